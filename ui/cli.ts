@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// slabtrace command line entry point (placeholder until the commands land).
+console.log('slabtrace');
