@@ -1,0 +1,9 @@
+// recorder/: seeded workload generators (scaling, battle, larson, random-mixed) and recording them
+// into traces. Imports only traces/.
+
+export { recordPlan, recordWorkload, RECORDER_NAME, type RecordOptions } from './record.js';
+export { WORKLOADS, workloadFind } from './workloads/index.js';
+export { RecordInterrupted, type Workload, type WorkloadOptions, type WorkloadPlan } from './workload.js';
+export { WorkloadArgError, parseCount } from './workloadArgs.js';
+export { LARSON_DEFAULT_RATE, LARSON_DEFAULT_QUANTUM, larsonParse, type LarsonParams } from './workloads/larson.js';
+export { lran2Create, lran2Next, sfc32Create, sfc32Next } from './rng.js';

@@ -1,0 +1,122 @@
+// Hosting a replay: in a worker_threads worker (the default: the allocator's SharedArrayBuffer is then
+// read live by the main thread) or in-process (tests, compare's determinism checks). Either way the
+// host gets a handle: the control block (pause / step / speed / quit), the allocator buffer once it
+// exists (for openStatsView), marks as they pass, and the result.
+
+import { statSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { controlCreate, controlPause, controlQuit, controlSetSpeed, controlStep, F_BYTES_TOTAL, type ReplayControl } from './control.js';
+import { replayRun, type ReplayConfig } from './replayCore.js';
+import { replayErrorFromData } from './replayError.js';
+import type { ReplayMark, ReplayResult } from './result.js';
+import type { ReplayWorkerData, ReplayWorkerMessage } from './replayWorker.js';
+
+export interface ReplayHandle {
+  control: ReplayControl;
+  /** Resolves with the allocator's SharedArrayBuffer once the allocator exists. */
+  buffer: Promise<SharedArrayBuffer>;
+  result: Promise<ReplayResult>;
+  /** Marks passed so far, in order (also delivered to onMark listeners). */
+  marks: ReplayMark[];
+  onMark(listener: (mark: ReplayMark) => void): void;
+  pause(paused: boolean): void;
+  /** Run to the next mark or `events` more events, then pause. */
+  step(events: number): void;
+  setSpeed(eventsPerSec: number): void;
+  /** Stop soon; the result is then partial. */
+  quit(): void;
+}
+
+export interface ReplayStartOptions {
+  /** Run in a worker thread (default true). */
+  worker?: boolean;
+}
+
+/** The compiled worker: beside this file in dist/, or dist/replayer/ when running from sources. */
+function workerUrl(): URL {
+  const here = import.meta.url;
+  return here.endsWith('.ts') ? new URL('../dist/replayer/replayWorker.js', here) : new URL('./replayWorker.js', here);
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+function handleBase(control: ReplayControl): Omit<ReplayHandle, 'buffer' | 'result'> & { emit(m: ReplayMark): void } {
+  const listeners: ((m: ReplayMark) => void)[] = [];
+  const marks: ReplayMark[] = [];
+  return {
+    control,
+    marks,
+    onMark: (l) => { listeners.push(l); },
+    emit: (m) => { marks.push(m); for (const l of listeners) l(m); },
+    pause: (p) => controlPause(control, p),
+    step: (n) => controlStep(control, n),
+    setSpeed: (s) => controlSetSpeed(control, s),
+    quit: () => controlQuit(control),
+  };
+}
+
+/** Forwards stdin to the worker in chunks, keeping at most a few unacknowledged. */
+function hostPipeStdin(worker: Worker): { ack(): void } {
+  const MAX_IN_FLIGHT = 8;
+  let inFlight = 0;
+  const stdin = process.stdin;
+  stdin.on('data', (chunk: Buffer) => {
+    worker.postMessage({ type: 'data', chunk: new Uint8Array(chunk) });
+    if (++inFlight >= MAX_IN_FLIGHT) stdin.pause();
+  });
+  stdin.on('end', () => worker.postMessage({ type: 'end' }));
+  return {
+    ack: () => {
+      if (--inFlight < MAX_IN_FLIGHT && stdin.isPaused()) stdin.resume();
+    },
+  };
+}
+
+function replayInWorker(path: string, cfg: ReplayConfig, control: ReplayControl): ReplayHandle {
+  const base = handleBase(control);
+  const data: ReplayWorkerData = { path: path === '-' ? null : path, cfg, control: control.buffer };
+  const worker = new Worker(workerUrl(), { workerData: data });
+  const stdin = path === '-' ? hostPipeStdin(worker) : null;
+  let resolveBuffer!: (b: SharedArrayBuffer) => void;
+  const buffer = new Promise<SharedArrayBuffer>((res) => { resolveBuffer = res; });
+  const result = new Promise<ReplayResult>((resolve, reject) => {
+    let settled = false;
+    worker.on('message', (m: ReplayWorkerMessage) => {
+      if (m.type === 'ready') resolveBuffer(m.buffer);
+      else if (m.type === 'mark') base.emit(m.mark);
+      else if (m.type === 'ack') stdin?.ack();
+      else if (m.type === 'done') { settled = true; resolve(m.result); }
+      else if (m.type === 'error') { settled = true; reject(replayErrorFromData(m.error)); }
+    });
+    worker.on('error', (err) => { settled = true; reject(err); });
+    worker.on('exit', (code) => {
+      if (path === '-') process.stdin.pause();
+      if (!settled) reject(new Error(`replay worker exited with code ${code} before finishing`));
+    });
+  });
+  return { ...base, buffer, result };
+}
+
+function replayInProcess(path: string | NodeJS.ReadableStream, cfg: ReplayConfig, control: ReplayControl): ReplayHandle {
+  const base = handleBase(control);
+  let resolveBuffer!: (b: SharedArrayBuffer) => void;
+  const buffer = new Promise<SharedArrayBuffer>((res) => { resolveBuffer = res; });
+  const result = replayRun(path, cfg, control, {
+    onReady: (alloc) => resolveBuffer(alloc.buffer),
+    onMark: (m) => base.emit(m),
+  });
+  return { ...base, buffer, result };
+}
+
+/** Starts replaying `path` ('-' = stdin) under `cfg`. */
+export function replayStart(path: string, cfg: ReplayConfig, opts: ReplayStartOptions = {}): ReplayHandle {
+  const control = controlCreate();
+  if (path !== '-') control.floats[F_BYTES_TOTAL] = fileSize(path);
+  return opts.worker === false ? replayInProcess(path, cfg, control) : replayInWorker(path, cfg, control);
+}

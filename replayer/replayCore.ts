@@ -1,0 +1,309 @@
+// The replay loop: streams event batches from a trace into the allocator model. Object id → address
+// lives in a Float64Array indexed by the trace's dense ids (bounded by peak live objects). The hot
+// loop handles alloc and free inline; every other op, OOM and table growth go to cold helpers. Marks
+// record a checkpoint of the statistics (a `flush` mark also flushes the allocator first). Between
+// segments of events the loop polls the control block (pause, step, quit, speed) and publishes
+// progress there — nothing crosses threads per event.
+// Invariant: the same trace and configuration give the same checkpoints and digest, whatever the
+// segment size, the host (worker or not) or the trace's form.
+
+import {
+  Allocator, resolveParams, type AllocatorParams,
+} from '../allocator/index.js';
+import {
+  openTrace, OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_EXIT,
+  OP_THREAD_START, type EventBatch, type TraceReader,
+} from '../traces/index.js';
+import {
+  controlCreate, CTL_PAUSE, CTL_QUIT, CTL_STATE, CTL_WAKE, F_BYTES_READ, F_EVENTS_DONE, F_EVENTS_TOTAL, F_MARKS, F_SPEED,
+  F_STEP_TO_MARK, F_STEP_UNTIL, ReplayState, type ReplayControl,
+} from './control.js';
+import { replayFigures, replayOomReport } from './figures.js';
+import type { ReplayMark, ReplayOom, ReplayResult } from './result.js';
+
+export interface ReplayConfig {
+  preset: string;
+  overrides?: Record<string, string>;
+  lenient?: boolean;
+  allowTruncated?: boolean;
+  /** Invariant checks: undefined = off, 0 = at marks and at the end, N = also every N events. */
+  check?: number;
+  /** Replay only the events before this index. */
+  stopAt?: number;
+  /** Keep going after a failed allocation (its object stays unallocated; frees of it are skipped). */
+  continueAfterOom?: boolean;
+}
+
+export interface ReplayHooks {
+  /** Called once the allocator exists (the host hands its buffer to the dashboard). */
+  onReady?(alloc: Allocator): void;
+  onMark?(mark: ReplayMark): void;
+}
+
+/** Events between two polls of the control block. */
+const SEGMENT = 16384;
+/** Marks whose name (before any '@') is this flush the allocator's magazines first. */
+const FLUSH_MARK = 'flush';
+
+export class ReplayCheckError extends Error {
+  readonly code = 'CHECK_FAILED';
+  constructor(readonly event: number, readonly errors: string[]) {
+    super(`invariant check failed after event ${event}: ${errors.slice(0, 5).join('; ')}${errors.length > 5 ? ` (+${errors.length - 5} more)` : ''}`);
+    this.name = 'ReplayCheckError';
+  }
+}
+
+/** Mutable replay state; fields are read into locals by the hot loop. */
+class Replay {
+  addr = new Float64Array(1 << 16);
+  done = 0;
+  marks: ReplayMark[] = [];
+  oom: ReplayOom | null = null;
+  oomCount = 0;
+  checkRuns = 0;
+  nextCheck = Infinity;
+  stopped = false;
+  partial = false;
+  pauseAfterSegment = false;
+
+  constructor(
+    readonly alloc: Allocator, readonly reader: TraceReader, readonly cfg: ReplayConfig, readonly ctl: ReplayControl,
+    readonly hooks: ReplayHooks,
+  ) {
+    if (cfg.check !== undefined && cfg.check > 0) this.nextCheck = cfg.check;
+  }
+}
+
+function replayGrow(r: Replay, id: number): Float64Array {
+  let n = r.addr.length;
+  while (n <= id) n *= 2;
+  const next = new Float64Array(n);
+  next.set(r.addr);
+  r.addr = next;
+  return next;
+}
+
+function replayCheck(r: Replay, event: number): void {
+  r.checkRuns++;
+  const report = r.alloc.checkInvariants();
+  if (!report.ok) throw new ReplayCheckError(event, report.errors);
+}
+
+function replayMark(r: Replay, b: EventBatch, i: number): void {
+  const name = b.markNames[b.aux[i]];
+  const base = name.split('@')[0];
+  if (base === FLUSH_MARK) r.alloc.flush();
+  const mark: ReplayMark = { name, event: b.first + i, ...replayFigures(r.alloc.stats()) };
+  r.marks.push(mark);
+  r.ctl.floats[F_MARKS] = r.marks.length;
+  if (r.cfg.check !== undefined) replayCheck(r, b.first + i);
+  r.hooks.onMark?.(mark);
+  if (r.ctl.floats[F_STEP_TO_MARK] === 1) {
+    r.ctl.floats[F_STEP_TO_MARK] = 0;
+    r.ctl.floats[F_STEP_UNTIL] = -1;
+    Atomics.store(r.ctl.ints, CTL_PAUSE, 1);
+  }
+}
+
+/** A failed allocation: record the report; stop unless asked to go on. Returns true to stop. */
+function replayOom(r: Replay, b: EventBatch, i: number): boolean {
+  r.oomCount++;
+  if (r.oom === null) {
+    const info = r.alloc.oomInfo();
+    r.oom = replayOomReport(info, b.first + i, b.tid[i], OP_NAMES[b.op[i]], b.size[i]);
+  }
+  r.addr[b.id[i]] = 0;
+  return !r.cfg.continueAfterOom;
+}
+
+/** Every op but alloc and free. Returns true when the segment must end here (mark or OOM stop). */
+function replaySlow(r: Replay, b: EventBatch, i: number): boolean {
+  const op = b.op[i];
+  const tid = b.tid[i];
+  switch (op) {
+    case OP_REALLOC: {
+      const old = r.addr[b.id[i]];
+      const a = old === 0 ? r.alloc.malloc(tid, b.size[i]) : r.alloc.realloc(tid, old, b.size[i]);
+      if (a === 0) return replayOom(r, b, i);
+      r.addr[b.id[i]] = a;
+      return false;
+    }
+    case OP_CALLOC:
+    case OP_MEMALIGN: {
+      const id = b.id[i];
+      if (id >= r.addr.length) replayGrow(r, id);
+      const a = r.alloc.malloc(tid, b.size[i], op === OP_MEMALIGN ? b.aux[i] : 0);
+      if (a === 0) return replayOom(r, b, i);
+      r.addr[id] = a;
+      return false;
+    }
+    case OP_THREAD_START: r.alloc.threadStart(tid); return false;
+    case OP_THREAD_EXIT: r.alloc.threadExit(tid); return false;
+    case OP_MARK: replayMark(r, b, i); return true;
+    default: return false;
+  }
+}
+
+/**
+ * Replays events [from, to) of `b`; returns the index after the last event handled (< to when a
+ * mark or an OOM ended the segment). The hot path: alloc and free inline, the rest in replaySlow.
+ */
+function replaySegment(r: Replay, b: EventBatch, from: number, to: number): number {
+  const op = b.op, tid = b.tid, id = b.id, size = b.size, alloc = r.alloc;
+  let addr = r.addr;
+  let i = from;
+  for (; i < to; i++) {
+    const o = op[i];
+    if (o === OP_ALLOC) {
+      const k = id[i];
+      if (k >= addr.length) addr = replayGrow(r, k);
+      const a = alloc.malloc(tid[i], size[i]);
+      if (a === 0) {
+        if (replayOom(r, b, i)) return i + 1;
+        continue;
+      }
+      addr[k] = a;
+    } else if (o === OP_FREE) {
+      const a = addr[id[i]];
+      if (a !== 0) alloc.free(tid[i], a);
+    } else if (replaySlow(r, b, i)) {
+      addr = r.addr;
+      return i + 1;
+    } else {
+      addr = r.addr;
+    }
+  }
+  return i;
+}
+
+/** Sleeps (worker: Atomics.wait) while paused, and throttles to the requested speed. */
+function replayPoll(r: Replay, throttle: { t0: number; e0: number; speed: number }): void {
+  const ctl = r.ctl;
+  const ints = ctl.ints, floats = ctl.floats;
+  floats[F_EVENTS_DONE] = r.done;
+  floats[F_BYTES_READ] = r.reader.bytesRead;
+  const stepUntil = floats[F_STEP_UNTIL];
+  if (stepUntil >= 0 && r.done >= stepUntil) {
+    floats[F_STEP_UNTIL] = -1;
+    floats[F_STEP_TO_MARK] = 0;
+    Atomics.store(ints, CTL_PAUSE, 1);
+  }
+  while (Atomics.load(ints, CTL_PAUSE) === 1 && Atomics.load(ints, CTL_QUIT) === 0) {
+    Atomics.store(ints, CTL_STATE, ReplayState.Paused);
+    const wake = Atomics.load(ints, CTL_WAKE);
+    if (Atomics.load(ints, CTL_PAUSE) === 1) Atomics.wait(ints, CTL_WAKE, wake, 250);
+    throttle.t0 = performance.now();
+    throttle.e0 = r.done;
+  }
+  if (Atomics.load(ints, CTL_STATE) === ReplayState.Paused) Atomics.store(ints, CTL_STATE, ReplayState.Running);
+  const speed = floats[F_SPEED];
+  if (speed !== throttle.speed) {
+    throttle.speed = speed;
+    throttle.t0 = performance.now();
+    throttle.e0 = r.done;
+  }
+  if (speed > 0) {
+    const due = throttle.t0 + ((r.done - throttle.e0) / speed) * 1000;
+    const wait = due - performance.now();
+    if (wait > 1) Atomics.wait(ints, CTL_WAKE, Atomics.load(ints, CTL_WAKE), Math.min(wait, 250));
+  }
+}
+
+/** Segment size: small when throttled so a slow replay stays smooth. */
+function replayStep(r: Replay): number {
+  const speed = r.ctl.floats[F_SPEED];
+  return speed > 0 ? Math.max(1, Math.min(SEGMENT, Math.floor(speed / 50))) : SEGMENT;
+}
+
+async function replayBatches(r: Replay, reader: TraceReader): Promise<void> {
+  const stopAt = r.cfg.stopAt ?? Infinity;
+  const throttle = { t0: performance.now(), e0: 0, speed: 0 };
+  for await (const b of reader.batches()) {
+    let i = 0;
+    while (i < b.count) {
+      replayPoll(r, throttle);
+      if (Atomics.load(r.ctl.ints, CTL_QUIT) === 1) {
+        r.partial = true;
+        return;
+      }
+      const stepUntil = r.ctl.floats[F_STEP_UNTIL];
+      const limit = Math.min(b.count, i + replayStep(r), stopAt - b.first, stepUntil >= 0 ? stepUntil - b.first : Infinity);
+      const next = replaySegment(r, b, i, Math.max(limit, i + 1));
+      r.done = b.first + next;
+      i = next;
+      if (r.done >= r.nextCheck) {
+        replayCheck(r, r.done - 1);
+        r.nextCheck = r.done + (r.cfg.check ?? 0);
+      }
+      if (r.oom !== null && !r.cfg.continueAfterOom) return;
+      if (r.done >= stopAt) {
+        r.stopped = true;
+        return;
+      }
+    }
+  }
+}
+
+function replayResult(r: Replay, reader: TraceReader, params: AllocatorParams, wallSeconds: number): ReplayResult {
+  const footerEvents = reader.footer ? Number(reader.footer.events) : 0;
+  const h = reader.header;
+  const complete = !r.partial && !r.stopped && (r.oom === null || !!r.cfg.continueAfterOom);
+  return {
+    file: '',
+    workload: h.workload,
+    workloadParams: h.params,
+    preset: r.cfg.preset,
+    overrides: r.cfg.overrides ?? {},
+    params: { ...params } as Record<string, unknown>,
+    events: r.done,
+    totalEvents: footerEvents || Number(h.expectedEvents) || 0,
+    wallSeconds,
+    eventsPerSec: wallSeconds > 0 ? r.done / wallSeconds : 0,
+    complete,
+    partial: r.partial,
+    stoppedAt: r.stopped ? r.done : null,
+    skipped: reader.skipped,
+    truncated: reader.truncated,
+    final: replayFigures(r.alloc.stats()),
+    marks: r.marks,
+    oom: r.oom,
+    oomCount: r.oomCount,
+    check: r.cfg.check !== undefined ? { runs: r.checkRuns, drift: r.alloc.checkInvariants().drift } : null,
+    digest: r.alloc.digest(),
+  };
+}
+
+/** Resolves the preset and overrides (AllocConfigError on a bad name or value). */
+export function replayParams(cfg: ReplayConfig): AllocatorParams {
+  return resolveParams(cfg.preset, cfg.overrides ?? {});
+}
+
+/**
+ * Replays `source` (path, '-', or a readable stream) under `cfg`. With a control block, the host can
+ * pause, step, throttle and stop it; without one it runs to the end.
+ */
+export async function replayRun(
+  source: string | NodeJS.ReadableStream, cfg: ReplayConfig, ctl: ReplayControl = controlCreate(), hooks: ReplayHooks = {},
+): Promise<ReplayResult> {
+  const params = replayParams(cfg);
+  const alloc = Allocator.create(params);
+  hooks.onReady?.(alloc);
+  const reader = await openTrace(source, { lenient: cfg.lenient, allowTruncated: cfg.allowTruncated });
+  ctl.floats[F_EVENTS_TOTAL] = Number(reader.header.expectedEvents) || 0;
+  Atomics.store(ctl.ints, CTL_STATE, ReplayState.Running);
+  const r = new Replay(alloc, reader, cfg, ctl, hooks);
+  const startedAt = performance.now();
+  try {
+    await replayBatches(r, reader);
+  } finally {
+    await reader.close();
+  }
+  const wall = (performance.now() - startedAt) / 1000;
+  ctl.floats[F_EVENTS_DONE] = r.done;
+  if (r.cfg.check !== undefined && !r.partial) replayCheck(r, r.done - 1);
+  const result = replayResult(r, reader, params, wall);
+  result.file = typeof source === 'string' ? source : '<stdin>';
+  const state = r.oom !== null ? ReplayState.Oom : r.partial || r.stopped ? ReplayState.Stopped : ReplayState.Done;
+  Atomics.store(ctl.ints, CTL_STATE, state);
+  return result;
+}

@@ -1,0 +1,81 @@
+// What a replay produces: the summary figures, one checkpoint per mark, the OOM report (if any), and
+// the final state digest. Plain data (structured-clonable across threads, JSON for --json).
+
+export interface ReplayFigures {
+  rss: number;
+  peakRss: number;
+  vmSize: number;
+  peakVmSize: number;
+  mappings: number;
+  ssAllocated: number;
+  ssFreed: number;
+  ssLive: number;
+  ssEmptyReserved: number;
+  blocksAllocated: number;
+  blocksFreed: number;
+  bytesFreed: number;
+  remoteFrees: number;
+  remoteFreesPending: number;
+  bytesReturned: number;
+  liveBlocks: number;
+}
+
+export interface ReplayMark extends ReplayFigures {
+  name: string;
+  /** Index of the mark event in the trace. */
+  event: number;
+}
+
+export interface ReplayOom {
+  /** Index of the event whose allocation failed. */
+  event: number;
+  tid: number;
+  op: string;
+  size: number;
+  reason: string;
+  ssAllocated: number;
+  ssFreed: number;
+  vmSize: number;
+  vmRss: number;
+  mappings: number;
+  maxMapCount: number;
+}
+
+export interface ReplayCheck {
+  /** How many times the invariant checker ran. */
+  runs: number;
+  /** Drift figures the preset produces on purpose (e.g. remote frees never counted). */
+  drift: Record<string, number>;
+}
+
+export interface ReplayResult {
+  file: string;
+  workload: string;
+  workloadParams: Record<string, string>;
+  preset: string;
+  overrides: Record<string, string>;
+  params: Record<string, unknown>;
+  /** Events replayed. */
+  events: number;
+  /** Events in the trace (footer), 0 when unknown. */
+  totalEvents: number;
+  wallSeconds: number;
+  eventsPerSec: number;
+  /** The whole trace was replayed. */
+  complete: boolean;
+  /** Stopped early by the user (Ctrl-C, q): the figures are those at the stop. */
+  partial: boolean;
+  /** --stop-at reached. */
+  stoppedAt: number | null;
+  /** Bad events skipped (--lenient). */
+  skipped: number;
+  /** The trace had no footer (read with allowTruncated). */
+  truncated: boolean;
+  final: ReplayFigures;
+  marks: ReplayMark[];
+  oom: ReplayOom | null;
+  /** Allocations that failed (more than one only with continueAfterOom). */
+  oomCount: number;
+  check: ReplayCheck | null;
+  digest: string;
+}

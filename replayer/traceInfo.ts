@@ -1,0 +1,173 @@
+// `info`: one streaming pass over a trace that summarises it — events per kind, threads and thread
+// generations, peak live objects and bytes, bytes allocated, the fraction of frees done by another
+// thread than the allocating one, a size histogram by the tiny pool's size classes, the marks, and
+// bytes per event. Memory is bounded by peak live ids and thread ids (growable typed arrays).
+
+import {
+  openTrace, OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_START,
+  type OpenTraceOptions, type TraceReader,
+} from '../traces/index.js';
+import { growF64, growU32, growU8 } from './growable.js';
+
+/** Histogram buckets: the tiny pool's default size classes, then everything larger. */
+export const INFO_SIZE_CLASSES = [16, 32, 64, 128, 256, 512, 1024, 2048] as const;
+
+export interface TraceInfo {
+  file: string;
+  format: string;
+  gzip: boolean;
+  workload: string;
+  params: Record<string, string>;
+  recorder: string;
+  seed: number;
+  events: number;
+  ops: Record<string, number>;
+  threads: number;
+  threadGenerations: number;
+  maxConcurrentThreads: number;
+  peakLiveObjects: number;
+  peakLiveBytes: number;
+  bytesAllocated: number;
+  frees: number;
+  /** Fraction of frees (and reallocs) done by a thread other than the one that allocated. */
+  crossThreadFrees: number;
+  crossThreadFreeCount: number;
+  sizeHistogram: Record<string, number>;
+  marks: { name: string; event: number }[];
+  fileBytes: number;
+  bytesPerEvent: number;
+  complete: boolean;
+  digest: string | null;
+  skipped: number;
+}
+
+class InfoAccumulator {
+  ops = new Float64Array(OP_NAMES.length);
+  owner = new Uint32Array(0);
+  liveSize = new Float64Array(0);
+  seenTid = new Uint8Array(0);
+  liveTid = new Uint8Array(0);
+  threads = 1;
+  liveThreads = 1;
+  maxConcurrent = 1;
+  liveObjects = 0;
+  liveBytes = 0;
+  peakObjects = 0;
+  peakBytes = 0;
+  bytesAllocated = 0;
+  crossFrees = 0;
+  hist = new Float64Array(INFO_SIZE_CLASSES.length + 1);
+  marks: { name: string; event: number }[] = [];
+
+  constructor() {
+    this.seenTid = growU8(this.seenTid, 1);
+    this.liveTid = growU8(this.liveTid, 1);
+    this.seenTid[0] = 1;
+    this.liveTid[0] = 1;
+  }
+
+  sizeBucket(size: number): number {
+    for (let c = 0; c < INFO_SIZE_CLASSES.length; c++) if (size <= INFO_SIZE_CLASSES[c]) return c;
+    return INFO_SIZE_CLASSES.length;
+  }
+
+  take(id: number, tid: number, size: number): void {
+    this.owner = growU32(this.owner, id + 1);
+    this.liveSize = growF64(this.liveSize, id + 1);
+    this.owner[id] = tid;
+    this.liveSize[id] = size;
+    this.liveObjects++;
+    this.liveBytes += size;
+    this.bytesAllocated += size;
+    this.hist[this.sizeBucket(size)]++;
+    if (this.liveObjects > this.peakObjects) this.peakObjects = this.liveObjects;
+    if (this.liveBytes > this.peakBytes) this.peakBytes = this.liveBytes;
+  }
+
+  release(id: number, tid: number): void {
+    if (this.owner[id] !== tid) this.crossFrees++;
+    this.liveObjects--;
+    this.liveBytes -= this.liveSize[id];
+  }
+
+  thread(tid: number, start: boolean): void {
+    this.seenTid = growU8(this.seenTid, tid + 1);
+    this.liveTid = growU8(this.liveTid, tid + 1);
+    if (start) {
+      if (!this.seenTid[tid]) this.threads++;
+      this.seenTid[tid] = 1;
+      this.liveTid[tid] = 1;
+      this.liveThreads++;
+      if (this.liveThreads > this.maxConcurrent) this.maxConcurrent = this.liveThreads;
+    } else {
+      this.liveTid[tid] = 0;
+      this.liveThreads--;
+    }
+  }
+}
+
+async function infoConsume(reader: TraceReader, acc: InfoAccumulator): Promise<number> {
+  let events = 0;
+  for await (const b of reader.batches()) {
+    for (let i = 0; i < b.count; i++) {
+      const op = b.op[i];
+      acc.ops[op]++;
+      if (op === OP_ALLOC || op === OP_CALLOC || op === OP_MEMALIGN) acc.take(b.id[i], b.tid[i], b.size[i]);
+      else if (op === OP_FREE) acc.release(b.id[i], b.tid[i]);
+      else if (op === OP_REALLOC) {
+        acc.release(b.id[i], b.tid[i]);
+        acc.take(b.id[i], b.tid[i], b.size[i]);
+      } else if (op === OP_MARK) acc.marks.push({ name: b.markNames[b.aux[i]], event: b.first + i });
+      else acc.thread(b.tid[i], op === OP_THREAD_START);
+    }
+    events = b.first + b.count;
+  }
+  return events;
+}
+
+/** Streams `source` once and summarises it. `fileBytes` is the on-disk size when known. */
+export async function traceInfo(source: string | NodeJS.ReadableStream, opts: OpenTraceOptions & { fileBytes?: number } = {}): Promise<TraceInfo> {
+  const reader = await openTrace(source, opts);
+  const acc = new InfoAccumulator();
+  let events: number;
+  try {
+    events = await infoConsume(reader, acc);
+  } finally {
+    await reader.close();
+  }
+  const ops: Record<string, number> = {};
+  OP_NAMES.forEach((name, op) => { ops[name] = acc.ops[op]; });
+  const frees = acc.ops[OP_FREE] + acc.ops[OP_REALLOC];
+  const sizeHistogram: Record<string, number> = {};
+  INFO_SIZE_CLASSES.forEach((c, i) => { sizeHistogram[String(c)] = acc.hist[i]; });
+  sizeHistogram.large = acc.hist[INFO_SIZE_CLASSES.length];
+  const fileBytes = opts.fileBytes ?? reader.bytesRead;
+  const h = reader.header;
+  return {
+    file: typeof source === 'string' ? source : '<stream>',
+    format: reader.format,
+    gzip: reader.gzip,
+    workload: h.workload,
+    params: h.params,
+    recorder: h.recorder,
+    seed: h.seed,
+    events,
+    ops,
+    threads: acc.threads,
+    threadGenerations: acc.ops[OP_THREAD_START],
+    maxConcurrentThreads: acc.maxConcurrent,
+    peakLiveObjects: acc.peakObjects,
+    peakLiveBytes: acc.peakBytes,
+    bytesAllocated: acc.bytesAllocated,
+    frees,
+    crossThreadFrees: frees > 0 ? acc.crossFrees / frees : 0,
+    crossThreadFreeCount: acc.crossFrees,
+    sizeHistogram,
+    marks: acc.marks,
+    fileBytes,
+    bytesPerEvent: events > 0 ? fileBytes / events : 0,
+    complete: reader.footer !== null,
+    digest: reader.footer?.digest ?? null,
+    skipped: reader.skipped,
+  };
+}

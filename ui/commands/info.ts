@@ -1,0 +1,49 @@
+// `slabtrace info FILE [--json]`: what a trace holds, from one streaming pass (see replayer/traceInfo).
+
+import { statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { traceInfo, type TraceInfo } from '../../replayer/index.js';
+import { formatBytes, formatCount, formatPercent, formatTable } from '../format.js';
+import { traceSource } from './source.js';
+
+export function infoRegister(program: Command): void {
+  program
+    .command('info')
+    .description('summarise a trace: events per kind, threads, peak live objects and bytes, sizes, marks')
+    .argument('<file>', 'trace file (protobuf or JSON, optionally gzipped; - for stdin)')
+    .option('--json', 'print one JSON object')
+    .option('--lenient', 'skip bad events (and count them) instead of failing')
+    .option('--allow-truncated', 'summarise a trace without footer up to its last complete chunk')
+    .action(async (file: string, opts: { json?: boolean; lenient?: boolean; allowTruncated?: boolean }) => {
+      const fileBytes = file === '-' ? undefined : statSync(file).size;
+      const info = await traceInfo(traceSource(file), {
+        lenient: opts.lenient, allowTruncated: opts.allowTruncated, fileBytes, name: file === '-' ? '<stdin>' : file,
+      });
+      process.stdout.write(opts.json ? `${JSON.stringify(info, null, 2)}\n` : infoText(info));
+    });
+}
+
+export function infoText(info: TraceInfo): string {
+  const params = Object.entries(info.params).map(([k, v]) => `${k}=${v}`).join(' ');
+  const lines = [
+    `trace      ${info.file} (${info.format}${info.gzip ? ', gzip' : ''}, ${info.complete ? 'complete' : 'TRUNCATED: no footer'})`,
+    `workload   ${info.workload} ${params}`,
+    `recorder   ${info.recorder}, seed ${info.seed}`,
+    `events     ${formatCount(info.events)} (${info.bytesPerEvent.toFixed(2)} bytes/event, ${formatBytes(info.fileBytes)})`,
+    `threads    ${formatCount(info.threads)} seen, ${formatCount(info.threadGenerations)} started, at most ${info.maxConcurrentThreads} at once`,
+    `peak live  ${formatCount(info.peakLiveObjects)} objects, ${formatBytes(info.peakLiveBytes)}`,
+    `allocated  ${formatBytes(info.bytesAllocated)} in total`,
+    `frees      ${formatCount(info.frees)}, ${formatPercent(info.crossThreadFrees)} by another thread than the allocating one`,
+  ];
+  if (info.skipped > 0) lines.push(`skipped    ${formatCount(info.skipped)} bad events (--lenient)`);
+  if (info.digest) lines.push(`digest     ${info.digest}`);
+  const opRows = Object.entries(info.ops).filter(([, n]) => n > 0).map(([op, n]) => [op, formatCount(n)]);
+  const sizeRows = Object.entries(info.sizeHistogram).filter(([, n]) => n > 0)
+    .map(([c, n]) => [c === 'large' ? '> 2048' : `<= ${c}`, formatCount(n)]);
+  const markRows = info.marks.slice(0, 50).map((m) => [m.name, formatCount(m.event)]);
+  const out = [lines.join('\n'), '', formatTable([{ title: 'op', align: 'left' }, { title: 'events' }], opRows),
+    '', formatTable([{ title: 'size class', align: 'left' }, { title: 'allocations' }], sizeRows)];
+  if (markRows.length) out.push('', formatTable([{ title: 'mark', align: 'left' }, { title: 'event' }], markRows));
+  if (info.marks.length > 50) out.push(`… and ${info.marks.length - 50} more marks (--json lists all)`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,78 @@
+// `slabtrace record <workload> [args...] -o FILE`: runs a seeded generator into a trace file
+// (`.json`/`.jsonl` → JSON form, `.gz` → gzip, `-` → stdout). Ctrl-C leaves a readable, truncated
+// trace (the events so far, no footer) and exits 130.
+
+import type { Command } from 'commander';
+import { recordWorkload, WORKLOADS, type RecordOptions } from '../../recorder/index.js';
+import { cliVersion } from '../version.js';
+import { UsageError } from '../errors.js';
+import { formatBytes, formatCount } from '../format.js';
+import { optInteger, optNumber, withInterrupt } from './options.js';
+
+interface RecordCliOptions {
+  output: string;
+  seed?: number;
+  scales?: string;
+  rate?: number;
+  ops?: number;
+  quantum?: number;
+  gzip?: boolean;
+  format?: string;
+  chunkEvents?: number;
+  quiet?: boolean;
+}
+
+export function recordRegister(program: Command): void {
+  const list = WORKLOADS.map((w) => `  ${w.name} ${w.usage}\n      ${w.summary}`).join('\n');
+  program
+    .command('record')
+    .description('record a generated workload (or a real program: record exec -- CMD) into a trace')
+    .argument('<workload>', `one of: ${WORKLOADS.map((w) => w.name).join(', ')}, exec`)
+    .argument('[args...]', "the workload's positional arguments")
+    .requiredOption('-o, --output <file>', 'trace file to write (.json → JSON form, .gz → gzip, - → stdout)')
+    .option('--seed <n>', 'seed (random-mixed; larson takes its seed positionally)', optInteger)
+    .option('--scales <list>', 'scaling/battle: comma-separated sizes, e.g. 100K,500K,1M')
+    .option('--rate <ops/s>', 'larson: operations per second that turn seconds into a budget (default 4.19M)', optNumber)
+    .option('--ops <n>', 'larson: operation budget (overrides seconds × rate)', optInteger)
+    .option('--quantum <n>', 'larson: mean scheduler quantum in operations (default 512)', optInteger)
+    .option('--gzip', 'gzip the output (implied by a .gz name)')
+    .option('--format <pb|json>', 'output form (default: from the file name)')
+    .option('--chunk-events <n>', 'events per chunk (default 65536)', optInteger)
+    .option('-q, --quiet', 'print nothing on success')
+    .addHelpText('after', `\nWorkloads:\n${list}\n  exec [--follow-forks] -- COMMAND [ARGS...]\n      capture a real program with the preload library`)
+    .action(async (workload: string, args: string[], opts: RecordCliOptions, cmd: Command) => {
+      if (workload === 'exec') {
+        const { recordExecAction } = await import('./recordExec.js');
+        await recordExecAction(args, opts, cmd);
+        return;
+      }
+      await recordGenerated(workload, args, opts);
+    });
+}
+
+function recordWriterOptions(opts: RecordCliOptions): RecordOptions['writer'] {
+  if (opts.format !== undefined && opts.format !== 'pb' && opts.format !== 'json') {
+    throw new UsageError(`--format must be pb or json (got '${opts.format}')`);
+  }
+  return {
+    format: opts.format as 'pb' | 'json' | undefined,
+    gzip: opts.gzip,
+    chunkEvents: opts.chunkEvents,
+  };
+}
+
+async function recordGenerated(workload: string, args: string[], opts: RecordCliOptions): Promise<void> {
+  const writer = recordWriterOptions(opts);
+  const started = performance.now();
+  const footer = await withInterrupt((signal) => recordWorkload(workload, args, opts.output, {
+    seed: opts.seed, scales: opts.scales, rate: opts.rate, ops: opts.ops, quantum: opts.quantum,
+    writer, version: cliVersion(), signal,
+  }));
+  if (opts.quiet) return;
+  const seconds = (performance.now() - started) / 1000;
+  const events = Number(footer.events);
+  process.stderr.write(
+    `recorded ${workload}: ${formatCount(events)} events, peak ${formatCount(Number(footer.peakLiveObjects))} live objects ` +
+    `(${formatBytes(Number(footer.peakLiveBytes))}) in ${seconds.toFixed(2)} s → ${opts.output}\n`,
+  );
+}
