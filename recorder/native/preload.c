@@ -1,0 +1,587 @@
+/*
+ * libslabtrace: an LD_PRELOAD library that records every malloc-family call of a program.
+ *
+ * Owns: the interposed allocation functions, per-thread lock-free record rings, the collector
+ * thread that drains them to the log fd, and the final flush on exit / _exit / caught signals.
+ * Invariants:
+ *  - What the program computes is unchanged: every hook calls the next definition (RTLD_NEXT)
+ *    with the same arguments and returns its result; errno from the real call is preserved.
+ *  - Every recorded event takes one sequence number from a counter shared by all processes of the
+ *    capture (a MAP_SHARED page), so the log is totally ordered and the numbers are dense.
+ *    A free takes its number before the real free (the address cannot be reused earlier); an
+ *    allocation takes its number after the real call returns. realloc records a BEGIN before and
+ *    an END after, so an address released inside realloc and reused by another thread is ordered.
+ *  - The hot path takes no lock: fetch-add on the counter, a store into the thread's ring, a
+ *    release store of the ring head. Only thread registration and draining take the spin lock.
+ *  - The recorder never allocates through the hooks: rings are mmap'd; dlsym's bootstrap
+ *    allocations are served from a static arena; nested calls (in_hook) are not recorded.
+ *
+ * Log format (little-endian, see recorder/nativeLog.ts): chunks of
+ *   u32 magic 'STRC', u32 count, u32 tid, u32 proc, then count records {u64 seq<<8|op, u64 ptr, u64 arg}.
+ * Env: SLABTRACE_FD (log fd, required), SLABTRACE_SHM (file holding the shared counters),
+ *      SLABTRACE_FOLLOW=1 (record forked and exec'd children too).
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ST_MAGIC 0x43525453u /* "STRC" */
+enum {
+  OP_MALLOC = 1, OP_FREE = 2, OP_CALLOC = 3, OP_MEMALIGN = 4, OP_REALLOC_BEGIN = 5,
+  OP_REALLOC_END = 6, OP_THREAD_START = 7, OP_THREAD_EXIT = 8, OP_PROC_START = 9, OP_PROC_END = 10,
+  OP_MARK = 11,
+};
+enum { END_EXIT = 0, END_UNDERSCORE_EXIT = 1, END_SIGNAL = 2 };
+
+#define EXPORT __attribute__((visibility("default")))
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define TLS __thread __attribute__((tls_model("initial-exec")))
+
+typedef struct { uint64_t seqop, ptr, arg; } rec_t;
+
+#define RING_N (1u << 15)
+typedef struct ring {
+  _Atomic uint64_t head;
+  char pad0[56];
+  _Atomic uint64_t tail;
+  char pad1[56];
+  uint32_t tid;
+  _Atomic int state; /* 0 free, 1 active, 2 exited (drain then free) */
+  struct ring *next;
+  rec_t recs[RING_N];
+} ring_t;
+
+typedef struct {
+  _Atomic uint64_t seq;
+  _Atomic uint32_t next_tid;
+  _Atomic uint32_t next_proc;
+  _Atomic int32_t root_pid;
+} shm_t;
+
+typedef struct {
+  ring_t *ring;
+  uint32_t tid;
+  int in_hook;
+  int exited;
+} tstate_t;
+
+static TLS tstate_t ts;
+
+/* ---- real functions and the bootstrap arena used while dlsym runs ---- */
+static void *(*real_malloc)(size_t);
+static void (*real_free)(void *);
+static void *(*real_calloc)(size_t, size_t);
+static void *(*real_realloc)(void *, size_t);
+static void *(*real_memalign)(size_t, size_t);
+static int (*real_posix_memalign)(void **, size_t, size_t);
+static void *(*real_aligned_alloc)(size_t, size_t);
+static void *(*real_valloc)(size_t);
+static void *(*real_pvalloc)(size_t);
+static void (*real__exit)(int) __attribute__((noreturn));
+static void (*real__Exit)(int) __attribute__((noreturn));
+
+static _Alignas(64) char boot_arena[128 * 1024];
+static _Atomic size_t boot_used;
+static _Atomic int init_state; /* 0 none, 1 resolving, 2 resolved */
+
+static int is_boot(const void *p) {
+  return (const char *)p >= boot_arena && (const char *)p < boot_arena + sizeof boot_arena;
+}
+static void *boot_alloc(size_t n, size_t align) {
+  if (align < 16) align = 16;
+  size_t need = n + 16 + align;
+  size_t off = atomic_fetch_add(&boot_used, need);
+  if (off + need > sizeof boot_arena) return NULL;
+  uintptr_t p = ((uintptr_t)(boot_arena + off + 16) + align - 1) & ~(uintptr_t)(align - 1);
+  ((size_t *)p)[-1] = n;
+  return (void *)p; /* static storage is zeroed and never reused: calloc-safe */
+}
+static size_t boot_size(const void *p) { return ((const size_t *)p)[-1]; }
+
+static void resolve_real(void) {
+  int expect = 0;
+  if (!atomic_compare_exchange_strong(&init_state, &expect, 1)) {
+    while (atomic_load(&init_state) != 2) sched_yield();
+    return;
+  }
+  int saved = ts.in_hook;
+  ts.in_hook = 2; /* allocations made by dlsym come from the bootstrap arena */
+  real_malloc = dlsym(RTLD_NEXT, "malloc");
+  real_free = dlsym(RTLD_NEXT, "free");
+  real_calloc = dlsym(RTLD_NEXT, "calloc");
+  real_realloc = dlsym(RTLD_NEXT, "realloc");
+  real_memalign = dlsym(RTLD_NEXT, "memalign");
+  real_posix_memalign = dlsym(RTLD_NEXT, "posix_memalign");
+  real_aligned_alloc = dlsym(RTLD_NEXT, "aligned_alloc");
+  real_valloc = dlsym(RTLD_NEXT, "valloc");
+  real_pvalloc = dlsym(RTLD_NEXT, "pvalloc");
+  real__exit = dlsym(RTLD_NEXT, "_exit");
+  real__Exit = dlsym(RTLD_NEXT, "_Exit");
+  atomic_store(&init_state, 2);
+  ts.in_hook = saved;
+}
+/* True while the resolving thread is inside dlsym: the caller must use the bootstrap arena. */
+static int resolving(void) {
+  if (LIKELY(atomic_load_explicit(&init_state, memory_order_acquire) == 2)) return 0;
+  if (atomic_load(&init_state) == 1 && ts.in_hook == 2) return 1;
+  resolve_real();
+  return 0;
+}
+
+/* ---- recorder state ---- */
+static int rec_on;            /* recording enabled in this process */
+static _Atomic int finished;  /* final flush done or in progress */
+static int log_fd = -1;
+static int follow;
+static uint32_t proc_id;
+static shm_t *shm;
+static shm_t local_shm;
+static _Atomic int collector_running;
+static pthread_key_t exit_key;
+static _Atomic int lock_word;
+static ring_t *rings;         /* all rings ever made, guarded by lock_word */
+static _Atomic uint64_t dropped;
+static _Atomic uint64_t quiet_null_frees; /* free(NULL) on threads with no ring: not worth a start */
+static int setup_done;
+
+static void lock(void) {
+  while (atomic_exchange_explicit(&lock_word, 1, memory_order_acquire)) sched_yield();
+}
+static int lock_try_for(int spins) {
+  while (spins-- > 0) {
+    if (!atomic_exchange_explicit(&lock_word, 1, memory_order_acquire)) return 1;
+    sched_yield();
+  }
+  return 0;
+}
+static void unlock(void) { atomic_store_explicit(&lock_word, 0, memory_order_release); }
+
+/* ---- output ---- */
+#define OUT_CAP (256 * 1024)
+static char out_buf[OUT_CAP];
+static size_t out_len;
+
+static void out_flush(void) {
+  size_t off = 0;
+  while (off < out_len) {
+    ssize_t w = write(log_fd, out_buf + off, out_len - off);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      break; /* the reader is gone: nothing useful to do */
+    }
+    off += (size_t)w;
+  }
+  out_len = 0;
+}
+
+/* Copies the ring's committed records into the output buffer (caller holds the lock). */
+static void drain_ring(ring_t *r) {
+  uint64_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+  uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+  while (tail < head) {
+    uint32_t n = (uint32_t)(head - tail);
+    if (out_len + 16 + 64 * sizeof(rec_t) > OUT_CAP) { out_flush(); continue; }
+    size_t room = (OUT_CAP - out_len - 16) / sizeof(rec_t);
+    if (n > room) n = (uint32_t)room;
+    uint32_t hdr[4] = {ST_MAGIC, n, r->tid, proc_id};
+    memcpy(out_buf + out_len, hdr, 16);
+    out_len += 16;
+    for (uint32_t i = 0; i < n; i++) {
+      memcpy(out_buf + out_len, &r->recs[(tail + i) & (RING_N - 1)], sizeof(rec_t));
+      out_len += sizeof(rec_t);
+    }
+    tail += n;
+    atomic_store_explicit(&r->tail, tail, memory_order_release);
+  }
+  if (atomic_load(&r->state) == 2 && atomic_load(&r->head) == tail) atomic_store(&r->state, 0);
+}
+
+static void drain_all(void) {
+  for (ring_t *r = rings; r; r = r->next)
+    if (atomic_load(&r->state) != 0) drain_ring(r);
+  out_flush();
+}
+
+static void *collector_main(void *arg) {
+  (void)arg;
+  ts.in_hook = 1; /* nothing this thread does is recorded */
+  struct timespec d = {0, 1000000};
+  while (!atomic_load(&finished)) {
+    nanosleep(&d, NULL);
+    lock();
+    if (!atomic_load(&finished)) drain_all();
+    unlock();
+  }
+  return NULL;
+}
+
+static void start_collector(void) {
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old); /* the collector never runs signal handlers */
+  pthread_t th;
+  pthread_attr_t a;
+  pthread_attr_init(&a);
+  pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+  if (pthread_create(&th, &a, collector_main, NULL) == 0) atomic_store(&collector_running, 1);
+  pthread_attr_destroy(&a);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* ---- rings and events ---- */
+static ring_t *ring_get(uint32_t tid) {
+  lock();
+  ring_t *r;
+  for (r = rings; r; r = r->next)
+    if (atomic_load(&r->state) == 0) break;
+  if (!r) {
+    r = mmap(NULL, sizeof(ring_t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (r == MAP_FAILED) { unlock(); return NULL; }
+    r->next = rings;
+    rings = r;
+  }
+  atomic_store(&r->head, 0);
+  atomic_store(&r->tail, 0);
+  r->tid = tid;
+  atomic_store(&r->state, 1);
+  unlock();
+  return r;
+}
+
+static void push(ring_t *r, uint32_t op, uint64_t ptr, uint64_t arg) {
+  uint64_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
+  while (UNLIKELY(h - atomic_load_explicit(&r->tail, memory_order_acquire) >= RING_N)) {
+    if (!atomic_load(&collector_running)) { lock(); drain_ring(r); out_flush(); unlock(); }
+    else sched_yield();
+  }
+  uint64_t seq = atomic_fetch_add_explicit(&shm->seq, 1, memory_order_relaxed);
+  rec_t *x = &r->recs[h & (RING_N - 1)];
+  x->seqop = seq << 8 | op;
+  x->ptr = ptr;
+  x->arg = arg;
+  atomic_store_explicit(&r->head, h + 1, memory_order_release);
+}
+
+static void setup(void);
+
+/* Ring of the calling thread, registering the thread (THREAD_START) on its first event. */
+static ring_t *my_ring(void) {
+  if (LIKELY(ts.ring != NULL)) return ts.ring;
+  if (!setup_done) setup();
+  if (!rec_on) return NULL;
+  if (!ts.exited) ts.tid = atomic_fetch_add(&shm->next_tid, 1);
+  ring_t *r = ring_get(ts.tid);
+  if (!r) return NULL;
+  ts.ring = r;
+  push(r, OP_THREAD_START, 0, 0);
+  pthread_setspecific(exit_key, (void *)1);
+  return r;
+}
+
+static inline void emit(uint32_t op, const void *ptr, uint64_t arg) {
+  ring_t *r = my_ring();
+  if (UNLIKELY(!r || atomic_load_explicit(&finished, memory_order_relaxed))) {
+    if (r) atomic_fetch_add(&dropped, 1);
+    return;
+  }
+  push(r, op, (uint64_t)(uintptr_t)ptr, arg);
+}
+
+static void on_thread_exit(void *v) {
+  (void)v;
+  if (!ts.ring) return;
+  int saved = ts.in_hook;
+  ts.in_hook = 1;
+  if (!atomic_load(&finished)) push(ts.ring, OP_THREAD_EXIT, 0, 0);
+  atomic_store(&ts.ring->state, 2);
+  ts.ring = NULL;
+  ts.exited = 1; /* a later event on this thread restarts it with the same tid */
+  ts.in_hook = saved;
+}
+
+/* ---- final flush ---- */
+static void finish(int kind, int code, int in_signal) {
+  if (!rec_on) return;
+  int saved = ts.in_hook;
+  ts.in_hook = 1;
+  ring_t *r = ts.ring;
+  if (!r && !in_signal) r = my_ring();
+  int expect = 0;
+  if (!atomic_compare_exchange_strong(&finished, &expect, 1)) { ts.in_hook = saved; return; }
+  int locked = in_signal ? lock_try_for(20000) : (lock(), 1);
+  /* PROC_END: ptr = kind | quiet free(NULL) count << 8, arg = exit code | dropped events << 32 */
+  if (r)
+    push(r, OP_PROC_END, (uint64_t)kind | atomic_load(&quiet_null_frees) << 8,
+         (uint64_t)(uint32_t)code | atomic_load(&dropped) << 32);
+  drain_all();
+  if (locked) unlock();
+  ts.in_hook = saved;
+}
+
+static const int caught_signals[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM,
+                                     SIGPIPE, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGXCPU,
+                                     SIGXFSZ, SIGVTALRM, SIGPROF};
+
+static void on_signal(int sig, siginfo_t *si, void *uc) {
+  (void)uc;
+  int saved = errno;
+  finish(END_SIGNAL, sig, 1);
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  sigaction(sig, &dfl, NULL);
+  int synchronous = (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL) &&
+                    si && si->si_code > 0;
+  if (!synchronous) {
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, sig);
+    pthread_sigmask(SIG_UNBLOCK, &s, NULL);
+    raise(sig);
+  }
+  errno = saved; /* synchronous faults re-execute and die with the default action */
+}
+
+static void install_signal_handlers(void) {
+  for (size_t i = 0; i < sizeof caught_signals / sizeof caught_signals[0]; i++) {
+    struct sigaction cur;
+    if (sigaction(caught_signals[i], NULL, &cur) != 0) continue;
+    /* only signals left at their default action: the program's own handlers stay in charge */
+    if ((cur.sa_flags & SA_SIGINFO) || cur.sa_handler != SIG_DFL) continue;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_signal;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(caught_signals[i], &sa, NULL);
+  }
+}
+
+/* ---- fork handling ---- */
+static void atfork_prepare(void) { if (rec_on) lock(); }
+static void atfork_parent(void) { if (rec_on) unlock(); }
+static void atfork_child(void) {
+  if (!rec_on) return;
+  unlock();
+  atomic_store(&collector_running, 0);
+  if (!follow || atomic_load(&finished)) { rec_on = 0; log_fd = -1; return; }
+  /* The parent's undrained records are the parent's to write: discard our copy of them. */
+  for (ring_t *r = rings; r; r = r->next) {
+    atomic_store(&r->tail, atomic_load(&r->head));
+    atomic_store(&r->state, 0);
+  }
+  ts.ring = NULL;
+  ts.exited = 0;
+  proc_id = atomic_fetch_add(&shm->next_proc, 1);
+  int saved = ts.in_hook;
+  ts.in_hook = 1;
+  ring_t *r = my_ring();
+  if (r) push(r, OP_PROC_START, (uint64_t)getpid(), (uint64_t)getppid());
+  start_collector();
+  ts.in_hook = saved;
+}
+
+/* ---- setup: env, shared counters, thread-exit key, collector, signals ---- */
+static void setup(void) {
+  if (setup_done) return;
+  setup_done = 1;
+  const char *fd_s = getenv("SLABTRACE_FD");
+  if (!fd_s || !*fd_s) return;
+  log_fd = atoi(fd_s);
+  if (fcntl(log_fd, F_GETFD) < 0) { log_fd = -1; return; }
+  const char *f = getenv("SLABTRACE_FOLLOW");
+  follow = f && f[0] == '1';
+  shm = &local_shm;
+  const char *shm_path = getenv("SLABTRACE_SHM");
+  if (shm_path && *shm_path) {
+    int sfd = open(shm_path, O_RDWR | O_CLOEXEC);
+    if (sfd >= 0) {
+      void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, sfd, 0);
+      close(sfd);
+      if (m != MAP_FAILED) shm = m;
+    }
+  }
+  int32_t zero = 0;
+  int root = atomic_compare_exchange_strong(&shm->root_pid, &zero, (int32_t)getpid());
+  if (!root && !follow) return; /* a descendant of the recorded program: pass through */
+  if (!follow) fcntl(log_fd, F_SETFD, FD_CLOEXEC);
+  proc_id = root ? 0 : atomic_fetch_add(&shm->next_proc, 1);
+  if (root) atomic_fetch_add(&shm->next_proc, 1);
+  pthread_key_create(&exit_key, on_thread_exit);
+  pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+  rec_on = 1;
+  if (!root) {
+    int saved = ts.in_hook;
+    ts.in_hook = 1;
+    ring_t *r = my_ring();
+    if (r) push(r, OP_PROC_START, (uint64_t)getpid(), (uint64_t)getppid());
+    ts.in_hook = saved;
+  }
+}
+
+__attribute__((constructor)) static void st_init(void) {
+  int saved = ts.in_hook;
+  ts.in_hook = 1;
+  if (atomic_load(&init_state) != 2) resolve_real();
+  setup();
+  if (rec_on) {
+    my_ring();
+    install_signal_handlers();
+    start_collector();
+  }
+  ts.in_hook = saved;
+}
+
+__attribute__((destructor)) static void st_fini(void) { finish(END_EXIT, 0, 0); }
+
+/* ---- the interposed functions ---- */
+#define HOOK_ENTER() ((LIKELY(rec_on) || UNLIKELY(!setup_done)) && LIKELY(!ts.in_hook))
+
+EXPORT void *malloc(size_t n) {
+  if (UNLIKELY(!real_malloc) && resolving()) return boot_alloc(n, 16);
+  if (!HOOK_ENTER()) return real_malloc(n);
+  ts.in_hook = 1;
+  void *p = real_malloc(n);
+  int e = errno;
+  emit(OP_MALLOC, p, n);
+  ts.in_hook = 0;
+  errno = e;
+  return p;
+}
+
+EXPORT void free(void *p) {
+  if (UNLIKELY(is_boot(p))) return;
+  if (UNLIKELY(!real_free) && resolving()) return;
+  if (!HOOK_ENTER()) { real_free(p); return; }
+  if (!p && !ts.ring) {
+    if (rec_on) atomic_fetch_add_explicit(&quiet_null_frees, 1, memory_order_relaxed);
+    real_free(p);
+    return;
+  }
+  ts.in_hook = 1;
+  int e = errno;
+  emit(OP_FREE, p, 0);
+  errno = e;
+  real_free(p);
+  ts.in_hook = 0;
+}
+
+EXPORT void *calloc(size_t m, size_t n) {
+  if (UNLIKELY(!real_calloc) && resolving()) {
+    if (n && m > SIZE_MAX / n) return NULL;
+    return boot_alloc(m * n, 16);
+  }
+  if (!HOOK_ENTER()) return real_calloc(m, n);
+  ts.in_hook = 1;
+  void *p = real_calloc(m, n);
+  int e = errno;
+  size_t total = (n && m > SIZE_MAX / n) ? 0 : m * n;
+  emit(OP_CALLOC, p, total);
+  ts.in_hook = 0;
+  errno = e;
+  return p;
+}
+
+EXPORT void *realloc(void *p, size_t n) {
+  if (UNLIKELY(is_boot(p))) {
+    void *q = malloc(n);
+    if (q) {
+      size_t old = boot_size(p);
+      memcpy(q, p, old < n ? old : n);
+    }
+    return q;
+  }
+  if (UNLIKELY(!real_realloc) && resolving()) return boot_alloc(n, 16);
+  if (!HOOK_ENTER()) return real_realloc(p, n);
+  if (!p) return malloc(n);
+  ts.in_hook = 1;
+  emit(OP_REALLOC_BEGIN, p, 0);
+  void *q = real_realloc(p, n);
+  int e = errno;
+  emit(OP_REALLOC_END, q, n);
+  ts.in_hook = 0;
+  errno = e;
+  return q;
+}
+
+EXPORT void *reallocarray(void *p, size_t m, size_t n) {
+  if (n && m > SIZE_MAX / n) { errno = ENOMEM; return NULL; }
+  return realloc(p, m * n);
+}
+
+static unsigned log2u(size_t a) { return a ? (unsigned)(63 - __builtin_clzll((unsigned long long)a)) : 0; }
+static inline void emit_aligned(void *p, size_t align, size_t n) {
+  emit(OP_MEMALIGN, p, (uint64_t)n | (uint64_t)log2u(align) << 56);
+}
+
+EXPORT int posix_memalign(void **out, size_t align, size_t n) {
+  if (UNLIKELY(!real_posix_memalign) && resolving()) {
+    *out = boot_alloc(n, align);
+    return *out ? 0 : ENOMEM;
+  }
+  if (!HOOK_ENTER()) return real_posix_memalign(out, align, n);
+  ts.in_hook = 1;
+  int rc = real_posix_memalign(out, align, n);
+  int e = errno;
+  if (rc == 0) emit_aligned(*out, align, n);
+  ts.in_hook = 0;
+  errno = e;
+  return rc;
+}
+
+#define ALIGNED_HOOK(name, call, align_expr, size_expr, params, boot)                          \
+  EXPORT void *name params {                                                                    \
+    if (UNLIKELY(!real_##name) && resolving()) return boot;                                     \
+    if (!HOOK_ENTER()) return call;                                                             \
+    ts.in_hook = 1;                                                                             \
+    void *p = call;                                                                             \
+    int e = errno;                                                                              \
+    if (p) emit_aligned(p, align_expr, size_expr);                                              \
+    else emit(OP_MALLOC, NULL, size_expr);                                                      \
+    ts.in_hook = 0;                                                                             \
+    errno = e;                                                                                  \
+    return p;                                                                                   \
+  }
+
+ALIGNED_HOOK(memalign, real_memalign(a, n), a, n, (size_t a, size_t n), boot_alloc(n, a))
+ALIGNED_HOOK(aligned_alloc, real_aligned_alloc(a, n), a, n, (size_t a, size_t n), boot_alloc(n, a))
+ALIGNED_HOOK(valloc, real_valloc(n), (size_t)sysconf(_SC_PAGESIZE), n, (size_t n),
+             boot_alloc(n, 4096))
+ALIGNED_HOOK(pvalloc, real_pvalloc(n), (size_t)sysconf(_SC_PAGESIZE),
+             (n + (size_t)sysconf(_SC_PAGESIZE) - 1) & ~((size_t)sysconf(_SC_PAGESIZE) - 1),
+             (size_t n), boot_alloc(n, 4096))
+
+/* A named checkpoint (up to 16 bytes of name) for programs that look this symbol up. */
+EXPORT void slabtrace_mark(const char *name) {
+  if (!rec_on || ts.in_hook) return;
+  ts.in_hook = 1;
+  uint64_t w[2] = {0, 0};
+  size_t n = strlen(name);
+  memcpy(w, name, n < 16 ? n : 16);
+  emit(OP_MARK, (void *)(uintptr_t)w[0], w[1]);
+  ts.in_hook = 0;
+}
+
+EXPORT void _exit(int code) {
+  finish(END_UNDERSCORE_EXIT, code, 0);
+  if (!real__exit) resolve_real();
+  real__exit(code);
+}
+
+EXPORT void _Exit(int code) {
+  finish(END_UNDERSCORE_EXIT, code, 0);
+  if (!real__Exit) resolve_real();
+  real__Exit(code);
+}
