@@ -1,0 +1,99 @@
+// The replay summary as plain text: the figures, the OOM report, and one row per mark (this is how the
+// battle table comes out). Also the side-by-side rendering of several results (compare, npm start).
+// Pure: a ReplayResult in, text out; the dashboard prints the same text when it finishes.
+
+import type { ReplayMark, ReplayResult } from '../replayer/index.js';
+import { formatBytes, formatCount, formatDuration, formatRate, formatTable } from './format.js';
+
+function resultState(r: ReplayResult): string {
+  if (r.oom) return `OOM at event ${formatCount(r.oom.event)}`;
+  if (r.partial) return `PARTIAL: stopped by the user after ${formatCount(r.events)} events`;
+  if (r.stoppedAt !== null) return `stopped at event ${formatCount(r.stoppedAt)} (--stop-at)`;
+  return r.truncated ? 'done (trace truncated: no footer)' : 'done';
+}
+
+function overridesText(r: ReplayResult): string {
+  const o = Object.entries(r.overrides).map(([k, v]) => `${k}=${v}`);
+  return o.length ? ` (${o.join(', ')})` : '';
+}
+
+export function summaryOom(r: ReplayResult): string {
+  const o = r.oom;
+  if (!o) return '';
+  return [
+    `OUT OF MEMORY at event ${formatCount(o.event)}: ${o.op} of ${formatBytes(o.size)} by thread ${o.tid} — ${o.reason}`,
+    `  SuperSlabs allocated ${formatCount(o.ssAllocated)}, freed ${formatCount(o.ssFreed)}; ` +
+      `mappings ${formatCount(o.mappings)} / ${formatCount(o.maxMapCount)}; VmSize ${formatBytes(o.vmSize)}, VmRSS ${formatBytes(o.vmRss)}`,
+  ].join('\n');
+}
+
+const MARK_COLUMNS = [
+  { title: 'mark', align: 'left' as const }, { title: 'event' }, { title: 'RSS' }, { title: 'VmSize' },
+  { title: 'SS live' }, { title: 'SS alloc' }, { title: 'SS freed' }, { title: 'live blocks' },
+];
+
+function markRow(m: ReplayMark): string[] {
+  return [m.name, formatCount(m.event), formatBytes(m.rss), formatBytes(m.vmSize), formatCount(m.ssLive),
+    formatCount(m.ssAllocated), formatCount(m.ssFreed), formatCount(m.liveBlocks)];
+}
+
+export function summaryMarks(marks: ReplayMark[]): string {
+  return marks.length ? formatTable(MARK_COLUMNS, marks.map(markRow)) : '';
+}
+
+/** Label → value rows of the final figures (shared by the single and the side-by-side summary). */
+function figureRows(r: ReplayResult): [string, string][] {
+  const f = r.final;
+  return [
+    ['state', resultState(r)],
+    ['events', `${formatCount(r.events)}${r.totalEvents ? ` of ${formatCount(r.totalEvents)}` : ''}`],
+    ['wall time', formatDuration(r.wallSeconds)],
+    ['events/s', formatRate(r.eventsPerSec)],
+    ['RSS peak / final', `${formatBytes(f.peakRss)} / ${formatBytes(f.rss)}`],
+    ['VmSize peak / final', `${formatBytes(f.peakVmSize)} / ${formatBytes(f.vmSize)}`],
+    ['mappings', formatCount(f.mappings)],
+    ['SuperSlabs alloc / freed / live', `${formatCount(f.ssAllocated)} / ${formatCount(f.ssFreed)} / ${formatCount(f.ssLive)}`],
+    ['blocks freed', formatCount(f.blocksFreed)],
+    ['bytes freed', formatBytes(f.bytesFreed)],
+    ['bytes returned to the OS', formatBytes(f.bytesReturned)],
+    ['remote frees (pending)', `${formatCount(f.remoteFrees)} (${formatCount(f.remoteFreesPending)})`],
+    ['OOM', r.oom ? `yes, event ${formatCount(r.oom.event)}${r.oomCount > 1 ? ` (+${r.oomCount - 1} more failed)` : ''}` : 'no'],
+    ['digest', r.digest],
+  ];
+}
+
+export function summaryText(r: ReplayResult): string {
+  const head = `replay of ${r.file} (${r.workload}) under ${r.preset}${overridesText(r)}`;
+  const rows = figureRows(r);
+  if (r.skipped > 0) rows.splice(2, 0, ['skipped (lenient)', formatCount(r.skipped)]);
+  if (r.check) rows.push(['invariant checks', `${formatCount(r.check.runs)} passed${driftText(r.check.drift)}`]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const parts = [head, rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')];
+  if (r.oom) parts.push(summaryOom(r));
+  if (r.marks.length) parts.push(summaryMarks(r.marks));
+  return `${parts.join('\n\n')}\n`;
+}
+
+function driftText(drift: Record<string, number>): string {
+  const d = Object.entries(drift).filter(([, v]) => v !== 0);
+  return d.length ? `; drift by design: ${d.map(([k, v]) => `${k}=${formatCount(v)}`).join(', ')}` : '';
+}
+
+/** Several results side by side: final figures, then each mark's RSS and live SuperSlabs. */
+export function summaryCompare(results: ReplayResult[]): string {
+  const labels = figureRows(results[0]).map(([k]) => k).filter((k) => k !== 'digest');
+  const cols = [{ title: '', align: 'left' as const }, ...results.map((r) => ({ title: r.preset }))];
+  const values = results.map((r) => new Map(figureRows(r)));
+  const rows = labels.map((k) => [k, ...values.map((v) => v.get(k) ?? '')]);
+  const parts = [`${results[0].file} (${results[0].workload})`, formatTable(cols, rows)];
+  const names = results[0].marks.map((m) => m.name);
+  if (names.length) {
+    const markCols = [{ title: 'mark', align: 'left' as const }, ...results.flatMap((r) => [{ title: `${r.preset} RSS` }, { title: 'SS live' }])];
+    const markRows = names.map((name, i) => [name, ...results.flatMap((r) => {
+      const m = r.marks[i];
+      return m ? [formatBytes(m.rss), formatCount(m.ssLive)] : ['—', '—'];
+    })]);
+    parts.push(formatTable(markCols, markRows));
+  }
+  return `${parts.join('\n\n')}\n`;
+}
