@@ -1,4 +1,13 @@
-// replayer/: streams traces into the allocator model; summaries, marks, OOM reports, comparisons.
-// Imports only traces/ and allocator/.
+// replayer/: streams traces into the allocator model; summaries, marks, OOM reports, comparisons,
+// and the worker host. Imports only traces/ and allocator/.
 
 export { traceInfo, INFO_SIZE_CLASSES, type TraceInfo } from './traceInfo.js';
+export { replayRun, replayParams, ReplayCheckError, type ReplayConfig, type ReplayHooks } from './replayCore.js';
+export { replayStart, type ReplayHandle, type ReplayStartOptions } from './host.js';
+export { replayCompare, type CompareOptions } from './compare.js';
+export {
+  controlCreate, controlOpen, controlPause, controlQuit, controlSetSpeed, controlStep, controlState,
+  ReplayState, REPLAY_STATE_NAMES, CTL_STATE, F_BYTES_READ, F_BYTES_TOTAL, F_EVENTS_DONE, F_EVENTS_TOTAL, F_MARKS, F_SPEED,
+  type ReplayControl,
+} from './control.js';
+export type { ReplayCheck, ReplayFigures, ReplayMark, ReplayOom, ReplayResult } from './result.js';

@@ -1,14 +1,22 @@
 // Every command of the CLI, registered in the order --help lists them.
 
 import type { Command } from 'commander';
+import { compareRegister } from './compare.js';
 import { convertRegister } from './convert.js';
+import { demoRegister } from './demo.js';
 import { dumpRegister } from './dump.js';
 import { infoRegister } from './info.js';
+import { presetsRegister } from './presets.js';
 import { recordRegister } from './record.js';
+import { replayRegister } from './replay.js';
 
 export function commandsRegister(program: Command): void {
   recordRegister(program);
+  replayRegister(program);
+  compareRegister(program);
+  demoRegister(program);
   infoRegister(program);
   dumpRegister(program);
   convertRegister(program);
+  presetsRegister(program);
 }
