@@ -1,0 +1,281 @@
+// The reader's streaming pass over one decoded chunk: applies the id rule (LIFO stack + live flag
+// per id, bounded by peak live objects), checks threads/sizes/alignments/ids, computes the digest
+// and writes the EventBatch columns. Hot loop: locals over typed arrays, no allocation, no try/catch;
+// a bad event calls the cold onBad(), which counts it (lenient) or records the error and stops.
+import { TraceBatch } from './batch.js';
+import { DIGEST_H1_INIT, DIGEST_H2_INIT, markNameHash } from './digest.js';
+import { traceError, type TraceError, type TraceErrorCode } from './errors.js';
+import { TraceIds, TraceThreads, TRACE_SMALL_TIDS } from './ids.js';
+import { TraceInput } from './input.js';
+import {
+  OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_EXIT,
+  OP_THREAD_START, TRACE_MAX_SIZE,
+} from './ops.js';
+
+export class TraceReadState {
+  ids = new TraceIds();
+  threads = new TraceThreads();
+  h1 = DIGEST_H1_INIT;
+  h2 = DIGEST_H2_INIT;
+  skipped = 0;
+  pending: TraceError | null = null;
+  /** Events seen in the stream (including skipped ones). */
+  events = 0;
+  chunk = 0;
+  frameOffset = 0;
+  inp: TraceInput | null = null;
+
+  constructor(readonly file: string, readonly lenient: boolean) {}
+
+  /** Cold: a bad event at input index i. Returns true if the pass must stop (strict mode). */
+  onBad(code: TraceErrorCode, i: number, op: number, tid: number, id: number, v: number): boolean {
+    if (this.lenient) {
+      this.skipped++;
+      return false;
+    }
+    const name = OP_NAMES[op] ?? `op ${op}`;
+    let detail: string, expected: string | undefined;
+    switch (code) {
+      case 'FREE_NOT_LIVE': detail = `${name} of id ${id}, which is not live`; expected = 'a live id'; break;
+      case 'DOUBLE_FREE': detail = `${name} of id ${id}, which was already released`; expected = 'a live id'; break;
+      case 'ALLOC_LIVE': detail = `${name} of id ${id}, which is live`; expected = `id ${v}`; break;
+      case 'BAD_ID': detail = `${name} names id ${id}`; expected = `id ${v} by the LIFO id rule`; break;
+      case 'BAD_SIZE': detail = `${name} of size ${v}`; expected = 'a size in 1..2^40'; break;
+      case 'BAD_ALIGN': detail = `memalign alignment ${v} is not a power of two`; expected = 'a power of two'; break;
+      default:
+        detail = op === OP_THREAD_START ? `thread_start of thread ${tid}, which is live`
+          : `${name} on thread ${tid}, which is not live`;
+        expected = op === OP_THREAD_START ? 'a thread that is not live' : 'a live thread';
+    }
+    const inp = this.inp!;
+    const off = inp.lineOff ? inp.lineOff[i]! : this.frameOffset;
+    this.pending = traceError(code, this.file, off, this.chunk, this.events + i, detail, expected);
+    return true;
+  }
+}
+
+/** Validating pass: inp → b. Returns the number of input events consumed (n, or the bad index). */
+export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceBatch, digest: boolean): number {
+  const n = inp.n;
+  b.ensure(n);
+  st.inp = inp;
+  const ops = inp.ops, runV = inp.runV, runL = inp.runL, nRuns = inp.nRunV;
+  const inIds = inp.ids, inSizes = inp.sizes, inAligns = inp.aligns, xids = inp.xids;
+  const hasX = xids !== null;
+  const oOp = b.op, oTid = b.tid, oId = b.id, oSize = b.size, oAux = b.aux;
+  const marksOut: string[] = (b.markNames = []);
+  const tl = st.threads.live;
+  const idst = st.ids;
+  let stack = idst.stack, live = idst.live, cap = live.length, top = idst.top, next = idst.next;
+  let h1 = st.h1, h2 = st.h2;
+  let i = 0, j = 0, ii = 0, si = 0, ai = 0, mi = 0;
+  outer: for (let r = 0; r < nRuns; r++) {
+    const t = runV[r]!;
+    const end = i + runL[r]!;
+    let tLive = t < TRACE_SMALL_TIDS ? tl[t]! : st.threads.bigLive.has(t) ? 1 : 0;
+    for (; i < end; i++) {
+      const op = ops[i]!;
+      let id = 0, s = 0, aux = 0, daux = 0;
+      if (tLive === 0 && op !== OP_THREAD_START) {
+        if (op === OP_FREE) ii++;
+        else if (op === OP_REALLOC) { ii++; si++; }
+        else if (op === OP_ALLOC || op === OP_CALLOC) si++;
+        else if (op === OP_MEMALIGN) { si++; ai++; }
+        else if (op === OP_MARK) mi++;
+        if (st.onBad('THREAD_ORDER', i, op, t, 0, 0)) break outer;
+        continue;
+      }
+      switch (op) {
+        case OP_ALLOC: case OP_CALLOC: case OP_MEMALIGN: {
+          s = inSizes[si++]!;
+          if (op === OP_MEMALIGN) {
+            aux = inAligns[ai++]!;
+            if (aux === 0 || (aux & (aux - 1)) !== 0) {
+              if (st.onBad('BAD_ALIGN', i, op, t, 0, aux)) break outer;
+              continue;
+            }
+            daux = aux;
+          }
+          if (!(s >= 1 && s <= TRACE_MAX_SIZE)) {
+            if (st.onBad('BAD_SIZE', i, op, t, 0, s)) break outer;
+            continue;
+          }
+          if (hasX) {
+            const x = xids[i]!;
+            const want = top > 0 ? stack[top - 1]! : next;
+            if (x !== want) {
+              if (st.onBad(x < next && live[x] === 1 ? 'ALLOC_LIVE' : 'BAD_ID', i, op, t, x, want)) break outer;
+              continue;
+            }
+          }
+          if (top > 0) id = stack[--top]!;
+          else {
+            id = next++;
+            if (id >= cap) {
+              idst.top = top;
+              idst.next = next;
+              idst.grow(id + 1);
+              stack = idst.stack;
+              live = idst.live;
+              cap = live.length;
+            }
+          }
+          live[id] = 1;
+          break;
+        }
+        case OP_FREE:
+          id = inIds[ii++]!;
+          if (id >= next || live[id] === 0) {
+            if (st.onBad(id >= next ? 'FREE_NOT_LIVE' : 'DOUBLE_FREE', i, op, t, id, 0)) break outer;
+            continue;
+          }
+          live[id] = 0;
+          stack[top++] = id;
+          break;
+        case OP_REALLOC:
+          id = inIds[ii++]!;
+          s = inSizes[si++]!;
+          if (id >= next || live[id] === 0) {
+            if (st.onBad(id >= next ? 'FREE_NOT_LIVE' : 'DOUBLE_FREE', i, op, t, id, 0)) break outer;
+            continue;
+          }
+          if (!(s >= 1 && s <= TRACE_MAX_SIZE)) {
+            if (st.onBad('BAD_SIZE', i, op, t, id, s)) break outer;
+            continue;
+          }
+          if (hasX && xids[i]! !== id) {
+            if (st.onBad('BAD_ID', i, op, t, xids[i]!, id)) break outer;
+            continue;
+          }
+          break;
+        case OP_THREAD_START:
+          if (tLive === 1) {
+            if (st.onBad('THREAD_ORDER', i, op, t, 0, 0)) break outer;
+            continue;
+          }
+          tLive = 1;
+          if (t < TRACE_SMALL_TIDS) tl[t] = 1;
+          else st.threads.setLive(t, true);
+          break;
+        case OP_THREAD_EXIT:
+          tLive = 0;
+          if (t < TRACE_SMALL_TIDS) tl[t] = 0;
+          else st.threads.setLive(t, false);
+          break;
+        default: {
+          // OP_MARK (unknown ops were rejected before this pass)
+          const name = inp.marks[mi++]!;
+          aux = marksOut.length;
+          marksOut.push(name);
+          daux = markNameHash(name);
+        }
+      }
+      oOp[j] = op;
+      oTid[j] = t;
+      oId[j] = id;
+      oSize[j] = s;
+      oAux[j] = aux;
+      j++;
+      if (digest) {
+        h1 = Math.imul(h1 ^ (Math.imul(t, 0x9e3779b1) ^ op), 0xcc9e2d51);
+        h1 = (h1 << 15) | (h1 >>> 17);
+        h1 = Math.imul(h1 ^ id, 0x1b873593);
+        h1 = (h1 << 13) | (h1 >>> 19);
+        h2 = Math.imul(h2 ^ (s >>> 0), 0x85ebca6b);
+        h2 = (h2 << 15) | (h2 >>> 17);
+        h2 = Math.imul(h2 ^ (s > 4294967295 ? (s / 4294967296) >>> 0 : 0) ^ Math.imul(daux, 0xc2b2ae35), 0x27d4eb2f);
+        h2 = (h2 << 13) | (h2 >>> 19);
+      }
+    }
+  }
+  idst.top = top;
+  idst.next = next;
+  st.h1 = h1;
+  st.h2 = h2;
+  b.count = j;
+  return i;
+}
+
+/** Unchecked pass (trusted input): the id rule only, no checks, no digest. */
+export function traceApplyFast(st: TraceReadState, inp: TraceInput, b: TraceBatch): number {
+  const n = inp.n;
+  b.ensure(n);
+  const ops = inp.ops, runV = inp.runV, runL = inp.runL, nRuns = inp.nRunV;
+  const inIds = inp.ids, inSizes = inp.sizes, inAligns = inp.aligns;
+  const oOp = b.op, oTid = b.tid, oId = b.id, oSize = b.size, oAux = b.aux;
+  const marksOut: string[] = (b.markNames = []);
+  const idst = st.ids;
+  let stack = idst.stack, cap = stack.length, top = idst.top, next = idst.next;
+  let i = 0, ii = 0, si = 0, ai = 0, mi = 0;
+  for (let r = 0; r < nRuns; r++) {
+    const t = runV[r]!;
+    const end = i + runL[r]!;
+    for (; i < end; i++) {
+      const op = ops[i]!;
+      let id = 0, s = 0, aux = 0;
+      if (op === OP_FREE) {
+        id = inIds[ii++]!;
+        if (top < cap) stack[top++] = id;
+      } else if (op === OP_ALLOC || op === OP_CALLOC || op === OP_MEMALIGN) {
+        s = inSizes[si++]!;
+        if (op === OP_MEMALIGN) aux = inAligns[ai++]!;
+        if (top > 0) id = stack[--top]!;
+        else {
+          id = next++;
+          if (id >= cap) {
+            idst.top = top;
+            idst.grow(id + 1);
+            stack = idst.stack;
+            cap = stack.length;
+          }
+        }
+      } else if (op === OP_REALLOC) {
+        id = inIds[ii++]!;
+        s = inSizes[si++]!;
+      } else if (op === OP_MARK) {
+        aux = marksOut.length;
+        marksOut.push(inp.marks[mi++]!);
+      }
+      oOp[i] = op;
+      oTid[i] = t;
+      oId[i] = id;
+      oSize[i] = s;
+      oAux[i] = aux;
+    }
+  }
+  idst.top = top;
+  idst.next = next;
+  b.count = i;
+  return i;
+}
+
+/** Structural checks before a pass: known ops, run lengths and column lengths agree. */
+const opCounts = new Float64Array(256);
+export function traceCheckColumns(inp: TraceInput): { detail: string; code: TraceErrorCode; event: number } | null {
+  const n = inp.n, ops = inp.ops;
+  opCounts.fill(0);
+  for (let i = 0; i < n; i++) opCounts[ops[i]!]!++;
+  for (let k = 8; k < 256; k++) {
+    if (opCounts[k] !== 0) {
+      const at = ops.indexOf(k);
+      return { code: 'UNKNOWN_OP', detail: `unknown op ${k}`, event: at };
+    }
+  }
+  if (inp.nRunV !== inp.nRunL) return { code: 'CORRUPT_CHUNK', detail: `${inp.nRunV} thread run values but ${inp.nRunL} run lengths`, event: -1 };
+  let sum = 0;
+  for (let r = 0; r < inp.nRunL; r++) {
+    const l = inp.runL[r]!;
+    if (l === 0) return { code: 'CORRUPT_CHUNK', detail: `thread run ${r} has length 0`, event: -1 };
+    sum += l;
+  }
+  if (sum !== n) return { code: 'CORRUPT_CHUNK', detail: `thread runs cover ${sum} events, the chunk has ${n}`, event: -1 };
+  const c = opCounts;
+  const wantIds = c[OP_FREE]! + c[OP_REALLOC]!;
+  const wantSizes = c[OP_ALLOC]! + c[OP_CALLOC]! + c[OP_MEMALIGN]! + c[OP_REALLOC]!;
+  if (inp.nIds !== wantIds) return { code: 'CORRUPT_CHUNK', detail: `id column has ${inp.nIds} values, ${wantIds} frees+reallocs need ${wantIds}`, event: -1 };
+  if (inp.nSizes !== wantSizes) return { code: 'CORRUPT_CHUNK', detail: `size column has ${inp.nSizes} values, the allocs+reallocs need ${wantSizes}`, event: -1 };
+  if (inp.nAligns !== c[OP_MEMALIGN]) return { code: 'CORRUPT_CHUNK', detail: `align column has ${inp.nAligns} values, the memaligns need ${c[OP_MEMALIGN]}`, event: -1 };
+  if (inp.marks.length !== c[OP_MARK]) return { code: 'CORRUPT_CHUNK', detail: `${inp.marks.length} mark names for ${c[OP_MARK]} marks`, event: -1 };
+  if (inp.nTime !== 0 && inp.nTime !== n) return { code: 'CORRUPT_CHUNK', detail: `time_delta has ${inp.nTime} values for ${n} events`, event: -1 };
+  return null;
+}

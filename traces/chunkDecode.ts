@@ -1,0 +1,203 @@
+// Fast decoder of a Chunk message body: walks (tag, wire type) fields and decodes each packed column
+// with a tight varint loop straight into the TraceInput typed arrays. Unknown fields are skipped
+// (protobuf rules); packed fields also accept the unpacked encoding. Returns an error detail string
+// (cold path) or null; never throws on bad bytes.
+import { TraceInput, growF64, growU32 } from './input.js';
+
+/** Result fields of the last traceDecodeChunk call. */
+export const chunkMeta = { firstEvent: 0 };
+
+let gPos = 0;
+
+/** Reads one varint (<= 10 bytes) at p as a double (exact below 2^53); sets gPos; -1 on error. */
+function readVarint(buf: Uint8Array, p: number, end: number): number {
+  let v = 0, mul = 1;
+  for (let k = 0; k < 10; k++) {
+    if (p >= end) return -1;
+    const b = buf[p++]!;
+    v += (b & 127) * mul;
+    mul *= 128;
+    if (b < 128) { gPos = p; return v; }
+  }
+  return -1;
+}
+
+/** Packed uint32 values in buf[p..end) appended to out from n; returns new n or -1. out has room. */
+export function decodePackedU32(buf: Uint8Array, p: number, end: number, out: Uint32Array, n: number): number {
+  while (p < end) {
+    let b = buf[p++]!;
+    let v = b & 127;
+    if (b > 127) {
+      b = buf[p++]!;
+      v |= (b & 127) << 7;
+      if (b > 127) {
+        b = buf[p++]!;
+        v |= (b & 127) << 14;
+        if (b > 127) {
+          b = buf[p++]!;
+          v |= (b & 127) << 21;
+          if (b > 127) {
+            b = buf[p++]!;
+            if (b > 15) return -1;
+            v += b * 268435456;
+          }
+        }
+      }
+    }
+    out[n++] = v;
+  }
+  return p === end ? n : -1;
+}
+
+/** Packed uint64 values → doubles (exact below 2^53); returns new n or -1. out has room. */
+export function decodePackedU64(buf: Uint8Array, p: number, end: number, out: Float64Array, n: number): number {
+  while (p < end) {
+    let b = buf[p++]!;
+    let v = b & 127;
+    if (b > 127) {
+      b = buf[p++]!;
+      v |= (b & 127) << 7;
+      if (b > 127) {
+        b = buf[p++]!;
+        v |= (b & 127) << 14;
+        if (b > 127) {
+          b = buf[p++]!;
+          v |= (b & 127) << 21;
+          if (b > 127) {
+            const r = readVarintTail(buf, p, end, v);
+            if (r < 0) return -1;
+            p = gPos;
+            v = r;
+          }
+        }
+      }
+    }
+    out[n++] = v;
+  }
+  return p === end ? n : -1;
+}
+
+/** Continues a varint after 4 bytes (28 bits in low); sets gPos. */
+function readVarintTail(buf: Uint8Array, p: number, end: number, low: number): number {
+  let v = low, mul = 268435456;
+  for (let k = 4; k < 10; k++) {
+    if (p >= end) return -1;
+    const b = buf[p++]!;
+    v += (b & 127) * mul;
+    mul *= 128;
+    if (b < 128) { gPos = p; return v; }
+  }
+  return -1;
+}
+
+/** Number of varints in buf[p..end), -1 if the last one is cut. */
+function countVarints(buf: Uint8Array, p: number, end: number): number {
+  let n = 0;
+  for (let i = p; i < end; i++) if (buf[i]! < 128) n++;
+  return end > p && buf[end - 1]! > 127 ? -1 : n;
+}
+
+/** Decodes a Chunk body buf[p..end) into inp. Returns null or an error detail. */
+export function traceDecodeChunk(buf: Buffer, p: number, end: number, inp: TraceInput): string | null {
+  inp.reset();
+  chunkMeta.firstEvent = 0;
+  let opStart = 0, opEnd = 0;
+  while (p < end) {
+    const tag = readVarint(buf, p, end);
+    if (tag < 0) return 'bad field tag varint';
+    p = gPos;
+    const field = Math.floor(tag / 8), wt = tag & 7;
+    let s = p, e = p; // payload range for packed/len fields
+    if (wt === 2) {
+      const len = readVarint(buf, p, end);
+      if (len < 0) return `bad length varint in field ${field}`;
+      s = gPos;
+      e = s + len;
+      if (e > end) return `field ${field} overruns the chunk (${len} bytes, ${end - s} left)`;
+      p = e;
+    } else if (wt === 0) {
+      const v = readVarint(buf, p, end);
+      if (v < 0) return `bad varint in field ${field}`;
+      e = gPos;
+      p = e;
+      if (field === 1) { chunkMeta.firstEvent = v; continue; }
+    } else if (wt === 1) {
+      p += 8;
+      if (p > end) return `field ${field} overruns the chunk`;
+    } else if (wt === 5) {
+      p += 4;
+      if (p > end) return `field ${field} overruns the chunk`;
+    } else {
+      return `unsupported wire type ${wt} in field ${field}`;
+    }
+    const packable = wt === 2 || wt === 0;
+    switch (field) {
+      case 1:
+        if (wt !== 0) return 'first_event has the wrong wire type';
+        break;
+      case 2:
+        if (wt !== 2) return 'op has the wrong wire type';
+        opStart = s;
+        opEnd = e;
+        break;
+      case 3: case 4: case 5: case 7: {
+        if (!packable) return `field ${field} has the wrong wire type`;
+        const r = decodeU32Field(buf, s, e, inp, field);
+        if (r !== null) return r;
+        break;
+      }
+      case 6: {
+        if (!packable) return 'size has the wrong wire type';
+        inp.sizes = growF64(inp.sizes, inp.nSizes, inp.nSizes + (e - s));
+        const n = decodePackedU64(buf, s, e, inp.sizes, inp.nSizes);
+        if (n < 0) return 'bad varint in the size column';
+        inp.nSizes = n;
+        break;
+      }
+      case 8:
+        if (wt !== 2) return 'mark has the wrong wire type';
+        inp.marks.push(buf.toString('utf8', s, e));
+        break;
+      case 9: {
+        if (!packable) return 'time_delta has the wrong wire type';
+        const c = countVarints(buf, s, e);
+        if (c < 0) return 'bad varint in the time_delta column';
+        inp.nTime += c;
+        break;
+      }
+      default:
+        break; // unknown field: skipped
+    }
+  }
+  if (p !== end) return 'last field overruns the chunk';
+  inp.ops = buf.subarray(opStart, opEnd);
+  inp.n = opEnd - opStart;
+  return null;
+}
+
+function decodeU32Field(buf: Uint8Array, s: number, e: number, inp: TraceInput, field: number): string | null {
+  let n: number;
+  switch (field) {
+    case 3:
+      inp.runV = growU32(inp.runV, inp.nRunV, inp.nRunV + (e - s));
+      n = decodePackedU32(buf, s, e, inp.runV, inp.nRunV);
+      if (n >= 0) inp.nRunV = n;
+      break;
+    case 4:
+      inp.runL = growU32(inp.runL, inp.nRunL, inp.nRunL + (e - s));
+      n = decodePackedU32(buf, s, e, inp.runL, inp.nRunL);
+      if (n >= 0) inp.nRunL = n;
+      break;
+    case 5:
+      inp.ids = growU32(inp.ids, inp.nIds, inp.nIds + (e - s));
+      n = decodePackedU32(buf, s, e, inp.ids, inp.nIds);
+      if (n >= 0) inp.nIds = n;
+      break;
+    default:
+      inp.aligns = growU32(inp.aligns, inp.nAligns, inp.nAligns + (e - s));
+      n = decodePackedU32(buf, s, e, inp.aligns, inp.nAligns);
+      if (n >= 0) inp.nAligns = n;
+      break;
+  }
+  return n < 0 ? `bad varint in the ${['', '', '', 'tid_run_value', 'tid_run_length', 'id', '', 'align'][field]} column` : null;
+}

@@ -1,0 +1,109 @@
+// Splits the decompressed protobuf stream into length-delimited frames. A frame is valid (buf,
+// start..end) until the next call. Invariant: base = stream offset of buf[0]; data is buf[pos..lim).
+import { traceError } from './errors.js';
+import { TraceByteStream } from './source.js';
+
+export const TRACE_MAX_FRAME = 256 << 20;
+
+export class TraceFrameReader {
+  buf: Buffer = Buffer.allocUnsafe(1 << 20);
+  pos = 0;
+  lim = 0;
+  base = 0;
+  /** Result of next(): stream offset of the frame, and its body in buf. */
+  frameOffset = 0;
+  bodyStart = 0;
+  bodyEnd = 0;
+  private eof = false;
+
+  constructor(private src: TraceByteStream) {}
+
+  /** Loads the next frame. Returns false at a clean end; sets partial when bytes remain. */
+  async next(maxLen = TRACE_MAX_FRAME): Promise<boolean> {
+    for (;;) {
+      const buf = this.buf;
+      let p = this.pos;
+      const lim = this.lim;
+      if (p >= lim) {
+        if (!(await this.fill())) return false;
+        continue;
+      }
+      // frame length varint (at most 5 bytes)
+      let len = 0, shift = 0, ok = false;
+      while (p < lim && shift < 35) {
+        const b = buf[p++]!;
+        len += (b & 127) * 2 ** shift;
+        shift += 7;
+        if (b < 128) { ok = true; break; }
+      }
+      if (!ok) {
+        if (shift >= 35) throw traceError('CORRUPT_CHUNK', this.src.name, this.base + this.pos, -1, -1, 'frame length varint longer than 5 bytes');
+        if (!(await this.fill())) throw this.truncated();
+        continue;
+      }
+      if (len > maxLen) {
+        throw traceError('CORRUPT_CHUNK', this.src.name, this.base + this.pos, -1, -1, `frame length ${len} exceeds ${maxLen}`);
+      }
+      if (lim - p < len) {
+        if (!(await this.fill(p - this.pos + len))) throw this.truncated();
+        continue;
+      }
+      this.frameOffset = this.base + this.pos;
+      this.bodyStart = p;
+      this.bodyEnd = p + len;
+      this.pos = p + len;
+      return true;
+    }
+  }
+
+  /** Puts back bytes read ahead of the frame reader (format sniffing). */
+  unshift(c: Buffer): void {
+    if (this.buf.length < c.length) this.buf = Buffer.allocUnsafe(c.length);
+    c.copy(this.buf, 0);
+    this.pos = 0;
+    this.lim = c.length;
+  }
+
+  get atEnd(): boolean {
+    return this.eof && this.pos >= this.lim;
+  }
+
+  /** Current stream offset (start of unread data). */
+  get offset(): number {
+    return this.base + this.pos;
+  }
+
+  private truncated() {
+    return traceError('TRUNCATED', this.src.name, this.base + this.pos, -1, -1,
+      `stream ends inside a frame (${this.lim - this.pos} bytes left)`, 'a complete frame and a footer');
+  }
+
+  /** Appends the next input buffer; need = bytes wanted from pos. Returns false at end of input. */
+  private async fill(need = 0): Promise<boolean> {
+    if (this.eof) return false;
+    const c = await this.src.next();
+    if (c === null) {
+      this.eof = true;
+      return false;
+    }
+    const keep = this.lim - this.pos;
+    const want = Math.max(keep + c.length, need);
+    if (this.pos > 0 && (this.buf.length - this.lim < c.length || this.pos === this.lim)) {
+      this.buf.copyWithin(0, this.pos, this.lim);
+      this.base += this.pos;
+      this.pos = 0;
+      this.lim = keep;
+    }
+    if (this.buf.length - this.lim < c.length) {
+      const nb = Buffer.allocUnsafe(Math.max(want, this.buf.length * 2));
+      this.buf.copy(nb, 0, this.pos, this.lim);
+      this.base += this.pos;
+      this.lim -= this.pos;
+      this.pos = 0;
+      this.buf = nb;
+    }
+    c.copy(this.buf, this.lim);
+    this.lim += c.length;
+    return true;
+  }
+}

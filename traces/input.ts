@@ -1,0 +1,48 @@
+// Reader-side decoded columns of one chunk (protobuf) or one batch of lines (JSON), before the id
+// rule and validation are applied. Arrays grow only when a chunk is bigger than any before.
+// ops may be a view into the frame buffer. xids/lineOff are set for JSON only.
+export class TraceInput {
+  n = 0;
+  ops: Uint8Array = new Uint8Array(0);
+  runV: Uint32Array = new Uint32Array(256);
+  runL: Uint32Array = new Uint32Array(256);
+  nRunV = 0;
+  nRunL = 0;
+  ids: Uint32Array = new Uint32Array(1024);
+  nIds = 0;
+  sizes: Float64Array = new Float64Array(1024);
+  nSizes = 0;
+  aligns: Uint32Array = new Uint32Array(16);
+  nAligns = 0;
+  marks: string[] = [];
+  nTime = 0;
+  /** JSON: explicit id per event (alloc kinds: the id; realloc: newId). */
+  xids: Uint32Array | null = null;
+  /** JSON: stream offset of each event's line. */
+  lineOff: Float64Array | null = null;
+
+  reset(): void {
+    this.n = 0;
+    this.nRunV = 0;
+    this.nRunL = 0;
+    this.nIds = 0;
+    this.nSizes = 0;
+    this.nAligns = 0;
+    this.nTime = 0;
+    if (this.marks.length) this.marks = [];
+  }
+}
+
+export function growU32(a: Uint32Array, used: number, min: number): Uint32Array {
+  if (a.length >= min) return a;
+  const b = new Uint32Array(Math.max(min, a.length * 2));
+  b.set(a.subarray(0, used));
+  return b;
+}
+
+export function growF64(a: Float64Array, used: number, min: number): Float64Array {
+  if (a.length >= min) return a;
+  const b = new Float64Array(Math.max(min, a.length * 2));
+  b.set(a.subarray(0, used));
+  return b;
+}

@@ -1,0 +1,249 @@
+// JSON Lines form, reading side: stream-json's JSONL parser turns the stream into line values; this
+// module tracks each line's byte offset (a newline scan beside the parser), checks shapes (BAD_JSON)
+// and fills a TraceInput (ops, thread runs, id/size/align columns, explicit ids, line offsets) so
+// that the same validating pass as for protobuf applies.
+import jsonlParser from 'stream-json/jsonl/parser.js';
+import { TraceReadState } from './apply.js';
+import { traceError, type TraceError } from './errors.js';
+import { TraceInput } from './input.js';
+import {
+  OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_REALLOC, opFromName,
+} from './ops.js';
+import { TraceByteStream } from './source.js';
+import type { TraceFooter, TraceHeader } from './types.js';
+
+const NONE = Symbol.for('object-stream.none');
+const BAD_LINE = { badLine: true };
+
+interface Item { value: unknown; off: number; partial: boolean }
+
+export class TraceJsonLines {
+  footer: TraceFooter | null = null;
+  footerOffset = 0;
+  private parse = jsonlParser({ errorIndicator: () => BAD_LINE });
+  private gen: AsyncGenerator<{ key: number; value: unknown }> | null = null;
+  private pending: Buffer[] = [];
+  private ended = false;
+  private offQ: number[] = [];
+  private offK = 0;
+  // newline scan state
+  private base = 0;
+  private lineStart = 0;
+  private curLen = 0;
+  private curFirst = 0;
+  private stashedFooter: Item | null = null;
+  private readonly cap: number;
+
+  constructor(private bytes: TraceByteStream, private st: TraceReadState, private inp: TraceInput, batchEvents: number) {
+    this.cap = Math.max(1, Math.min(batchEvents | 0, 1 << 22));
+    const c = this.cap;
+    inp.ops = new Uint8Array(c);
+    inp.runV = new Uint32Array(c);
+    inp.runL = new Uint32Array(c);
+    inp.ids = new Uint32Array(c);
+    inp.sizes = new Float64Array(c);
+    inp.aligns = new Uint32Array(c);
+    inp.xids = new Uint32Array(c);
+    inp.lineOff = new Float64Array(c);
+  }
+
+  /** Stream offset of the next unread byte. */
+  get offset(): number {
+    return this.base;
+  }
+
+  unshift(c: Buffer): void {
+    this.pending.push(c);
+  }
+
+  async readHeader(): Promise<TraceHeader> {
+    const it = await this.nextItem();
+    const name = this.bytes.name;
+    if (it === null) throw traceError('BAD_MAGIC', name, 0, -1, -1, 'empty stream', 'a {"header":...} line');
+    if (it.value === BAD_LINE) throw traceError('BAD_JSON', name, it.off, -1, -1, 'first line is not valid JSON', 'a {"header":...} line');
+    const h = (it.value as { header?: unknown } | null)?.header;
+    if (!isObj(h)) throw traceError('BAD_MAGIC', name, it.off, -1, -1, 'first line is not a header', 'a {"header":...} line');
+    const bad = (f: string): TraceError => traceError('BAD_JSON', name, it.off, -1, -1, `header field ${f} has the wrong type`);
+    const str = (f: string): string => { const v = h[f] ?? ''; if (typeof v !== 'string') throw bad(f); return v; };
+    const nat = (f: string): number => { const v = h[f] ?? 0; if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw bad(f); return v; };
+    const params = h.params ?? {};
+    if (!isObj(params) || Object.values(params).some((v) => typeof v !== 'string')) throw bad('params');
+    const args = h.args ?? [];
+    if (!Array.isArray(args) || args.some((v) => typeof v !== 'string')) throw bad('args');
+    const sorted: Record<string, string> = {};
+    for (const k of Object.keys(params).sort()) sorted[k] = params[k] as string;
+    return {
+      magic: str('magic'), formatVersion: nat('formatVersion'), workload: str('workload'), params: sorted,
+      args: args as string[], recorder: str('recorder'), seed: nat('seed'), threads: nat('threads'),
+      pageSize: nat('pageSize'), createdAtMs: nat('createdAtMs'), expectedEvents: nat('expectedEvents'),
+      chunkEvents: nat('chunkEvents'),
+    };
+  }
+
+  /** Fills inp with up to batchEvents events. 'end' = stream ended (no footer). */
+  async nextBatch(): Promise<'events' | 'footer' | 'end'> {
+    const inp = this.inp;
+    inp.reset();
+    if (this.stashedFooter) {
+      this.takeFooter(this.stashedFooter);
+      return 'footer';
+    }
+    let n = 0;
+    for (;;) {
+      const it = await this.nextItem();
+      if (it === null) return n > 0 ? 'events' : 'end';
+      const v = it.value as Record<string, unknown>;
+      if (v === BAD_LINE) {
+        // an unterminated last line that does not parse: the stream was cut
+        if (it.partial) return n > 0 ? 'events' : 'end';
+        throw this.badJson(it.off, n, 'line is not valid JSON');
+      }
+      if (!isObj(v)) throw this.badJson(it.off, n, 'line is not a JSON object');
+      if (v.op === undefined && v.footer !== undefined) {
+        if (n > 0) { this.stashedFooter = it; return 'events'; }
+        this.takeFooter(it);
+        return 'footer';
+      }
+      this.addEvent(v, it.off, n);
+      n = inp.n;
+      if (n === this.cap) return 'events';
+    }
+  }
+
+  private takeFooter(it: Item): void {
+    const f = (it.value as { footer: unknown }).footer;
+    const name = this.bytes.name;
+    if (!isObj(f)) throw traceError('BAD_JSON', name, it.off, -1, -1, 'footer is not an object');
+    const nat = (k: string): number => {
+      const v = f[k] ?? 0;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw traceError('BAD_JSON', name, it.off, -1, -1, `footer field ${k} has the wrong type`);
+      return v;
+    };
+    const digest = f.digest;
+    if (typeof digest !== 'string' || !/^[0-9a-f]{16}$/.test(digest)) {
+      throw traceError('BAD_JSON', name, it.off, -1, -1, 'footer digest is not 16 hex digits');
+    }
+    this.footer = {
+      events: nat('events'), allocs: nat('allocs'), frees: nat('frees'), reallocs: nat('reallocs'),
+      callocs: nat('callocs'), memaligns: nat('memaligns'), threadStarts: nat('threadStarts'),
+      threadExits: nat('threadExits'), marks: nat('marks'), peakLiveObjects: nat('peakLiveObjects'),
+      peakLiveBytes: nat('peakLiveBytes'), bytesAllocated: nat('bytesAllocated'),
+      threadsSeen: nat('threadsSeen'), digest, foreignFrees: nat('foreignFrees'), nullFrees: nat('nullFrees'),
+    };
+    this.footerOffset = it.off;
+    this.checkAfterFooter = true;
+  }
+
+  checkAfterFooter = false;
+
+  /** After the footer: anything but the end of the stream is an error. */
+  async expectEnd(): Promise<void> {
+    const it = await this.nextItem();
+    if (it !== null) throw traceError('BAD_JSON', this.bytes.name, it.off, -1, -1, 'data after the footer', 'end of stream');
+  }
+
+  private addEvent(v: Record<string, unknown>, off: number, n: number): void {
+    const inp = this.inp;
+    const op = opFromName(v.op);
+    if (op < 0) {
+      if (typeof v.op === 'string') {
+        throw traceError('UNKNOWN_OP', this.bytes.name, off, this.st.chunk, this.st.events + n, `unknown op ${JSON.stringify(v.op)}`);
+      }
+      throw this.badJson(off, n, v.header !== undefined ? 'a second header' : 'event has no "op" string');
+    }
+    const tid = v.tid;
+    if (!isU32(tid)) throw this.badJson(off, n, `"tid" must be an integer in 0..2^32-1`);
+    let x = 0;
+    if (op === OP_ALLOC || op === OP_CALLOC || op === OP_MEMALIGN || op === OP_REALLOC || op === OP_FREE) {
+      if (!isU32(v.id)) throw this.badJson(off, n, `${v.op} needs an integer "id"`);
+      x = v.id as number;
+    }
+    if (op === OP_FREE || op === OP_REALLOC) inp.ids[inp.nIds++] = x;
+    if (op === OP_REALLOC) {
+      if (!isU32(v.newId)) throw this.badJson(off, n, 'realloc needs an integer "newId"');
+      x = v.newId as number;
+    }
+    if (op === OP_ALLOC || op === OP_CALLOC || op === OP_MEMALIGN || op === OP_REALLOC) {
+      const s = v.size;
+      if (typeof s !== 'number') throw this.badJson(off, n, `${v.op} needs a numeric "size"`);
+      inp.sizes[inp.nSizes++] = Number.isInteger(s) && s >= 0 ? s : NaN;
+    }
+    if (op === OP_MEMALIGN) {
+      const a = v.align;
+      if (typeof a !== 'number') throw this.badJson(off, n, 'memalign needs a numeric "align"');
+      inp.aligns[inp.nAligns++] = isU32(a) ? a : 0;
+    }
+    if (op === OP_MARK) {
+      if (typeof v.name !== 'string') throw this.badJson(off, n, 'mark needs a string "name"');
+      inp.marks.push(v.name);
+    }
+    inp.ops[n] = op;
+    inp.xids![n] = x;
+    inp.lineOff![n] = off;
+    if (inp.nRunV > 0 && inp.runV[inp.nRunV - 1] === tid) inp.runL[inp.nRunL - 1]!++;
+    else {
+      inp.runV[inp.nRunV++] = tid as number;
+      inp.runL[inp.nRunL++] = 1;
+    }
+    inp.n = n + 1;
+  }
+
+  private badJson(off: number, n: number, detail: string): TraceError {
+    return traceError('BAD_JSON', this.bytes.name, off, this.st.chunk, this.st.events + n, detail);
+  }
+
+  private async nextItem(): Promise<Item | null> {
+    for (;;) {
+      if (this.gen) {
+        const r = await this.gen.next();
+        if (!r.done) {
+          const off = this.offQ[this.offK++] ?? this.lineStart;
+          return { value: r.value.value, off, partial: this.ended };
+        }
+        this.gen = null;
+      }
+      if (this.ended) return null;
+      const c = this.pending.length ? this.pending.shift()! : await this.bytes.next();
+      if (this.offK > 0) {
+        this.offQ = this.offQ.slice(this.offK);
+        this.offK = 0;
+      }
+      if (c === null) {
+        this.ended = true;
+        if (this.curLen > 0) this.offQ.push(this.lineStart);
+        this.gen = this.parse(NONE as unknown as Buffer);
+        continue;
+      }
+      this.scan(c);
+      this.gen = this.parse(c);
+    }
+  }
+
+  /** Records the start offset of every non-empty line completed in c (what the parser will emit). */
+  private scan(c: Buffer): void {
+    let seg = 0;
+    for (;;) {
+      const k = c.indexOf(10, seg);
+      if (k < 0) break;
+      const len = this.curLen + (k - seg);
+      const first = this.curLen > 0 ? this.curFirst : c[seg]!;
+      if (len > 0 && !(len === 1 && first === 0x0d)) this.offQ.push(this.lineStart);
+      this.lineStart = this.base + k + 1;
+      this.curLen = 0;
+      seg = k + 1;
+    }
+    if (seg < c.length) {
+      if (this.curLen === 0) this.curFirst = c[seg]!;
+      this.curLen += c.length - seg;
+    }
+    this.base += c.length;
+  }
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isU32(v: unknown): boolean {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+}

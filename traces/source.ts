@@ -1,0 +1,117 @@
+// Input side of a reader: a path ('-' = stdin) or a readable stream, gunzipped when it starts with
+// the gzip magic 1f 8b. Yields decompressed Buffers; counts raw (compressed) bytes consumed; maps
+// stream/zlib failures to TraceError (IO; TRUNCATED for a cut gzip stream; CORRUPT_CHUNK for bad gzip).
+import { createReadStream } from 'node:fs';
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { TraceError, traceError } from './errors.js';
+
+export class TraceByteStream {
+  readonly name: string;
+  gzip = false;
+  /** Raw bytes consumed from the source. */
+  rawBytes = 0;
+  /** Decompressed bytes handed out. */
+  outBytes = 0;
+  private raw: NodeJS.ReadableStream;
+  private rawIt: AsyncIterator<Buffer | string>;
+  private it: AsyncIterator<Buffer> | null = null;
+  private peeked: Buffer[] = [];
+  private ownsRaw: boolean;
+  private destroyers: Array<() => void> = [];
+
+  constructor(source: string | NodeJS.ReadableStream, name: string) {
+    this.name = name;
+    if (typeof source === 'string' && source !== '-') {
+      this.raw = createReadStream(source, { highWaterMark: 1 << 20 });
+      this.ownsRaw = true;
+    } else {
+      this.raw = typeof source === 'string' ? process.stdin : source;
+      this.ownsRaw = this.raw !== process.stdin;
+    }
+    this.rawIt = (this.raw as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  }
+
+  /** Reads the first bytes, detects gzip and sets up decompression. */
+  async start(): Promise<void> {
+    let have = 0;
+    while (have < 2) {
+      const c = await this.rawNext();
+      if (c === null) break;
+      this.peeked.push(c);
+      have += c.length;
+    }
+    const first = Buffer.concat(this.peeked);
+    this.gzip = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+    const self = this;
+    async function* rawGen(): AsyncGenerator<Buffer> {
+      const p = self.peeked;
+      self.peeked = [];
+      for (const c of p) yield c;
+      for (;;) {
+        const c = await self.rawNext();
+        if (c === null) return;
+        yield c;
+      }
+    }
+    if (this.gzip) {
+      const gunzip = createGunzip({ chunkSize: 1 << 18 });
+      const src = Readable.from(rawGen(), { objectMode: false });
+      pipeline(src, gunzip, () => {});
+      this.destroyers.push(() => src.destroy(), () => gunzip.destroy());
+      this.it = (gunzip as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    } else {
+      this.it = rawGen();
+    }
+  }
+
+  private async rawNext(): Promise<Buffer | null> {
+    let r: IteratorResult<Buffer | string>;
+    try {
+      r = await this.rawIt.next();
+    } catch (e) {
+      throw this.ioError(e);
+    }
+    if (r.done) return null;
+    const c = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+    this.rawBytes += c.length;
+    return c;
+  }
+
+  /** Next decompressed buffer, or null at the end. */
+  async next(): Promise<Buffer | null> {
+    let r: IteratorResult<Buffer>;
+    try {
+      r = await this.it!.next();
+    } catch (e) {
+      throw this.mapError(e);
+    }
+    if (r.done) return null;
+    this.outBytes += r.value.length;
+    return r.value;
+  }
+
+  close(): void {
+    for (const d of this.destroyers) d();
+    if (this.ownsRaw) (this.raw as Readable).destroy?.();
+    else if (this.raw === process.stdin) process.stdin.pause();
+  }
+
+  private mapError(e: unknown): TraceError {
+    if (e instanceof TraceError) return e;
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err?.code === 'string' && err.code.startsWith('Z_')) {
+      if (/unexpected end of file/i.test(err.message)) {
+        return traceError('TRUNCATED', this.name, this.outBytes, -1, -1, 'gzip stream ends early');
+      }
+      return traceError('CORRUPT_CHUNK', this.name, this.outBytes, -1, -1, `gzip: ${err.message}`);
+    }
+    return this.ioError(e);
+  }
+
+  private ioError(e: unknown): TraceError {
+    if (e instanceof TraceError) return e;
+    const msg = e instanceof Error ? e.message : String(e);
+    return traceError('IO', this.name, this.outBytes, -1, -1, `read failed: ${msg}`);
+  }
+}

@@ -1,0 +1,279 @@
+// createTraceWriter: sync event methods that validate each call (throwing TraceError: writers are
+// our generators, so this catches their bugs), assign ids by the shared LIFO rule, buffer events in
+// typed-array columns and write a chunk (protobuf or JSON Lines, optionally gzipped) when full.
+// Invariants: a call that throws changes nothing; close() writes exactly one footer; abort() none.
+import { TraceColumns } from './columns.js';
+import { TraceDigest } from './digest.js';
+import { traceError, type TraceError, type TraceErrorCode } from './errors.js';
+import { TraceIds, TraceThreads, TRACE_SMALL_TIDS } from './ids.js';
+import { jsonEncodeChunk, jsonFooterLine, jsonHeaderLine } from './jsonEncode.js';
+import { TraceChunkEncoder } from './chunkEncode.js';
+import {
+  OP_ALLOC, OP_CALLOC, OP_COUNT, OP_FREE, OP_MARK, OP_MEMALIGN, OP_REALLOC, OP_THREAD_EXIT,
+  OP_THREAD_START, TRACE_MAX_SIZE,
+} from './ops.js';
+import { TRACE_FORMAT_VERSION, TRACE_MAGIC, schemaEncodeFooter, schemaEncodeHeader } from './schema.js';
+import { TraceSink } from './sink.js';
+import type {
+  TraceFooter, TraceFooterExtra, TraceFormat, TraceHeader, TraceHeaderInit, TraceWriter, TraceWriterOptions,
+} from './types.js';
+import { varintPut32 } from './varint.js';
+
+export const DEFAULT_CHUNK_EVENTS = 65536;
+
+/** '.json', '.jsonl' (optionally + '.gz') → JSON; anything else → protobuf. */
+export function traceFormatFromPath(path: string): TraceFormat {
+  return /\.jsonl?(\.gz)?$/i.test(path) ? 'json' : 'pb';
+}
+
+export function traceHeaderFromInit(h: TraceHeaderInit, chunkEvents: number): TraceHeader {
+  return {
+    magic: h.magic ?? TRACE_MAGIC,
+    formatVersion: h.formatVersion ?? TRACE_FORMAT_VERSION,
+    workload: h.workload,
+    params: { ...(h.params ?? {}) },
+    args: [...(h.args ?? [])],
+    recorder: h.recorder,
+    seed: h.seed ?? 0,
+    threads: h.threads ?? 0,
+    pageSize: h.pageSize ?? 4096,
+    createdAtMs: h.createdAtMs ?? 0,
+    expectedEvents: h.expectedEvents ?? 0,
+    chunkEvents,
+  };
+}
+
+export function createTraceWriter(
+  dest: string | NodeJS.WritableStream, header: TraceHeaderInit, opts: TraceWriterOptions = {},
+): TraceWriter {
+  const path = typeof dest === 'string' ? dest : '';
+  const format = opts.format ?? (path && path !== '-' ? traceFormatFromPath(path) : 'pb');
+  const gzip = opts.gzip ?? /\.gz$/i.test(path);
+  const chunkEvents = opts.chunkEvents ?? (header.chunkEvents || DEFAULT_CHUNK_EVENTS);
+  if (!Number.isInteger(chunkEvents) || chunkEvents < 1 || chunkEvents > 1 << 24) {
+    throw new RangeError(`createTraceWriter: chunkEvents must be an integer in 1..2^24, got ${chunkEvents}`);
+  }
+  const name = opts.name ?? (typeof dest === 'string' ? (dest === '-' ? '<stdout>' : dest) : '<stream>');
+  const h = traceHeaderFromInit(header, chunkEvents);
+  return new TraceWriterImpl(new TraceSink(dest, gzip, name), h, format, chunkEvents);
+}
+
+class TraceWriterImpl implements TraceWriter {
+  events = 0;
+  private cols: TraceColumns;
+  private ids = new TraceIds();
+  private threads = new TraceThreads();
+  private digest = new TraceDigest();
+  private enc = new TraceChunkEncoder();
+  private chunk = 0;
+  private counts = new Float64Array(OP_COUNT);
+  private objSize = new Float64Array(1024);
+  private liveObjects = 0;
+  private liveBytes = 0;
+  private peakObjects = 0;
+  private peakBytes = 0;
+  private bytesAllocated = 0;
+  private done = false;
+
+  constructor(private sink: TraceSink, header: TraceHeader, private format: TraceFormat, chunkEvents: number) {
+    this.cols = new TraceColumns(chunkEvents);
+    if (format === 'pb') {
+      const rec = schemaEncodeHeader(header);
+      const frame = new Uint8Array(rec.length + 5);
+      const p = varintPut32(frame, 0, rec.length);
+      frame.set(rec, p);
+      sink.write(frame.subarray(0, p + rec.length));
+    } else {
+      sink.write(jsonHeaderLine(header));
+    }
+  }
+
+  get needsDrain(): boolean {
+    return this.sink.needsDrain;
+  }
+
+  drain(): Promise<void> {
+    return this.sink.drain();
+  }
+
+  alloc(tid: number, size: number): number {
+    this.checkThread(tid);
+    if (!(size >= 1 && size <= TRACE_MAX_SIZE && Math.floor(size) === size)) throw this.badSize(size);
+    return this.allocCommon(OP_ALLOC, tid, size, 0);
+  }
+
+  calloc(tid: number, size: number): number {
+    this.checkThread(tid);
+    if (!(size >= 1 && size <= TRACE_MAX_SIZE && Math.floor(size) === size)) throw this.badSize(size);
+    return this.allocCommon(OP_CALLOC, tid, size, 0);
+  }
+
+  memalign(tid: number, align: number, size: number): number {
+    this.checkThread(tid);
+    if (!(align >= 1 && align <= 0x80000000 && Math.floor(align) === align && (align & (align - 1)) === 0)) {
+      throw this.fail('BAD_ALIGN', `memalign alignment ${align} is not a power of two`, 'a power of two <= 2^31');
+    }
+    if (!(size >= 1 && size <= TRACE_MAX_SIZE && Math.floor(size) === size)) throw this.badSize(size);
+    return this.allocCommon(OP_MEMALIGN, tid, size, align);
+  }
+
+  free(tid: number, id: number): void {
+    this.checkThread(tid);
+    this.checkLive(id, 'free');
+    this.ids.release(id);
+    this.liveObjects--;
+    this.liveBytes -= this.objSize[id]!;
+    this.push(OP_FREE, tid, id, 0, 0);
+  }
+
+  realloc(tid: number, id: number, size: number): number {
+    this.checkThread(tid);
+    this.checkLive(id, 'realloc');
+    if (!(size >= 1 && size <= TRACE_MAX_SIZE && Math.floor(size) === size)) throw this.badSize(size);
+    // release + take under LIFO gives the same id back.
+    this.liveBytes += size - this.objSize[id]!;
+    this.objSize[id] = size;
+    this.bytesAllocated += size;
+    if (this.liveBytes > this.peakBytes) this.peakBytes = this.liveBytes;
+    this.push(OP_REALLOC, tid, id, size, 0);
+    return id;
+  }
+
+  threadStart(tid: number): void {
+    this.checkTid(tid);
+    if (this.threads.isLive(tid)) throw this.fail('THREAD_ORDER', `thread_start of thread ${tid}, which is already live`, 'a thread that is not live');
+    this.threads.setLive(tid, true);
+    this.push(OP_THREAD_START, tid, 0, 0, 0);
+  }
+
+  threadExit(tid: number): void {
+    this.checkThread(tid);
+    this.threads.setLive(tid, false);
+    this.push(OP_THREAD_EXIT, tid, 0, 0, 0);
+  }
+
+  mark(tid: number, name: string): void {
+    this.checkThread(tid);
+    if (typeof name !== 'string') throw new TypeError('mark name must be a string');
+    const c = this.cols;
+    c.marks.push(name);
+    this.push(OP_MARK, tid, 0, 0, c.marks.length - 1);
+  }
+
+  async close(extra: TraceFooterExtra = {}): Promise<TraceFooter> {
+    this.checkOpen();
+    this.flushChunk();
+    const c = this.counts;
+    const footer: TraceFooter = {
+      events: this.events, allocs: c[OP_ALLOC]!, frees: c[OP_FREE]!, reallocs: c[OP_REALLOC]!,
+      callocs: c[OP_CALLOC]!, memaligns: c[OP_MEMALIGN]!, threadStarts: c[OP_THREAD_START]!,
+      threadExits: c[OP_THREAD_EXIT]!, marks: c[OP_MARK]!, peakLiveObjects: this.peakObjects,
+      peakLiveBytes: this.peakBytes, bytesAllocated: this.bytesAllocated,
+      threadsSeen: this.threads.seenCount, digest: this.digest.hex(),
+      foreignFrees: extra.foreignFrees ?? 0, nullFrees: extra.nullFrees ?? 0,
+    };
+    if (this.format === 'pb') {
+      const rec = schemaEncodeFooter(footer);
+      const frame = new Uint8Array(rec.length + 5);
+      const p = varintPut32(frame, 0, rec.length);
+      frame.set(rec, p);
+      this.sink.write(frame.subarray(0, p + rec.length));
+    } else {
+      this.sink.write(jsonFooterLine(footer));
+    }
+    this.done = true;
+    await this.sink.end();
+    return footer;
+  }
+
+  async abort(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    try {
+      this.flushChunk();
+    } finally {
+      await this.sink.end();
+    }
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private allocCommon(op: number, tid: number, size: number, aux: number): number {
+    const id = this.ids.take();
+    if (id >= this.objSize.length) this.growSizes(id);
+    this.objSize[id] = size;
+    this.bytesAllocated += size;
+    this.liveBytes += size;
+    if (++this.liveObjects > this.peakObjects) this.peakObjects = this.liveObjects;
+    if (this.liveBytes > this.peakBytes) this.peakBytes = this.liveBytes;
+    this.push(op, tid, id, size, aux);
+    return id;
+  }
+
+  private push(op: number, tid: number, id: number, size: number, aux: number): void {
+    const c = this.cols;
+    const n = c.n;
+    c.op[n] = op;
+    c.tid[n] = tid;
+    c.id[n] = id;
+    c.size[n] = size;
+    c.aux[n] = aux;
+    c.n = n + 1;
+    this.counts[op]!++;
+    this.events++;
+    if (tid >= TRACE_SMALL_TIDS || this.threads.seen[tid] === 0) this.threads.markSeen(tid);
+    if (n + 1 === c.capacity) this.flushChunk();
+  }
+
+  private flushChunk(): void {
+    const c = this.cols;
+    if (c.n === 0) return;
+    const first = this.events - c.n;
+    if (this.format === 'pb') this.sink.write(this.enc.encode(c, first, this.digest));
+    else this.sink.write(jsonEncodeChunk(c, this.digest));
+    this.chunk++;
+    c.reset();
+  }
+
+  private checkThread(tid: number): void {
+    if (tid < TRACE_SMALL_TIDS && this.threads.live[tid] === 1 && !this.done) return;
+    this.checkOpen();
+    this.checkTid(tid);
+    if (!this.threads.isLive(tid)) throw this.fail('THREAD_ORDER', `event on thread ${tid}, which is not live`, 'a live thread (thread_start first)');
+  }
+
+  private checkTid(tid: number): void {
+    this.checkOpen();
+    if (!(Number.isInteger(tid) && tid >= 0 && tid <= 0xffffffff)) {
+      throw new TypeError(`thread id must be an integer in 0..2^32-1, got ${tid}`);
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.done) throw this.fail('IO', 'the writer is closed');
+    const e = this.sink.error;
+    if (e) throw e;
+  }
+
+  private checkLive(id: number, what: string): void {
+    if (Number.isInteger(id) && id >= 0 && this.ids.isLive(id)) return;
+    if (Number.isInteger(id) && id >= 0 && id < this.ids.next) {
+      throw this.fail('DOUBLE_FREE', `${what} of id ${id}, which was already released`, 'a live id');
+    }
+    throw this.fail('FREE_NOT_LIVE', `${what} of id ${id}, which is not live`, 'a live id');
+  }
+
+  private growSizes(id: number): void {
+    const a = new Float64Array(Math.max(id + 1, this.objSize.length * 2));
+    a.set(this.objSize);
+    this.objSize = a;
+  }
+
+  private badSize(size: number): TraceError {
+    return this.fail('BAD_SIZE', `size ${size}`, 'an integer in 1..2^40');
+  }
+
+  private fail(code: TraceErrorCode, detail: string, expected?: string): TraceError {
+    return traceError(code, this.sink.name, this.sink.bytes, this.chunk, this.events, detail, expected);
+  }
+}
