@@ -388,7 +388,7 @@ static void atfork_child(void) {
   int saved = ts.in_hook;
   ts.in_hook = 1;
   ring_t *r = my_ring();
-  if (r) push(r, OP_PROC_START, (uint64_t)getpid(), (uint64_t)getppid());
+  if (r) push(r, OP_PROC_START, (uint64_t)getpid(), 0);
   start_collector();
   ts.in_hook = saved;
 }
@@ -415,18 +415,31 @@ static void setup(void) {
   }
   int32_t zero = 0;
   int root = atomic_compare_exchange_strong(&shm->root_pid, &zero, (int32_t)getpid());
+  /* The same pid again: the recorded program exec'd a new image (e.g. a wrapper script). */
+  int exec_image = !root && atomic_load(&shm->root_pid) == (int32_t)getpid();
+  if (exec_image) root = 1;
   if (!root && !follow) return; /* a descendant of the recorded program: pass through */
-  if (!follow) fcntl(log_fd, F_SETFD, FD_CLOEXEC);
+  /* The fd stays open across exec: a wrapper (shell script, env) may exec the real program. */
   proc_id = root ? 0 : atomic_fetch_add(&shm->next_proc, 1);
   if (root) atomic_fetch_add(&shm->next_proc, 1);
   pthread_key_create(&exit_key, on_thread_exit);
   pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
   rec_on = 1;
-  if (!root) {
+  if (exec_image) {
+    /* The new image's main thread stays thread 0; PROC_START(arg 1) tells the reader the old
+     * image's addresses and threads are gone. */
+    int saved = ts.in_hook;
+    ts.in_hook = 1;
+    ts.tid = 0;
+    ts.exited = 1;
+    ring_t *r = my_ring();
+    if (r) push(r, OP_PROC_START, (uint64_t)getpid(), 1);
+    ts.in_hook = saved;
+  } else if (!root) {
     int saved = ts.in_hook;
     ts.in_hook = 1;
     ring_t *r = my_ring();
-    if (r) push(r, OP_PROC_START, (uint64_t)getpid(), (uint64_t)getppid());
+    if (r) push(r, OP_PROC_START, (uint64_t)getpid(), 0);
     ts.in_hook = saved;
   }
 }
@@ -562,6 +575,21 @@ ALIGNED_HOOK(valloc, real_valloc(n), (size_t)sysconf(_SC_PAGESIZE), n, (size_t n
 ALIGNED_HOOK(pvalloc, real_pvalloc(n), (size_t)sysconf(_SC_PAGESIZE),
              (n + (size_t)sysconf(_SC_PAGESIZE) - 1) & ~((size_t)sysconf(_SC_PAGESIZE) - 1),
              (size_t n), boot_alloc(n, 4096))
+
+/* execve replaces the image without running destructors: write out what the rings hold first. */
+EXPORT int execve(const char *path, char *const argv[], char *const envp[]) {
+  static int (*real_execve)(const char *, char *const[], char *const[]);
+  if (!real_execve) real_execve = dlsym(RTLD_NEXT, "execve");
+  if (rec_on && !atomic_load(&finished)) {
+    int saved = ts.in_hook;
+    ts.in_hook = 1;
+    lock();
+    drain_all();
+    unlock();
+    ts.in_hook = saved;
+  }
+  return real_execve(path, argv, envp);
+}
 
 /* A named checkpoint (up to 16 bytes of name) for programs that look this symbol up. */
 EXPORT void slabtrace_mark(const char *name) {

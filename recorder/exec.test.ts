@@ -1,0 +1,202 @@
+// Native capture end to end: C workloads and ordinary programs under `recordExec`, traces read back
+// with openTrace (validation on), counts compared with what the programs must have done.
+// Skips (with a message) when no C compiler is available.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openTrace, OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_REALLOC, OP_THREAD_EXIT, OP_THREAD_START } from '../traces/index.js';
+import { recordExec } from './exec.js';
+import { nativeArtifacts } from './nativeBuild.js';
+
+const native = nativeArtifacts();
+if (!native.ok) console.warn(`native capture tests skipped: ${native.reason}`);
+const d = native.ok ? describe : describe.skip;
+const dir = mkdtempSync(join(tmpdir(), 'slabtrace-exec-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Tally {
+  ops: number[];
+  /** ids allocated (alloc op) with a size in [lo, hi) and later freed, per the filter. */
+  allocInRange: number;
+  freeOfInRange: number;
+  marks: string[];
+  threadsStarted: number;
+  threadsExited: number;
+  events: number;
+  perThreadOrderOk: boolean;
+  truncated: boolean;
+  footer: unknown;
+}
+
+/** Reads a trace with validation and tallies it; sizes in [lo, hi) identify the workload's own blocks. */
+async function tally(path: string, lo = 0, hi = 0, allowTruncated = false): Promise<Tally> {
+  const r = await openTrace(path, { allowTruncated });
+  const ops = new Array(8).fill(0);
+  const inRange = new Set<number>();
+  const t: Tally = { ops, allocInRange: 0, freeOfInRange: 0, marks: [], threadsStarted: 0, threadsExited: 0, events: 0, perThreadOrderOk: true, truncated: false, footer: null };
+  for await (const b of r.batches()) {
+    for (let i = 0; i < b.count; i++) {
+      const op = b.op[i];
+      ops[op]++;
+      t.events++;
+      if (op === OP_ALLOC && b.size[i] >= lo && b.size[i] < hi) { inRange.add(b.id[i]); t.allocInRange++; }
+      else if (op === OP_FREE && inRange.delete(b.id[i])) t.freeOfInRange++;
+      else if (op === OP_REALLOC || op === OP_CALLOC || op === OP_MEMALIGN) inRange.delete(b.id[i]);
+      else if (op === OP_MARK) t.marks.push(b.markNames[b.aux[i]]);
+      else if (op === OP_THREAD_START) t.threadsStarted++;
+      else if (op === OP_THREAD_EXIT) t.threadsExited++;
+    }
+  }
+  t.truncated = r.truncated;
+  t.footer = r.footer;
+  return t;
+}
+
+function summaryLine(stdout: string | undefined, name: string): Record<string, number> {
+  const line = (stdout ?? '').split('\n').find((l) => l.startsWith(`${name}:`));
+  if (!line) throw new Error(`no summary line from ${name} in ${stdout}`);
+  const out: Record<string, number> = {};
+  for (const m of line.matchAll(/(\w+)=([\d.]+)/g)) out[m[1]] = Number(m[2]);
+  return out;
+}
+
+d('recordExec: our C workloads', () => {
+  it('scaling: every block, array and mark, exactly', async () => {
+    if (!native.ok) return;
+    const out = join(dir, 'scaling.trace');
+    const res = await recordExec([native.workload('scaling'), '1000', '5000', '20000'], out, { stdio: 'pipe' });
+    expect(res.exitCode).toBe(0);
+    expect(res.complete).toBe(true);
+    const s = summaryLine(res.stdout, 'scaling');
+    expect(s.allocs).toBe(26003);
+    const t = await tally(out, 16, 17);
+    expect(t.allocInRange).toBe(26000);
+    expect(t.freeOfInRange).toBe(26000);
+    expect(t.marks).toEqual(['after-alloc', 'after-free', 'after-alloc', 'after-free', 'after-alloc', 'after-free']);
+    expect(t.truncated).toBe(false);
+    expect(res.foreignFrees).toBe(0);
+    expect(res.staleAddresses).toBe(0);
+    expect(res.lostSeqs).toBe(0);
+  });
+
+  it('battle: marks measure-peak / flush / measure-after per scale', async () => {
+    if (!native.ok) return;
+    const out = join(dir, 'battle.trace.json');
+    const res = await recordExec([native.workload('battle'), '3000', '7000'], out, { stdio: 'pipe' });
+    expect(res.exitCode).toBe(0);
+    const t = await tally(out, 16, 17);
+    expect(t.allocInRange).toBe(10000);
+    expect(t.freeOfInRange).toBe(10000);
+    expect(t.marks).toEqual(['measure-peak', 'flush', 'measure-after', 'measure-peak', 'flush', 'measure-after']);
+  });
+
+  it('larson (4 threads, op budget): exact counts, thread churn, no lost or reordered events', async () => {
+    if (!native.ok) return;
+    const out = join(dir, 'larson.trace');
+    const res = await recordExec([native.workload('larson'), '10', '8', '128', '1024', '1', '12345', '4'], out, {
+      stdio: 'pipe', env: { ...process.env, LARSON_OPS: '300000' },
+    });
+    expect(res.exitCode).toBe(0);
+    const s = summaryLine(res.stdout, 'larson');
+    expect(s.ops).toBe(300000);
+    expect(s.allocs).toBe(5 * 4096 + 300000);
+    // Workload blocks are the mallocs of 8..127 B; validation in openTrace proves every free was of a
+    // live id and every thread event was in order.
+    const t = await tally(out, 8, 128);
+    expect(t.allocInRange).toBe(s.allocs);
+    expect(t.freeOfInRange).toBe(s.frees);
+    expect(t.threadsStarted).toBe(s.threads);
+    expect(t.threadsExited).toBe(s.threads);
+    expect(res.threads).toBe(s.threads + 1);
+    expect(res.lostSeqs).toBe(0);
+    expect(res.foreignFrees).toBe(0);
+    expect(res.staleAddresses).toBe(0);
+    expect(res.truncated).toBe(false);
+  });
+});
+
+d('recordExec: programs nobody here wrote', () => {
+  it('python3 (through a pyenv-style wrapper if any) building and dropping a dict of 1 KB objects', async () => {
+    if (!native.ok) return;
+    if (spawnSync('python3', ['-c', 'pass']).status !== 0) return void console.warn('python3 missing: skipped');
+    const out = join(dir, 'python.trace');
+    const res = await recordExec(['python3', '-c', 'd = {i: bytes(1000 + i % 7) for i in range(20000)}\nprint(len(d))\ndel d'], out, { stdio: 'pipe' });
+    expect(res.exitCode).toBe(0);
+    expect(res.stdout?.trim()).toBe('20000');
+    const t = await tally(out);
+    expect(t.ops[OP_ALLOC] + t.ops[OP_CALLOC] + t.ops[OP_MEMALIGN]).toBeGreaterThan(20000);
+    expect(t.ops[OP_FREE]).toBeGreaterThan(20000);
+    expect(t.ops[OP_REALLOC]).toBeGreaterThan(0);
+    expect(t.truncated).toBe(false);
+  });
+
+  it('sort on a generated file: output and exit code passed through', async () => {
+    if (!native.ok) return;
+    const input = join(dir, 'lines.txt');
+    const lines = Array.from({ length: 5000 }, (_, i) => `line-${(i * 7919) % 5000}`);
+    writeFileSync(input, lines.join('\n') + '\n');
+    const out = join(dir, 'sort.trace');
+    const res = await recordExec(['sort', input], out, { stdio: 'pipe' });
+    expect(res.exitCode).toBe(0);
+    expect(res.stdout).toBe(execFileSync('sort', [input], { encoding: 'utf8' }));
+    const t = await tally(out);
+    expect(t.events).toBeGreaterThan(10);
+    const bad = await recordExec(['sort', join(dir, 'no-such-file')], join(dir, 'sort2.trace'), { stdio: 'pipe' });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.complete).toBe(true);
+  });
+});
+
+d('recordExec: endings', () => {
+  const c = (name: string, body: string): string => {
+    const src = join(dir, `${name}.c`);
+    const exe = join(dir, name);
+    writeFileSync(src, `#include <stdlib.h>\n#include <unistd.h>\n#include <signal.h>\n#include <stdio.h>\nint main(int argc, char **argv) { ${body} }\n`);
+    execFileSync('cc', ['-O0', '-o', exe, src, '-pthread']);
+    return exe;
+  };
+
+  it('_exit: footer written, exit code passed', async () => {
+    if (!native.ok) return;
+    const exe = c('uexit', 'void *p = malloc(100); (void)p; _exit(7);');
+    const res = await recordExec([exe], join(dir, 'uexit.trace'), { stdio: 'pipe' });
+    expect(res.exitCode).toBe(7);
+    expect(res.complete).toBe(true);
+    expect(res.end).toEqual({ kind: '_exit', code: 7 });
+  });
+
+  it('a caught signal (SIGTERM): footer written, the program dies by the signal', async () => {
+    if (!native.ok) return;
+    const exe = c('term', 'for (int i = 0; i < 1000; i++) free(malloc(32)); kill(getpid(), SIGTERM); pause(); return 0;');
+    const res = await recordExec([exe], join(dir, 'term.trace'), { stdio: 'pipe' });
+    expect(res.signal).toBe('SIGTERM');
+    expect(res.complete).toBe(true);
+    expect(res.end).toEqual({ kind: 'signal', code: 15 });
+    const t = await tally(join(dir, 'term.trace'), 32, 33);
+    expect(t.allocInRange).toBe(1000);
+  });
+
+  it('SIGKILL: the trace is readable up to the last flush and reported truncated', async () => {
+    if (!native.ok) return;
+    const exe = c('killed', 'for (int i = 0; i < 5000; i++) free(malloc(48)); fflush(stdout); usleep(300000); kill(getpid(), SIGKILL); return 0;');
+    const res = await recordExec([exe], join(dir, 'killed.trace'), { stdio: 'pipe' });
+    expect(res.signal).toBe('SIGKILL');
+    expect(res.complete).toBe(false);
+    expect(res.truncated).toBe(true);
+    const t = await tally(join(dir, 'killed.trace'), 48, 49, true);
+    expect(t.truncated).toBe(true);
+    expect(t.allocInRange).toBe(5000);
+  });
+
+  it('free(NULL) and frees of unknown pointers are counted, not events', async () => {
+    if (!native.ok) return;
+    const exe = c('nulls', 'void *volatile z = NULL; for (int i = 0; i < 10; i++) free(z); void *p = realloc(NULL, 10); p = realloc(p, 1000); free(p); return 0;');
+    const res = await recordExec([exe], join(dir, 'nulls.trace'), { stdio: 'pipe' });
+    expect(res.nullFrees).toBeGreaterThanOrEqual(10);
+    const t = await tally(join(dir, 'nulls.trace'));
+    expect(t.ops[OP_REALLOC]).toBeGreaterThanOrEqual(1);
+    expect((t.footer as { nullFrees: number }).nullFrees).toBe(res.nullFrees);
+  });
+});
