@@ -1,0 +1,135 @@
+// The command line end to end: the built `slabtrace` binary run as a user would, checking output,
+// exit codes (0 done, 2 bad usage / bad trace, 3 OOM), and that user mistakes print one line and no
+// stack trace. Requires `npm run build` (npm test does it first).
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '..', 'dist', 'ui', 'bin.js');
+const dir = mkdtempSync(join(tmpdir(), 'slabtrace-cli-'));
+const larson = join(dir, 'larson.pb');
+
+function run(args: string[], input?: string | Buffer): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'buffer', env: { ...process.env, CI: 'true' }, maxBuffer: 1 << 28 });
+  return { code: r.status ?? -1, out: r.stdout.toString(), err: r.stderr.toString() };
+}
+
+function expectUserError(r: { code: number; err: string }, pattern: RegExp): void {
+  expect(r.code).toBe(2);
+  expect(r.err).toMatch(pattern);
+  expect(r.err).not.toMatch(/^\s+at /m);
+}
+
+beforeAll(() => {
+  const r = run(['record', 'larson', '10', '8', '128', '1024', '1', '12345', '4', '--ops', '300000', '-o', larson]);
+  expect(r.code).toBe(0);
+});
+
+describe('record, info, dump, convert', () => {
+  it('prints the version', () => {
+    const r = run(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('info --json summarises the trace', () => {
+    const r = run(['info', larson, '--json']);
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.out);
+    expect(info.workload).toBe('larson');
+    expect(info.complete).toBe(true);
+    expect(info.ops.alloc).toBe(4096 + 4 * 4096 + 300000);
+    expect(info.ops.free).toBe(4 * 4096 + 300000);
+    expect(info.peakLiveObjects).toBe(4096);
+    expect(info.crossThreadFrees).toBeGreaterThan(0.3);
+    expect(info.threads).toBeGreaterThan(4);
+    expect(info.bytesPerEvent).toBeLessThan(3);
+    expect(info.marks.map((m: { name: string }) => m.name)).toEqual(['warmup-done', 'end']);
+    for (const k of ['events', 'ops', 'threads', 'peakLiveObjects', 'peakLiveBytes', 'crossThreadFrees', 'marks', 'bytesPerEvent', 'complete']) {
+      expect(info).toHaveProperty(k);
+    }
+  });
+
+  it('dump prints events as JSON lines, from an index', () => {
+    const r = run(['dump', larson, '--limit', '2']);
+    expect(r.code).toBe(0);
+    expect(r.out.trim().split('\n')).toEqual(['{"i":0,"op":"alloc","tid":0,"id":0,"size":9}', '{"i":1,"op":"alloc","tid":0,"id":1,"size":95}']);
+    const later = run(['dump', larson, '--from', '100000', '--limit', '1']);
+    expect(JSON.parse(later.out).i).toBe(100000);
+  });
+
+  it('convert to JSON and back keeps the digest; stdin and stdout work', () => {
+    const json = join(dir, 'larson.json');
+    expect(run(['convert', larson, json]).code).toBe(0);
+    const back = run(['convert', json, '-']);
+    expect(back.code).toBe(0);
+    const viaStdin = run(['info', '-', '--json'], Buffer.from(back.out, 'binary'));
+    const a = JSON.parse(run(['info', larson, '--json']).out);
+    const b = JSON.parse(run(['info', json, '--json']).out);
+    expect(b.digest).toBe(a.digest);
+    expect(readFileSync(json, 'utf8').split('\n', 1)[0]).toContain('"header"');
+    expect(viaStdin.code).toBe(0);
+  });
+});
+
+describe('user mistakes: one line, exit 2, no stack', () => {
+  it('bad workload arguments', () => {
+    expectUserError(run(['record', 'larson', '1', '2', '-o', join(dir, 'x.pb')]), /larson: takes 7 arguments/);
+    expectUserError(run(['record', 'nosuch', '-o', join(dir, 'x.pb')]), /unknown workload/);
+  });
+  it('a missing option or file', () => {
+    expectUserError(run(['record', 'battle']), /required option '-o, --output/);
+    expectUserError(run(['info', join(dir, 'missing.pb')]), /missing\.pb/);
+    expectUserError(run(['replay', join(dir, 'missing.pb')]), /missing\.pb: no such file/);
+  });
+  it('a file that is not a trace', () => {
+    const junk = join(dir, 'junk.pb');
+    writeFileSync(junk, 'this is not a trace at all\n');
+    expectUserError(run(['info', junk]), /BAD_MAGIC|CORRUPT_CHUNK/);
+  });
+  it('an unknown preset or parameter', () => {
+    expectUserError(run(['replay', larson, '--preset', 'nope']), /unknown preset 'nope'.*hakmem-7\.5/);
+    expectUserError(run(['replay', larson, '--set', 'bogus=1']), /unknown allocator parameter 'bogus'/);
+    expectUserError(run(['replay', larson, '--set', 'emptyReserve=x']), /emptyReserve/);
+  });
+});
+
+describe('replay', () => {
+  it('exits 3 with the OOM report under the bug preset', () => {
+    const r = run(['replay', larson, '--preset', 'hakmem-larson-bug', '--max-map-count', '400', '--json']);
+    expect(r.code).toBe(3);
+    const res = JSON.parse(r.out);
+    expect(res.oom.ssFreed).toBe(0);
+    expect(res.oom.maxMapCount).toBe(400);
+    expect(res.oom.event).toBeLessThan(res.totalEvents);
+    for (const k of ['events', 'eventsPerSec', 'preset', 'params', 'final', 'marks', 'oom', 'digest']) expect(res).toHaveProperty(k);
+    const text = run(['replay', larson, '--preset', 'hakmem-larson-bug', '--max-map-count', '400']);
+    expect(text.code).toBe(3);
+    expect(text.out).toMatch(/OUT OF MEMORY at event [\d,]+: alloc of .* by thread \d+/);
+  });
+
+  it('exits 0 under the fix, and the same digest from stdin', () => {
+    const a = run(['replay', larson, '--preset', 'hakmem-larson-fix', '--max-map-count', '400', '--json']);
+    expect(a.code).toBe(0);
+    const b = run(['replay', '-', '--preset', 'hakmem-larson-fix', '--max-map-count', '400', '--json'], readFileSync(larson));
+    expect(b.code).toBe(0);
+    expect(JSON.parse(b.out).digest).toBe(JSON.parse(a.out).digest);
+  });
+
+  it('compare prints presets side by side', () => {
+    const r = run(['compare', larson, '--preset', 'hakmem-larson-bug', '--preset', 'hakmem-larson-fix', '--max-map-count', '400']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/hakmem-larson-bug\s+hakmem-larson-fix/);
+  });
+
+  it('presets lists every preset with its parameters', () => {
+    const r = run(['presets', '--json']);
+    expect(r.code).toBe(0);
+    const presets = JSON.parse(r.out) as { name: string; params: Record<string, unknown> }[];
+    expect(presets.map((p) => p.name)).toEqual(['hakmem-7.5', 'hakmem-7.6', 'hakmem-7.7', 'hakmem-8.1', 'hakmem-8.2', 'hakmem-larson-bug', 'hakmem-larson-fix']);
+    expect(presets[0].params).toHaveProperty('maxMapCount', 65530);
+  });
+});

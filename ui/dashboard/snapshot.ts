@@ -1,0 +1,94 @@
+// One sample of everything the dashboard shows, read from the shared buffers (the replay's control
+// block and the allocator's statistics view) on the UI thread. Plain data: the panels only see this.
+// `snapshotRead` is the single place that knows the allocator's statistics vocabulary.
+
+import { controlState, F_EVENTS_TOTAL, F_MARKS, F_SPEED, ReplayState, type ReplayControl } from '../../replayer/index.js';
+import { progressFigures } from '../plainProgress.js';
+
+export interface DashboardStats {
+  rss: number; peakRss: number; vmSize: number; peakVmSize: number;
+  mappings: number; maxMapCount: number;
+  ssAllocated: number; ssFreed: number; ssLive: number; ssEmptyReserved: number;
+  blocksFreed: number; bytesFreed: number; bytesReturned: number;
+  remoteFrees: number; remoteFreesPending: number;
+  liveBlocks: number;
+  threadsStarted: number; threadsExited: number;
+}
+
+export interface DashboardClassRow {
+  size: number; liveBlocks: number; slabs: number; magazineBlocks: number; superSlabs: number;
+}
+
+export interface DashboardThreadRow {
+  tid: number; liveBlocks: number; allocs: number; frees: number; remoteFreesSent: number;
+}
+
+export interface DashboardSnapshot {
+  /** Milliseconds since the dashboard started. */
+  t: number;
+  state: ReplayState;
+  events: number;
+  /** Expected total events; 0 when unknown. */
+  total: number;
+  /** The total is an estimate from the bytes read (no event count in the trace header). */
+  totalEstimated: boolean;
+  fraction: number;
+  /** Requested speed, events/s; 0 = unthrottled. */
+  speed: number;
+  marks: number;
+  /** null until the allocator exists. */
+  stats: DashboardStats | null;
+  classes: DashboardClassRow[];
+  threads: DashboardThreadRow[];
+}
+
+/** The part of the allocator's statistics snapshot (allocator `openStatsView(buffer).read()`) used here. */
+export interface DashboardStatsInput {
+  rss: number; peakRss: number; vmSize: number; peakVmSize: number; mappings: number; maxMapCount: number;
+  ssAllocated: number; ssFreed: number; ssLive: number; ssEmptyReserved: number;
+  blocksFreed: number; bytesFreed: number; bytesReturned: number; remoteFrees: number; remoteFreesPending: number;
+  liveBlocks: number; threadsStarted: number; threadsExited: number;
+  classes: { size: number; liveBlocks: number; slabs: number; magazineBlocks: number; superSlabs: number }[];
+  threads: { tid: number; allocs: number; frees: number; liveBlocks: number; remoteFreesSent: number }[];
+}
+
+export interface DashboardStatsView {
+  read(): DashboardStatsInput;
+}
+
+export function snapshotEmpty(): DashboardSnapshot {
+  return {
+    t: 0, state: ReplayState.Starting, events: 0, total: 0, totalEstimated: false, fraction: 0, speed: 0, marks: 0,
+    stats: null, classes: [], threads: [],
+  };
+}
+
+function snapshotStats(s: DashboardStatsInput): DashboardStats {
+  return {
+    rss: s.rss, peakRss: s.peakRss, vmSize: s.vmSize, peakVmSize: s.peakVmSize, mappings: s.mappings, maxMapCount: s.maxMapCount,
+    ssAllocated: s.ssAllocated, ssFreed: s.ssFreed, ssLive: s.ssLive, ssEmptyReserved: s.ssEmptyReserved,
+    blocksFreed: s.blocksFreed, bytesFreed: s.bytesFreed, bytesReturned: s.bytesReturned,
+    remoteFrees: s.remoteFrees, remoteFreesPending: s.remoteFreesPending, liveBlocks: s.liveBlocks,
+    threadsStarted: s.threadsStarted, threadsExited: s.threadsExited,
+  };
+}
+
+/** Reads one snapshot: the control block always, the allocator's statistics once the view exists. */
+export function snapshotRead(view: DashboardStatsView | null, control: ReplayControl, t: number): DashboardSnapshot {
+  const p = progressFigures(control.floats);
+  const declared = control.floats[F_EVENTS_TOTAL] > 0;
+  const s = view ? view.read() : null;
+  return {
+    t,
+    state: controlState(control),
+    events: p.events,
+    total: p.total,
+    totalEstimated: !declared && p.total > 0,
+    fraction: p.fraction,
+    speed: control.floats[F_SPEED],
+    marks: control.floats[F_MARKS],
+    stats: s ? snapshotStats(s) : null,
+    classes: s ? s.classes.map((c) => ({ size: c.size, liveBlocks: c.liveBlocks, slabs: c.slabs, magazineBlocks: c.magazineBlocks, superSlabs: c.superSlabs })) : [],
+    threads: s ? s.threads.map((t) => ({ tid: t.tid, liveBlocks: t.liveBlocks, allocs: t.allocs, frees: t.frees, remoteFreesSent: t.remoteFreesSent })) : [],
+  };
+}
