@@ -12,9 +12,9 @@ const BIN = join(import.meta.dirname, '..', 'dist', 'ui', 'bin.js');
 const dir = mkdtempSync(join(tmpdir(), 'slabtrace-cli-'));
 const larson = join(dir, 'larson.pb');
 
-function run(args: string[], input?: string | Buffer): { code: number; out: string; err: string } {
+function run(args: string[], input?: string | Buffer): { code: number; out: string; outBytes: Buffer; err: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'buffer', env: { ...process.env, CI: 'true' }, maxBuffer: 1 << 28 });
-  return { code: r.status ?? -1, out: r.stdout.toString(), err: r.stderr.toString() };
+  return { code: r.status ?? -1, out: r.stdout.toString(), outBytes: r.stdout, err: r.stderr.toString() };
 }
 
 function expectUserError(r: { code: number; err: string }, pattern: RegExp): void {
@@ -66,12 +66,13 @@ describe('record, info, dump, convert', () => {
     expect(run(['convert', larson, json]).code).toBe(0);
     const back = run(['convert', json, '-']);
     expect(back.code).toBe(0);
-    const viaStdin = run(['info', '-', '--json'], Buffer.from(back.out, 'binary'));
+    const viaStdin = run(['info', '-', '--json'], back.outBytes);
     const a = JSON.parse(run(['info', larson, '--json']).out);
     const b = JSON.parse(run(['info', json, '--json']).out);
     expect(b.digest).toBe(a.digest);
     expect(readFileSync(json, 'utf8').split('\n', 1)[0]).toContain('"header"');
     expect(viaStdin.code).toBe(0);
+    expect(JSON.parse(viaStdin.out).digest).toBe(a.digest);
   });
 });
 
