@@ -8,7 +8,7 @@
 // segment size, the host (worker or not) or the trace's form.
 
 import {
-  Allocator, resolveParams, type AllocatorParams,
+  Allocator, resolveParams, type AllocParams,
 } from '../allocator/index.js';
 import {
   openTrace, OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_EXIT,
@@ -55,7 +55,7 @@ export class ReplayCheckError extends Error {
 
 /** Mutable replay state; fields are read into locals by the hot loop. */
 class Replay {
-  addr = new Float64Array(1 << 16);
+  addr: Float64Array = new Float64Array(1 << 16);
   done = 0;
   marks: ReplayMark[] = [];
   oom: ReplayOom | null = null;
@@ -244,7 +244,7 @@ async function replayBatches(r: Replay, reader: TraceReader): Promise<void> {
   }
 }
 
-function replayResult(r: Replay, reader: TraceReader, params: AllocatorParams, wallSeconds: number): ReplayResult {
+function replayResult(r: Replay, reader: TraceReader, params: AllocParams, wallSeconds: number): ReplayResult {
   const footerEvents = reader.footer ? Number(reader.footer.events) : 0;
   const h = reader.header;
   const complete = !r.partial && !r.stopped && (r.oom === null || !!r.cfg.continueAfterOom);
@@ -274,7 +274,7 @@ function replayResult(r: Replay, reader: TraceReader, params: AllocatorParams, w
 }
 
 /** Resolves the preset and overrides (AllocConfigError on a bad name or value). */
-export function replayParams(cfg: ReplayConfig): AllocatorParams {
+export function replayParams(cfg: ReplayConfig): AllocParams {
   return resolveParams(cfg.preset, cfg.overrides ?? {});
 }
 

@@ -1,0 +1,100 @@
+// Replayer benchmark (issue #4's figures):
+//  - headless replay of the protobuf Larson trace `8 1000 5000 100 4141 2` (>= 20 M events) in a worker,
+//    end to end: target >= 25 M events/s and >= 0.4 of the decode-only rate of the same file;
+//  - the same Larson workload run natively (our C larson, glibc malloc): replay events/s ÷ native
+//    events/s, goal >= 1.0 (skipped with a message when there is no C compiler);
+//  - the Larson OOM (`10 8 128 1024 1 12345 4`, hakmem-larson-bug, 65,530 mappings) reproduced from a
+//    trace: target <= 10 s wall;
+//  - replayer memory flat in trace length: a 100 M-event trace replays in <= 150 MB RSS (measured in a
+//    child process that does nothing else).
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as recorder from '../recorder/index.js';
+import { replayStart } from '../replayer/index.js';
+import { openTrace } from '../traces/index.js';
+
+const LARSON_BENCH = ['10', '8', '1000', '5000', '100', '4141', '2'];
+const LARSON_OOM = ['10', '8', '128', '1024', '1', '12345', '4'];
+
+async function decodeRate(file: string): Promise<{ events: number; seconds: number }> {
+  const t0 = performance.now();
+  const reader = await openTrace(file);
+  let events = 0;
+  for await (const b of reader.batches()) events += b.count;
+  return { events, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function replayTimed(file: string, preset: string): Promise<{ events: number; seconds: number; oom: boolean; ssAllocated: number }> {
+  const t0 = performance.now();
+  const r = await replayStart(file, { preset }).result;
+  return { events: r.events, seconds: (performance.now() - t0) / 1000, oom: r.oom !== null, ssAllocated: r.final.ssAllocated };
+}
+
+type NativeFn = (args: string[], opts?: { ops?: number }) => Promise<{ opsPerSec: number } | { skipped: string } | null> | { opsPerSec: number } | null;
+
+async function nativeRate(ops: number): Promise<number | string> {
+  const fn = (recorder as unknown as Record<string, NativeFn | undefined>).nativeLarsonOpsPerSec;
+  if (!fn) return 'native larson runner not available';
+  const r = await fn(LARSON_BENCH, { ops });
+  if (!r) return 'no C compiler';
+  if ('skipped' in r) return r.skipped;
+  return r.opsPerSec;
+}
+
+function childReplayRss(file: string): { maxRssMB: number; events: number } {
+  const script = `
+    const { replayRun } = await import(${JSON.stringify(new URL('../replayer/index.js', import.meta.url).href)});
+    const r = await replayRun(${JSON.stringify(file)}, { preset: 'hakmem-larson-fix' });
+    console.log(JSON.stringify({ maxRssMB: process.resourceUsage().maxRSS / 1024, events: r.events }));`;
+  const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (out.status !== 0) throw new Error(`child replay failed: ${out.stderr}`);
+  return JSON.parse(out.stdout.trim().split('\n').pop()!);
+}
+
+export async function benchReplayer(): Promise<Record<string, number | string>> {
+  const dir = mkdtempSync(join(tmpdir(), 'slabtrace-bench-replay-'));
+  const f: Record<string, number | string> = {};
+  try {
+    const larson = join(dir, 'larson-4141.pb');
+    const ops = 10_000_000;
+    await recorder.recordWorkload('larson', LARSON_BENCH, larson, { ops });
+    const dec = await decodeRate(larson);
+    const rep = await replayTimed(larson, 'hakmem-larson-fix');
+    f.decodeEventsPerSec = dec.events / dec.seconds;
+    f.replayEventsPerSec = rep.events / rep.seconds;
+    f.replayToDecodeRatio = f.replayEventsPerSec / f.decodeEventsPerSec;
+    console.log(`larson ${LARSON_BENCH.slice(1).join(' ')} (--ops ${ops}): ${dec.events} events`);
+    console.log(`  decode only:      ${(f.decodeEventsPerSec / 1e6).toFixed(1)} M events/s`);
+    console.log(`  headless replay:  ${(f.replayEventsPerSec / 1e6).toFixed(1)} M events/s end to end, worker (target >= 25), ${f.replayToDecodeRatio.toFixed(2)} of decode (target >= 0.4)`);
+
+    const native = await nativeRate(ops);
+    if (typeof native === 'number') {
+      f.nativeEventsPerSec = native * 2;
+      f.replayToNativeRatio = f.replayEventsPerSec / f.nativeEventsPerSec;
+      console.log(`  native larson (glibc): ${(native / 1e6).toFixed(2)} M ops/s = ${(f.nativeEventsPerSec / 1e6).toFixed(2)} M events/s; replay ÷ native = ${f.replayToNativeRatio.toFixed(2)} (goal >= 1.0)`);
+    } else {
+      f.native = `skipped: ${native}`;
+      console.log(`  native larson: skipped (${native})`);
+    }
+
+    const oomTrace = join(dir, 'larson-oom.pb');
+    await recorder.recordWorkload('larson', LARSON_OOM, oomTrace, {});
+    const oom = await replayTimed(oomTrace, 'hakmem-larson-bug');
+    f.oomReplaySeconds = oom.seconds;
+    f.oomSuperSlabs = oom.ssAllocated;
+    console.log(`larson OOM (${LARSON_OOM.join(' ')}, hakmem-larson-bug): ${oom.oom ? 'OOM' : 'NO OOM'} after ${oom.events} events, ${oom.ssAllocated} SuperSlabs, in ${oom.seconds.toFixed(2)} s (target <= 10 s)`);
+    rmSync(oomTrace);
+
+    const big = join(dir, 'larson-100M.pb');
+    await recorder.recordWorkload('larson', LARSON_OOM, big, { ops: 50_000_000 });
+    const rss = childReplayRss(big);
+    f.replay100MEventsMaxRssMB = rss.maxRssMB;
+    console.log(`replay of a ${rss.events}-event trace: max RSS ${rss.maxRssMB.toFixed(0)} MB (target <= 150 MB)`);
+    return f;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
