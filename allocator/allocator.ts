@@ -1,0 +1,335 @@
+// allocator/allocator.ts — the Allocator: creation (header and tables in the SharedArrayBuffer), the
+// API, and the fast paths (magazine pop on malloc, magazine push on free). Everything else is a cold
+// path in slab/superslab/magazine/thread/large. Invariant: no per-block, per-slab, per-SuperSlab or
+// per-thread JS object; the JS fields are configuration and cached offsets (see core.ts).
+import { AllocCore } from './core.js';
+import { digestBuffer } from './digest.js';
+import { allocInvalidFree } from './errors.js';
+import { checkInvariants, type InvariantReport } from './invariants.js';
+import { largeFind, largeFree, largeMalloc } from './large.js';
+import * as L from './layout.js';
+import { magFlushAll, magSpill } from './magazine.js';
+import { osOomInfo, type OomInfo } from './os.js';
+import { validateParams, type AllocParams } from './params.js';
+import { slabAcquire, slabDrain, slabDropTls, slabRec, slabRemotePush, slabReturn, slabTake } from './slab.js';
+import { statsRead, type AllocStats } from './statsView.js';
+import { ssTrim } from './superslab.js';
+import { threadExit, threadStart } from './thread.js';
+
+const CS_ALLOC = L.CS.blocksAllocated;
+const CS_FREED = L.CS.blocksFreed;
+const CS_MAG = L.CS.magazineBlocks;
+const TS_ALLOCS = L.TS.allocs;
+const TS_FREES = L.TS.frees;
+
+export interface AllocatorOptions { buffer?: SharedArrayBuffer }
+
+export class Allocator extends AllocCore {
+  private readonly periodic: boolean;
+
+  private constructor(p: AllocParams, buffer: SharedArrayBuffer | undefined) {
+    super(p, buffer);
+    this.periodic = p.trim === 'periodic';
+    this.init();
+  }
+
+  /** Creates an allocator whose whole state lives in `opts.buffer` (or a new growable SharedArrayBuffer). */
+  static create(params: AllocParams, opts: AllocatorOptions = {}): Allocator {
+    return new Allocator(validateParams({ ...params }), opts.buffer);
+  }
+
+  private init(): void {
+    const i32 = this.i32;
+    i32.fill(0);
+    i32[L.H_MAGIC] = L.LAYOUT_MAGIC;
+    i32[L.H_VERSION] = L.LAYOUT_VERSION;
+    i32[L.H_HEAP_TOP] = L.HEAP_START_WORDS;
+    i32[L.H_NCLASSES] = this.nc;
+    i32[L.H_SS_STRIDE] = this.ssStride;
+    i32[L.H_SLAB_STRIDE] = L.SLAB_STRIDE;
+    i32[L.H_THR_STRIDE] = this.thrStride;
+    i32[L.H_MAG_STRIDE] = this.magStride;
+    i32[L.H_SS_SIZE_LOG2] = Math.log2(this.ssSize);
+    i32[L.H_PAGE_WORDS] = this.pageWords;
+    i32[L.H_SLABS_PER_SS] = this.slabsPerSS;
+    i32[L.H_BLOCK_SHIFT] = this.blockShift;
+    for (let c = 0; c < L.MAX_CLASSES; c++) {
+      i32[L.H_POOL + c] = -1;
+      i32[L.H_CUR_SS + c] = -1;
+      i32[L.H_RESERVE + c] = -1;
+      i32[L.H_PARTIAL + c] = -1;
+      if (c < this.nc) i32[L.H_CLASS_SIZE + c] = this.classSize[c]!;
+    }
+    for (const h of [L.H_SS_FREE, L.H_SLAB_FREE, L.H_THR_FREE, L.H_LARGE_FREE, L.H_PENDING]) i32[h] = -1;
+    const thr = 8;
+    this.i32[L.H_SS_OFF] = this.heapAlloc(64 * this.ssStride);
+    this.i32[L.H_SS_CAP] = 64;
+    this.i32[L.H_SLAB_OFF] = this.heapAlloc(256 * L.SLAB_STRIDE);
+    this.i32[L.H_SLAB_CAP] = 256;
+    this.i32[L.H_THR_OFF] = this.heapAlloc(thr * this.thrStride);
+    this.i32[L.H_THRSTAT_OFF] = this.heapAlloc(thr * L.TS_STRIDE * 2);
+    this.i32[L.H_MAG_OFF] = this.heapAlloc(thr * this.magStride);
+    this.i32[L.H_THR_CAP] = thr;
+    const tm = this.heapAlloc(64);
+    this.i32.fill(-1, tm, tm + 64);
+    this.i32[L.H_TIDMAP_OFF] = tm;
+    this.i32[L.H_TIDMAP_CAP] = 64;
+    this.i32[L.H_LARGE_OFF] = this.heapAlloc(16 * L.LARGE_STRIDE);
+    this.i32[L.H_LARGE_CAP] = 16;
+    const f = this.f64;
+    for (let c = 0; c < this.nc; c++) f[L.CLASS_STATS_F64 + c * L.CLASS_STRIDE + L.CS.size] = this.classSize[c]!;
+    f[L.S.maxMapCount] = this.p.maxMapCount;
+    f[L.S.memLimit] = this.p.memLimit;
+    f[L.S.nextTrimAt] = this.p.trimInterval;
+    f[L.S.bufferBytes] = this.buffer.byteLength;
+    this.refresh();
+    threadStart(this, 0);
+  }
+
+  // ---------------------------------------------------------------- fast paths
+
+  /** Allocates `size` bytes for thread `tid` (aligned to `align` if given). 0 = OOM, see oomInfo(). */
+  malloc(tid: number, size: number, align = 0): number {
+    if (size <= this.maxSmall && align <= 16 && tid >= 0 && tid < this.tidMapCap) {
+      const i32 = this.i32;
+      const slot = i32[this.tidMapOff + tid]!;
+      if (slot >= 0) {
+        const c = this.classLut[(size + 15) >> 4]!;
+        const mt = this.thrOff + slot * this.thrStride + L.T_MAGTOP + c;
+        const top = i32[mt]! - 1;
+        if (top >= 0) {
+          const h = i32[this.magOff + slot * this.magStride + this.magClassOff[c]! + top]!;
+          i32[mt] = top;
+          const f64 = this.f64;
+          const cs = L.CLASS_STATS_F64 + c * L.CLASS_STRIDE;
+          f64[cs + CS_ALLOC]!++;
+          f64[cs + CS_MAG]!--;
+          f64[this.thrStatF + slot * L.TS_STRIDE + TS_ALLOCS]!++;
+          return f64[(this.slabOff + (h >>> this.blockShift) * L.SLAB_STRIDE) >> 1]! + (h & this.blockMask) * this.classSize[c]!;
+        }
+      }
+    }
+    return this.mallocSlow(tid, size, align);
+  }
+
+  /** Frees `addr` (a non-zero address this allocator returned) on behalf of thread `tid`. */
+  free(tid: number, addr: number): void {
+    const rel = addr - L.SS_BASE;
+    const k = Math.floor(rel * this.invSS);
+    if (k >= 0 && k < this.ssHW && tid >= 0 && tid < this.tidMapCap) {
+      const i32 = this.i32;
+      const e = this.ssOff + k * this.ssStride;
+      const slot = i32[this.tidMapOff + tid]!;
+      if (i32[e + L.SS_STATE] === L.SS_LIVE && slot >= 0) {
+        const sid = i32[e + L.SS_SLABS + ((rel - k * this.ssSize) >>> this.slabShift)]!;
+        if (sid >= 0) {
+          const r = this.slabOff + sid * L.SLAB_STRIDE;
+          const c = i32[r + L.SL_CLASS]!;
+          const idx = (addr - this.f64[r >> 1]!) / this.classSize[c]!;
+          const t = this.thrOff + slot * this.thrStride;
+          if ((idx | 0) === idx && idx >= 0 && idx < i32[r + L.SL_CARVED]! && (i32[r + L.SL_OWNER] === i32[t + L.T_SERIAL] || !this.remoteQueue)) {
+            const mt = t + L.T_MAGTOP + c;
+            const top = i32[mt]!;
+            if (top < this.magCap[c]!) {
+              i32[this.magOff + slot * this.magStride + this.magClassOff[c]! + top] = (sid << this.blockShift) | idx;
+              i32[mt] = top + 1;
+              const f64 = this.f64;
+              const cs = L.CLASS_STATS_F64 + c * L.CLASS_STRIDE;
+              f64[cs + CS_FREED]!++;
+              f64[cs + CS_MAG]!++;
+              f64[this.thrStatF + slot * L.TS_STRIDE + TS_FREES]!++;
+              return;
+            }
+          }
+        }
+      }
+    }
+    this.freeSlow(tid, addr);
+  }
+
+  // ---------------------------------------------------------------- cold paths
+
+  private slotOf(tid: number): number {
+    const s = this.tidToSlot(tid);
+    return s >= 0 ? s : threadStart(this, tid);
+  }
+
+  private mallocSlow(tid: number, size: number, align: number): number {
+    const slot = this.slotOf(tid);
+    let c = -1;
+    if (size <= this.maxSmall && align <= 16) c = this.classLut[(size + 15) >> 4]!;
+    else if (size <= this.maxSmall) {
+      for (let i = 0; i < this.nc; i++) {
+        const cs = this.classSize[i]!;
+        if (cs >= size && (cs & -cs) >= align) { c = i; break; }
+      }
+    }
+    if (c < 0) {
+      const addr = largeMalloc(this, tid, size);
+      if (addr !== 0) this.f64[this.thrStatF + slot * L.TS_STRIDE + TS_ALLOCS]!++;
+      return addr;
+    }
+    const mt = this.thrOff + slot * this.thrStride + L.T_MAGTOP + c;
+    if (this.i32[mt] === 0 && this.refill(slot, c, tid, size) === 0) return 0;
+    const top = this.i32[mt]! - 1;
+    const h = this.i32[this.magOff + slot * this.magStride + this.magClassOff[c]! + top]!;
+    this.i32[mt] = top;
+    const cs = L.CLASS_STATS_F64 + c * L.CLASS_STRIDE;
+    this.f64[cs + CS_ALLOC]!++;
+    this.f64[cs + CS_MAG]!--;
+    this.f64[this.thrStatF + slot * L.TS_STRIDE + TS_ALLOCS]!++;
+    return this.f64[slabRec(this, h >>> this.blockShift) >> 1]! + (h & this.blockMask) * this.classSize[c]!;
+  }
+
+  /** Fills the empty magazine (slot, c); 0 = OOM. */
+  private refill(slot: number, c: number, tid: number, size: number): number {
+    this.maybePeriodicTrim();
+    const want = Math.min(this.p.refillBatch, this.magCap[c]!);
+    const tw = (): number => this.thrOff + slot * this.thrStride + L.thrTls(this.nc) + c;
+    for (;;) {
+      const s = this.i32[tw()]!;
+      if (s >= 0) {
+        if (this.i32[slabRec(this, s) + L.SL_REMOTE]! > 0) slabDrain(this, s);
+        const n = slabTake(this, s, slot, c, want);
+        if (n > 0) return n;
+        slabDropTls(this, slot, c, s);
+      }
+      if (slabAcquire(this, slot, c, tid, size) < 0) return 0;
+    }
+  }
+
+  /** Decodes a small-block address: slab record id and block index, or -1 when it is not one. */
+  private decode(addr: number): { sid: number; idx: number } | null {
+    const rel = addr - L.SS_BASE;
+    const k = Math.floor(rel * this.invSS);
+    if (!(k >= 0 && k < this.ssHW)) return null;
+    const e = this.ssOff + k * this.ssStride;
+    if (this.i32[e + L.SS_STATE] !== L.SS_LIVE) return null;
+    const sid = this.i32[e + L.SS_SLABS + ((rel - k * this.ssSize) >>> this.slabShift)]!;
+    if (sid < 0) return null;
+    const r = slabRec(this, sid);
+    const idx = (addr - this.f64[r >> 1]!) / this.classSize[this.i32[r + L.SL_CLASS]!]!;
+    if (!(Number.isInteger(idx) && idx >= 0 && idx < this.i32[r + L.SL_CARVED]!)) return null;
+    return { sid, idx };
+  }
+
+  private freeSlow(tid: number, addr: number): void {
+    if (addr >= L.LARGE_BASE) {
+      const slot = this.slotOf(tid);
+      largeFree(this, tid, addr);
+      this.f64[this.thrStatF + slot * L.TS_STRIDE + TS_FREES]!++;
+      return;
+    }
+    const d = this.decode(addr);
+    if (d === null) throw allocInvalidFree(tid, addr);
+    const slot = this.slotOf(tid);
+    const { sid, idx } = d;
+    const r = slabRec(this, sid);
+    const c = this.i32[r + L.SL_CLASS]!;
+    const cs = L.CLASS_STATS_F64 + c * L.CLASS_STRIDE;
+    const ts = this.thrStatF + slot * L.TS_STRIDE;
+    const serial = this.i32[this.thrOff + slot * this.thrStride + L.T_SERIAL]!;
+    if (this.remoteQueue && this.i32[r + L.SL_OWNER] !== serial) {
+      this.freeRemote(sid, idx, slot);
+    } else {
+      const mt = this.thrOff + slot * this.thrStride + L.T_MAGTOP + c;
+      if (this.i32[mt]! >= this.magCap[c]!) magSpill(this, slot, c);
+      const top = this.i32[mt]!;
+      this.i32[this.magOff + slot * this.magStride + this.magClassOff[c]! + top] = (sid << this.blockShift) | idx;
+      this.i32[mt] = top + 1;
+      this.f64[cs + CS_MAG]!++;
+    }
+    this.f64[cs + CS_FREED]!++;
+    this.f64[ts + TS_FREES]!++;
+    this.maybePeriodicTrim();
+  }
+
+  /** A free by a thread that does not own the slab: the remote queue, or straight to the slab when its
+   *  owner has exited and released its slabs. */
+  private freeRemote(sid: number, idx: number, slot: number): void {
+    const r = slabRec(this, sid);
+    const c = this.i32[r + L.SL_CLASS]!;
+    if (!this.slotAlive(this.i32[r + L.SL_OWNER_SLOT]!, this.i32[r + L.SL_OWNER]!) && this.p.threadExit === 'release') {
+      slabDrain(this, sid);
+      slabReturn(this, sid, idx);
+      return;
+    }
+    slabRemotePush(this, sid, idx);
+    this.f64[L.S.remoteFrees]!++;
+    this.f64[L.CLASS_STATS_F64 + c * L.CLASS_STRIDE + L.CS.remoteFrees]!++;
+    this.f64[this.thrStatF + slot * L.TS_STRIDE + L.TS.remoteFreesSent]!++;
+  }
+
+  private opsNow(): number {
+    const f = this.f64;
+    let ops = f[L.S.largeAllocated]! + f[L.S.largeFreed]!;
+    for (let c = 0; c < this.nc; c++) {
+      const b = L.CLASS_STATS_F64 + c * L.CLASS_STRIDE;
+      ops += f[b + CS_ALLOC]! + f[b + CS_FREED]!;
+    }
+    return ops;
+  }
+
+  private maybePeriodicTrim(): void {
+    if (this.periodic && this.opsNow() >= this.f64[L.S.nextTrimAt]!) this.trim();
+  }
+
+  // ---------------------------------------------------------------- API
+
+  /** Usable size of a live block (its class size, or the mapped size of a large block); -1 if unknown. */
+  usableSize(addr: number): number {
+    if (addr >= L.LARGE_BASE) {
+      const r = largeFind(this, addr);
+      return r < 0 ? -1 : this.f64[(r + L.LG_MAPPED) >> 1]!;
+    }
+    const d = this.decode(addr);
+    return d === null ? -1 : this.classSize[this.i32[slabRec(this, d.sid) + L.SL_CLASS]!]!;
+  }
+
+  /** realloc: same address when the new size keeps the block's class (or page count); 0 = OOM (old block kept). */
+  realloc(tid: number, addr: number, size: number): number {
+    if (addr === 0) return this.malloc(tid, size);
+    const us = this.usableSize(addr);
+    if (us < 0) throw allocInvalidFree(tid, addr);
+    let keep: boolean;
+    if (addr >= L.LARGE_BASE) keep = size > this.maxSmall && Math.ceil(size / this.p.pageSize) * this.p.pageSize === us;
+    else {
+      const c = this.classLut[(Math.min(size, this.maxSmall) + 15) >> 4]!;
+      keep = size <= this.maxSmall && this.classSize[c] === us;
+    }
+    this.f64[L.S.reallocs]!++;
+    if (keep) return addr;
+    const n = this.malloc(tid, size);
+    if (n === 0) return 0;
+    this.free(tid, addr);
+    return n;
+  }
+
+  threadStart(tid: number): void { threadStart(this, tid); }
+
+  threadExit(tid: number): void { threadExit(this, tid); }
+
+  /** Returns every magazine to the slabs (when the preset flushes magazines), then trims if the preset trims on flush. */
+  flush(): void {
+    if (this.p.flushMagazines) {
+      const hw = this.i32[L.H_THR_HW]!;
+      for (let s = 0; s < hw; s++) if (this.i32[this.thrOff + s * this.thrStride + L.T_SERIAL] !== 0) magFlushAll(this, s);
+    }
+    if (this.p.trim === 'flush') this.trim();
+  }
+
+  /** Unmaps (beyond the reserve) every SuperSlab found empty since the last trim and still empty. */
+  trim(): void { ssTrim(this, this.opsNow()); }
+
+  stats(): AllocStats { return statsRead(this.i32, this.f64); }
+
+  oomInfo(): OomInfo | null { return osOomInfo(this); }
+
+  /** Full consistency check; pass the live addresses to also check each is live exactly once. */
+  checkInvariants(liveAddrs?: Iterable<number>): InvariantReport { return checkInvariants(this, liveAddrs); }
+
+  /** Hash of the whole allocator state in the buffer (same history → same digest). */
+  digest(): string { return digestBuffer(this.i32); }
+
+  get params(): Readonly<AllocParams> { return this.p; }
+}

@@ -1,0 +1,165 @@
+// allocator/core.ts — the allocator's handle on its SharedArrayBuffer: typed-array views over the
+// whole buffer, a JS-side cache of header offsets (derived, never authoritative), heap chunk
+// allocation, buffer growth and table growth. Invariant: after any call that may grow the buffer or
+// move a table, the cached views and offsets equal what the header says (refresh() re-reads them).
+import { AllocUsageError } from './errors.js';
+import * as L from './layout.js';
+import type { AllocParams } from './params.js';
+
+interface GrowableSab { readonly byteLength: number; readonly maxByteLength: number; readonly growable: boolean; grow(n: number): void }
+const GSAB = SharedArrayBuffer as unknown as new (n: number, o?: { maxByteLength: number }) => SharedArrayBuffer;
+
+export function coreNewBuffer(initialBytes: number, maxBytes: number): SharedArrayBuffer {
+  return new GSAB(initialBytes, { maxByteLength: maxBytes });
+}
+
+export class AllocCore {
+  buffer: SharedArrayBuffer;
+  i32!: Int32Array;
+  f64!: Float64Array;
+  u16!: Uint16Array;
+  readonly p: AllocParams;
+  // derived configuration
+  readonly nc: number;
+  readonly classSize: Int32Array;
+  readonly classLut: Uint8Array;
+  readonly maxSmall: number;
+  readonly magCap: Int32Array;
+  readonly magClassOff: Int32Array;
+  readonly magStride: number;
+  readonly ssSize: number;
+  readonly invSS: number;
+  readonly slabSize: number;
+  readonly slabShift: number;
+  readonly slabsPerSS: number;
+  readonly pageShift: number;
+  readonly pagesPerSS: number;
+  readonly pageWords: number;
+  readonly ssStride: number;
+  readonly thrStride: number;
+  readonly blockShift: number;
+  readonly blockMask: number;
+  readonly remoteQueue: boolean;
+  readonly tlsMode: boolean;
+  readonly partialMode: boolean;
+  // cached header offsets (refresh() after growth)
+  ssOff = 0;
+  ssHW = 0;
+  slabOff = 0;
+  thrOff = 0;
+  thrStatF = 0; // Float64 index
+  magOff = 0;
+  tidMapOff = 0;
+  tidMapCap = 0;
+  largeOff = 0;
+
+  constructor(p: AllocParams, buffer: SharedArrayBuffer | undefined) {
+    this.p = p;
+    this.nc = p.sizeClasses.length;
+    this.classSize = Int32Array.from(p.sizeClasses);
+    this.maxSmall = p.sizeClasses[this.nc - 1]!;
+    this.classLut = new Uint8Array((this.maxSmall >> 4) + 2);
+    for (let i = 0, c = 0; i < this.classLut.length; i++) {
+      while (c < this.nc - 1 && this.classSize[c]! < i * 16) c++;
+      this.classLut[i] = c;
+    }
+    this.magCap = Int32Array.from(p.magCapacities);
+    this.magClassOff = new Int32Array(this.nc);
+    let m = 0;
+    for (let c = 0; c < this.nc; c++) { this.magClassOff[c] = m; m += this.magCap[c]!; }
+    this.magStride = (m + 1) & ~1;
+    this.ssSize = p.superSlabSize;
+    this.invSS = 1 / p.superSlabSize;
+    this.slabSize = p.slabSize;
+    this.slabShift = Math.log2(p.slabSize);
+    this.slabsPerSS = p.superSlabSize / p.slabSize;
+    this.pageShift = Math.log2(p.pageSize);
+    this.pagesPerSS = p.superSlabSize / p.pageSize;
+    this.pageWords = Math.ceil(this.pagesPerSS / 32);
+    this.ssStride = L.ssStride(this.slabsPerSS, this.pageWords);
+    this.thrStride = L.thrStride(this.nc);
+    this.blockShift = Math.ceil(Math.log2(p.slabSize / p.sizeClasses[0]!));
+    this.blockMask = (1 << this.blockShift) - 1;
+    this.remoteQueue = p.remoteFree === 'queue';
+    this.tlsMode = p.ssOwnership === 'tls';
+    this.partialMode = p.refill === 'partial';
+    const want = 1 << 20;
+    if (buffer) {
+      const g = buffer as unknown as GrowableSab;
+      if (buffer.byteLength < want && !(g.growable && g.maxByteLength >= want)) {
+        throw new AllocUsageError('the given SharedArrayBuffer must be growable or at least 1 MiB', 'bad_buffer');
+      }
+      if (g.growable && buffer.byteLength < want) g.grow(want);
+      this.buffer = buffer;
+    } else {
+      this.buffer = coreNewBuffer(want, p.maxBufferBytes);
+    }
+    this.rewrap();
+  }
+
+  rewrap(): void {
+    const n = this.buffer.byteLength;
+    this.i32 = new Int32Array(this.buffer, 0, n >> 2);
+    this.f64 = new Float64Array(this.buffer, 0, n >> 3);
+    this.u16 = new Uint16Array(this.buffer, 0, n >> 1);
+    if (this.f64.length > L.S.bufferBytes) this.f64[L.S.bufferBytes] = n;
+  }
+
+  /** Re-reads the cached table offsets from the header. */
+  refresh(): void {
+    const h = this.i32;
+    this.ssOff = h[L.H_SS_OFF]!;
+    this.ssHW = h[L.H_SS_HW]!;
+    this.slabOff = h[L.H_SLAB_OFF]!;
+    this.thrOff = h[L.H_THR_OFF]!;
+    this.thrStatF = h[L.H_THRSTAT_OFF]! >> 1;
+    this.magOff = h[L.H_MAG_OFF]!;
+    this.tidMapOff = h[L.H_TIDMAP_OFF]!;
+    this.tidMapCap = h[L.H_TIDMAP_CAP]!;
+    this.largeOff = h[L.H_LARGE_OFF]!;
+  }
+
+  ensureBytes(bytes: number): void {
+    const cur = this.buffer.byteLength;
+    if (bytes <= cur) return;
+    const g = this.buffer as unknown as GrowableSab;
+    const max = g.growable ? g.maxByteLength : cur;
+    let next = Math.max(bytes, cur + (cur >> 2), cur + (1 << 20));
+    next = Math.min(Math.ceil(next / 65536) * 65536, max);
+    if (next < bytes) {
+      throw new AllocUsageError(`allocator metadata needs ${bytes} bytes; the SharedArrayBuffer is limited to ${max} (raise maxBufferBytes)`, 'capacity');
+    }
+    g.grow(next);
+    this.rewrap();
+  }
+
+  /** Bump-allocates `words` Int32 words (2-word aligned) at the heap top; returns the word index. */
+  heapAlloc(words: number): number {
+    const top = (this.i32[L.H_HEAP_TOP]! + 1) & ~1;
+    const end = top + ((words + 1) & ~1);
+    this.ensureBytes(end * 4);
+    this.i32[L.H_HEAP_TOP] = end;
+    return top;
+  }
+
+  /** Moves a table of `usedWords` to a new chunk of `newWords`; fills the rest with `fill`. */
+  tableMove(offWord: number, usedWords: number, newWords: number, fill: number): number {
+    const n = this.heapAlloc(newWords);
+    const i32 = this.i32;
+    i32.copyWithin(n, offWord, offWord + usedWords);
+    i32.fill(fill, n + usedWords, n + newWords);
+    return n;
+  }
+
+  tidToSlot(tid: number): number {
+    return tid >= 0 && tid < this.tidMapCap ? this.i32[this.tidMapOff + tid]! : -1;
+  }
+
+  slotAlive(slot: number, serial: number): boolean {
+    return slot >= 0 && serial !== 0 && this.i32[this.thrOff + slot * this.thrStride + L.T_SERIAL] === serial;
+  }
+
+  ssAddr(k: number): number {
+    return L.SS_BASE + k * this.ssSize;
+  }
+}

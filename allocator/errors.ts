@@ -1,0 +1,21 @@
+// allocator/errors.ts — the allocator's error types. AllocConfigError: a bad preset, parameter name or
+// value (message lists what is valid). AllocUsageError: an API misuse the model cannot absorb
+// (free of an address it never handed out, buffer that is not ours, metadata buffer exhausted).
+
+export class AllocConfigError extends Error {
+  override readonly name = 'AllocConfigError';
+  constructor(message: string, readonly param?: string, readonly valid?: readonly string[]) {
+    super(message);
+  }
+}
+
+export class AllocUsageError extends Error {
+  override readonly name = 'AllocUsageError';
+  constructor(message: string, readonly code: 'invalid_free' | 'bad_buffer' | 'capacity' | 'bad_thread') {
+    super(message);
+  }
+}
+
+export function allocInvalidFree(tid: number, addr: number): AllocUsageError {
+  return new AllocUsageError(`free(tid=${tid}, 0x${addr.toString(16)}): not an address this allocator handed out`, 'invalid_free');
+}

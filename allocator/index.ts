@@ -1,0 +1,12 @@
+// allocator/index.ts — the allocator folder's public API (imports nothing outside allocator/).
+export { Allocator, type AllocatorOptions } from './allocator.js';
+export { AllocConfigError, AllocUsageError } from './errors.js';
+export type { InvariantReport } from './invariants.js';
+export {
+  CLASS_STAT_FIELDS, LAYOUT_MAGIC, LAYOUT_VERSION, STAT_FIELDS, THREAD_STAT_FIELDS,
+  type ClassStatField, type StatField, type ThreadStatField,
+} from './layout.js';
+export type { OomInfo, OomReason } from './os.js';
+export { DEFAULT_PARAMS, PARAM_NAMES, PARAM_SPECS, parseParam, validateParams, type AllocParams, type ParamName, type ParamSpec } from './params.js';
+export { PRESET_NAMES, PRESETS, presetsJson, renderPresetsTable, resolveParams, type Preset, type PresetName } from './presets.js';
+export { openStatsView, statsRead, type AllocStats, type ClassStats, type DerivedStats, type StatsView, type ThreadStats } from './statsView.js';

@@ -1,0 +1,72 @@
+// allocator/large.ts — the large path: requests above the largest class get their own page-rounded
+// mapping (resident when handed out), released by munmap on free. A record index is encoded in the
+// address (LARGE_BASE + index * LARGE_SPAN), so free needs no lookup structure.
+import type { AllocCore } from './core.js';
+import { allocInvalidFree } from './errors.js';
+import * as L from './layout.js';
+import { osMmap, osMmapCheck, osMunmap, osOomRecord, osTouchBytes } from './os.js';
+
+function largeGrow(a: AllocCore): void {
+  const cap = a.i32[L.H_LARGE_CAP]!;
+  const hw = a.i32[L.H_LARGE_HW]!;
+  const n = a.tableMove(a.largeOff, hw * L.LARGE_STRIDE, cap * 2 * L.LARGE_STRIDE, 0);
+  a.i32[L.H_LARGE_OFF] = n;
+  a.i32[L.H_LARGE_CAP] = cap * 2;
+  a.refresh();
+}
+
+export function largeMalloc(a: AllocCore, tid: number, size: number): number {
+  const len = Math.max(1, Math.ceil(size / a.p.pageSize)) * a.p.pageSize;
+  const a32 = a.i32;
+  const tooBig = len > L.LARGE_SPAN || (a32[L.H_LARGE_FREE]! < 0 && a32[L.H_LARGE_HW]! >= L.LARGE_MAX_RECORDS);
+  if (tooBig) {
+    osOomRecord(a, 2, tid, size); // beyond what the simulated address space can place
+    return 0;
+  }
+  if (!osMmapCheck(a, len, tid, size)) return 0;
+  let rec = a.i32[L.H_LARGE_FREE]!;
+  if (rec >= 0) {
+    a.i32[L.H_LARGE_FREE] = a.i32[a.largeOff + rec * L.LARGE_STRIDE + L.LG_NEXT]!;
+  } else {
+    rec = a.i32[L.H_LARGE_HW]!;
+    if (rec >= a.i32[L.H_LARGE_CAP]!) largeGrow(a);
+    a.i32[L.H_LARGE_HW] = rec + 1;
+  }
+  const r = a.largeOff + rec * L.LARGE_STRIDE;
+  a.i32[r + L.LG_STATE] = 1;
+  a.i32[r + L.LG_NEXT] = -1;
+  a.f64[(r + L.LG_SIZE) >> 1] = size;
+  a.f64[(r + L.LG_MAPPED) >> 1] = len;
+  osMmap(a, len);
+  osTouchBytes(a, len);
+  const f = a.f64;
+  f[L.S.largeAllocated]!++;
+  f[L.S.largeLive]!++;
+  f[L.S.largeBytes]! += len;
+  f[L.S.largeBytesAllocated]! += size;
+  return L.LARGE_BASE + rec * L.LARGE_SPAN;
+}
+
+/** Record word index of the live large mapping at `addr`, or -1. */
+export function largeFind(a: AllocCore, addr: number): number {
+  const q = (addr - L.LARGE_BASE) / L.LARGE_SPAN;
+  if (!(q >= 0 && q < a.i32[L.H_LARGE_HW]! && Number.isInteger(q))) return -1;
+  const r = a.largeOff + q * L.LARGE_STRIDE;
+  return a.i32[r + L.LG_STATE] === 1 ? r : -1;
+}
+
+export function largeFree(a: AllocCore, tid: number, addr: number): void {
+  const r = largeFind(a, addr);
+  if (r < 0) throw allocInvalidFree(tid, addr);
+  const len = a.f64[(r + L.LG_MAPPED) >> 1]!;
+  const size = a.f64[(r + L.LG_SIZE) >> 1]!;
+  osMunmap(a, len, len, true);
+  a.i32[r + L.LG_STATE] = 0;
+  a.i32[r + L.LG_NEXT] = a.i32[L.H_LARGE_FREE]!;
+  a.i32[L.H_LARGE_FREE] = (r - a.largeOff) / L.LARGE_STRIDE;
+  const f = a.f64;
+  f[L.S.largeFreed]!++;
+  f[L.S.largeLive]!--;
+  f[L.S.largeBytes]! -= len;
+  f[L.S.largeBytesFreed]! += size;
+}

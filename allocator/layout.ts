@@ -1,0 +1,157 @@
+// allocator/layout.ts — owns every offset of the allocator's SharedArrayBuffer.
+// Invariants: the buffer starts with HEADER_WORDS Int32 header words (magic, version, table offsets),
+// then the fixed statistics block (Float64, global + per-class fields declared once below), then a
+// bump-allocated heap of word-aligned chunks (tables and per-slab block stacks). Offsets stored in the
+// header are Int32 word indexes (Float64 indexes are word index >> 1; every table is 2-word aligned).
+// Tables move when they grow (old chunks are never reused, so a concurrent reader never sees garbage).
+
+export const LAYOUT_MAGIC = 0x534c4254; // 'SLBT'
+export const LAYOUT_VERSION = 1;
+export const MAX_CLASSES = 16;
+
+// ---- header words (Int32) ----
+export const H_MAGIC = 0;
+export const H_VERSION = 1;
+export const H_HEAP_TOP = 2; // words
+export const H_NCLASSES = 3;
+export const H_SS_OFF = 4;
+export const H_SS_CAP = 5;
+export const H_SS_HW = 6;
+export const H_SS_FREE = 7;
+export const H_SLAB_OFF = 8;
+export const H_SLAB_CAP = 9;
+export const H_SLAB_HW = 10;
+export const H_SLAB_FREE = 11;
+export const H_THR_OFF = 12;
+export const H_THR_CAP = 13;
+export const H_THR_HW = 14;
+export const H_THR_FREE = 15;
+export const H_THRSTAT_OFF = 16; // word index of the per-thread Float64 stats table
+export const H_MAG_OFF = 17;
+export const H_TIDMAP_OFF = 18;
+export const H_TIDMAP_CAP = 19;
+export const H_LARGE_OFF = 20;
+export const H_LARGE_CAP = 21;
+export const H_LARGE_HW = 22;
+export const H_LARGE_FREE = 23;
+export const H_SERIAL = 24;
+export const H_PENDING = 25;
+export const H_SS_STRIDE = 26;
+export const H_SLAB_STRIDE = 27;
+export const H_THR_STRIDE = 28;
+export const H_MAG_STRIDE = 29;
+export const H_SS_SIZE_LOG2 = 30;
+export const H_PAGE_WORDS = 31;
+export const H_POOL = 32; // + class: head of the free block-stack chunk list (word index, -1 none)
+export const H_CUR_SS = 48; // + class: shared-mode current SuperSlab (-1 none)
+export const H_RESERVE = 64; // + class: head of the empty-reserve list (-1 none)
+export const H_CLASS_SIZE = 80; // + class: block size in bytes
+export const H_PARTIAL = 96; // + class: shared-mode partial slab list head (-1 none)
+export const H_SLABS_PER_SS = 112;
+export const H_BLOCK_SHIFT = 113; // handle = slabId << shift | blockIndex
+export const HEADER_WORDS = 128;
+
+// ---- statistics block (Float64) ----
+/** Global statistics, in buffer order. Declared once; the view and the checker read this list.
+ *  Derived figures (ssLive, blocksAllocated/Freed, bytesFreed, liveBlocks, threadsLive) are computed by
+ *  the reader from these and the per-class block (so the hot path does fewer stores). */
+export const STAT_FIELDS = [
+  'rss', 'peakRss', 'vmSize', 'peakVmSize', 'mappings',
+  'ssAllocated', 'ssFreed', 'ssEmptyReserved',
+  'remoteFrees', 'remoteFreesPending', 'magazineFlushes', 'magazineSpills', 'trims', 'bytesReturned',
+  'threadsStarted', 'threadsExited',
+  'largeAllocated', 'largeFreed', 'largeBytesAllocated', 'largeBytesFreed', 'largeLive', 'largeBytes',
+  'orphanedBlocks', 'reallocs',
+  'oomCount', 'oomReason', 'oomTid', 'oomSize', 'oomSsAllocated', 'oomSsFreed', 'oomVmSize', 'oomVmRss',
+  'oomMappings', 'oomMaxMapCount', 'maxMapCount', 'memLimit', 'nextTrimAt', 'bufferBytes',
+] as const;
+export type StatField = (typeof STAT_FIELDS)[number];
+export const STATS_F64 = HEADER_WORDS >> 1; // first Float64 index of the statistics block
+export const STATS_MAX_FIELDS = 64;
+export const S: { readonly [K in StatField]: number } = Object.freeze(
+  Object.fromEntries(STAT_FIELDS.map((n, i) => [n, STATS_F64 + i])),
+) as { readonly [K in StatField]: number };
+
+/** Per-class statistics, CLASS_STAT_FIELDS.length Float64 per class, MAX_CLASSES classes. */
+export const CLASS_STAT_FIELDS = [
+  'size', 'blocksAllocated', 'blocksFreed', 'slabs', 'magazineBlocks', 'superSlabs', 'emptyReserved', 'remoteFrees',
+] as const;
+export type ClassStatField = (typeof CLASS_STAT_FIELDS)[number];
+export const CLASS_STATS_F64 = STATS_F64 + STATS_MAX_FIELDS;
+export const CLASS_STRIDE = CLASS_STAT_FIELDS.length;
+export const CS: { readonly [K in ClassStatField]: number } = Object.freeze(
+  Object.fromEntries(CLASS_STAT_FIELDS.map((n, i) => [n, i])),
+) as { readonly [K in ClassStatField]: number };
+
+/** Per-thread-slot statistics (Float64 table at H_THRSTAT_OFF, THREAD_STAT_FIELDS.length per slot). */
+export const THREAD_STAT_FIELDS = ['tid', 'active', 'allocs', 'frees', 'remoteFreesSent'] as const;
+export type ThreadStatField = (typeof THREAD_STAT_FIELDS)[number];
+export const TS_STRIDE = 6; // 5 fields, padded
+export const TS: { readonly [K in ThreadStatField]: number } = Object.freeze(
+  Object.fromEntries(THREAD_STAT_FIELDS.map((n, i) => [n, i])),
+) as { readonly [K in ThreadStatField]: number };
+
+export const HEAP_START_WORDS = (CLASS_STATS_F64 + MAX_CLASSES * CLASS_STRIDE) * 2;
+
+// ---- SuperSlab table entry (Int32 words) ----
+export const SS_STATE = 0; // SS_FREE | SS_LIVE | SS_RESERVED
+export const SS_CLASS = 1;
+export const SS_OWNER = 2; // owner thread serial (0 = shared / none)
+export const SS_OWNER_SLOT = 3; // -1 none
+export const SS_ACTIVE = 4; // total_active_blocks as the modelled allocator counts it
+export const SS_NSLABS = 5; // slabs carved so far
+export const SS_LINK = 6; // next in the free-slot, reserve or pending list
+export const SS_PENDING = 7; // 1 while on the pending-empty list
+export const SS_RES_PAGES = 8; // resident pages
+export const SS_SLABS = 9; // + slab index: slab record id or -1; then the page residency bitmap
+export const SS_FREE = 0;
+export const SS_LIVE = 1;
+export const SS_RESERVED = 2;
+export function ssStride(slabsPerSS: number, pageWords: number): number {
+  return (SS_SLABS + slabsPerSS + pageWords + 1) & ~1;
+}
+
+// ---- slab record (Int32 words; a Float64 base address at words 0..1) ----
+export const SL_BASE = 0; // Float64: address of block 0
+export const SL_SS = 2; // SuperSlab table index (-1 when the record is free)
+export const SL_INDEX = 3;
+export const SL_CLASS = 4;
+export const SL_CAP = 5;
+export const SL_CARVED = 6;
+export const SL_FREE_TOP = 7; // free-state blocks: stack[0 .. FREE_TOP)
+export const SL_REMOTE = 8; // remote queue: stack[CAP - REMOTE .. CAP)
+export const SL_USED = 9; // blocks live, in magazines, or orphaned
+export const SL_OWNER = 10; // owner thread serial (0 none)
+export const SL_TLS = 11; // slot + 1 of the thread holding it as TLS slab (0 none)
+export const SL_LIST = 12; // partial list code + 1 (0 none)
+export const SL_PREV = 13;
+export const SL_NEXT = 14; // also the free-record list link
+export const SL_STACK = 15; // Uint16 index of the block stack (CAP entries)
+export const SL_ORPHANED = 16; // blocks lost in exited threads' magazines
+export const SL_OWNER_SLOT = 17; // slot of the owner (valid while that slot's serial equals SL_OWNER)
+export const SLAB_STRIDE = 18;
+
+// ---- thread slot record (Int32 words) ----
+export const T_TID = 0;
+export const T_SERIAL = 1; // 0 = slot free
+export const T_NEXT_FREE = 2;
+export const T_MAGTOP = 4; // + class
+export function thrTls(nc: number): number { return T_MAGTOP + nc; } // + class: TLS slab id or -1
+export function thrCurSS(nc: number): number { return T_MAGTOP + 2 * nc; } // + class: TLS-mode current SS
+export function thrPartial(nc: number): number { return T_MAGTOP + 3 * nc; } // + class: TLS partial list head
+export function thrStride(nc: number): number { return (T_MAGTOP + 4 * nc + 1) & ~1; }
+
+// ---- large mapping record (Int32 words; Float64 size and mapped bytes) ----
+export const LG_STATE = 0; // 1 live, 0 free
+export const LG_NEXT = 1;
+export const LG_SIZE = 2; // Float64
+export const LG_MAPPED = 4; // Float64
+export const LARGE_STRIDE = 6;
+
+// ---- simulated address space ----
+export const SS_BASE = 2 ** 32;
+export const LARGE_BASE = 2 ** 48;
+export const LARGE_SPAN = 2 ** 32; // one large mapping per span; its record index is the span index
+export const LARGE_MAX_RECORDS = 2 ** 20;
+
+export const OOM_REASONS = ['max_map_count', 'address_space'] as const;

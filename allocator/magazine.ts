@@ -1,0 +1,55 @@
+// allocator/magazine.ts — per-thread, per-class magazines (stacks of block handles in the buffer):
+// spill on overflow, flush-all, orphaning at thread exit. Invariant: class magazineBlocks equals the
+// sum of the magazine tops of live thread slots for that class.
+import type { AllocCore } from './core.js';
+import * as L from './layout.js';
+import { slabRec, slabReturn } from './slab.js';
+
+const cls = (c: number, field: number): number => L.CLASS_STATS_F64 + c * L.CLASS_STRIDE + field;
+
+/** Returns the oldest `n` blocks of magazine (slot, c) to their slabs. */
+export function magReturn(a: AllocCore, slot: number, c: number, n: number): void {
+  const mt = a.thrOff + slot * a.thrStride + L.T_MAGTOP + c;
+  const mb = a.magOff + slot * a.magStride + a.magClassOff[c]!;
+  const top = a.i32[mt]!;
+  if (n > top) n = top;
+  const shift = a.blockShift;
+  const mask = a.blockMask;
+  for (let i = 0; i < n; i++) {
+    const h = a.i32[mb + i]!;
+    slabReturn(a, h >>> shift, h & mask);
+  }
+  a.i32.copyWithin(mb, mb + n, mb + top);
+  a.i32[mt] = top - n;
+  a.f64[cls(c, L.CS.magazineBlocks)]! -= n;
+}
+
+/** A free found the magazine full: spill half (or all) of it back to the slabs. */
+export function magSpill(a: AllocCore, slot: number, c: number): void {
+  const cap = a.magCap[c]!;
+  magReturn(a, slot, c, a.p.magOverflow === 'spill-half' ? Math.max(1, cap >> 1) : cap);
+  a.f64[L.S.magazineSpills]!++;
+}
+
+/** Returns every magazine of `slot` to the slabs. */
+export function magFlushAll(a: AllocCore, slot: number): void {
+  for (let c = 0; c < a.nc; c++) {
+    const top = a.i32[a.thrOff + slot * a.thrStride + L.T_MAGTOP + c]!;
+    if (top === 0) continue;
+    magReturn(a, slot, c, top);
+    a.f64[L.S.magazineFlushes]!++;
+  }
+}
+
+/** The thread exits without returning its magazines: their blocks stay counted by their slabs. */
+export function magOrphan(a: AllocCore, slot: number): void {
+  for (let c = 0; c < a.nc; c++) {
+    const mt = a.thrOff + slot * a.thrStride + L.T_MAGTOP + c;
+    const mb = a.magOff + slot * a.magStride + a.magClassOff[c]!;
+    const top = a.i32[mt]!;
+    for (let i = 0; i < top; i++) a.i32[slabRec(a, a.i32[mb + i]! >>> a.blockShift) + L.SL_ORPHANED]!++;
+    a.i32[mt] = 0;
+    a.f64[cls(c, L.CS.magazineBlocks)]! -= top;
+    a.f64[L.S.orphanedBlocks]! += top;
+  }
+}

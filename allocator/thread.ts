@@ -1,0 +1,98 @@
+// allocator/thread.ts — thread slots: tid → slot map (growable Int32 table indexed by tid), slot
+// recycling, per-slot records (magazine tops, TLS slab, TLS-mode current SuperSlab and partial lists),
+// per-slot statistics, and what thread exit does (release or orphan, per preset). Invariant: a slot is
+// live iff its serial is non-zero, and then tidMap[tid] = slot.
+import type { AllocCore } from './core.js';
+import { AllocUsageError } from './errors.js';
+import * as L from './layout.js';
+import { magFlushAll, magOrphan } from './magazine.js';
+import { partialClear, slabDrain, slabDropTls, slabRec } from './slab.js';
+
+export const THREAD_TID_LIMIT = 2 ** 26;
+
+function threadGrowTables(a: AllocCore): void {
+  const i32 = a.i32;
+  const cap = i32[L.H_THR_CAP]!;
+  const hw = i32[L.H_THR_HW]!;
+  const nCap = cap * 2;
+  const t = a.tableMove(a.thrOff, hw * a.thrStride, nCap * a.thrStride, 0);
+  a.i32[L.H_THR_OFF] = t;
+  const ts = a.tableMove(a.thrStatF * 2, hw * L.TS_STRIDE * 2, nCap * L.TS_STRIDE * 2, 0);
+  a.i32[L.H_THRSTAT_OFF] = ts;
+  const m = a.tableMove(a.magOff, hw * a.magStride, nCap * a.magStride, 0);
+  a.i32[L.H_MAG_OFF] = m;
+  a.i32[L.H_THR_CAP] = nCap;
+  a.refresh();
+}
+
+function threadGrowTidMap(a: AllocCore, tid: number): void {
+  if (tid >= THREAD_TID_LIMIT || tid < 0 || !Number.isInteger(tid)) {
+    throw new AllocUsageError(`thread id ${tid} out of range 0..${THREAD_TID_LIMIT - 1}`, 'bad_thread');
+  }
+  const cap = a.tidMapCap;
+  let nCap = cap * 2;
+  while (nCap <= tid) nCap *= 2;
+  const n = a.tableMove(a.tidMapOff, cap, nCap, -1);
+  a.i32[L.H_TIDMAP_OFF] = n;
+  a.i32[L.H_TIDMAP_CAP] = nCap;
+  a.refresh();
+}
+
+/** Starts thread `tid` (no-op if it is live); returns its slot. */
+export function threadStart(a: AllocCore, tid: number): number {
+  if (tid >= a.tidMapCap || tid < 0) threadGrowTidMap(a, tid);
+  const cur = a.i32[a.tidMapOff + tid]!;
+  if (cur >= 0) return cur;
+  let slot = a.i32[L.H_THR_FREE]!;
+  if (slot >= 0) {
+    a.i32[L.H_THR_FREE] = a.i32[a.thrOff + slot * a.thrStride + L.T_NEXT_FREE]!;
+  } else {
+    slot = a.i32[L.H_THR_HW]!;
+    if (slot >= a.i32[L.H_THR_CAP]!) threadGrowTables(a);
+    a.i32[L.H_THR_HW] = slot + 1;
+  }
+  const i32 = a.i32;
+  const t = a.thrOff + slot * a.thrStride;
+  i32.fill(0, t, t + a.thrStride);
+  i32.fill(-1, t + L.thrTls(a.nc), t + L.thrPartial(a.nc) + a.nc);
+  i32[t + L.T_TID] = tid;
+  const serial = i32[L.H_SERIAL]! + 1;
+  i32[L.H_SERIAL] = serial;
+  i32[t + L.T_SERIAL] = serial;
+  i32[t + L.T_NEXT_FREE] = -1;
+  i32[a.tidMapOff + tid] = slot;
+  const f = a.f64;
+  const s = a.thrStatF + slot * L.TS_STRIDE;
+  f.fill(0, s, s + L.TS_STRIDE);
+  f[s + L.TS.tid] = tid;
+  f[s + L.TS.active] = 1;
+  f[L.S.threadsStarted]!++;
+  return slot;
+}
+
+/** Ends thread `tid`: per `threadExit`, return its magazines and disown its slabs, or orphan them. */
+export function threadExit(a: AllocCore, tid: number): void {
+  const slot = a.tidToSlot(tid);
+  if (slot < 0) return;
+  const i32 = a.i32;
+  const t = a.thrOff + slot * a.thrStride;
+  const release = a.p.threadExit === 'release';
+  if (release) magFlushAll(a, slot);
+  else magOrphan(a, slot);
+  for (let c = 0; c < a.nc; c++) {
+    const s = a.i32[t + L.thrTls(a.nc) + c]!;
+    if (s < 0) continue;
+    if (release) { slabDrain(a, s); slabDropTls(a, slot, c, s); }
+    else { a.i32[t + L.thrTls(a.nc) + c] = -1; a.i32[slabRec(a, s) + L.SL_TLS] = 0; }
+  }
+  if (a.tlsMode) for (let c = 0; c < a.nc; c++) partialClear(a, a.thrOff + slot * a.thrStride + L.thrPartial(a.nc) + c, release);
+  const t2 = a.thrOff + slot * a.thrStride;
+  a.i32.fill(-1, t2 + L.thrTls(a.nc), t2 + L.thrPartial(a.nc) + a.nc);
+  a.i32[t2 + L.T_SERIAL] = 0;
+  a.i32[t2 + L.T_NEXT_FREE] = a.i32[L.H_THR_FREE]!;
+  a.i32[L.H_THR_FREE] = slot;
+  a.i32[a.tidMapOff + tid] = -1;
+  a.f64[a.thrStatF + slot * L.TS_STRIDE + L.TS.active] = 0;
+  a.f64[L.S.threadsExited]!++;
+  void i32;
+}
