@@ -1,0 +1,144 @@
+// The live dashboard's state: polls the shared buffers on one timer (POLL_MS), keeps the history,
+// collects the marks, and turns keys into control-block commands. Rendering itself is throttled by
+// ink (maxFps). When the replay ends it hands the result to onFinish — at once, or after q when an
+// OOM is held on screen — having first emptied the live area so the summary can take its place.
+// Invariant: nothing here talks to the replay worker; it only reads the SharedArrayBuffers and writes
+// commands through the handle (which writes the control block).
+
+import { Box, Static, useApp, useInput, useStdout } from 'ink';
+import { useEffect, useRef, useState } from 'react';
+import { controlState, ReplayState, type ReplayHandle, type ReplayMark, type ReplayResult } from '../../replayer/index.js';
+import { Dashboard, type DashboardModel } from './Dashboard.js';
+import type { HeaderInfo } from './Header.js';
+import { historyCreate, historyPush, historyRate } from './history.js';
+import { MarkLine } from './MarkLine.js';
+import { snapshotEmpty, snapshotRead, type DashboardSnapshot, type DashboardStatsView } from './snapshot.js';
+import { speedNext } from './speed.js';
+import type { DashboardTheme } from './theme.js';
+
+/** How often the shared statistics are read. */
+export const POLL_MS = 200;
+/** `s` runs to the next mark, or this many events when no mark comes first. */
+export const STEP_EVENTS = 100_000;
+
+export type AppHandle = Pick<ReplayHandle, 'control' | 'buffer' | 'result' | 'marks' | 'onMark' | 'pause' | 'step' | 'setSpeed' | 'quit'>;
+
+export interface AppProps {
+  handle: AppHandle;
+  info: HeaderInfo;
+  openView: (buffer: SharedArrayBuffer) => DashboardStatsView;
+  holdOnOom: boolean;
+  theme: DashboardTheme;
+  /** Called once, when the dashboard is done (the live area is empty by then). */
+  onFinish: (result: ReplayResult) => void;
+  onError: (err: unknown) => void;
+  /** Width when stdout does not say (tests). */
+  columns?: number;
+}
+
+interface AppState {
+  snap: DashboardSnapshot;
+  result: ReplayResult | null;
+  held: boolean;
+  closing: boolean;
+}
+
+export function App(p: AppProps) {
+  const { handle } = p;
+  const { stdout } = useStdout();
+  const { exit } = useApp();
+  const t0 = useRef(performance.now());
+  const view = useRef<DashboardStatsView | null>(null);
+  const history = useRef(historyCreate());
+  const quitting = useRef(false);
+  const [marks, setMarks] = useState<ReplayMark[]>(() => [...handle.marks]);
+  const [st, setSt] = useState<AppState>({ snap: snapshotEmpty(), result: null, held: false, closing: false });
+
+  const poll = (): DashboardSnapshot => {
+    const snap = snapshotRead(view.current, handle.control, performance.now() - t0.current);
+    historyPush(history.current, snap.t, snap.events, snap.stats?.rss ?? null, snap.stats?.ssLive ?? null);
+    return snap;
+  };
+
+  useEffect(() => {
+    let live = true;
+    const timer = setInterval(() => setSt((s) => (s.result ? s : { ...s, snap: poll() })), POLL_MS);
+    handle.buffer.then((b) => {
+      try {
+        view.current = p.openView(b);
+      } catch (err) {
+        if (live) p.onError(err);
+      }
+    }, () => {});
+    handle.onMark((m) => { if (live) setMarks((ms) => [...ms, m]); });
+    handle.result.then((result) => {
+      if (!live) return;
+      clearInterval(timer);
+      const hold = !!result.oom && p.holdOnOom && !quitting.current;
+      setMarks(() => [...result.marks]);
+      setSt({ snap: poll(), result, held: hold, closing: !hold });
+    }, (err) => {
+      clearInterval(timer);
+      if (live) p.onError(err);
+    });
+    return () => { live = false; clearInterval(timer); };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    if (st.closing && st.result) {
+      const r = st.result;
+      exit();
+      p.onFinish(r);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [st.closing]);
+
+  useInput((input, key) => {
+    const quit = input === 'q' || input === 'Q' || (key.ctrl && input === 'c');
+    if (st.held) {
+      if (quit) setSt((s) => ({ ...s, held: false, closing: true }));
+      return;
+    }
+    if (st.result) return;
+    if (quit) {
+      quitting.current = true;
+      handle.quit();
+    } else if (input === ' ') {
+      handle.pause(controlState(handle.control) !== ReplayState.Paused);
+    } else if (input === 's' || input === 'S') {
+      handle.step(STEP_EVENTS);
+    } else if (input === '+' || input === '=') {
+      handle.setSpeed(speedNext(st.snap.speed, 1, historyRate(history.current)));
+    } else if (input === '-' || input === '_') {
+      handle.setSpeed(speedNext(st.snap.speed, -1, historyRate(history.current)));
+    } else {
+      return;
+    }
+    setSt((s) => (s.result ? s : { ...s, snap: poll() }));
+  });
+
+  const width = Math.max(20, stdout.columns || p.columns || 80);
+  const rows = stdout.rows || 40;
+  const h = history.current;
+  const r = st.result;
+  const model: DashboardModel = {
+    info: p.info,
+    snap: st.snap,
+    rssHistory: h.rss,
+    ssLiveHistory: h.ssLive,
+    rate: historyRate(h),
+    elapsedSeconds: r ? r.wallSeconds : st.snap.t / 1000,
+    oom: r?.oom ?? null,
+    oomCount: r?.oomCount ?? 0,
+    held: st.held,
+  };
+  return (
+    <Box flexDirection="column">
+      <Static items={marks}>
+        {(mark, i) => <MarkLine key={i} mark={mark} width={width} theme={p.theme} />}
+      </Static>
+      {!st.closing && <Dashboard model={model} width={width} rows={rows} theme={p.theme} />}
+    </Box>
+  );
+}

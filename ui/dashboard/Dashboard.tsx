@@ -1,0 +1,98 @@
+// The live area of the dashboard as a pure component (the passed marks are printed above it by App,
+// as ink <Static> history): header, OOM banner, progress, memory, SuperSlabs, freed totals, the per-class
+// and per-thread tables, and the key help. From 100 columns on, panels pair up side by side.
+
+import { Box } from 'ink';
+import type { ReactNode } from 'react';
+import type { ReplayOom } from '../../replayer/index.js';
+import { ReplayState } from '../../replayer/index.js';
+import { ClassTable } from './ClassTable.js';
+import { Freed } from './Freed.js';
+import { Header, type HeaderInfo } from './Header.js';
+import { KeyHelp } from './KeyHelp.js';
+import { Memory } from './Memory.js';
+import { OomBanner } from './OomBanner.js';
+import { Progress } from './Progress.js';
+import type { DashboardSnapshot } from './snapshot.js';
+import { SuperSlabs } from './SuperSlabs.js';
+import type { DashboardTheme } from './theme.js';
+import { ThreadTable } from './ThreadTable.js';
+
+export interface DashboardModel {
+  info: HeaderInfo;
+  snap: DashboardSnapshot;
+  rssHistory: number[];
+  ssLiveHistory: number[];
+  /** Measured events/s. */
+  rate: number;
+  elapsedSeconds: number;
+  oom: ReplayOom | null;
+  oomCount: number;
+  /** The replay is over and the dashboard waits for q (OOM). */
+  held: boolean;
+}
+
+export interface DashboardProps {
+  model: DashboardModel;
+  width: number;
+  /** Terminal rows: the tables shrink so the live area stays shorter than the terminal. */
+  rows: number;
+  theme: DashboardTheme;
+}
+
+/** Width from which panels pair up side by side. */
+export const WIDE = 100;
+const GUTTER = 3;
+
+function Pair({ width, left, right }: { width: number; left: (w: number) => ReactNode; right: (w: number) => ReactNode }) {
+  if (width < WIDE) {
+    return <Box flexDirection="column">{left(width)}<Box marginTop={1}>{right(width)}</Box></Box>;
+  }
+  const lw = Math.floor((width - GUTTER) / 2);
+  const rw = width - GUTTER - lw;
+  return (
+    <Box flexDirection="row">
+      <Box width={lw} marginRight={GUTTER}>{left(lw)}</Box>
+      <Box width={rw}>{right(rw)}</Box>
+    </Box>
+  );
+}
+
+export function Dashboard({ model: m, width, rows, theme }: DashboardProps) {
+  const s = m.snap;
+  const wide = width >= WIDE;
+  const paused = s.state === ReplayState.Paused;
+  const spare = (rows >= 45 ? 2 : 0) - (m.oom ? 2 : 0);
+  const classRows = (wide ? 8 : 4) + spare;
+  const threadRows = (wide ? 6 : 3) + spare;
+  return (
+    <Box flexDirection="column" width={width}>
+      <Header info={m.info} state={s.state} speed={s.speed} held={m.held} width={width} theme={theme} />
+      {m.oom && (
+        <Box marginTop={1}><OomBanner oom={m.oom} count={m.oomCount} width={width} theme={theme} /></Box>
+      )}
+      <Box marginTop={1}>
+        <Progress events={s.events} total={s.total} totalEstimated={s.totalEstimated} fraction={s.fraction}
+          rate={m.held ? 0 : m.rate} elapsedSeconds={m.elapsedSeconds} width={width} theme={theme} />
+      </Box>
+      <Box marginTop={1}>
+        <Pair width={width}
+          left={(w) => <Memory stats={s.stats} rssHistory={m.rssHistory} width={w} theme={theme} />}
+          right={(w) => (
+            <Box flexDirection="column">
+              <SuperSlabs stats={s.stats} ssLiveHistory={m.ssLiveHistory} width={w} theme={theme} />
+              <Freed stats={s.stats} width={w} theme={theme} />
+            </Box>
+          )} />
+      </Box>
+      <Box marginTop={1}>
+        <Pair width={width}
+          left={(w) => <ClassTable classes={s.classes} width={w} maxRows={Math.max(2, classRows)} theme={theme} />}
+          right={(w) => <ThreadTable threads={s.threads} stats={s.stats} width={w} maxRows={Math.max(2, threadRows)} theme={theme} />} />
+      </Box>
+      <Box marginTop={1}>
+        <KeyHelp paused={paused} held={m.held} width={width} theme={theme} />
+      </Box>
+    </Box>
+  );
+}

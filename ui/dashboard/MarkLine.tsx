@@ -1,0 +1,26 @@
+// One passed mark, as printed once into the history above the live area: its name, event index, and
+// the RSS and SuperSlabs at that point. Pure.
+
+import type { ReplayMark } from '../../replayer/index.js';
+import { formatBytes, formatCount } from '../format.js';
+import { item, linePack, Lines, type Line } from './lines.js';
+import type { DashboardTheme } from './theme.js';
+
+export interface MarkLineProps {
+  mark: ReplayMark;
+  width: number;
+  theme: DashboardTheme;
+}
+
+export function markLines(p: MarkLineProps): Line[] {
+  const m = p.mark;
+  return linePack([
+    [{ text: '◆ ', color: 'yellow' }, { text: m.name, bold: true }],
+    item('event', formatCount(m.event)), item('RSS', formatBytes(m.rss)), item('VmSize', formatBytes(m.vmSize)),
+    item('SS live', formatCount(m.ssLive)), item('alloc', formatCount(m.ssAllocated)), item('freed', formatCount(m.ssFreed)),
+  ], p.width, 2);
+}
+
+export function MarkLine(p: MarkLineProps) {
+  return <Lines lines={markLines(p)} width={p.width} theme={p.theme} />;
+}
