@@ -11,6 +11,7 @@
 //    concurrent allocation reusing the old address gets its own id; END writes one realloc event.
 import { createReadStream } from 'node:fs';
 import { createTraceWriter, type TraceFooter, type TraceHeaderInit, type TraceWriter, type TraceWriterOptions } from '../traces/index.js';
+import { NativeAddrTable } from './nativeAddrTable.js';
 import { NativeCaptureError } from './nativeError.js';
 
 export const RAW_MAGIC = 0x43525453;
@@ -52,7 +53,7 @@ export interface NativeConvertSummary {
 }
 
 interface ProcState {
-  addr: Map<number, number>;
+  addr: NativeAddrTable;
   liveThreads: Set<number>;
 }
 
@@ -76,7 +77,9 @@ export class NativeLogConverter {
   private carry: Buffer | null = null;
   private offset = 0;
   private procs = new Map<number, ProcState>();
-  private reallocs = new Map<number, { id: number; key: number; proc: ProcState }>();
+  private reallocs = new Map<number, { id: number; lo: number; hi: number; proc: ProcState }>();
+  private lastProc = -1;
+  private lastPs: ProcState | null = null;
   private seenTids = new Set<number>();
   readonly s: NativeConvertSummary = {
     events: 0, rawRecords: 0, rawBytes: 0, complete: false, end: null, truncated: true,
@@ -90,16 +93,18 @@ export class NativeLogConverter {
   feed(buf: Buffer): void {
     let b = buf;
     if (this.carry) { b = Buffer.concat([this.carry, buf]); this.carry = null; }
+    if ((b.byteOffset & 3) !== 0) b = Buffer.from(b); // a fresh copy is 4-byte aligned
+    const u32 = new Uint32Array(b.buffer, b.byteOffset, b.length >>> 2);
     let o = 0;
     while (b.length - o >= HDR) {
-      const magic = b.readUInt32LE(o);
+      const magic = u32[o >>> 2];
       if (magic !== RAW_MAGIC) {
         throw new NativeCaptureError('CORRUPT_LOG', `bad chunk magic 0x${magic.toString(16)} (expected 0x${RAW_MAGIC.toString(16)})`, this.name, this.offset + o);
       }
-      const n = b.readUInt32LE(o + 4);
+      const n = u32[(o >>> 2) + 1];
       const end = o + HDR + n * REC;
       if (end > b.length) break;
-      this.addChunk(b, o + HDR, n, b.readUInt32LE(o + 8), b.readUInt32LE(o + 12));
+      this.addChunk(u32, (o + HDR) >>> 2, n, u32[(o >>> 2) + 2], u32[(o >>> 2) + 3]);
       o = end;
     }
     this.offset += o;
@@ -108,12 +113,13 @@ export class NativeLogConverter {
     this.drainReady();
   }
 
-  private addChunk(b: Buffer, at: number, n: number, tid: number, proc: number): void {
+  /** `at`: index in u32 words of the first record. */
+  private addChunk(u32: Uint32Array, at: number, n: number, tid: number, proc: number): void {
     this.s.rawRecords += n;
     for (let i = 0; i < n; i++) {
-      const p = at + i * REC;
-      const lo = b.readUInt32LE(p);
-      const seq = (lo >>> 8) + b.readUInt32LE(p + 4) * 16777216;
+      const p = at + i * 6;
+      const lo = u32[p];
+      const seq = (lo >>> 8) + u32[p + 1] * 16777216;
       if (seq < this.next) continue; // already skipped as lost
       while (seq - this.next >= this.window) this.growWindow(seq);
       const k = seq & this.mask;
@@ -121,13 +127,13 @@ export class NativeLogConverter {
       this.op[k] = lo & 255;
       this.tid[k] = tid;
       this.proc[k] = proc;
-      this.ptrLo[k] = b.readUInt32LE(p + 8);
-      this.ptrHi[k] = b.readUInt32LE(p + 12);
-      this.argLo[k] = b.readUInt32LE(p + 16);
-      this.argHi[k] = b.readUInt32LE(p + 20);
+      this.ptrLo[k] = u32[p + 2];
+      this.ptrHi[k] = u32[p + 3];
+      this.argLo[k] = u32[p + 4];
+      this.argHi[k] = u32[p + 5];
       this.pending++;
       if (seq > this.maxSeq) this.maxSeq = seq;
-      if ((lo & 255) === RAW_OP.PROC_START && b.readUInt32LE(p + 16) === 1 && !this.followForks && seq > this.execBarrier) {
+      if ((lo & 255) === RAW_OP.PROC_START && u32[p + 4] === 1 && !this.followForks && seq > this.execBarrier) {
         this.execBarrier = seq;
       }
     }
@@ -181,9 +187,11 @@ export class NativeLogConverter {
   }
 
   private procState(proc: number): ProcState {
+    if (proc === this.lastProc && this.lastPs) return this.lastPs;
     let ps = this.procs.get(proc);
+    this.lastProc = proc;
     if (!ps) {
-      ps = { addr: new Map(), liveThreads: new Set() };
+      ps = { addr: new NativeAddrTable(), liveThreads: new Set() };
       this.procs.set(proc, ps);
       this.s.processes++;
     }
@@ -192,33 +200,32 @@ export class NativeLogConverter {
 
   private apply(op: number, tid: number, proc: number, pLo: number, pHi: number, lo: number, hi: number): void {
     const w = this.w;
-    const ptr = pLo + pHi * TWO32; // user-space addresses are < 2^53
+    const ptr = pLo + pHi * TWO32; // only compared with 0 and used for counts
     const ps = this.procState(proc);
+    this.lastPs = ps;
     switch (op) {
       case RAW_OP.MALLOC:
       case RAW_OP.CALLOC:
       case RAW_OP.MEMALIGN: {
         if (ptr === 0) { this.s.failedAllocs++; return; }
         const size = this.traceSize(lo + (hi & SIZE_HI_MASK) * TWO32);
-        this.forgetStale(ps, tid, ptr);
+        this.forgetStale(ps, tid, pLo, pHi);
         const id = op === RAW_OP.MALLOC ? w.alloc(tid, size)
           : op === RAW_OP.CALLOC ? w.calloc(tid, size) : w.memalign(tid, 2 ** (hi >>> 24), size);
-        ps.addr.set(ptr, id);
+        ps.addr.set(pLo, pHi, id);
         return;
       }
       case RAW_OP.FREE: {
         if (ptr === 0) { this.s.nullFrees++; return; }
-        const id = ps.addr.get(ptr);
-        if (id === undefined) { this.s.foreignFrees++; return; }
-        ps.addr.delete(ptr);
+        const id = ps.addr.take(pLo, pHi);
+        if (id < 0) { this.s.foreignFrees++; return; }
         w.free(tid, id);
         return;
       }
       case RAW_OP.REALLOC_BEGIN: {
-        const id = ps.addr.get(ptr);
-        if (id === undefined) this.s.foreignFrees++;
-        else ps.addr.delete(ptr);
-        this.reallocs.set(tid, { id: id ?? -1, key: ptr, proc: ps });
+        const id = ps.addr.take(pLo, pHi);
+        if (id < 0) this.s.foreignFrees++;
+        this.reallocs.set(tid, { id, lo: pLo, hi: pHi, proc: ps });
         return;
       }
       case RAW_OP.REALLOC_END: {
@@ -228,12 +235,12 @@ export class NativeLogConverter {
         const old = r ? r.id : -1;
         if (ptr === 0) {
           if (size === 0) { if (old >= 0) w.free(tid, old); } // realloc(p, 0) freed p
-          else if (old >= 0 && r) { this.s.failedAllocs++; r.proc.addr.set(r.key, old); } // failed: p stays
+          else if (old >= 0 && r) { this.s.failedAllocs++; r.proc.addr.set(r.lo, r.hi, old); } // failed: p stays
           return;
         }
-        this.forgetStale(ps, tid, ptr);
+        this.forgetStale(ps, tid, pLo, pHi);
         const sz = this.traceSize(size);
-        ps.addr.set(ptr, old >= 0 ? w.realloc(tid, old, sz) : w.alloc(tid, sz));
+        ps.addr.set(pLo, pHi, old >= 0 ? w.realloc(tid, old, sz) : w.alloc(tid, sz));
         return;
       }
       case RAW_OP.THREAD_START:
@@ -281,11 +288,10 @@ export class NativeLogConverter {
   }
 
   /** An allocation at a still-live address means its free went unseen: release the old id first. */
-  private forgetStale(ps: ProcState, tid: number, ptr: number): void {
-    const old = ps.addr.get(ptr);
-    if (old === undefined) return;
+  private forgetStale(ps: ProcState, tid: number, lo: number, hi: number): void {
+    const old = ps.addr.take(lo, hi);
+    if (old < 0) return;
     this.s.staleAddresses++;
-    ps.addr.delete(ptr);
     this.w.free(tid, old);
   }
 
