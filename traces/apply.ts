@@ -2,6 +2,8 @@
 // per id, bounded by peak live objects), checks threads/sizes/alignments/ids, computes the digest
 // and writes the EventBatch columns. Hot loop: locals over typed arrays, no allocation, no try/catch;
 // a bad event calls the cold onBad(), which counts it (lenient) or records the error and stops.
+// Hot loops use literal op codes / limits (commented with their names): imported bindings are
+// context loads that TurboFan does not constant-fold.
 import { TraceBatch } from './batch.js';
 import { DIGEST_H1_INIT, DIGEST_H2_INIT, markNameHash } from './digest.js';
 import { traceError, type TraceError, type TraceErrorCode } from './errors.js';
@@ -26,6 +28,10 @@ export class TraceReadState {
   inp: TraceInput | null = null;
 
   constructor(readonly file: string, readonly lenient: boolean) {}
+
+  bigThreadLive(t: number): number {
+    return this.threads.bigLive.has(t) ? 1 : 0;
+  }
 
   /** Cold: a bad event at input index i. Returns true if the pass must stop (strict mode). */
   onBad(code: TraceErrorCode, i: number, op: number, tid: number, id: number, v: number): boolean {
@@ -67,36 +73,34 @@ export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceB
   const tl = st.threads.live;
   const idst = st.ids;
   let stack = idst.stack, live = idst.live, cap = live.length, top = idst.top, next = idst.next;
-  let h1 = st.h1, h2 = st.h2;
   let i = 0, j = 0, ii = 0, si = 0, ai = 0, mi = 0;
   outer: for (let r = 0; r < nRuns; r++) {
     const t = runV[r]!;
     const end = i + runL[r]!;
-    let tLive = t < TRACE_SMALL_TIDS ? tl[t]! : st.threads.bigLive.has(t) ? 1 : 0;
+    let tLive = t < 65536 /* TRACE_SMALL_TIDS */ ? tl[t]! : st.bigThreadLive(t);
     for (; i < end; i++) {
       const op = ops[i]!;
-      let id = 0, s = 0, aux = 0, daux = 0;
-      if (tLive === 0 && op !== OP_THREAD_START) {
-        if (op === OP_FREE) ii++;
-        else if (op === OP_REALLOC) { ii++; si++; }
-        else if (op === OP_ALLOC || op === OP_CALLOC) si++;
-        else if (op === OP_MEMALIGN) { si++; ai++; }
-        else if (op === OP_MARK) mi++;
+      let id = 0, s = 0, aux = 0;
+      if (tLive === 0 && op !== /* OP_THREAD_START */ 5) {
+        if (op === /* OP_FREE */ 1) ii++;
+        else if (op === /* OP_REALLOC */ 2) { ii++; si++; }
+        else if (op === /* OP_ALLOC */ 0 || op === /* OP_CALLOC */ 3) si++;
+        else if (op === /* OP_MEMALIGN */ 4) { si++; ai++; }
+        else if (op === /* OP_MARK */ 7) mi++;
         if (st.onBad('THREAD_ORDER', i, op, t, 0, 0)) break outer;
         continue;
       }
       switch (op) {
-        case OP_ALLOC: case OP_CALLOC: case OP_MEMALIGN: {
+        case /* OP_ALLOC */ 0: case /* OP_CALLOC */ 3: case /* OP_MEMALIGN */ 4: {
           s = inSizes[si++]!;
-          if (op === OP_MEMALIGN) {
+          if (op === /* OP_MEMALIGN */ 4) {
             aux = inAligns[ai++]!;
             if (aux === 0 || (aux & (aux - 1)) !== 0) {
               if (st.onBad('BAD_ALIGN', i, op, t, 0, aux)) break outer;
               continue;
             }
-            daux = aux;
           }
-          if (!(s >= 1 && s <= TRACE_MAX_SIZE)) {
+          if (!(s >= 1 && s <= 1099511627776 /* TRACE_MAX_SIZE */)) {
             if (st.onBad('BAD_SIZE', i, op, t, 0, s)) break outer;
             continue;
           }
@@ -123,7 +127,7 @@ export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceB
           live[id] = 1;
           break;
         }
-        case OP_FREE:
+        case /* OP_FREE */ 1:
           id = inIds[ii++]!;
           if (id >= next || live[id] === 0) {
             if (st.onBad(id >= next ? 'FREE_NOT_LIVE' : 'DOUBLE_FREE', i, op, t, id, 0)) break outer;
@@ -132,14 +136,14 @@ export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceB
           live[id] = 0;
           stack[top++] = id;
           break;
-        case OP_REALLOC:
+        case /* OP_REALLOC */ 2:
           id = inIds[ii++]!;
           s = inSizes[si++]!;
           if (id >= next || live[id] === 0) {
             if (st.onBad(id >= next ? 'FREE_NOT_LIVE' : 'DOUBLE_FREE', i, op, t, id, 0)) break outer;
             continue;
           }
-          if (!(s >= 1 && s <= TRACE_MAX_SIZE)) {
+          if (!(s >= 1 && s <= 1099511627776 /* TRACE_MAX_SIZE */)) {
             if (st.onBad('BAD_SIZE', i, op, t, id, s)) break outer;
             continue;
           }
@@ -148,26 +152,25 @@ export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceB
             continue;
           }
           break;
-        case OP_THREAD_START:
+        case /* OP_THREAD_START */ 5:
           if (tLive === 1) {
             if (st.onBad('THREAD_ORDER', i, op, t, 0, 0)) break outer;
             continue;
           }
           tLive = 1;
-          if (t < TRACE_SMALL_TIDS) tl[t] = 1;
+          if (t < 65536 /* TRACE_SMALL_TIDS */) tl[t] = 1;
           else st.threads.setLive(t, true);
           break;
-        case OP_THREAD_EXIT:
+        case /* OP_THREAD_EXIT */ 6:
           tLive = 0;
-          if (t < TRACE_SMALL_TIDS) tl[t] = 0;
+          if (t < 65536 /* TRACE_SMALL_TIDS */) tl[t] = 0;
           else st.threads.setLive(t, false);
           break;
         default: {
-          // OP_MARK (unknown ops were rejected before this pass)
+          // /* OP_MARK */ 7 (unknown ops were rejected before this pass)
           const name = inp.marks[mi++]!;
           aux = marksOut.length;
           marksOut.push(name);
-          daux = markNameHash(name);
         }
       }
       oOp[j] = op;
@@ -176,24 +179,33 @@ export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceB
       oSize[j] = s;
       oAux[j] = aux;
       j++;
-      if (digest) {
-        h1 = Math.imul(h1 ^ (Math.imul(t, 0x9e3779b1) ^ op), 0xcc9e2d51);
-        h1 = (h1 << 15) | (h1 >>> 17);
-        h1 = Math.imul(h1 ^ id, 0x1b873593);
-        h1 = (h1 << 13) | (h1 >>> 19);
-        h2 = Math.imul(h2 ^ (s >>> 0), 0x85ebca6b);
-        h2 = (h2 << 15) | (h2 >>> 17);
-        h2 = Math.imul(h2 ^ (s > 4294967295 ? (s / 4294967296) >>> 0 : 0) ^ Math.imul(daux, 0xc2b2ae35), 0x27d4eb2f);
-        h2 = (h2 << 13) | (h2 >>> 19);
-      }
     }
   }
   idst.top = top;
   idst.next = next;
+  b.count = j;
+  if (digest) traceDigestBatch(st, b);
+  return i;
+}
+
+/** Running digest over the batch's events (a separate tight loop: fewer live registers). */
+export function traceDigestBatch(st: TraceReadState, b: TraceBatch): void {
+  const n = b.count, oOp = b.op, oTid = b.tid, oId = b.id, oSize = b.size, oAux = b.aux;
+  let h1 = st.h1, h2 = st.h2;
+  for (let i = 0; i < n; i++) {
+    const op = oOp[i]!, s = oSize[i]!;
+    const a = op === /* OP_MARK */ 7 ? markNameHash(b.markNames[oAux[i]!]!) : op === /* OP_MEMALIGN */ 4 ? oAux[i]! : 0;
+    h1 = Math.imul(h1 ^ (Math.imul(oTid[i]!, 0x9e3779b1) ^ op), 0xcc9e2d51);
+    h1 = (h1 << 15) | (h1 >>> 17);
+    h1 = Math.imul(h1 ^ oId[i]!, 0x1b873593);
+    h1 = (h1 << 13) | (h1 >>> 19);
+    h2 = Math.imul(h2 ^ (s >>> 0), 0x85ebca6b);
+    h2 = (h2 << 15) | (h2 >>> 17);
+    h2 = Math.imul(h2 ^ (s > 4294967295 ? (s / 4294967296) >>> 0 : 0) ^ Math.imul(a, 0xc2b2ae35), 0x27d4eb2f);
+    h2 = (h2 << 13) | (h2 >>> 19);
+  }
   st.h1 = h1;
   st.h2 = h2;
-  b.count = j;
-  return i;
 }
 
 /** Unchecked pass (trusted input): the id rule only, no checks, no digest. */
@@ -213,12 +225,12 @@ export function traceApplyFast(st: TraceReadState, inp: TraceInput, b: TraceBatc
     for (; i < end; i++) {
       const op = ops[i]!;
       let id = 0, s = 0, aux = 0;
-      if (op === OP_FREE) {
+      if (op === /* OP_FREE */ 1) {
         id = inIds[ii++]!;
         if (top < cap) stack[top++] = id;
-      } else if (op === OP_ALLOC || op === OP_CALLOC || op === OP_MEMALIGN) {
+      } else if (op === /* OP_ALLOC */ 0 || op === /* OP_CALLOC */ 3 || op === /* OP_MEMALIGN */ 4) {
         s = inSizes[si++]!;
-        if (op === OP_MEMALIGN) aux = inAligns[ai++]!;
+        if (op === /* OP_MEMALIGN */ 4) aux = inAligns[ai++]!;
         if (top > 0) id = stack[--top]!;
         else {
           id = next++;
@@ -229,10 +241,10 @@ export function traceApplyFast(st: TraceReadState, inp: TraceInput, b: TraceBatc
             cap = stack.length;
           }
         }
-      } else if (op === OP_REALLOC) {
+      } else if (op === /* OP_REALLOC */ 2) {
         id = inIds[ii++]!;
         s = inSizes[si++]!;
-      } else if (op === OP_MARK) {
+      } else if (op === /* OP_MARK */ 7) {
         aux = marksOut.length;
         marksOut.push(inp.marks[mi++]!);
       }

@@ -98,7 +98,7 @@ function countVarints(buf: Uint8Array, p: number, end: number): number {
 }
 
 /** Decodes a Chunk body buf[p..end) into inp. Returns null or an error detail. */
-export function traceDecodeChunk(buf: Buffer, p: number, end: number, inp: TraceInput): string | null {
+export function traceDecodeChunk(buf: Uint8Array, p: number, end: number, inp: TraceInput): string | null {
   inp.reset();
   chunkMeta.firstEvent = 0;
   let opStart = 0, opEnd = 0;
@@ -156,7 +156,7 @@ export function traceDecodeChunk(buf: Buffer, p: number, end: number, inp: Trace
       }
       case 8:
         if (wt !== 2) return 'mark has the wrong wire type';
-        inp.marks.push(buf.toString('utf8', s, e));
+        inp.marks.push(Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString('utf8'));
         break;
       case 9: {
         if (!packable) return 'time_delta has the wrong wire type';

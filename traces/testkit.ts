@@ -47,3 +47,43 @@ export async function writeLarsonLike(w: TraceWriter, events: number, seed: numb
     if (w.needsDrain) await w.drain();
   }
 }
+
+import { Readable } from 'node:stream';
+import protobuf from 'protobufjs';
+import { openTrace } from './reader.js';
+import { traceType } from './schema.js';
+import { traceEventToJson } from './convert.js';
+import type { OpenTraceOptions, TraceReader } from './types.js';
+
+/** A readable stream over bytes, in pieces of `piece` bytes (exercises frame reassembly). */
+export function bytesSource(b: Uint8Array, piece = 1 << 16): Readable {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < b.length; i += piece) parts.push(Buffer.from(b.subarray(i, i + piece)));
+  return Readable.from(parts, { objectMode: false });
+}
+
+/** Reads a whole trace; returns the events as JSON objects (small traces only). */
+export async function readEvents(src: string | Uint8Array, opts: OpenTraceOptions = {}): Promise<{ r: TraceReader; events: Record<string, unknown>[] }> {
+  const r = await openTrace(typeof src === 'string' ? src : bytesSource(src), opts);
+  const events: Record<string, unknown>[] = [];
+  for await (const b of r.batches()) for (let i = 0; i < b.count; i++) events.push(traceEventToJson(b, i));
+  return { r, events };
+}
+
+/** Encodes TraceRecord objects (protobufjs, from the .proto) as a length-delimited stream. */
+export function pbRecords(records: Array<Record<string, unknown>>): { bytes: Uint8Array; offsets: number[] } {
+  const T = traceType('TraceRecord');
+  const parts: Uint8Array[] = [];
+  const offsets: number[] = [];
+  let off = 0;
+  for (const rec of records) {
+    const b = T.encodeDelimited(T.fromObject(rec)).finish();
+    offsets.push(off);
+    off += b.length;
+    parts.push(b);
+  }
+  return { bytes: Buffer.concat(parts), offsets };
+}
+
+export const TEST_HEADER = { magic: 'slabtrace', formatVersion: 1, workload: 'test', recorder: 'test', chunkEvents: 65536 };
+export { protobuf };
