@@ -3,7 +3,7 @@
 
 import { ReplayState, REPLAY_STATE_NAMES } from '../../replayer/index.js';
 import { formatRate } from '../format.js';
-import { item, Lines, plain, type Line } from './lines.js';
+import { item, linePack, Lines, plain, type Line } from './lines.js';
 import type { DashboardTheme } from './theme.js';
 
 export interface HeaderInfo {
@@ -44,15 +44,11 @@ export function headerLines(p: HeaderProps): Line[] {
     [{ text: 'slabtrace ', bold: true, color: 'cyan' }, { text: info.file, bold: true },
       { text: `  ${info.workload}${params ? ` ${params}` : ''}`, dim: true }],
   ];
-  const second: Line = [
-    ...item('preset', info.preset),
-    ...(over ? [{ text: ` (${over})`, color: 'yellow' }] : []),
-    { text: '   ' },
-    { text: ` ${state} `, bold: true, inverse: true, color: STATE_COLORS[p.state] },
-    { text: '   ' },
-    ...item('speed', p.speed > 0 ? `${formatRate(p.speed)} ev/s` : 'unthrottled'),
-  ];
-  lines.push(second);
+  lines.push(...linePack([
+    [...item('preset', info.preset), ...(over ? [{ text: ` (${over})`, color: 'yellow' }] : [])],
+    [{ text: ` ${state} `, bold: true, inverse: true, color: STATE_COLORS[p.state] }],
+    item('speed', p.speed > 0 ? `${formatRate(p.speed)} ev/s` : 'unthrottled'),
+  ], p.width));
   if (p.held) lines.push(plain('replay stopped; the figures below are final', { dim: true }));
   return lines;
 }

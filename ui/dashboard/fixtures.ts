@@ -1,0 +1,63 @@
+// Fixed sample data for the dashboard's tests (and nothing else): a mid-replay snapshot, a mark, an
+// OOM report and a result, shaped like what the replay and the allocator produce.
+
+import { ReplayState, type ReplayMark, type ReplayOom, type ReplayResult } from '../../replayer/index.js';
+import type { DashboardModel } from './Dashboard.js';
+import type { HeaderInfo } from './Header.js';
+import type { DashboardSnapshot, DashboardStats } from './snapshot.js';
+
+export const FIX_INFO: HeaderInfo = {
+  file: '/tmp/larson-10-8-128.pb',
+  workload: 'larson',
+  workloadParams: { seconds: '10', min: '8', max: '128', chunksPerThread: '1024', rounds: '1', seed: '12345', threads: '4' },
+  preset: 'hakmem-larson-fix',
+  overrides: { maxMapCount: '2000' },
+};
+
+export const FIX_STATS: DashboardStats = {
+  rss: 5.5 * 2 ** 20, peakRss: 7.25 * 2 ** 20, vmSize: 488 * 2 ** 20, peakVmSize: 500 * 2 ** 20,
+  mappings: 1234, maxMapCount: 2000,
+  ssAllocated: 11000, ssFreed: 10882, ssLive: 118, ssEmptyReserved: 3,
+  blocksFreed: 3016384, bytesFreed: 258 * 2 ** 20, bytesReturned: 212 * 2 ** 20,
+  remoteFrees: 40960, remoteFreesPending: 96, liveBlocks: 4096, threadsStarted: 44, threadsExited: 40,
+};
+
+export const FIX_SNAPSHOT: DashboardSnapshot = {
+  t: 2500, state: ReplayState.Running, events: 2_113_536, total: 6_042_732, totalEstimated: false,
+  fraction: 2_113_536 / 6_042_732, speed: 0, marks: 1, stats: FIX_STATS,
+  classes: [16, 32, 64, 128, 256, 512, 1024, 2048].map((size, i) => ({
+    size, liveBlocks: i < 4 ? 1000 + i * 10 : 0, slabs: i < 4 ? 4 + i : 0, magazineBlocks: i < 4 ? 64 : 0, superSlabs: i < 4 ? 30 - i : 0,
+  })),
+  threads: [1, 2, 3, 4, 5, 6, 7, 8].map((tid) => ({
+    tid: tid + 36, liveBlocks: 100 * tid, allocs: 50_000 + tid, frees: 49_000 + tid, remoteFreesSent: 7 * tid,
+  })),
+};
+
+export const FIX_RSS = Array.from({ length: 40 }, (_, i) => (1 + Math.sin(i / 5)) * 2 ** 20);
+export const FIX_SS = Array.from({ length: 40 }, (_, i) => 100 + i);
+
+export const FIX_MODEL: DashboardModel = {
+  info: FIX_INFO, snap: FIX_SNAPSHOT, rssHistory: FIX_RSS, ssLiveHistory: FIX_SS, rate: 3_300_000,
+  elapsedSeconds: 2.5, oom: null, oomCount: 0, held: false,
+};
+
+export const FIX_MARK: ReplayMark = {
+  name: 'warmup-done', event: 36_864, rss: 384 * 1024, peakRss: 384 * 1024, vmSize: 8 * 2 ** 20, peakVmSize: 8 * 2 ** 20,
+  mappings: 4, ssAllocated: 4, ssFreed: 0, ssLive: 4, ssEmptyReserved: 0, blocksAllocated: 4096, blocksFreed: 0,
+  bytesFreed: 0, remoteFrees: 0, remoteFreesPending: 0, bytesReturned: 0, liveBlocks: 4096,
+};
+
+export const FIX_OOM: ReplayOom = {
+  event: 1_234_567, tid: 17, op: 'alloc', size: 64, reason: 'mmap failed: the mapping limit (vm.max_map_count) is reached',
+  ssAllocated: 2000, ssFreed: 12, vmSize: 3.9 * 2 ** 30, vmRss: 1.2 * 2 ** 30, mappings: 2000, maxMapCount: 2000,
+};
+
+export function fixResult(over: Partial<ReplayResult> = {}): ReplayResult {
+  const { name: _n, event: _e, ...final } = FIX_MARK;
+  return {
+    file: FIX_INFO.file, workload: 'larson', workloadParams: FIX_INFO.workloadParams, preset: FIX_INFO.preset,
+    overrides: FIX_INFO.overrides, params: {}, events: 2_000_000, totalEvents: 6_042_732, wallSeconds: 2.5,
+    eventsPerSec: 800_000, complete: false, partial: false, stoppedAt: null, skipped: 0, truncated: false,
+    final, marks: [FIX_MARK], oom: null, oomCount: 0, check: null, digest: '5e95db8e5eb11841', ...over,
+  };
+}
