@@ -149,6 +149,114 @@ d('recordExec: programs nobody here wrote', () => {
   });
 });
 
+d('recordExec: threads, forks, C++', () => {
+  const build = (name: string, src: string, compiler = 'cc', flags: string[] = []): string => {
+    const file = join(dir, `${name}.${compiler === 'cc' ? 'c' : 'cpp'}`);
+    const exe = join(dir, name);
+    writeFileSync(file, src);
+    execFileSync(compiler, ['-O1', '-o', exe, file, '-pthread', ...flags]);
+    return exe;
+  };
+
+  it('8 threads x 60000 events: per-thread order kept, every free of a live id, nothing lost', async () => {
+    if (!native.ok) return;
+    // Thread k allocates blocks of size 1000*k + (i % 997) + 1 in order i = 0.., frees every other one
+    // later, reallocs some: the trace must show each thread's sizes in its program order.
+    const exe = build('mt', `#include <pthread.h>
+#include <stdlib.h>
+#define N 20000
+static void *run(void *a) {
+  long k = (long)a;
+  void **p = malloc(N * sizeof *p);
+  for (int i = 0; i < N; i++) p[i] = malloc(1000 * k + (i % 997) + 1);
+  for (int i = 0; i < N; i += 2) free(p[i]);
+  for (int i = 1; i < N; i += 2) p[i] = realloc(p[i], 1000 * k + (i % 997) + 2);
+  for (int i = 1; i < N; i += 2) free(p[i]);
+  free(p);
+  return 0;
+}
+int main(void) {
+  pthread_t t[8];
+  for (long k = 0; k < 8; k++) pthread_create(&t[k], 0, run, (void *)(k + 1));
+  for (int k = 0; k < 8; k++) pthread_join(t[k], 0);
+  return 0;
+}
+`);
+    const out = join(dir, 'mt.trace');
+    const res = await recordExec([exe], out, { stdio: 'pipe' });
+    expect(res.exitCode).toBe(0);
+    expect(res.lostSeqs).toBe(0);
+    expect(res.foreignFrees).toBe(0);
+    expect(res.staleAddresses).toBe(0);
+    const r = await openTrace(out); // validation: every free is of a live id, threads in order
+    const next = new Map<number, number>(); // tid → next expected i of the alloc phase
+    const kOf = new Map<number, number>();
+    let allocs = 0;
+    let outOfOrder = 0;
+    for await (const b of r.batches()) {
+      for (let i = 0; i < b.count; i++) {
+        if (b.op[i] !== OP_ALLOC || b.tid[i] === 0) continue;
+        const size = b.size[i];
+        if (size === 20000 * 8) continue; // the pointer array
+        const tid = b.tid[i];
+        const k = Math.floor((size - 1) / 1000);
+        if (!kOf.has(tid)) kOf.set(tid, k);
+        const n = next.get(tid) ?? 0;
+        if (kOf.get(tid) !== k || size !== 1000 * k + (n % 997) + 1) outOfOrder++;
+        next.set(tid, n + 1);
+        allocs++;
+      }
+    }
+    expect(outOfOrder).toBe(0);
+    expect(allocs).toBe(8 * 20000);
+    expect([...next.values()]).toEqual(new Array(8).fill(20000));
+  });
+
+  it('--follow-forks records the child process as its own thread; without it only the parent', async () => {
+    if (!native.ok) return;
+    const exe = build('forker', `#include <stdlib.h>
+#include <unistd.h>
+#include <sys/wait.h>
+int main(void) {
+  for (int i = 0; i < 100; i++) { void *volatile p = malloc(777); free(p); }
+  pid_t c = fork();
+  if (c == 0) { for (int i = 0; i < 50; i++) { void *volatile p = malloc(555); free(p); } return 0; }
+  waitpid(c, 0, 0);
+  return 0;
+}
+`);
+    const followed = await recordExec([exe], join(dir, 'fork1.trace'), { stdio: 'pipe', followForks: true });
+    expect(followed.processes).toBe(2);
+    const t1 = await tally(join(dir, 'fork1.trace'), 555, 556);
+    expect(t1.allocInRange).toBe(50);
+    expect(t1.threadsStarted).toBe(1);
+    const plain = await recordExec([exe], join(dir, 'fork2.trace'), { stdio: 'pipe' });
+    expect(plain.processes).toBe(1);
+    expect((await tally(join(dir, 'fork2.trace'), 555, 556)).allocInRange).toBe(0);
+    expect((await tally(join(dir, 'fork2.trace'), 777, 778)).allocInRange).toBe(100);
+  });
+
+  it('C++ operator new/delete are recorded through malloc/free', async () => {
+    if (!native.ok) return;
+    if (spawnSync('c++', ['--version']).status !== 0) return void console.warn('no C++ compiler: skipped');
+    const exe = build('cxx', `#include <vector>
+#include <string>
+int main() {
+  std::vector<std::string*> v;
+  for (int i = 0; i < 3000; i++) v.push_back(new std::string(300, 'x'));
+  for (auto *s : v) delete s;
+  return 0;
+}
+`, 'c++');
+    const out = join(dir, 'cxx.trace');
+    const res = await recordExec([exe], out, { stdio: 'pipe' });
+    expect(res.exitCode).toBe(0);
+    const t = await tally(out, 301, 302); // the 300-char buffers (+1 for the terminator)
+    expect(t.allocInRange).toBe(3000);
+    expect(t.freeOfInRange).toBe(3000);
+  });
+});
+
 d('recordExec: endings', () => {
   const c = (name: string, body: string): string => {
     const src = join(dir, `${name}.c`);
