@@ -16,9 +16,24 @@ import { statsRead, type AllocStats } from './statsView.js';
 import { ssTrim } from './superslab.js';
 import { threadExit, threadStart } from './thread.js';
 
+// hot-path copies of layout constants (module consts, not namespace property loads)
+const K_CLASS_STRIDE = L.CLASS_STRIDE;
+const K_CLASS_STATS_F64 = L.CLASS_STATS_F64;
+const K_SLAB_STRIDE = L.SLAB_STRIDE;
+const K_SL_CARVED = L.SL_CARVED;
+const K_SL_CLASS = L.SL_CLASS;
+const K_SL_OWNER = L.SL_OWNER;
+const K_SL_OFF0 = L.SL_OFF0;
+const K_LARGE_BASE = L.LARGE_BASE;
+const K_SS_BASE = L.SS_BASE;
+const K_SS_LIVE = L.SS_LIVE;
+const K_SS_SLABS = L.SS_SLABS;
+const K_SS_STATE = L.SS_STATE;
+const K_TS_STRIDE = L.TS_STRIDE;
+const K_T_MAGTOP = L.T_MAGTOP;
+const K_T_SERIAL = L.T_SERIAL;
 const CS_ALLOC = L.CS.blocksAllocated;
 const CS_FREED = L.CS.blocksFreed;
-const CS_MAG = L.CS.magazineBlocks;
 const TS_ALLOCS = L.TS.allocs;
 const TS_FREES = L.TS.frees;
 
@@ -95,17 +110,16 @@ export class Allocator extends AllocCore {
       const slot = i32[this.tidMapOff + tid]!;
       if (slot >= 0) {
         const c = this.classLut[(size + 15) >> 4]!;
-        const mt = this.thrOff + slot * this.thrStride + L.T_MAGTOP + c;
+        const mt = this.thrOff + slot * this.thrStride + K_T_MAGTOP + c;
         const top = i32[mt]! - 1;
         if (top >= 0) {
           const h = i32[this.magOff + slot * this.magStride + this.magClassOff[c]! + top]!;
           i32[mt] = top;
           const f64 = this.f64;
-          const cs = L.CLASS_STATS_F64 + c * L.CLASS_STRIDE;
+          const cs = K_CLASS_STATS_F64 + c * K_CLASS_STRIDE;
           f64[cs + CS_ALLOC]!++;
-          f64[cs + CS_MAG]!--;
-          f64[this.thrStatF + slot * L.TS_STRIDE + TS_ALLOCS]!++;
-          return f64[(this.slabOff + (h >>> this.blockShift) * L.SLAB_STRIDE) >> 1]! + (h & this.blockMask) * this.classSize[c]!;
+          f64[this.thrStatF + slot * K_TS_STRIDE + TS_ALLOCS]!++;
+          return f64[(this.slabOff + (h >>> this.blockShift) * K_SLAB_STRIDE) >> 1]! + (h & this.blockMask) * this.classSize[c]!;
         }
       }
     }
@@ -114,33 +128,30 @@ export class Allocator extends AllocCore {
 
   /** Frees `addr` (a non-zero address this allocator returned) on behalf of thread `tid`. */
   free(tid: number, addr: number): void {
-    const rel = addr - L.SS_BASE;
-    const k = Math.floor(rel * this.invSS);
-    if (k >= 0 && k < this.ssHW && tid >= 0 && tid < this.tidMapCap) {
+    // Fast path (integer decode of the address, magazine push by the slab's owner); all else is freeSlow.
+    if (addr < K_LARGE_BASE && tid >>> 0 < this.tidMapCap) {
       const i32 = this.i32;
+      const rel = addr - K_SS_BASE;
+      const k = (rel * this.invSS) | 0;
+      const off = (rel - k * this.ssSize) | 0;
       const e = this.ssOff + k * this.ssStride;
       const slot = i32[this.tidMapOff + tid]!;
-      if (i32[e + L.SS_STATE] === L.SS_LIVE && slot >= 0) {
-        const sid = i32[e + L.SS_SLABS + ((rel - k * this.ssSize) >>> this.slabShift)]!;
-        if (sid >= 0) {
-          const r = this.slabOff + sid * L.SLAB_STRIDE;
-          const c = i32[r + L.SL_CLASS]!;
-          const idx = (addr - this.f64[r >> 1]!) / this.classSize[c]!;
-          const t = this.thrOff + slot * this.thrStride;
-          if ((idx | 0) === idx && idx >= 0 && idx < i32[r + L.SL_CARVED]! && (i32[r + L.SL_OWNER] === i32[t + L.T_SERIAL] || !this.remoteQueue)) {
-            const mt = t + L.T_MAGTOP + c;
-            const top = i32[mt]!;
-            if (top < this.magCap[c]!) {
-              i32[this.magOff + slot * this.magStride + this.magClassOff[c]! + top] = (sid << this.blockShift) | idx;
-              i32[mt] = top + 1;
-              const f64 = this.f64;
-              const cs = L.CLASS_STATS_F64 + c * L.CLASS_STRIDE;
-              f64[cs + CS_FREED]!++;
-              f64[cs + CS_MAG]!++;
-              f64[this.thrStatF + slot * L.TS_STRIDE + TS_FREES]!++;
-              return;
-            }
-          }
+      if (rel >= 0 && k < this.ssHW && slot >= 0 && i32[e + K_SS_STATE] === K_SS_LIVE) {
+        const sid = i32[e + K_SS_SLABS + (off >>> this.slabShift)]!;
+        const r = this.slabOff + sid * K_SLAB_STRIDE;
+        const c = i32[r + K_SL_CLASS]!;
+        const sh = this.classShift[c]!;
+        const bo = (off & this.slabMask) - i32[r + K_SL_OFF0]!;
+        const idx = bo >> sh;
+        const t = this.thrOff + slot * this.thrStride;
+        const top = i32[t + K_T_MAGTOP + c]!;
+        if (sid >= 0 && sh >= 0 && bo >= 0 && idx << sh === bo && idx < i32[r + K_SL_CARVED]! && top < this.magCap[c]! &&
+            (i32[r + K_SL_OWNER] === i32[t + K_T_SERIAL] || !this.remoteQueue)) {
+          i32[this.magOff + slot * this.magStride + this.magClassOff[c]! + top] = (sid << this.blockShift) | idx;
+          i32[t + K_T_MAGTOP + c] = top + 1;
+          this.f64[K_CLASS_STATS_F64 + c * K_CLASS_STRIDE + CS_FREED]!++;
+          this.f64[this.thrStatF + slot * K_TS_STRIDE + TS_FREES]!++;
+          return;
         }
       }
     }
@@ -176,7 +187,6 @@ export class Allocator extends AllocCore {
     this.i32[mt] = top;
     const cs = L.CLASS_STATS_F64 + c * L.CLASS_STRIDE;
     this.f64[cs + CS_ALLOC]!++;
-    this.f64[cs + CS_MAG]!--;
     this.f64[this.thrStatF + slot * L.TS_STRIDE + TS_ALLOCS]!++;
     return this.f64[slabRec(this, h >>> this.blockShift) >> 1]! + (h & this.blockMask) * this.classSize[c]!;
   }
@@ -237,7 +247,6 @@ export class Allocator extends AllocCore {
       const top = this.i32[mt]!;
       this.i32[this.magOff + slot * this.magStride + this.magClassOff[c]! + top] = (sid << this.blockShift) | idx;
       this.i32[mt] = top + 1;
-      this.f64[cs + CS_MAG]!++;
     }
     this.f64[cs + CS_FREED]!++;
     this.f64[ts + TS_FREES]!++;

@@ -31,6 +31,9 @@ export class AllocCore {
   readonly invSS: number;
   readonly slabSize: number;
   readonly slabShift: number;
+  readonly slabMask: number;
+  /** log2 of each class size, or -1 when it is not a power of two (those frees take the slow path) */
+  readonly classShift: Int32Array;
   readonly slabsPerSS: number;
   readonly pageShift: number;
   readonly pagesPerSS: number;
@@ -72,6 +75,8 @@ export class AllocCore {
     this.invSS = 1 / p.superSlabSize;
     this.slabSize = p.slabSize;
     this.slabShift = Math.log2(p.slabSize);
+    this.slabMask = p.slabSize - 1;
+    this.classShift = Int32Array.from(p.sizeClasses, (s) => ((s & (s - 1)) === 0 ? Math.log2(s) : -1));
     this.slabsPerSS = p.superSlabSize / p.slabSize;
     this.pageShift = Math.log2(p.pageSize);
     this.pagesPerSS = p.superSlabSize / p.pageSize;

@@ -74,7 +74,7 @@ export const S: { readonly [K in StatField]: number } = Object.freeze(
 
 /** Per-class statistics, CLASS_STAT_FIELDS.length Float64 per class, MAX_CLASSES classes. */
 export const CLASS_STAT_FIELDS = [
-  'size', 'blocksAllocated', 'blocksFreed', 'slabs', 'magazineBlocks', 'superSlabs', 'emptyReserved', 'remoteFrees',
+  'size', 'blocksAllocated', 'blocksFreed', 'slabs', 'superSlabs', 'emptyReserved', 'remoteFrees',
 ] as const;
 export type ClassStatField = (typeof CLASS_STAT_FIELDS)[number];
 export const CLASS_STATS_F64 = STATS_F64 + STATS_MAX_FIELDS;
@@ -129,7 +129,8 @@ export const SL_NEXT = 14; // also the free-record list link
 export const SL_STACK = 15; // Uint16 index of the block stack (CAP entries)
 export const SL_ORPHANED = 16; // blocks lost in exited threads' magazines
 export const SL_OWNER_SLOT = 17; // slot of the owner (valid while that slot's serial equals SL_OWNER)
-export const SLAB_STRIDE = 18;
+export const SL_OFF0 = 18; // byte offset of block 0 within the slab (the SuperSlab header in slab 0)
+export const SLAB_STRIDE = 20;
 
 // ---- thread slot record (Int32 words) ----
 export const T_TID = 0;

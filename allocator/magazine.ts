@@ -1,11 +1,10 @@
 // allocator/magazine.ts — per-thread, per-class magazines (stacks of block handles in the buffer):
-// spill on overflow, flush-all, orphaning at thread exit. Invariant: class magazineBlocks equals the
-// sum of the magazine tops of live thread slots for that class.
+// spill on overflow, flush-all, orphaning at thread exit. The per-class magazine block count is
+// not stored: readers sum the magazine tops of live thread slots.
 import type { AllocCore } from './core.js';
 import * as L from './layout.js';
 import { slabRec, slabReturn } from './slab.js';
 
-const cls = (c: number, field: number): number => L.CLASS_STATS_F64 + c * L.CLASS_STRIDE + field;
 
 /** Returns the oldest `n` blocks of magazine (slot, c) to their slabs. */
 export function magReturn(a: AllocCore, slot: number, c: number, n: number): void {
@@ -21,7 +20,6 @@ export function magReturn(a: AllocCore, slot: number, c: number, n: number): voi
   }
   a.i32.copyWithin(mb, mb + n, mb + top);
   a.i32[mt] = top - n;
-  a.f64[cls(c, L.CS.magazineBlocks)]! -= n;
 }
 
 /** A free found the magazine full: spill half (or all) of it back to the slabs. */
@@ -49,7 +47,6 @@ export function magOrphan(a: AllocCore, slot: number): void {
     const top = a.i32[mt]!;
     for (let i = 0; i < top; i++) a.i32[slabRec(a, a.i32[mb + i]! >>> a.blockShift) + L.SL_ORPHANED]!++;
     a.i32[mt] = 0;
-    a.f64[cls(c, L.CS.magazineBlocks)]! -= top;
     a.f64[L.S.orphanedBlocks]! += top;
   }
 }

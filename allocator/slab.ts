@@ -61,6 +61,7 @@ export function slabNew(a: AllocCore, k: number, idx: number, c: number): number
   i32[r + L.SL_STACK] = chunk * 2;
   i32[r + L.SL_ORPHANED] = 0;
   i32[r + L.SL_OWNER_SLOT] = -1;
+  i32[r + L.SL_OFF0] = off0;
   a.f64[cls(c, L.CS.slabs)]!++;
   return sid;
 }
@@ -117,7 +118,6 @@ export function slabTake(a: AllocCore, sid: number, slot: number, c: number, wan
   i32[mt] = top;
   i32[r + L.SL_USED]! += n;
   i32[a.ssOff + i32[r + L.SL_SS]! * a.ssStride + L.SS_ACTIVE]! += n;
-  a.f64[cls(c, L.CS.magazineBlocks)]! += n;
   return n;
 }
 

@@ -31,6 +31,15 @@ export function statsRead(i32: Int32Array, f64: Float64Array): AllocStats {
   let freed = f64[L.S.largeFreed]!;
   let bytesA = f64[L.S.largeBytesAllocated]!;
   let bytesF = f64[L.S.largeBytesFreed]!;
+  const hw = i32[L.H_THR_HW]!;
+  const thr = i32[L.H_THR_OFF]!;
+  const tstride = i32[L.H_THR_STRIDE]!;
+  const mag = new Array<number>(nc).fill(0);
+  for (let s = 0; s < hw; s++) {
+    const t = thr + s * tstride;
+    if (t + tstride > i32.length || i32[t + L.T_SERIAL] === 0) continue;
+    for (let c = 0; c < nc; c++) mag[c]! += i32[t + L.T_MAGTOP + c]!;
+  }
   for (let c = 0; c < nc; c++) {
     const b = L.CLASS_STATS_F64 + c * L.CLASS_STRIDE;
     const g = (k: L.ClassStatField): number => f64[b + L.CS[k]]!;
@@ -38,7 +47,7 @@ export function statsRead(i32: Int32Array, f64: Float64Array): AllocStats {
     const cs: ClassStats = {
       size, blocksAllocated: g('blocksAllocated'), blocksFreed: g('blocksFreed'),
       liveBlocks: g('blocksAllocated') - g('blocksFreed'), bytesFreed: g('blocksFreed') * size,
-      slabs: g('slabs'), magazineBlocks: g('magazineBlocks'), superSlabs: g('superSlabs'),
+      slabs: g('slabs'), magazineBlocks: mag[c]!, superSlabs: g('superSlabs'),
       emptyReserved: g('emptyReserved'), remoteFrees: g('remoteFrees'),
     };
     alloc += cs.blocksAllocated;
@@ -48,7 +57,6 @@ export function statsRead(i32: Int32Array, f64: Float64Array): AllocStats {
     classes.push(cs);
   }
   const threads: ThreadStats[] = [];
-  const hw = i32[L.H_THR_HW]!;
   const ts = i32[L.H_THRSTAT_OFF]! >> 1;
   for (let s = 0; s < hw; s++) {
     const b = ts + s * L.TS_STRIDE;
