@@ -236,6 +236,48 @@ int main(void) {
     expect((await tally(join(dir, 'fork2.trace'), 777, 778)).allocInRange).toBe(100);
   });
 
+  it('every interposed function: calloc, realloc, reallocarray and the aligned family, exactly', async () => {
+    if (!native.ok) return;
+    const exe = build('family', `#define _GNU_SOURCE
+#include <malloc.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(void) {
+  void *volatile p[8];
+  p[0] = calloc(7, 11);
+  p[1] = memalign(64, 100);
+  posix_memalign((void **)&p[2], 128, 200);
+  p[3] = aligned_alloc(256, 512);
+  p[4] = valloc(300);
+  p[5] = pvalloc(5000);
+  p[6] = reallocarray(NULL, 3, 10);
+  p[6] = reallocarray(p[6], 9, 10);
+  p[7] = realloc(NULL, 40);
+  p[7] = realloc(p[7], 0);
+  for (int i = 0; i < 7; i++) free(p[i]);
+  return 0;
+}
+`);
+    const out = join(dir, 'family.trace.json');
+    const res = await recordExec([exe], out, { stdio: 'pipe' });
+    expect(res.exitCode).toBe(0);
+    const r = await openTrace(out);
+    const seen: string[] = [];
+    const page = 4096;
+    for await (const b of r.batches()) {
+      for (let i = 0; i < b.count; i++) {
+        const op = b.op[i];
+        if (op === OP_CALLOC && b.size[i] === 77) seen.push('calloc 77');
+        if (op === OP_MEMALIGN) seen.push(`memalign ${b.aux[i]} ${b.size[i]}`);
+        if (op === OP_ALLOC && (b.size[i] === 30 || b.size[i] === 40)) seen.push(`alloc ${b.size[i]}`);
+        if (op === OP_REALLOC && b.size[i] === 90) seen.push('realloc 90');
+      }
+    }
+    expect(seen).toEqual(['calloc 77', 'memalign 64 100', 'memalign 128 200', 'memalign 256 512',
+      `memalign ${page} 300`, `memalign ${page} 8192`, 'alloc 30', 'realloc 90', 'alloc 40']);
+    expect(r.footer?.memaligns).toBe(5);
+  });
+
   it('C++ operator new/delete are recorded through malloc/free', async () => {
     if (!native.ok) return;
     if (spawnSync('c++', ['--version']).status !== 0) return void console.warn('no C++ compiler: skipped');
