@@ -80,7 +80,7 @@ export class TraceFrameReader {
   }
 
   /** Appends the next input buffer; need = bytes wanted from pos. Returns false at end of input. */
-  private async fill(need = 0): Promise<boolean> {
+  private async fill(_need = 0): Promise<boolean> {
     if (this.eof) return false;
     const c = await this.src.next();
     if (c === null) {
@@ -88,7 +88,7 @@ export class TraceFrameReader {
       return false;
     }
     const keep = this.lim - this.pos;
-    const want = Math.max(keep + c.length, need);
+    const want = keep + c.length; // never trust `need` (a corrupt length) for allocation
     if (this.pos > 0 && (this.buf.length - this.lim < c.length || this.pos === this.lim)) {
       this.buf.copyWithin(0, this.pos, this.lim);
       this.base += this.pos;
