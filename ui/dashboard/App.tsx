@@ -7,7 +7,7 @@
 
 import { Box, Static, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useRef, useState } from 'react';
-import { controlState, ReplayState, type ReplayHandle, type ReplayMark, type ReplayResult } from '../../replayer/index.js';
+import { controlState, F_SPEED, ReplayState, type ReplayHandle, type ReplayMark, type ReplayResult } from '../../replayer/index.js';
 import { Dashboard, type DashboardModel } from './Dashboard.js';
 import type { HeaderInfo } from './Header.js';
 import { historyCreate, historyPush, historyRate } from './history.js';
@@ -94,28 +94,37 @@ export function App(p: AppProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [st.closing]);
 
-  useInput((input, key) => {
-    const quit = input === 'q' || input === 'Q' || (key.ctrl && input === 'c');
+  /** One key press; returns false when the key means nothing here. */
+  const onKey = (ch: string, ctrl: boolean): boolean => {
+    const quit = ch === 'q' || ch === 'Q' || (ctrl && ch === 'c') || ch === '\x03';
     if (st.held) {
       if (quit) setSt((s) => ({ ...s, held: false, closing: true }));
-      return;
+      return quit;
     }
-    if (st.result) return;
+    if (st.result) return false;
+    const speed = handle.control.floats[F_SPEED];
     if (quit) {
       quitting.current = true;
       handle.quit();
-    } else if (input === ' ') {
+    } else if (ch === ' ') {
       handle.pause(controlState(handle.control) !== ReplayState.Paused);
-    } else if (input === 's' || input === 'S') {
+    } else if (ch === 's' || ch === 'S') {
       handle.step(STEP_EVENTS);
-    } else if (input === '+' || input === '=') {
-      handle.setSpeed(speedNext(st.snap.speed, 1, historyRate(history.current)));
-    } else if (input === '-' || input === '_') {
-      handle.setSpeed(speedNext(st.snap.speed, -1, historyRate(history.current)));
+    } else if (ch === '+' || ch === '=') {
+      handle.setSpeed(speedNext(speed, 1, historyRate(history.current)));
+    } else if (ch === '-' || ch === '_') {
+      handle.setSpeed(speedNext(speed, -1, historyRate(history.current)));
     } else {
-      return;
+      return false;
     }
-    setSt((s) => (s.result ? s : { ...s, snap: poll() }));
+    return true;
+  };
+
+  useInput((input, key) => {
+    // Keys typed quickly (or sent by a script) can arrive as one chunk: handle each character.
+    let any = false;
+    for (const ch of input.length > 1 && !key.ctrl ? [...input] : [input]) any = onKey(ch, key.ctrl) || any;
+    if (any && !st.result) setSt((s) => (s.result ? s : { ...s, snap: poll() }));
   });
 
   const width = Math.max(20, stdout.columns || p.columns || 80);

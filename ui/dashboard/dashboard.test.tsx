@@ -4,7 +4,7 @@ import { renderToString } from 'ink';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import {
-  controlCreate, CTL_STATE, F_EVENTS_DONE, F_EVENTS_TOTAL, ReplayState, type ReplayMark, type ReplayResult,
+  controlCreate, CTL_STATE, F_EVENTS_DONE, F_EVENTS_TOTAL, F_SPEED, ReplayState, type ReplayMark, type ReplayResult,
 } from '../../replayer/index.js';
 import { summaryText } from '../summary.js';
 import { App, STEP_EVENTS, type AppHandle } from './App.js';
@@ -97,7 +97,7 @@ function fakeHandle(): FakeHandle {
       Atomics.store(control.ints, CTL_STATE, p ? ReplayState.Paused : ReplayState.Running);
     },
     step: (n) => { calls.push(`step ${n}`); },
-    setSpeed: (s) => { calls.push(`speed ${s}`); },
+    setSpeed: (s) => { calls.push(`speed ${s}`); control.floats[F_SPEED] = s; },
     quit: () => { calls.push('quit'); },
   };
 }
@@ -139,6 +139,15 @@ describe('App (live, fake replay)', () => {
     expect(h.calls.slice(0, 4)).toEqual(['pause true', 'pause false', `step ${STEP_EVENTS}`, 'speed 0']);
     expect(h.calls[4]).toMatch(/^speed \d+$/);
     expect(Number(h.calls[4].split(' ')[1])).toBeGreaterThan(0);
+    app.unmount();
+  });
+
+  it('handles keys that arrive together in one chunk', async () => {
+    const h = fakeHandle();
+    const { app } = renderApp(h);
+    app.stdin.write('---');
+    await until(() => h.calls.length === 3, 'three speed commands');
+    expect(h.calls).toEqual(['speed 10000000', 'speed 3000000', 'speed 1000000']);
     app.unmount();
   });
 

@@ -1,0 +1,150 @@
+// End to end: the compiled CLI (dist/ui/bin.js, `npm run build`) replaying a recorded larson trace.
+// In a real terminal (tmux 120×40): the dashboard appears, `-` throttles, space pauses (the event
+// counter stops), q quits with the partial summary and exit 130; NO_COLOR gives no colour codes.
+// Piped and with CI=true: plain summary, no escape sequences. Polls with deadlines, no fixed sleeps
+// for anything that waits on the replay.
+
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'dist/ui/bin.js');
+const HAVE_TMUX = (() => {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!HAVE_TMUX) console.warn('dashboard e2e: tmux is not installed — skipping the real-terminal test');
+
+let dir = '';
+let trace = '';
+
+beforeAll(() => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first`);
+  dir = mkdtempSync(join(tmpdir(), 'slabtrace-dash-'));
+  trace = join(dir, 'larson.pb');
+  execFileSync(process.execPath, [BIN, 'record', 'larson', '10', '8', '128', '1024', '1', '12345', '4', '--ops', '3000000', '-o', trace], { stdio: 'ignore' });
+}, 120_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', args, { encoding: 'utf8' });
+}
+
+function capture(session: string, escapes = false): string {
+  return tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', session);
+}
+
+async function waitFor(session: string, what: string, cond: (screen: string) => boolean, ms = 45_000): Promise<string> {
+  const deadline = Date.now() + ms;
+  let screen = '';
+  while (Date.now() < deadline) {
+    screen = capture(session);
+    if (cond(screen)) return screen;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}; screen:\n${screen}`);
+}
+
+function eventsShown(screen: string): number {
+  const m = /events ([\d,]+)/.exec(screen);
+  return m ? Number(m[1].replace(/,/g, '')) : -1;
+}
+
+function startSession(name: string, env = ''): string {
+  const session = `${name}-${process.pid}`;
+  const cmd = `cd ${ROOT} && ${env} node ${BIN} replay ${trace} --preset hakmem-larson-fix; echo EXIT=$?; sleep 120`;
+  tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', cmd);
+  return session;
+}
+
+function killSession(session: string): void {
+  try {
+    tmux('kill-session', '-t', session);
+  } catch {
+    // already gone
+  }
+}
+
+const DASHBOARD_UP = (s: string): boolean => s.includes('space pause') || s.includes('space resume');
+
+describe.skipIf(!HAVE_TMUX)('dashboard in a real terminal (tmux)', () => {
+  it('appears, pauses on space (the counter stops), and q exits 130 with the partial summary', async () => {
+    const session = startSession('slabtrace-dash');
+    try {
+      await waitFor(session, 'the dashboard', DASHBOARD_UP);
+      // Slow the replay right down so it is surely still running for the rest of the test.
+      for (let i = 0; i < 6; i++) tmux('send-keys', '-t', session, '-');
+      const slowed = await waitFor(session, 'the throttled speed', (s) => /speed \d+(\.\d)? K ev\/s/.test(s) || s.includes('EXIT='));
+      expect(slowed, 'the replay ended before it could be throttled').not.toContain('EXIT=');
+      const e0 = eventsShown(slowed);
+      await waitFor(session, 'the counter to move', (s) => eventsShown(s) > e0);
+
+      tmux('send-keys', '-t', session, 'Space');
+      const paused = await waitFor(session, 'PAUSED', (s) => s.includes('PAUSED'));
+      expect(paused).toContain('space resume');
+      const p0 = eventsShown(await waitFor(session, 'a settled counter', (s) => s.includes('PAUSED')));
+      for (let i = 0; i < 5; i++) {
+        await sleep(250);
+        expect(eventsShown(capture(session))).toBe(p0);
+      }
+
+      tmux('send-keys', '-t', session, 'q');
+      const end = await waitFor(session, 'the exit', (s) => s.includes('EXIT='));
+      expect(end).toContain('EXIT=130');
+      expect(end).toContain('PARTIAL: stopped by the user');
+      expect(end).toContain('replay of');
+      expect(end).not.toContain('space pause');
+    } finally {
+      killSession(session);
+    }
+  });
+
+  it('honours NO_COLOR (no colour codes on screen)', async () => {
+    const session = startSession('slabtrace-dash-nc', 'NO_COLOR=1');
+    try {
+      await waitFor(session, 'the dashboard', DASHBOARD_UP);
+      tmux('send-keys', '-t', session, 'Space');
+      await waitFor(session, 'PAUSED', (s) => s.includes('PAUSED') || s.includes('EXIT='));
+      const screen = capture(session, true);
+      expect(screen).not.toMatch(/\x1b\[[0-9;]*(3[0-7]|9[0-7]|38;5;\d+)m/);
+      tmux('send-keys', '-t', session, 'q');
+      await waitFor(session, 'the exit', (s) => s.includes('EXIT='));
+    } finally {
+      killSession(session);
+    }
+  });
+});
+
+function runPiped(env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    execFile(process.execPath, [BIN, 'replay', trace, '--preset', 'hakmem-larson-fix'], { env: { ...process.env, ...env }, maxBuffer: 1 << 24 },
+      (err, stdout, stderr) => res({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+describe('replay without a terminal', () => {
+  it.each([
+    ['piped', {}],
+    ['piped with CI=true', { CI: 'true' }],
+  ])('%s: plain summary, no escape sequences', async (_name, env) => {
+    const r = await runPiped(env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('replay of');
+    expect(r.stdout).toMatch(/state\s+done/);
+    expect(r.stdout).not.toContain('\x1b');
+    expect(r.stderr).not.toContain('\x1b');
+    expect(r.stdout).not.toContain('space pause');
+  });
+});
