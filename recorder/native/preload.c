@@ -155,6 +155,7 @@ static ring_t *rings;         /* all rings ever made, guarded by lock_word */
 static _Atomic uint64_t dropped;
 static _Atomic uint64_t quiet_null_frees; /* free(NULL) on threads with no ring: not worth a start */
 static int setup_done;
+static pid_t my_pid; /* a vfork child shares our memory but not our pid: it must not finish us */
 
 static void lock(void) {
   while (atomic_exchange_explicit(&lock_word, 1, memory_order_acquire)) sched_yield();
@@ -313,7 +314,7 @@ static void on_thread_exit(void *v) {
 
 /* ---- final flush ---- */
 static void finish(int kind, int code, int in_signal) {
-  if (!rec_on) return;
+  if (!rec_on || getpid() != my_pid) return;
   int saved = ts.in_hook;
   ts.in_hook = 1;
   ring_t *r = ts.ring;
@@ -385,6 +386,7 @@ static void atfork_child(void) {
   ts.ring = NULL;
   ts.exited = 0;
   proc_id = atomic_fetch_add(&shm->next_proc, 1);
+  my_pid = getpid();
   int saved = ts.in_hook;
   ts.in_hook = 1;
   ring_t *r = my_ring();
@@ -422,6 +424,7 @@ static void setup(void) {
   /* The fd stays open across exec: a wrapper (shell script, env) may exec the real program. */
   proc_id = root ? 0 : atomic_fetch_add(&shm->next_proc, 1);
   if (root) atomic_fetch_add(&shm->next_proc, 1);
+  my_pid = getpid();
   pthread_key_create(&exit_key, on_thread_exit);
   pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
   rec_on = 1;
