@@ -7,15 +7,15 @@ import type { ReactNode } from 'react';
 import type { ReplayOom } from '../../replayer/index.js';
 import { ReplayState } from '../../replayer/index.js';
 import { ClassTable } from './ClassTable.js';
-import { Freed } from './Freed.js';
-import { Header, type HeaderInfo } from './Header.js';
+import { Freed, freedLines } from './Freed.js';
+import { Header, headerLines, type HeaderInfo } from './Header.js';
 import { KeyHelp } from './KeyHelp.js';
-import { Memory } from './Memory.js';
-import { OomBanner } from './OomBanner.js';
-import { Progress } from './Progress.js';
+import { Memory, memoryLines } from './Memory.js';
+import { OomBanner, oomBannerLines } from './OomBanner.js';
+import { Progress, progressLines } from './Progress.js';
 import type { DashboardSnapshot } from './snapshot.js';
-import { SuperSlabs } from './SuperSlabs.js';
-import type { DashboardTheme } from './theme.js';
+import { SuperSlabs, superSlabsLines } from './SuperSlabs.js';
+import { THEME_PLAIN, type DashboardTheme } from './theme.js';
 import { ThreadTable } from './ThreadTable.js';
 
 export interface DashboardModel {
@@ -58,13 +58,39 @@ function Pair({ width, left, right }: { width: number; left: (w: number) => Reac
   );
 }
 
+const TABLE_MAX_ROWS = { narrow: 8, wide: 12 };
+
+/**
+ * How many rows the class and thread tables may show so that the live area stays shorter than the
+ * terminal (ink redraws the whole screen otherwise): the other panels' exact heights (their line
+ * functions) are subtracted from the rows, the rest goes to the tables (at least 2 rows each).
+ */
+export function dashboardTableRows(m: DashboardModel, width: number, rows: number): { classRows: number; threadRows: number } {
+  const s = m.snap;
+  const wide = width >= WIDE;
+  const half = wide ? Math.floor((width - GUTTER) / 2) : width;
+  const mem = memoryLines({ stats: s.stats, rssHistory: [], width: half, theme: THEME_PLAIN }).length;
+  const ssFreed = superSlabsLines({ stats: s.stats, ssLiveHistory: [], width: half, theme: THEME_PLAIN }).length
+    + freedLines({ stats: s.stats, width: half, theme: THEME_PLAIN }).length;
+  const fixed = headerLines({ info: m.info, state: s.state, speed: s.speed, held: m.held, width, theme: THEME_PLAIN }).length
+    + (m.oom ? 1 + oomBannerLines({ oom: m.oom, count: m.oomCount, width, theme: THEME_PLAIN }).length : 0)
+    + 1 + progressLines({ ...s, rate: m.rate, elapsedSeconds: m.elapsedSeconds, width, theme: THEME_PLAIN }).length
+    + 1 + (wide ? Math.max(mem, ssFreed) : mem + 1 + ssFreed)
+    + 1 /* margin above the tables */ + 1 + 1 /* key help and its margin */;
+  const budget = rows - 1 - fixed;
+  // class table: title + rows + "more"; thread table: summary + title + rows + "more".
+  const max = wide ? TABLE_MAX_ROWS.wide : TABLE_MAX_ROWS.narrow;
+  const clamp = (n: number): number => Math.max(2, Math.min(max, n));
+  if (wide) return { classRows: clamp(budget - 2), threadRows: clamp(budget - 3) };
+  const each = Math.floor((budget - 1) / 2);
+  return { classRows: clamp(each - 2), threadRows: clamp(each - 3) };
+}
+
 export function Dashboard({ model: m, width, rows, theme }: DashboardProps) {
   const s = m.snap;
   const wide = width >= WIDE;
   const paused = s.state === ReplayState.Paused;
-  const spare = (rows >= 45 ? 2 : 0) - (m.oom ? 2 : 0);
-  const classRows = (wide ? 8 : 4) + spare;
-  const threadRows = (wide ? 6 : 3) + spare;
+  const { classRows, threadRows } = dashboardTableRows(m, width, rows);
   return (
     <Box flexDirection="column" width={width}>
       <Header info={m.info} state={s.state} speed={s.speed} held={m.held} width={width} theme={theme} />
@@ -87,8 +113,8 @@ export function Dashboard({ model: m, width, rows, theme }: DashboardProps) {
       </Box>
       <Box marginTop={1}>
         <Pair width={width}
-          left={(w) => <ClassTable classes={s.classes} width={w} maxRows={Math.max(2, classRows)} theme={theme} />}
-          right={(w) => <ThreadTable threads={s.threads} stats={s.stats} width={w} maxRows={Math.max(2, threadRows)} theme={theme} />} />
+          left={(w) => <ClassTable classes={s.classes} width={w} maxRows={classRows} theme={theme} />}
+          right={(w) => <ThreadTable threads={s.threads} stats={s.stats} width={w} maxRows={threadRows} theme={theme} />} />
       </Box>
       <Box marginTop={1}>
         <KeyHelp paused={paused} held={m.held} width={width} theme={theme} />

@@ -17,7 +17,8 @@ export function markLines(p: MarkLineProps): Line[] {
   return linePack([
     [{ text: '◆ ', color: 'yellow' }, { text: m.name, bold: true }],
     item('event', formatCount(m.event)), item('RSS', formatBytes(m.rss)), item('VmSize', formatBytes(m.vmSize)),
-    item('SS live', formatCount(m.ssLive)), item('alloc', formatCount(m.ssAllocated)), item('freed', formatCount(m.ssFreed)),
+    item('SS live', formatCount(m.ssLive)),
+    ...(p.width >= 100 ? [item('alloc', formatCount(m.ssAllocated)), item('freed', formatCount(m.ssFreed))] : []),
   ], p.width, 2);
 }
 

@@ -50,6 +50,19 @@ describe('Dashboard (pure)', () => {
     expect(lines[lines.length - 1]).toBe('q quit');
   });
 
+  it.each([[80, 40], [80, 24], [120, 40], [120, 24]])('stays shorter than the terminal with many classes and threads (%i×%i, OOM)', (w, h) => {
+    const classes = Array.from({ length: 16 }, (_, i) => ({ size: 16 * (i + 1), liveBlocks: 100 + i, slabs: 2, magazineBlocks: 8, superSlabs: 1 }));
+    const threads = Array.from({ length: 40 }, (_, i) => ({ tid: i, liveBlocks: i, allocs: 10 * i, frees: 9 * i, remoteFreesSent: i }));
+    for (const oom of [null, FIX_OOM]) {
+      const model = { ...FIX_MODEL, oom, oomCount: oom ? 1 : 0, held: !!oom, snap: { ...FIX_SNAPSHOT, classes, threads } };
+      const f = renderToString(<Dashboard model={model} width={w} rows={h} theme={THEME_PLAIN} />, { columns: w });
+      const lines = checkWidth(f, w);
+      if (h >= 40) expect(lines.length).toBeLessThan(h);
+      expect(f).toMatch(/\+\d+ more classes/);
+      expect(f).toMatch(/\+\d+ more threads/);
+    }
+  });
+
   it('shows the paused state', () => {
     const model = { ...FIX_MODEL, snap: { ...FIX_SNAPSHOT, state: ReplayState.Paused } };
     const f = render(<Dashboard model={model} width={80} rows={40} theme={THEME_PLAIN} />).lastFrame()!;
