@@ -38,7 +38,7 @@ export interface ParamSpec { name: ParamName; kind: Kind; values?: readonly stri
 export const PARAM_SPECS: readonly ParamSpec[] = [
   { name: 'sizeClasses', kind: 'list', description: 'block sizes in bytes, ascending multiples of 16 (requests round up; larger ones take the large path)' },
   { name: 'slabSize', kind: 'bytes', min: 4096, max: 2 ** 20, description: 'slab size (power of two)' },
-  { name: 'superSlabSize', kind: 'bytes', min: 65536, max: 2 ** 26, description: 'SuperSlab size (power of two, aligned to itself): 2MiB, 1MiB, 512KiB' },
+  { name: 'superSlabSize', kind: 'bytes', min: 8192, max: 2 ** 26, description: 'SuperSlab size (power of two, aligned to itself): 2MiB, 1MiB, 512KiB' },
   { name: 'ssMapTwice', kind: 'bool', description: 'create a SuperSlab by mapping twice its size and unmapping the unaligned head and tail' },
   { name: 'ssHeaderBytes', kind: 'bytes', min: 0, max: 65536, description: 'SuperSlab header size at the start of slab 0' },
   { name: 'magCapacities', kind: 'list', description: 'per-class magazine capacities (one per size class)' },

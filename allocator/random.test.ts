@@ -1,0 +1,125 @@
+// Seeded randomized runs on every preset (small slabs/SuperSlabs/magazines so that every mechanism
+// fires): checkInvariants with the live set after every step; digest determinism.
+import { describe, expect, it } from 'vitest';
+import { Allocator, PRESET_NAMES, resolveParams } from './index.js';
+
+const SMALL = { slabSize: '8192', superSlabSize: '32768', magCapacities: '16,12,8,8,6,4,4,2', refillBatch: '8', trimInterval: '64' };
+
+function xorshift(seed: number): () => number {
+  let x = seed | 0 || 1;
+  return () => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return x >>> 0; };
+}
+
+/** Runs `steps` random operations; calls `check` after each. Returns the allocator. */
+function randomRun(preset: string, seed: number, steps: number, check: (a: Allocator, live: number[], step: number) => void): Allocator {
+  const a = Allocator.create(resolveParams(preset, SMALL));
+  const rnd = xorshift(seed);
+  const live: number[] = [];
+  const tids = [0, 1, 2];
+  let nextTid = 3;
+  for (const t of tids) a.threadStart(t);
+  for (let step = 0; step < steps; step++) {
+    const growing = step % 600 < 330; // alternate growth and drain phases so SuperSlabs empty out
+    let op = rnd() % 100;
+    if (!growing && op < 45) op = op < 30 ? 50 : op; // drain: most mallocs become frees
+    const tid = tids[rnd() % tids.length]!;
+    if (op < 45 || live.length === 0) {
+      const size = rnd() % 10 === 0 ? 2049 + (rnd() % 20000) : rnd() % 2049;
+      const p = a.malloc(tid, size);
+      if (p !== 0) live.push(p);
+    } else if (op < 82) {
+      const i = rnd() % live.length;
+      a.free(tid, live[i]!);
+      live[i] = live[live.length - 1]!;
+      live.pop();
+    } else if (op < 88) {
+      const i = rnd() % live.length;
+      const p = a.realloc(tid, live[i]!, rnd() % 3000);
+      if (p !== 0) live[i] = p;
+    } else if (op < 91) {
+      const align = 16 << (rnd() % 8);
+      const p = a.malloc(tid, 1 + (rnd() % 1024), align);
+      if (p !== 0) { expect(p % Math.min(align, 2 ** 20)).toBe(0); live.push(p); }
+    } else if (op < 95) {
+      if (tids.length > 1) {
+        const j = 1 + (rnd() % (tids.length - 1));
+        a.threadExit(tids[j]!);
+        tids[j] = nextTid++;
+        a.threadStart(tids[j]!);
+      }
+    } else if (op < 98) {
+      a.flush();
+    } else {
+      a.trim();
+    }
+    check(a, live, step);
+  }
+  return a;
+}
+
+describe('randomized runs keep every invariant after every step', () => {
+  for (const preset of PRESET_NAMES) {
+    it(preset, () => {
+      let checks = 0;
+      const a = randomRun(preset, 0xC0FFEE, 2500, (al, live, step) => {
+        const r = al.checkInvariants(live);
+        if (!r.ok) throw new Error(`${preset} step ${step}: ${r.errors.slice(0, 5).join('; ')}`);
+        if (al.params.remoteDecrementsActive) expect(r.drift.activeCountDrift).toBe(0);
+        checks++;
+      });
+      expect(checks).toBe(2500);
+      const s = a.stats();
+      expect(s.blocksAllocated).toBeGreaterThan(1000);
+      expect(s.ssAllocated).toBeGreaterThan(3);
+      if (preset !== 'hakmem-7.5' && preset !== 'hakmem-larson-bug') expect(s.ssFreed).toBeGreaterThan(0);
+      expect(s.remoteFrees).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('digest', () => {
+  it('same history gives the same digest; a different history a different one', () => {
+    const run = (seed: number) => randomRun('hakmem-larson-fix', seed, 3000, () => undefined);
+    const d1 = run(7).digest();
+    const d2 = run(7).digest();
+    const d3 = run(8).digest();
+    expect(d1).toMatch(/^[0-9a-f]{16}$/);
+    expect(d2).toBe(d1);
+    expect(d3).not.toBe(d1);
+  });
+
+  it('does not depend on the size of a caller-provided buffer', () => {
+    const GS = SharedArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => SharedArrayBuffer;
+    const a = Allocator.create(resolveParams('hakmem-7.7'), { buffer: new GS(4 << 20, { maxByteLength: 64 << 20 }) });
+    const b = Allocator.create(resolveParams('hakmem-7.7'));
+    for (const x of [a, b]) for (let i = 0; i < 5000; i++) x.malloc(0, 16 + (i % 700));
+    expect(a.digest()).toBe(b.digest());
+  });
+});
+
+describe('checkInvariants detects damage', () => {
+  it('reports a double free (a block in two places) and a live block the caller does not hold', () => {
+    const a = Allocator.create(resolveParams('hakmem-7.7'));
+    const p = a.malloc(0, 32);
+    const q = a.malloc(0, 32);
+    expect(a.checkInvariants([p, q]).ok).toBe(true);
+    expect(a.checkInvariants([p]).errors.join()).toMatch(/caller holds 1 live small blocks, slabs account for 2/);
+    a.free(0, p);
+    a.free(0, p);
+    const r = a.checkInvariants([q]);
+    expect(r.ok).toBe(false);
+    expect(r.errors.join()).toMatch(/two places/);
+  });
+
+  it('reports the deliberate miscount of hakmem-larson-bug as drift, not as an error', () => {
+    const a = Allocator.create(resolveParams('hakmem-larson-bug'));
+    a.threadStart(1);
+    const ps = Array.from({ length: 100 }, () => a.malloc(1, 64));
+    for (const p of ps) a.free(2, p);
+    const r = a.checkInvariants([]);
+    expect(r.errors).toEqual([]);
+    expect(r.drift.activeCountDrift).toBe(100);
+    expect(a.stats().remoteFrees).toBe(100);
+    expect(a.stats().remoteFreesPending).toBe(100);
+  });
+});
