@@ -1,7 +1,9 @@
 // Input side of a reader: a path ('-' = stdin) or a readable stream, gunzipped when it starts with
 // the gzip magic 1f 8b. Yields decompressed Buffers; counts raw (compressed) bytes consumed; maps
 // stream/zlib failures to TraceError (IO; TRUNCATED for a cut gzip stream; CORRUPT_CHUNK for bad gzip).
-import { createReadStream } from 'node:fs';
+// A plain (not gzipped) file is read into one reused buffer: next()'s result is valid only until the
+// following next() call, and every consumer copies or decodes it before asking for more.
+import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { TraceError, traceError } from './errors.js';
@@ -13,8 +15,12 @@ export class TraceByteStream {
   rawBytes = 0;
   /** Decompressed bytes handed out. */
   outBytes = 0;
-  private raw: NodeJS.ReadableStream;
-  private rawIt: AsyncIterator<Buffer | string>;
+  private raw: NodeJS.ReadableStream | null = null;
+  private rawIt: AsyncIterator<Buffer | string> | null = null;
+  private path: string | null = null;
+  private fh: FileHandle | null = null;
+  private reuse: Buffer | null = null;
+  private closed = false;
   private it: AsyncIterator<Buffer> | null = null;
   private peeked: Buffer[] = [];
   private ownsRaw: boolean;
@@ -23,17 +29,24 @@ export class TraceByteStream {
   constructor(source: string | NodeJS.ReadableStream, name: string) {
     this.name = name;
     if (typeof source === 'string' && source !== '-') {
-      this.raw = createReadStream(source, { highWaterMark: 1 << 20 });
+      this.path = source;
       this.ownsRaw = true;
     } else {
       this.raw = typeof source === 'string' ? process.stdin : source;
       this.ownsRaw = this.raw !== process.stdin;
+      this.rawIt = (this.raw as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
     }
-    this.rawIt = (this.raw as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
   }
 
   /** Reads the first bytes, detects gzip and sets up decompression. */
   async start(): Promise<void> {
+    if (this.path !== null) {
+      try {
+        this.fh = await open(this.path, 'r');
+      } catch (e) {
+        throw this.ioError(e);
+      }
+    }
     let have = 0;
     while (have < 2) {
       const c = await this.rawNext();
@@ -43,6 +56,8 @@ export class TraceByteStream {
     }
     const first = Buffer.concat(this.peeked);
     this.gzip = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+    // gunzip holds on to its input buffers: only plain files may reuse the read buffer
+    if (this.fh && !this.gzip) this.reuse = Buffer.allocUnsafe(1 << 20);
     const self = this;
     async function* rawGen(): AsyncGenerator<Buffer> {
       const p = self.peeked;
@@ -66,9 +81,11 @@ export class TraceByteStream {
   }
 
   private async rawNext(): Promise<Buffer | null> {
+    if (this.closed) return null;
+    if (this.fh) return this.fileNext(this.fh);
     let r: IteratorResult<Buffer | string>;
     try {
-      r = await this.rawIt.next();
+      r = await this.rawIt!.next();
     } catch (e) {
       throw this.ioError(e);
     }
@@ -76,6 +93,19 @@ export class TraceByteStream {
     const c = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
     this.rawBytes += c.length;
     return c;
+  }
+
+  private async fileNext(fh: FileHandle): Promise<Buffer | null> {
+    const buf = this.reuse ?? Buffer.allocUnsafe(1 << 20);
+    let n: number;
+    try {
+      n = (await fh.read(buf, 0, buf.length, null)).bytesRead;
+    } catch (e) {
+      throw this.ioError(e);
+    }
+    if (n === 0) return null;
+    this.rawBytes += n;
+    return buf.subarray(0, n);
   }
 
   /** Next decompressed buffer, or null at the end. */
@@ -92,8 +122,14 @@ export class TraceByteStream {
   }
 
   close(): void {
+    this.closed = true;
     for (const d of this.destroyers) d();
-    if (this.ownsRaw) (this.raw as Readable).destroy?.();
+    if (this.fh) {
+      const fh = this.fh;
+      this.fh = null;
+      fh.close().catch(() => {});
+    }
+    if (this.ownsRaw) (this.raw as Readable | null)?.destroy?.();
     else if (this.raw === process.stdin) process.stdin.pause();
   }
 
