@@ -7,3 +7,8 @@ export { RecordInterrupted, type Workload, type WorkloadOptions, type WorkloadPl
 export { WorkloadArgError, parseCount } from './workloadArgs.js';
 export { LARSON_DEFAULT_RATE, LARSON_DEFAULT_QUANTUM, larsonParse, type LarsonParams } from './workloads/larson.js';
 export { lran2Create, lran2Next, sfc32Create, sfc32Next } from './rng.js';
+export { recordExec, NATIVE_RECORDER_NAME, type RecordExecOptions, type RecordExecResult } from './exec.js';
+export { importMtrace, MtraceError, type MtraceImportOptions, type MtraceImportSummary } from './mtrace.js';
+export { nativeLarsonOpsPerSec, nativeWorkloadRun } from './nativeWorkloads.js';
+export { nativeArtifacts } from './nativeBuild.js';
+export { NativeCaptureError } from './nativeError.js';

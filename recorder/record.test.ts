@@ -31,6 +31,8 @@ async function events(file: string): Promise<Ev[]> {
     }
   }
   expect(reader.footer).not.toBeNull();
+  // every generator announces its exact event count in the header (progress before the footer)
+  expect(reader.footer!.events).toBe(reader.header.expectedEvents);
   return out;
 }
 

@@ -64,7 +64,9 @@ describe('preset behaviours', () => {
     expect(fix.oom).toBeNull();
     expect(fix.complete).toBe(true);
     expect(fix.events).toBe(fix.totalEvents);
-    expect(fix.final.ssLive).toBeLessThan(100);
+    expect(fix.final.ssLive).toBeLessThan(400);
+    expect(fix.final.ssLive).toBeLessThan(0.2 * fix.final.ssAllocated);
+    expect(bug.final.ssLive).toBe(bug.final.ssAllocated);
     expect(fix.final.ssFreed).toBe(fix.final.ssAllocated - fix.final.ssLive);
   });
 });

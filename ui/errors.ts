@@ -18,7 +18,9 @@ export class UsageError extends Error {
 }
 
 /** Codes of errors that are the user's input, not our bug: traces, workload args, allocator params. */
-const USER_ERROR_CODES = new Set(['USAGE', 'BAD_WORKLOAD_ARGS', 'BAD_PARAM', 'NATIVE_UNAVAILABLE', 'ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR']);
+const USER_ERROR_CODES = new Set(['USAGE', 'BAD_WORKLOAD_ARGS', 'ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR']);
+/** Error classes whose every instance is about the user's input or environment. */
+const USER_ERROR_NAMES = new Set(['TraceError', 'AllocConfigError', 'MtraceError', 'NativeCaptureError', 'WorkloadArgError', 'UsageError']);
 
 function errorCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
@@ -28,7 +30,7 @@ function errorCode(err: unknown): string | undefined {
 /** True when the error is the user's (bad usage, bad trace, bad file) rather than a bug. */
 export function cliIsUserError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  if (err.name === 'TraceError' || err.name === 'AllocConfigError' || err.name === 'MtraceError') return true;
+  if (USER_ERROR_NAMES.has(err.name)) return true;
   const code = errorCode(err);
   return code !== undefined && USER_ERROR_CODES.has(code);
 }

@@ -76,11 +76,38 @@ export const larsonWorkload: Workload = {
       args,
       seed: p.seed,
       threads: p.threads,
-      expectedEvents: 0,
+      expectedEvents: larsonExpectedEvents(p),
       run: (w, checkpoint) => larsonRun(w, p, checkpoint),
     };
   },
 };
+
+/**
+ * The exact number of events larsonRun writes. Which thread runs and for how long depends only on the
+ * scheduler stream, not on the lran2 draws, so replaying the scheduler alone (one step per quantum)
+ * counts the thread generations.
+ */
+export function larsonExpectedEvents(p: LarsonParams): number {
+  const n = p.threads * p.chunks;
+  const warmup = n + 8 * n + 1;
+  const sched = sfc32Create((p.seed ^ SCHED_SEED_SALT) >>> 0);
+  const perGeneration = p.rounds * p.chunks;
+  const genDone = new Float64Array(p.threads);
+  let done = 0;
+  let replaced = 0;
+  while (done < p.ops) {
+    const slot = sfc32Below(sched, p.threads);
+    const quantum = Math.min(1 + sfc32Below(sched, 2 * p.quantum), p.ops - done);
+    const run = Math.min(quantum, perGeneration - genDone[slot]);
+    done += run;
+    genDone[slot] += run;
+    if (genDone[slot] === perGeneration) {
+      genDone[slot] = 0;
+      replaced++;
+    }
+  }
+  return warmup + p.threads + 2 * p.ops + 2 * replaced + p.threads + 1;
+}
 
 /** One draw of larson's block size: min + r % (max - min), or min when they are equal. */
 function larsonSize(rng: Lran2, min: number, range: number): number {

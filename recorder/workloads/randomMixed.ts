@@ -26,7 +26,7 @@ export const randomMixedWorkload: Workload = {
       args,
       seed,
       threads: 1,
-      expectedEvents: 0,
+      expectedEvents: 2 * cycles + 2, // every block is freed, by a later cycle or at the end; 2 marks
       run: (w, checkpoint) => randomMixedRun(w, cycles, slots, seed, checkpoint),
     };
   },

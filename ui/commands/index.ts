@@ -5,6 +5,7 @@ import { compareRegister } from './compare.js';
 import { convertRegister } from './convert.js';
 import { demoRegister } from './demo.js';
 import { dumpRegister } from './dump.js';
+import { importRegister } from './import.js';
 import { infoRegister } from './info.js';
 import { presetsRegister } from './presets.js';
 import { recordRegister } from './record.js';
@@ -18,5 +19,6 @@ export function commandsRegister(program: Command): void {
   infoRegister(program);
   dumpRegister(program);
   convertRegister(program);
+  importRegister(program);
   presetsRegister(program);
 }

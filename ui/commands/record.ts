@@ -20,6 +20,7 @@ interface RecordCliOptions {
   format?: string;
   chunkEvents?: number;
   quiet?: boolean;
+  followForks?: boolean;
 }
 
 export function recordRegister(program: Command): void {
@@ -38,6 +39,7 @@ export function recordRegister(program: Command): void {
     .option('--gzip', 'gzip the output (implied by a .gz name)')
     .option('--format <pb|json>', 'output form (default: from the file name)')
     .option('--chunk-events <n>', 'events per chunk (default 65536)', optInteger)
+    .option('--follow-forks', 'exec: also record child processes')
     .option('-q, --quiet', 'print nothing on success')
     .addHelpText('after', `\nWorkloads:\n${list}\n  exec [--follow-forks] -- COMMAND [ARGS...]\n      capture a real program with the preload library`)
     .action(async (workload: string, args: string[], opts: RecordCliOptions, cmd: Command) => {

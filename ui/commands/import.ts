@@ -1,0 +1,26 @@
+// `slabtrace import mtrace FILE -o OUT [--lenient]`: glibc mtrace output (MALLOC_TRACE) → trace, one
+// thread. Malformed or unknown lines are errors with their line number unless --lenient.
+
+import type { Command } from 'commander';
+import { importMtrace } from '../../recorder/index.js';
+import { formatCount } from '../format.js';
+import { cliVersion } from '../version.js';
+import { traceDest, traceSource } from './source.js';
+
+export function importRegister(program: Command): void {
+  const imp = program.command('import').description("convert another tool's allocation log into a trace");
+  imp
+    .command('mtrace')
+    .description('import glibc mtrace output (lines = Start, @ caller, + ptr size, - ptr, < ptr / > ptr size, = End)')
+    .argument('<file>', 'mtrace log (- for stdin)')
+    .requiredOption('-o, --output <file>', 'trace file to write (- for stdout)')
+    .option('--lenient', 'skip malformed or unknown lines (and count them) instead of failing')
+    .option('-q, --quiet', 'print nothing on success')
+    .action(async (file: string, opts: { output: string; lenient?: boolean; quiet?: boolean }) => {
+      const s = await importMtrace(traceSource(file), traceDest(opts.output), { lenient: opts.lenient, version: cliVersion(), name: file === '-' ? '<stdin>' : file });
+      if (!opts.quiet) {
+        const skipped = s.skippedLines ? `, ${formatCount(s.skippedLines)} lines skipped` : '';
+        process.stderr.write(`imported ${formatCount(s.lines)} lines: ${formatCount(s.events)} events (${formatCount(s.foreignFrees)} frees of unknown pointers${skipped}) → ${opts.output}\n`);
+      }
+    });
+}
