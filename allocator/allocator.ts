@@ -105,22 +105,18 @@ export class Allocator extends AllocCore {
 
   /** Allocates `size` bytes for thread `tid` (aligned to `align` if given). 0 = OOM, see oomInfo(). */
   malloc(tid: number, size: number, align = 0): number {
-    if (size <= this.maxSmall && align <= 16 && tid >= 0 && tid < this.tidMapCap) {
+    // Fast path: same thread as the last call, small size, magazine not empty.
+    if (tid === this.cTid && size <= this.maxSmall && align <= 16) {
       const i32 = this.i32;
-      const slot = i32[this.tidMapOff + tid]!;
-      if (slot >= 0) {
-        const c = this.classLut[(size + 15) >> 4]!;
-        const mt = this.thrOff + slot * this.thrStride + K_T_MAGTOP + c;
-        const top = i32[mt]! - 1;
-        if (top >= 0) {
-          const h = i32[this.magOff + slot * this.magStride + this.magClassOff[c]! + top]!;
-          i32[mt] = top;
-          const f64 = this.f64;
-          const cs = K_CLASS_STATS_F64 + c * K_CLASS_STRIDE;
-          f64[cs + CS_ALLOC]!++;
-          f64[this.thrStatF + slot * K_TS_STRIDE + TS_ALLOCS]!++;
-          return f64[(this.slabOff + (h >>> this.blockShift) * K_SLAB_STRIDE) >> 1]! + (h & this.blockMask) * this.classSize[c]!;
-        }
+      const c = this.classLut[(size + 15) >> 4]!;
+      const top = i32[this.cT + c]! - 1;
+      if (top >= 0) {
+        const h = i32[this.cMag + this.magClassOff[c]! + top]!;
+        i32[this.cT + c] = top;
+        const f64 = this.f64;
+        f64[K_CLASS_STATS_F64 + c * K_CLASS_STRIDE + CS_ALLOC]!++;
+        f64[this.cTS]!++;
+        return f64[(this.slabOff + (h >>> this.blockShift) * K_SLAB_STRIDE) >> 1]! + (h & this.blockMask) * this.classSize[c]!;
       }
     }
     return this.mallocSlow(tid, size, align);
@@ -128,29 +124,28 @@ export class Allocator extends AllocCore {
 
   /** Frees `addr` (a non-zero address this allocator returned) on behalf of thread `tid`. */
   free(tid: number, addr: number): void {
-    // Fast path (integer decode of the address, magazine push by the slab's owner); all else is freeSlow.
-    if (addr < K_LARGE_BASE && tid >>> 0 < this.tidMapCap) {
+    // Fast path: same thread as the last call, integer decode of the address, magazine push by the
+    // slab's owner (or any thread when remote frees go to magazines). All else is freeSlow.
+    if (tid === this.cTid && addr < K_LARGE_BASE) {
       const i32 = this.i32;
       const rel = addr - K_SS_BASE;
       const k = (rel * this.invSS) | 0;
       const off = (rel - k * this.ssSize) | 0;
       const e = this.ssOff + k * this.ssStride;
-      const slot = i32[this.tidMapOff + tid]!;
-      if (rel >= 0 && k < this.ssHW && slot >= 0 && i32[e + K_SS_STATE] === K_SS_LIVE) {
+      if (rel >= 0 && k < this.ssHW && i32[e + K_SS_STATE] === K_SS_LIVE) {
         const sid = i32[e + K_SS_SLABS + (off >>> this.slabShift)]!;
         const r = this.slabOff + sid * K_SLAB_STRIDE;
         const c = i32[r + K_SL_CLASS]!;
         const sh = this.classShift[c]!;
         const bo = (off & this.slabMask) - i32[r + K_SL_OFF0]!;
         const idx = bo >> sh;
-        const t = this.thrOff + slot * this.thrStride;
-        const top = i32[t + K_T_MAGTOP + c]!;
+        const top = i32[this.cT + c]!;
         if (sid >= 0 && sh >= 0 && bo >= 0 && idx << sh === bo && idx < i32[r + K_SL_CARVED]! && top < this.magCap[c]! &&
-            (i32[r + K_SL_OWNER] === i32[t + K_T_SERIAL] || !this.remoteQueue)) {
-          i32[this.magOff + slot * this.magStride + this.magClassOff[c]! + top] = (sid << this.blockShift) | idx;
-          i32[t + K_T_MAGTOP + c] = top + 1;
+            (i32[r + K_SL_OWNER] === this.cSerial || !this.remoteQueue)) {
+          i32[this.cMag + this.magClassOff[c]! + top] = (sid << this.blockShift) | idx;
+          i32[this.cT + c] = top + 1;
           this.f64[K_CLASS_STATS_F64 + c * K_CLASS_STRIDE + CS_FREED]!++;
-          this.f64[this.thrStatF + slot * K_TS_STRIDE + TS_FREES]!++;
+          this.f64[this.cTS + 1]!++;
           return;
         }
       }
@@ -161,8 +156,10 @@ export class Allocator extends AllocCore {
   // ---------------------------------------------------------------- cold paths
 
   private slotOf(tid: number): number {
-    const s = this.tidToSlot(tid);
-    return s >= 0 ? s : threadStart(this, tid);
+    let s = this.tidToSlot(tid);
+    if (s < 0) s = threadStart(this, tid);
+    this.cacheThread(tid, s);
+    return s;
   }
 
   private mallocSlow(tid: number, size: number, align: number): number {

@@ -55,6 +55,13 @@ export class AllocCore {
   tidMapOff = 0;
   tidMapCap = 0;
   largeOff = 0;
+  // cache of the last thread seen by the fast paths (derived from the thread table; -1 = none).
+  // Reset by refresh() and by thread start/exit, so it never outlives the offsets it was computed from.
+  cTid = -1;
+  cSerial = 0;
+  cT = 0; // word index of the thread record's magazine tops
+  cMag = 0; // word index of the thread's magazine storage
+  cTS = 0; // Float64 index of the thread's 'allocs' statistic ('frees' is cTS + 1)
 
   constructor(p: AllocParams, buffer: SharedArrayBuffer | undefined) {
     this.p = p;
@@ -122,6 +129,17 @@ export class AllocCore {
     this.tidMapOff = h[L.H_TIDMAP_OFF]!;
     this.tidMapCap = h[L.H_TIDMAP_CAP]!;
     this.largeOff = h[L.H_LARGE_OFF]!;
+    this.cTid = -1;
+  }
+
+  /** Points the fast-path cache at live thread `tid` in `slot`. */
+  cacheThread(tid: number, slot: number): void {
+    const t = this.thrOff + slot * this.thrStride;
+    this.cTid = tid;
+    this.cSerial = this.i32[t + L.T_SERIAL]!;
+    this.cT = t + L.T_MAGTOP;
+    this.cMag = this.magOff + slot * this.magStride;
+    this.cTS = this.thrStatF + slot * L.TS_STRIDE + L.TS.allocs;
   }
 
   ensureBytes(bytes: number): void {

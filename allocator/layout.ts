@@ -84,7 +84,7 @@ export const CS: { readonly [K in ClassStatField]: number } = Object.freeze(
 ) as { readonly [K in ClassStatField]: number };
 
 /** Per-thread-slot statistics (Float64 table at H_THRSTAT_OFF, THREAD_STAT_FIELDS.length per slot). */
-export const THREAD_STAT_FIELDS = ['tid', 'active', 'allocs', 'frees', 'remoteFreesSent'] as const;
+export const THREAD_STAT_FIELDS = ['tid', 'active', 'allocs', 'frees', 'remoteFreesSent'] as const; // 'frees' must follow 'allocs'
 export type ThreadStatField = (typeof THREAD_STAT_FIELDS)[number];
 export const TS_STRIDE = 6; // 5 fields, padded
 export const TS: { readonly [K in ThreadStatField]: number } = Object.freeze(

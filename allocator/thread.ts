@@ -40,6 +40,7 @@ function threadGrowTidMap(a: AllocCore, tid: number): void {
 
 /** Starts thread `tid` (no-op if it is live); returns its slot. */
 export function threadStart(a: AllocCore, tid: number): number {
+  a.cTid = -1;
   if (tid >= a.tidMapCap || tid < 0) threadGrowTidMap(a, tid);
   const cur = a.i32[a.tidMapOff + tid]!;
   if (cur >= 0) return cur;
@@ -74,6 +75,7 @@ export function threadStart(a: AllocCore, tid: number): number {
 export function threadExit(a: AllocCore, tid: number): void {
   const slot = a.tidToSlot(tid);
   if (slot < 0) return;
+  a.cTid = -1;
   const i32 = a.i32;
   const t = a.thrOff + slot * a.thrStride;
   const release = a.p.threadExit === 'release';
