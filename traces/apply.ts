@@ -20,6 +20,7 @@ export class TraceReadState {
   h1 = DIGEST_H1_INIT;
   h2 = DIGEST_H2_INIT;
   skipped = 0;
+  private skippedChecked = -1;
   pending: TraceError | null = null;
   /** Events seen in the stream (including skipped ones). */
   events = 0;
@@ -29,6 +30,30 @@ export class TraceReadState {
 
   constructor(readonly file: string, readonly lenient: boolean) {}
 
+  /** Column values consumed by the last pass (checked against the column lengths). */
+  usedIds = 0;
+  usedSizes = 0;
+  usedAligns = 0;
+  usedMarks = 0;
+
+  used(ids: number, sizes: number, aligns: number, marks: number): void {
+    this.usedIds = ids;
+    this.usedSizes = sizes;
+    this.usedAligns = aligns;
+    this.usedMarks = marks;
+  }
+
+  /** Cold: structural error found in a pass (always thrown, also in lenient mode). */
+  structural(code: TraceErrorCode, i: number, detail: string): TraceError {
+    const inp = this.inp!;
+    const off = inp.lineOff && i >= 0 ? inp.lineOff[i]! : this.frameOffset;
+    return traceError(code, this.file, off, this.chunk, i >= 0 ? this.events + i : -1, detail);
+  }
+
+  unknownOp(i: number, op: number): TraceError {
+    return this.structural('UNKNOWN_OP', i, `unknown op ${op}`);
+  }
+
   bigThreadLive(t: number): number {
     return this.threads.bigLive.has(t) ? 1 : 0;
   }
@@ -36,9 +61,18 @@ export class TraceReadState {
   /** Cold: a bad event at input index i. Returns true if the pass must stop (strict mode). */
   onBad(code: TraceErrorCode, i: number, op: number, tid: number, id: number, v: number): boolean {
     if (this.lenient) {
+      if (this.skipped === this.skippedChecked) {
+        // first skip in this chunk: make sure the chunk is not simply corrupt
+        const bad = traceCheckColumns(this.inp!);
+        if (bad) throw this.structural(bad.code, bad.event, bad.detail);
+      }
       this.skipped++;
+      this.skippedChecked = this.skipped;
       return false;
     }
+    // a short or long column reads as bad events: report the chunk as corrupt instead
+    const bad = traceCheckColumns(this.inp!);
+    if (bad) throw this.structural(bad.code, bad.event, bad.detail);
     const name = OP_NAMES[op] ?? `op ${op}`;
     let detail: string, expected: string | undefined;
     switch (code) {
@@ -60,8 +94,11 @@ export class TraceReadState {
   }
 }
 
-/** Validating pass: inp → b. Returns the number of input events consumed (n, or the bad index). */
-export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceBatch, digest: boolean): number {
+/**
+ * Validating pass: inp → b. Returns the number of input events consumed (n, or the bad index).
+ * The caller checks the consumed column counts (traceCheckUsed), then runs traceDigestBatch.
+ */
+export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceBatch): number {
   const n = inp.n;
   b.ensure(n);
   st.inp = inp;
@@ -166,12 +203,12 @@ export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceB
           if (t < 65536 /* TRACE_SMALL_TIDS */) tl[t] = 0;
           else st.threads.setLive(t, false);
           break;
-        default: {
-          // /* OP_MARK */ 7 (unknown ops were rejected before this pass)
-          const name = inp.marks[mi++]!;
+        case /* OP_MARK */ 7:
           aux = marksOut.length;
-          marksOut.push(name);
-        }
+          marksOut.push(inp.marks[mi++]!);
+          break;
+        default:
+          throw st.unknownOp(i, op);
       }
       oOp[j] = op;
       oTid[j] = t;
@@ -184,7 +221,7 @@ export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceB
   idst.top = top;
   idst.next = next;
   b.count = j;
-  if (digest) traceDigestBatch(st, b);
+  st.used(ii, si, ai, mi);
   return i;
 }
 
@@ -210,6 +247,7 @@ export function traceDigestBatch(st: TraceReadState, b: TraceBatch): void {
 
 /** Unchecked pass (trusted input): the id rule only, no checks, no digest. */
 export function traceApplyFast(st: TraceReadState, inp: TraceInput, b: TraceBatch): number {
+  st.inp = inp;
   const n = inp.n;
   b.ensure(n);
   const ops = inp.ops, runV = inp.runV, runL = inp.runL, nRuns = inp.nRunV;
@@ -247,6 +285,8 @@ export function traceApplyFast(st: TraceReadState, inp: TraceInput, b: TraceBatc
       } else if (op === /* OP_MARK */ 7) {
         aux = marksOut.length;
         marksOut.push(inp.marks[mi++]!);
+      } else if (op > 7) {
+        throw st.unknownOp(i, op);
       }
       oOp[i] = op;
       oTid[i] = t;
@@ -258,10 +298,34 @@ export function traceApplyFast(st: TraceReadState, inp: TraceInput, b: TraceBatc
   idst.top = top;
   idst.next = next;
   b.count = i;
+  st.used(ii, si, ai, mi);
   return i;
 }
 
-/** Structural checks before a pass: known ops, run lengths and column lengths agree. */
+/** Cheap structural checks before a pass: thread runs cover the chunk. */
+export function traceCheckRuns(inp: TraceInput): string | null {
+  if (inp.nRunV !== inp.nRunL) return `${inp.nRunV} thread run values but ${inp.nRunL} run lengths`;
+  const runL = inp.runL;
+  let sum = 0;
+  for (let r = 0; r < inp.nRunL; r++) {
+    const l = runL[r]!;
+    if (l === 0) return `thread run ${r} has length 0`;
+    sum += l;
+  }
+  if (sum !== inp.n) return `thread runs cover ${sum} events, the chunk has ${inp.n}`;
+  if (inp.nTime !== 0 && inp.nTime !== inp.n) return `time_delta has ${inp.nTime} values for ${inp.n} events`;
+  return null;
+}
+
+/** After a complete pass: every column value was consumed. */
+export function traceCheckUsed(st: TraceReadState, inp: TraceInput): string | null {
+  if (st.usedIds !== inp.nIds || st.usedSizes !== inp.nSizes || st.usedAligns !== inp.nAligns || st.usedMarks !== inp.marks.length) {
+    return traceCheckColumns(inp)?.detail ?? 'column lengths disagree with the ops';
+  }
+  return null;
+}
+
+/** Full structural check (cold): known ops, run lengths and column lengths agree. */
 const opCounts = new Float64Array(256);
 export function traceCheckColumns(inp: TraceInput): { detail: string; code: TraceErrorCode; event: number } | null {
   const n = inp.n, ops = inp.ops;

@@ -1,7 +1,7 @@
 // openTrace: reads a trace (protobuf or JSON Lines, plain or gzip, path/'-'/stream) as a stream of
 // reused EventBatch objects, validating in the same pass. Memory is bounded by the biggest chunk and
 // the peak number of live objects, never by trace length.
-import { traceApplyChecked, traceApplyFast, traceCheckColumns, TraceReadState } from './apply.js';
+import { traceApplyChecked, traceApplyFast, traceCheckRuns, traceCheckUsed, traceDigestBatch, TraceReadState } from './apply.js';
 import { TraceBatch } from './batch.js';
 import { chunkMeta, traceDecodeChunk } from './chunkDecode.js';
 import { digestHex } from './digest.js';
@@ -184,15 +184,18 @@ class TraceReaderImpl implements TraceReader {
   /** Structural checks, then the validating (or fast) pass into the batch. */
   private runPass(offset: number): void {
     const st = this.st, inp = this.inp, b = this.batch;
-    const bad = traceCheckColumns(inp);
-    if (bad) {
-      const off = bad.event >= 0 && inp.lineOff ? inp.lineOff[bad.event]! : offset;
-      throw traceError(bad.code, this.bytes.name, off, st.chunk, bad.event >= 0 ? st.events + bad.event : -1, bad.detail);
-    }
+    st.inp = inp;
+    const runs = traceCheckRuns(inp);
+    if (runs !== null) throw st.structural('CORRUPT_CHUNK', -1, runs);
     b.first = st.events;
     b.chunk = st.chunk;
     b.byteOffset = offset;
-    const used = this.validate ? traceApplyChecked(st, inp, b, this.verifyDigest) : traceApplyFast(st, inp, b);
+    const used = this.validate ? traceApplyChecked(st, inp, b) : traceApplyFast(st, inp, b);
+    if (used === inp.n) {
+      const cols = traceCheckUsed(st, inp);
+      if (cols !== null) throw st.structural('CORRUPT_CHUNK', -1, cols);
+    }
+    if (this.verifyDigest && st.pending === null) traceDigestBatch(st, b);
     st.events += used;
     st.chunk++;
   }
