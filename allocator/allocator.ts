@@ -205,19 +205,24 @@ export class Allocator extends AllocCore {
     }
   }
 
-  /** Decodes a small-block address: slab record id and block index, or -1 when it is not one. */
-  private decode(addr: number): { sid: number; idx: number } | null {
+  private dSid = -1; // decode() results (scratch, avoids allocating on the slow paths)
+  private dIdx = -1;
+
+  /** Decodes a small-block address into dSid/dIdx (slab record id, block index); false when it is not one. */
+  private decode(addr: number): boolean {
     const rel = addr - L.SS_BASE;
     const k = Math.floor(rel * this.invSS);
-    if (!(k >= 0 && k < this.ssHW)) return null;
+    if (!(k >= 0 && k < this.ssHW)) return false;
     const e = this.ssOff + k * this.ssStride;
-    if (this.i32[e + L.SS_STATE] !== L.SS_LIVE) return null;
+    if (this.i32[e + L.SS_STATE] !== L.SS_LIVE) return false;
     const sid = this.i32[e + L.SS_SLABS + ((rel - k * this.ssSize) >>> this.slabShift)]!;
-    if (sid < 0) return null;
+    if (sid < 0) return false;
     const r = slabRec(this, sid);
     const idx = (addr - this.f64[r >> 1]!) / this.classSize[this.i32[r + L.SL_CLASS]!]!;
-    if (!(Number.isInteger(idx) && idx >= 0 && idx < this.i32[r + L.SL_CARVED]!)) return null;
-    return { sid, idx };
+    if (!(Number.isInteger(idx) && idx >= 0 && idx < this.i32[r + L.SL_CARVED]!)) return false;
+    this.dSid = sid;
+    this.dIdx = idx;
+    return true;
   }
 
   private freeSlow(tid: number, addr: number): void {
@@ -227,10 +232,10 @@ export class Allocator extends AllocCore {
       this.f64[this.thrStatF + slot * L.TS_STRIDE + TS_FREES]!++;
       return;
     }
-    const d = this.decode(addr);
-    if (d === null) throw allocInvalidFree(tid, addr);
+    if (!this.decode(addr)) throw allocInvalidFree(tid, addr);
+    const sid = this.dSid;
+    const idx = this.dIdx;
     const slot = this.slotOf(tid);
-    const { sid, idx } = d;
     const r = slabRec(this, sid);
     const c = this.i32[r + L.SL_CLASS]!;
     const cs = L.CLASS_STATS_F64 + c * L.CLASS_STRIDE;
@@ -288,8 +293,7 @@ export class Allocator extends AllocCore {
       const r = largeFind(this, addr);
       return r < 0 ? -1 : this.f64[(r + L.LG_MAPPED) >> 1]!;
     }
-    const d = this.decode(addr);
-    return d === null ? -1 : this.classSize[this.i32[slabRec(this, d.sid) + L.SL_CLASS]!]!;
+    return this.decode(addr) ? this.classSize[this.i32[slabRec(this, this.dSid) + L.SL_CLASS]!]! : -1;
   }
 
   /** realloc: same address when the new size keeps the block's class (or page count); 0 = OOM (old block kept). */
