@@ -4,7 +4,7 @@
 // per-thread JS object; the JS fields are configuration and cached offsets (see core.ts).
 import { AllocCore } from './core.js';
 import { digestBuffer } from './digest.js';
-import { allocInvalidFree } from './errors.js';
+import { allocBadSize, allocInvalidFree } from './errors.js';
 import { checkInvariants, type InvariantReport } from './invariants.js';
 import { largeFind, largeFree, largeMalloc } from './large.js';
 import * as L from './layout.js';
@@ -163,6 +163,7 @@ export class Allocator extends AllocCore {
   }
 
   private mallocSlow(tid: number, size: number, align: number): number {
+    if (!(size >= 0 && size <= Number.MAX_SAFE_INTEGER) || !(align >= 0)) throw allocBadSize(tid, size, align);
     const slot = this.slotOf(tid);
     let c = -1;
     if (size <= this.maxSmall && align <= 16) c = this.classLut[(size + 15) >> 4]!;
@@ -226,6 +227,7 @@ export class Allocator extends AllocCore {
   }
 
   private freeSlow(tid: number, addr: number): void {
+    if (addr === 0) return; // free(NULL)
     if (addr >= L.LARGE_BASE) {
       const slot = this.slotOf(tid);
       largeFree(this, tid, addr);

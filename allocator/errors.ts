@@ -11,11 +11,15 @@ export class AllocConfigError extends Error {
 
 export class AllocUsageError extends Error {
   override readonly name = 'AllocUsageError';
-  constructor(message: string, readonly code: 'invalid_free' | 'bad_buffer' | 'capacity' | 'bad_thread') {
+  constructor(message: string, readonly code: 'invalid_free' | 'bad_size' | 'bad_buffer' | 'capacity' | 'bad_thread') {
     super(message);
   }
 }
 
 export function allocInvalidFree(tid: number, addr: number): AllocUsageError {
   return new AllocUsageError(`free(tid=${tid}, 0x${addr.toString(16)}): not an address this allocator handed out`, 'invalid_free');
+}
+
+export function allocBadSize(tid: number, size: number, align: number): AllocUsageError {
+  return new AllocUsageError(`malloc(tid=${tid}, size=${size}, align=${align}): size must be a non-negative integer`, 'bad_size');
 }

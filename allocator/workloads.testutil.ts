@@ -50,7 +50,7 @@ export interface LarsonResult { ops: number; generations: number; oom: boolean; 
  *  So most frees are of blocks allocated by threads that have exited. Stops at maxOps or OOM. */
 export function runLarson(a: Allocator, o: LarsonOptions): LarsonResult {
   let x = o.seed | 0 || 1;
-  const rnd = (): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return x >>> 0; };
+  const rnd = (): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return x & 0x7fffffff; };
   const blocks = new Float64Array(o.threads * o.chunks);
   const tids = new Int32Array(o.threads);
   const done = new Int32Array(o.threads);

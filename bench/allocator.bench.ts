@@ -38,7 +38,7 @@ function randomMixed(w: number, batches: number, perBatch: number): { median: nu
 export function larsonDrive(a: Allocator, opts: { threads: number; chunks: number; quota: number; min: number; max: number; seed: number; maxOps: number }): { ops: number; generations: number; oom: boolean } {
   const { threads, chunks, quota, min, max } = opts;
   let x = opts.seed | 0 || 1;
-  const rnd = (): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return x >>> 0; };
+  const rnd = (): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return x & 0x7fffffff; };
   const blocks = new Float64Array(threads * chunks);
   const tids = new Int32Array(threads);
   const done = new Int32Array(threads);
@@ -49,7 +49,7 @@ export function larsonDrive(a: Allocator, opts: { threads: number; chunks: numbe
   while (ops < opts.maxOps) {
     const t = rnd() % threads;
     const q = 1 + (rnd() % 64);
-    for (let j = 0; j < q; j++) {
+    for (let j = 0; j < q && ops < opts.maxOps; j++) {
       const v = t * chunks + (rnd() % chunks);
       a.free(tids[t]!, blocks[v]!);
       const p = a.malloc(tids[t]!, min + (rnd() % (max - min)));
