@@ -232,14 +232,12 @@ export function traceDigestBatch(st: TraceReadState, b: TraceBatch): void {
   for (let i = 0; i < n; i++) {
     const op = oOp[i]!, s = oSize[i]!;
     const a = op === /* OP_MARK */ 7 ? markNameHash(b.markNames[oAux[i]!]!) : op === /* OP_MEMALIGN */ 4 ? oAux[i]! : 0;
-    h1 = Math.imul(h1 ^ (Math.imul(oTid[i]!, 0x9e3779b1) ^ op), 0xcc9e2d51);
-    h1 = (h1 << 15) | (h1 >>> 17);
-    h1 = Math.imul(h1 ^ oId[i]!, 0x1b873593);
+    const x = oTid[i]! ^ (op << 29);
+    const y = a ^ (s > 4294967295 ? (s / 4294967296) >>> 0 : 0);
+    h1 = Math.imul(h1 ^ oId[i]! ^ ((x << 16) | (x >>> 16)), 0xcc9e2d51);
     h1 = (h1 << 13) | (h1 >>> 19);
-    h2 = Math.imul(h2 ^ (s >>> 0), 0x85ebca6b);
+    h2 = Math.imul(h2 ^ (s >>> 0) ^ ((y << 16) | (y >>> 16)), 0x85ebca6b);
     h2 = (h2 << 15) | (h2 >>> 17);
-    h2 = Math.imul(h2 ^ (s > 4294967295 ? (s / 4294967296) >>> 0 : 0) ^ Math.imul(a, 0xc2b2ae35), 0x27d4eb2f);
-    h2 = (h2 << 13) | (h2 >>> 19);
   }
   st.h1 = h1;
   st.h2 = h2;

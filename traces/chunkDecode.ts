@@ -170,8 +170,13 @@ export function traceDecodeChunk(buf: Uint8Array, p: number, end: number, inp: T
     }
   }
   if (p !== end) return 'last field overruns the chunk';
-  inp.ops = buf.subarray(opStart, opEnd);
-  inp.n = opEnd - opStart;
+  // Copied into an owned array: indexed loads from a view deep inside the frame buffer were
+  // measurably slower in the apply loop than from a small array of our own.
+  const n = opEnd - opStart;
+  if (inp.opsOwn.length < n) inp.opsOwn = new Uint8Array(Math.max(n, inp.opsOwn.length * 2));
+  inp.opsOwn.set(buf.subarray(opStart, opEnd));
+  inp.ops = inp.opsOwn.subarray(0, n);
+  inp.n = n;
   return null;
 }
 

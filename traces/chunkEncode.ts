@@ -56,14 +56,12 @@ export class TraceChunkEncoder {
       } else if (o === OP_MARK) {
         a = markNameHash(c.marks[a]!);
       }
-      h1 = Math.imul(h1 ^ (Math.imul(t, 0x9e3779b1) ^ o), 0xcc9e2d51);
-      h1 = (h1 << 15) | (h1 >>> 17);
-      h1 = Math.imul(h1 ^ id, 0x1b873593);
+      const x = t ^ (o << 29);
+      const y = a ^ (s > 4294967295 ? (s / 4294967296) >>> 0 : 0);
+      h1 = Math.imul(h1 ^ id ^ ((x << 16) | (x >>> 16)), 0xcc9e2d51);
       h1 = (h1 << 13) | (h1 >>> 19);
-      h2 = Math.imul(h2 ^ (s >>> 0), 0x85ebca6b);
+      h2 = Math.imul(h2 ^ (s >>> 0) ^ ((y << 16) | (y >>> 16)), 0x85ebca6b);
       h2 = (h2 << 15) | (h2 >>> 17);
-      h2 = Math.imul(h2 ^ (s > 4294967295 ? (s / 4294967296) >>> 0 : 0) ^ Math.imul(a, 0xc2b2ae35), 0x27d4eb2f);
-      h2 = (h2 << 13) | (h2 >>> 19);
     }
     if (n > 0) {
       pv = varintPut32(runv, pv, runT);

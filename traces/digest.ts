@@ -1,5 +1,7 @@
 // The trace digest: a cheap 64-bit hash over every event's (op, tid, id, size, aux) in order, as two
-// 32-bit lanes (Math.imul + rotate). Mark events hash their name (markNameHash) in place of aux.
+// 32-bit lanes (one Math.imul + rotate each per event). Mark events hash their name (markNameHash)
+// in place of aux. Each step is a bijection of the lane state, so changing any single event's lane
+// input always changes the final digest.
 // Hot loops inline the same step (see traceDigestStep); keep them identical.
 export const DIGEST_H1_INIT = 0x736c6162;
 export const DIGEST_H2_INIT = 0x74726163;
@@ -12,14 +14,12 @@ export class TraceDigest {
   step(op: number, tid: number, id: number, size: number, aux: number): void {
     let h1 = this.h1;
     let h2 = this.h2;
-    h1 = Math.imul(h1 ^ (Math.imul(tid, 0x9e3779b1) ^ op), 0xcc9e2d51);
-    h1 = (h1 << 15) | (h1 >>> 17);
-    h1 = Math.imul(h1 ^ id, 0x1b873593);
+    const x = tid ^ (op << 29);
+    const y = aux ^ (size > 4294967295 ? (size / 4294967296) >>> 0 : 0);
+    h1 = Math.imul(h1 ^ id ^ ((x << 16) | (x >>> 16)), 0xcc9e2d51);
     h1 = (h1 << 13) | (h1 >>> 19);
-    h2 = Math.imul(h2 ^ (size >>> 0), 0x85ebca6b);
+    h2 = Math.imul(h2 ^ (size >>> 0) ^ ((y << 16) | (y >>> 16)), 0x85ebca6b);
     h2 = (h2 << 15) | (h2 >>> 17);
-    h2 = Math.imul(h2 ^ (size > 4294967295 ? (size / 4294967296) >>> 0 : 0) ^ Math.imul(aux, 0xc2b2ae35), 0x27d4eb2f);
-    h2 = (h2 << 13) | (h2 >>> 19);
     this.h1 = h1;
     this.h2 = h2;
   }
