@@ -140,12 +140,15 @@ export class Allocator extends AllocCore {
         const bo = (off & this.slabMask) - i32[r + K_SL_OFF0]!;
         const idx = bo >> sh;
         const top = i32[this.cT + c]!;
-        if (sid >= 0 && sh >= 0 && bo >= 0 && idx << sh === bo && idx < i32[r + K_SL_CARVED]! && top < this.magCap[c]! &&
-            (i32[r + K_SL_OWNER] === this.cSerial || !this.remoteQueue)) {
-          i32[this.cMag + this.magClassOff[c]! + top] = (sid << this.blockShift) | idx;
-          i32[this.cT + c] = top + 1;
-          this.f64[K_CLASS_STATS_F64 + c * K_CLASS_STRIDE + CS_FREED]!++;
-          this.f64[this.cTS + 1]!++;
+        if (sid >= 0 && sh >= 0 && bo >= 0 && idx << sh === bo && idx < i32[r + K_SL_CARVED]!) {
+          if (top < this.magCap[c]! && (i32[r + K_SL_OWNER] === this.cSerial || !this.remoteQueue)) {
+            i32[this.cMag + this.magClassOff[c]! + top] = (sid << this.blockShift) | idx;
+            i32[this.cT + c] = top + 1;
+            this.f64[K_CLASS_STATS_F64 + c * K_CLASS_STRIDE + CS_FREED]!++;
+            this.f64[this.cTS + 1]!++;
+            return;
+          }
+          this.freeBlock(this.cSlot, sid, idx);
           return;
         }
       }
@@ -237,7 +240,11 @@ export class Allocator extends AllocCore {
     if (!this.decode(addr)) throw allocInvalidFree(tid, addr);
     const sid = this.dSid;
     const idx = this.dIdx;
-    const slot = this.slotOf(tid);
+    this.freeBlock(this.slotOf(tid), sid, idx);
+  }
+
+  /** A decoded small-block free that missed the fast path: remote free, or magazine push after a spill. */
+  private freeBlock(slot: number, sid: number, idx: number): void {
     const r = slabRec(this, sid);
     const c = this.i32[r + L.SL_CLASS]!;
     const cs = L.CLASS_STATS_F64 + c * L.CLASS_STRIDE;

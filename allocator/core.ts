@@ -59,6 +59,7 @@ export class AllocCore {
   // Reset by refresh() and by thread start/exit, so it never outlives the offsets it was computed from.
   cTid = -1;
   cSerial = 0;
+  cSlot = 0;
   cT = 0; // word index of the thread record's magazine tops
   cMag = 0; // word index of the thread's magazine storage
   cTS = 0; // Float64 index of the thread's 'allocs' statistic ('frees' is cTS + 1)
@@ -136,6 +137,7 @@ export class AllocCore {
   cacheThread(tid: number, slot: number): void {
     const t = this.thrOff + slot * this.thrStride;
     this.cTid = tid;
+    this.cSlot = slot;
     this.cSerial = this.i32[t + L.T_SERIAL]!;
     this.cT = t + L.T_MAGTOP;
     this.cMag = this.magOff + slot * this.magStride;
