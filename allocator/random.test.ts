@@ -11,8 +11,8 @@ function xorshift(seed: number): () => number {
 }
 
 /** Runs `steps` random operations; calls `check` after each. Returns the allocator. */
-function randomRun(preset: string, seed: number, steps: number, check: (a: Allocator, live: number[], step: number) => void): Allocator {
-  const a = Allocator.create(resolveParams(preset, SMALL));
+function randomRun(preset: string, seed: number, steps: number, check: (a: Allocator, live: number[], step: number) => void, extra: Record<string, string> = {}): Allocator {
+  const a = Allocator.create(resolveParams(preset, { ...SMALL, ...extra }));
   const rnd = xorshift(seed);
   const live: number[] = [];
   const tids = [0, 1, 2];
@@ -73,6 +73,24 @@ describe('randomized runs keep every invariant after every step', () => {
       expect(s.ssAllocated).toBeGreaterThan(3);
       if (preset !== 'hakmem-7.5' && preset !== 'hakmem-larson-bug') expect(s.ssFreed).toBeGreaterThan(0);
       expect(s.remoteFrees).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('randomized runs with other parameter combinations', () => {
+  const combos: Array<[string, Record<string, string>]> = [
+    ['hakmem-7.7', { trim: 'flush', magOverflow: 'flush-all', madviseReserve: 'true' }],
+    ['hakmem-7.7', { remoteFree: 'magazine', trim: 'periodic', sizeClasses: '16,48,96,256,1024', magCapacities: '8,8,4,4,2' }],
+    ['hakmem-larson-bug', { refill: 'fresh', remoteDecrementsActive: 'true', trim: 'on-empty' }],
+    ['hakmem-7.6', { threadExit: 'orphan', ssMapTwice: 'false', ssHeaderBytes: '0' }],
+    ['hakmem-larson-fix', { emptyReserve: '0', remoteFree: 'magazine' }],
+  ];
+  for (const [preset, extra] of combos) {
+    it(`${preset} ${JSON.stringify(extra)}`, () => {
+      randomRun(preset, 0xBEEF, 1500, (al, live, step) => {
+        const r = al.checkInvariants(live);
+        if (!r.ok) throw new Error(`step ${step}: ${r.errors.slice(0, 5).join('; ')}`);
+      }, extra);
     });
   }
 });
