@@ -96,9 +96,10 @@ export class TraceReadState {
 
 /**
  * Validating pass: inp → b. Returns the number of input events consumed (n, or the bad index).
- * The caller checks the consumed column counts (traceCheckUsed), then runs traceDigestBatch.
+ * With digest, the running digest is updated for every event written to the batch (a corrupt chunk
+ * leaves it wrong, but the caller then throws: it checks the consumed column counts, traceCheckUsed).
  */
-export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceBatch): number {
+export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceBatch, digest: boolean): number {
   const n = inp.n;
   b.ensure(n);
   st.inp = inp;
@@ -110,6 +111,7 @@ export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceB
   const tl = st.threads.live;
   const idst = st.ids;
   let stack = idst.stack, live = idst.live, cap = live.length, top = idst.top, next = idst.next;
+  let h1 = st.h1, h2 = st.h2;
   let i = 0, j = 0, ii = 0, si = 0, ai = 0, mi = 0;
   outer: for (let r = 0; r < nRuns; r++) {
     const t = runV[r]!;
@@ -117,7 +119,7 @@ export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceB
     let tLive = t < 65536 /* TRACE_SMALL_TIDS */ ? tl[t]! : st.bigThreadLive(t);
     for (; i < end; i++) {
       const op = ops[i]!;
-      let id = 0, s = 0, aux = 0;
+      let id = 0, s = 0, aux = 0, daux = 0;
       if (tLive === 0 && op !== /* OP_THREAD_START */ 5) {
         if (op === /* OP_FREE */ 1) ii++;
         else if (op === /* OP_REALLOC */ 2) { ii++; si++; }
@@ -136,6 +138,7 @@ export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceB
               if (st.onBad('BAD_ALIGN', i, op, t, 0, aux)) break outer;
               continue;
             }
+            daux = aux;
           }
           if (!(s >= 1 && s <= 1099511627776 /* TRACE_MAX_SIZE */)) {
             if (st.onBad('BAD_SIZE', i, op, t, 0, s)) break outer;
@@ -203,10 +206,13 @@ export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceB
           if (t < 65536 /* TRACE_SMALL_TIDS */) tl[t] = 0;
           else st.threads.setLive(t, false);
           break;
-        case /* OP_MARK */ 7:
+        case /* OP_MARK */ 7: {
+          const name = inp.marks[mi++];
           aux = marksOut.length;
-          marksOut.push(inp.marks[mi++]!);
+          marksOut.push(name!);
+          daux = name === undefined ? 0 : markNameHash(name);
           break;
+        }
         default:
           throw st.unknownOp(i, op);
       }
@@ -216,31 +222,23 @@ export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceB
       oSize[j] = s;
       oAux[j] = aux;
       j++;
+      if (digest) {
+        const x = t ^ (op << 29);
+        const y = daux ^ (s > 4294967295 ? (s / 4294967296) >>> 0 : 0);
+        h1 = Math.imul(h1 ^ id ^ ((x << 16) | (x >>> 16)), 0xcc9e2d51);
+        h1 = (h1 << 13) | (h1 >>> 19);
+        h2 = Math.imul(h2 ^ (s >>> 0) ^ ((y << 16) | (y >>> 16)), 0x85ebca6b);
+        h2 = (h2 << 15) | (h2 >>> 17);
+      }
     }
   }
   idst.top = top;
   idst.next = next;
   b.count = j;
-  st.used(ii, si, ai, mi);
-  return i;
-}
-
-/** Running digest over the batch's events (a separate tight loop: fewer live registers). */
-export function traceDigestBatch(st: TraceReadState, b: TraceBatch): void {
-  const n = b.count, oOp = b.op, oTid = b.tid, oId = b.id, oSize = b.size, oAux = b.aux;
-  let h1 = st.h1, h2 = st.h2;
-  for (let i = 0; i < n; i++) {
-    const op = oOp[i]!, s = oSize[i]!;
-    const a = op === /* OP_MARK */ 7 ? markNameHash(b.markNames[oAux[i]!]!) : op === /* OP_MEMALIGN */ 4 ? oAux[i]! : 0;
-    const x = oTid[i]! ^ (op << 29);
-    const y = a ^ (s > 4294967295 ? (s / 4294967296) >>> 0 : 0);
-    h1 = Math.imul(h1 ^ oId[i]! ^ ((x << 16) | (x >>> 16)), 0xcc9e2d51);
-    h1 = (h1 << 13) | (h1 >>> 19);
-    h2 = Math.imul(h2 ^ (s >>> 0) ^ ((y << 16) | (y >>> 16)), 0x85ebca6b);
-    h2 = (h2 << 15) | (h2 >>> 17);
-  }
   st.h1 = h1;
   st.h2 = h2;
+  st.used(ii, si, ai, mi);
+  return i;
 }
 
 /** Unchecked pass (trusted input): the id rule only, no checks, no digest. */

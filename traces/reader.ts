@@ -1,7 +1,7 @@
 // openTrace: reads a trace (protobuf or JSON Lines, plain or gzip, path/'-'/stream) as a stream of
 // reused EventBatch objects, validating in the same pass. Memory is bounded by the biggest chunk and
 // the peak number of live objects, never by trace length.
-import { traceApplyChecked, traceApplyFast, traceCheckRuns, traceCheckUsed, traceDigestBatch, TraceReadState } from './apply.js';
+import { traceApplyChecked, traceApplyFast, traceCheckRuns, traceCheckUsed, TraceReadState } from './apply.js';
 import { TraceBatch } from './batch.js';
 import { chunkMeta, traceDecodeChunk } from './chunkDecode.js';
 import { digestHex } from './digest.js';
@@ -190,12 +190,11 @@ class TraceReaderImpl implements TraceReader {
     b.first = st.events;
     b.chunk = st.chunk;
     b.byteOffset = offset;
-    const used = this.validate ? traceApplyChecked(st, inp, b) : traceApplyFast(st, inp, b);
+    const used = this.validate ? traceApplyChecked(st, inp, b, this.verifyDigest) : traceApplyFast(st, inp, b);
     if (used === inp.n) {
       const cols = traceCheckUsed(st, inp);
       if (cols !== null) throw st.structural('CORRUPT_CHUNK', -1, cols);
     }
-    if (this.verifyDigest && st.pending === null) traceDigestBatch(st, b);
     st.events += used;
     st.chunk++;
   }
