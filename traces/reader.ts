@@ -60,7 +60,14 @@ class TraceReaderImpl implements TraceReader {
     // Peek the first decompressed bytes to tell JSON from protobuf.
     let fmt = this.opts.format ?? 'auto';
     if (fmt === 'auto') {
-      const first = await this.bytes.next();
+      // at least two bytes (a pipe may deliver one at a time)
+      let first = await this.bytes.next();
+      if (first) first = Buffer.from(first); // the source may reuse its buffer
+      while (first && first.length < 2) {
+        const more = await this.bytes.next();
+        if (!more) break;
+        first = Buffer.concat([first, more]);
+      }
       const b0 = first && first.length > 0 ? first[0] : -1;
       const b1 = first && first.length > 1 ? first[1] : -1;
       fmt = b0 === 0x7b && b1 !== 0x0a ? 'json' : 'pb';
