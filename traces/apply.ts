@@ -351,3 +351,36 @@ export function traceCheckColumns(inp: TraceInput): { detail: string; code: Trac
   if (inp.nTime !== 0 && inp.nTime !== n) return { code: 'CORRUPT_CHUNK', detail: `time_delta has ${inp.nTime} values for ${n} events`, event: -1 };
   return null;
 }
+
+/**
+ * Runs both passes once over a tiny synthetic chunk at module load, so that every path (including
+ * the code after the loops) has type feedback before the first real chunk: otherwise TurboFan's
+ * on-stack replacement compiles the loop early and deoptimizes on reaching the unseen code.
+ */
+function traceApplyWarmUp(): void {
+  // calloc, memalign, alloc, free, realloc (t0) | start, alloc, exit (t1) | mark, free, free, free (t0)
+  const ops = [3, 4, 0, 1, 2, 5, 0, 6, 7, 1, 1, 1];
+  const inp = new TraceInput();
+  const b = new TraceBatch();
+  for (let k = 0; k < 3; k++) {
+    for (const checked of [true, false]) {
+      const st = new TraceReadState('<warm-up>', false);
+      inp.reset();
+      inp.ops = Uint8Array.from(ops);
+      inp.n = ops.length;
+      inp.runV.set([0, 1, 0]);
+      inp.runL.set([5, 3, 4]);
+      inp.nRunV = inp.nRunL = 3;
+      inp.ids.set([2, 0, 1, 0, 2]);
+      inp.nIds = 5;
+      inp.sizes.set([16, 64, 8, 24, 32]);
+      inp.nSizes = 5;
+      inp.aligns[0] = 16;
+      inp.nAligns = 1;
+      inp.marks.push('warm-up');
+      const used = checked ? traceApplyChecked(st, inp, b, true) : traceApplyFast(st, inp, b);
+      if (used !== ops.length || st.pending || traceCheckUsed(st, inp) !== null) throw new Error('traces: apply warm-up failed');
+    }
+  }
+}
+traceApplyWarmUp();
