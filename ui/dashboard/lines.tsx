@@ -1,6 +1,7 @@
 // Styled text lines: a line is a list of segments (text + optional style); items (small groups of
 // segments such as "RSS 12 MiB") are packed into as many lines as the width needs, so a panel
-// reflows instead of wrapping. <Lines> renders them, dropping styles under NO_COLOR.
+// reflows instead of wrapping. <Lines> renders each line as one string with its SGR codes (none under
+// NO_COLOR).
 // Invariant: no rendered line is wider than the width it was packed or fitted for.
 
 import { Box, Text } from 'ink';
@@ -72,19 +73,32 @@ export function plain(text: string, style: Omit<Seg, 'text'> = {}): Line {
   return [{ text, ...style }];
 }
 
-function SegText({ seg, theme }: { seg: Seg; theme: DashboardTheme }) {
-  if (!theme.color) return <Text>{seg.text}</Text>;
-  return <Text color={seg.color} bold={seg.bold} dimColor={seg.dim} inverse={seg.inverse}>{seg.text}</Text>;
+const SGR_COLORS: Record<string, number> = {
+  black: 30, red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, white: 37, gray: 90, grey: 90,
+};
+
+/** One segment with its SGR codes (plain text without colour). */
+export function segAnsi(seg: Seg, color: boolean): string {
+  if (!color) return seg.text;
+  const codes: number[] = [];
+  if (seg.bold) codes.push(1);
+  if (seg.dim) codes.push(2);
+  if (seg.inverse) codes.push(7);
+  if (seg.color && SGR_COLORS[seg.color] !== undefined) codes.push(SGR_COLORS[seg.color]);
+  return codes.length ? `\x1b[${codes.join(';')}m${seg.text}\x1b[0m` : seg.text;
+}
+
+/** A line as one string (one ink node per line keeps layout and rendering cheap). */
+export function lineAnsi(line: Line, color: boolean): string {
+  let out = '';
+  for (const s of line) out += segAnsi(s, color);
+  return out;
 }
 
 export function Lines({ lines, width, theme }: { lines: Line[]; width: number; theme: DashboardTheme }) {
   return (
     <Box flexDirection="column" width={width}>
-      {lines.map((l, i) => (
-        <Text key={i} wrap="truncate">
-          {lineFit(l, width).map((s, j) => <SegText key={j} seg={s} theme={theme} />)}
-        </Text>
-      ))}
+      {lines.map((l, i) => <Text key={i} wrap="truncate">{lineAnsi(lineFit(l, width), theme.color) || ' '}</Text>)}
     </Box>
   );
 }

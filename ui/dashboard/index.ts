@@ -1,0 +1,98 @@
+// The live dashboard (ink) for `replay` on a terminal: starts the replay in a worker, renders the
+// dashboard (throttled) until the replay ends — or, after an OOM, until the user quits — then gives
+// way to the plain summary. Ctrl-C, SIGINT, SIGTERM and q stop the replay with a partial result.
+// React and ink are loaded only here, lazily, in production mode unless NODE_ENV says otherwise (the
+// development build costs the UI thread about twice the CPU per frame); on Linux the UI thread then
+// runs at a lower priority than the replay worker (dashboardYieldCpu).
+
+import os from 'node:os';
+import { replayStart, type ReplayConfig, type ReplayHandle, type ReplayResult } from '../../replayer/index.js';
+import { openTrace } from '../../traces/index.js';
+import { replayExitCode } from '../commands/replay.js';
+import { summaryText } from '../summary.js';
+import type { HeaderInfo } from './Header.js';
+import { themeFromEnv, type DashboardTheme } from './theme.js';
+
+export interface DashboardOptions {
+  /** After an OOM, keep the dashboard until the user quits (default true). */
+  holdOnOom?: boolean;
+}
+
+/** Loads the ink part (mount.tsx), React in production mode unless NODE_ENV is set. */
+export async function dashboardLoad(): Promise<typeof import('./mount.js')> {
+  process.env.NODE_ENV ??= 'production';
+  return import('./mount.js');
+}
+
+/** The header's facts: the trace header's workload and parameters (not for stdin), and the preset. */
+export async function dashboardInfo(file: string, cfg: ReplayConfig): Promise<HeaderInfo> {
+  const info: HeaderInfo = { file: file === '-' ? '<stdin>' : file, workload: '', workloadParams: {}, preset: cfg.preset, overrides: cfg.overrides ?? {} };
+  if (file === '-') return info;
+  try {
+    const reader = await openTrace(file, { lenient: true, allowTruncated: true });
+    info.workload = reader.header.workload;
+    info.workloadParams = reader.header.params;
+    await reader.close();
+  } catch {
+    // the replay itself reports a bad trace
+  }
+  return info;
+}
+
+/** How much the UI thread's nice value is raised once the replay's worker runs (Linux). */
+const UI_NICE = 10;
+
+/**
+ * Linux only: lowers the scheduling priority of the UI (main) thread — setpriority on the main
+ * thread's id affects that thread alone there — so that on a busy machine the replay worker keeps its
+ * CPU share and the dashboard costs the replay next to nothing. Threads created afterwards inherit it,
+ * so call it once the replay's worker and libuv's thread pool exist (dashboardStart does).
+ */
+export function dashboardYieldCpu(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    os.setPriority(process.pid, Math.min(19, os.getPriority(process.pid) + UI_NICE));
+  } catch {
+    // not allowed: render at normal priority
+  }
+}
+
+export interface DashboardStartOptions extends DashboardOptions {
+  theme?: DashboardTheme;
+  /** The terminal (default process.stdout / process.stdin). */
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+}
+
+/** Starts the replay of `file` and mounts the dashboard on it; `result` settles when the dashboard closed. */
+export async function dashboardStart(file: string, cfg: ReplayConfig, opts: DashboardStartOptions = {}): Promise<{ handle: ReplayHandle; result: Promise<ReplayResult> }> {
+  const { dashboardMount } = await dashboardLoad();
+  const info = await dashboardInfo(file, cfg); // also brings up libuv's pool before the priority drops
+  const handle = replayStart(file, cfg);
+  dashboardYieldCpu();
+  const result = dashboardMount(handle, info, {
+    holdOnOom: opts.holdOnOom ?? true, theme: opts.theme ?? themeFromEnv(), stdout: opts.stdout, stdin: opts.stdin,
+  });
+  return { handle, result };
+}
+
+/** Replays `file` on the dashboard; resolves with the result once the dashboard closes. */
+export async function dashboardRun(file: string, cfg: ReplayConfig, opts: DashboardOptions = {}): Promise<ReplayResult> {
+  const { handle, result } = await dashboardStart(file, cfg, opts);
+  const onSignal = (): void => handle.quit();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await result;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** `replay` on a terminal: the dashboard, then the summary; resolves with the exit code. */
+export async function dashboardReplay(file: string, cfg: ReplayConfig): Promise<number> {
+  const result = await dashboardRun(file, cfg);
+  process.stdout.write(summaryText(result));
+  return replayExitCode(result);
+}
