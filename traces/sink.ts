@@ -21,7 +21,8 @@ export class TraceSink {
     this.name = name;
     if (typeof dest === 'string') {
       this.isStdout = dest === '-';
-      this.target = this.isStdout ? process.stdout : createWriteStream(dest);
+      // a few chunks of buffering, so that encoding overlaps the file writes
+      this.target = this.isStdout ? process.stdout : createWriteStream(dest, { highWaterMark: 1 << 22 });
       this.ownsTarget = !this.isStdout;
     } else {
       this.target = dest;
