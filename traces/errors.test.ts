@@ -120,6 +120,25 @@ describe('protobuf errors', () => {
     expect(r.truncated).toBe(true);
   });
 
+  it('gzip: a cut stream is TRUNCATED (complete chunks still readable), a damaged one is an error', async () => {
+    const p = join(dir, 'gz.pb.gz');
+    const w = createTraceWriter(p, TEST_HEADER, { chunkEvents: 1000 });
+    await writeLarsonLike(w, 20000, 3, false, 100);
+    await w.close();
+    const full = readFileSync(p);
+    const cut = full.subarray(0, Math.floor(full.length * 0.6));
+    expect(await fail(cut)).toMatchObject({ code: 'TRUNCATED' });
+    const { r, events } = await readEvents(cut, { allowTruncated: true });
+    expect(r.truncated).toBe(true);
+    expect(r.gzip).toBe(true);
+    expect(events.length % 1000).toBe(0); // whole chunks only
+    expect(events.length).toBeGreaterThan(5000);
+    const bad = Buffer.from(full);
+    bad[Math.floor(bad.length / 2)]! ^= 0x55;
+    const e = await fail(bad);
+    expect(['CORRUPT_CHUNK', 'BAD_FOOTER', 'UNKNOWN_OP', 'FREE_NOT_LIVE', 'DOUBLE_FREE', 'BAD_SIZE', 'THREAD_ORDER']).toContain(e.code);
+  });
+
   it('CORRUPT_CHUNK: column lengths, bad varint, field overrun, wrong first_event, trailing data', async () => {
     let f = pbFile('cc1.pb', [chunk(0, [1, 1], { id: [3] })]);
     let e = await fail(f.path);
