@@ -10,6 +10,7 @@ import { replayRun, type ReplayConfig } from './replayCore.js';
 import { replayErrorFromData } from './replayError.js';
 import type { ReplayMark, ReplayResult } from './result.js';
 import type { ReplayWorkerData, ReplayWorkerMessage } from './replayWorker.js';
+import { replayerWorkerUrl } from './workerUrl.js';
 
 export interface ReplayHandle {
   control: ReplayControl;
@@ -30,12 +31,6 @@ export interface ReplayHandle {
 export interface ReplayStartOptions {
   /** Run in a worker thread (default true). */
   worker?: boolean;
-}
-
-/** The compiled worker: beside this file in dist/, or dist/replayer/ when running from sources. */
-function workerUrl(): URL {
-  const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('../dist/replayer/replayWorker.js', here) : new URL('./replayWorker.js', here);
 }
 
 function fileSize(path: string): number {
@@ -80,8 +75,8 @@ function hostPipeStdin(worker: Worker): { ack(): void } {
 
 function replayInWorker(path: string, cfg: ReplayConfig, control: ReplayControl): ReplayHandle {
   const base = handleBase(control);
-  const data: ReplayWorkerData = { path: path === '-' ? null : path, cfg, control: control.buffer };
-  const worker = new Worker(workerUrl(), { workerData: data });
+  const data: ReplayWorkerData = { path: path === '-' ? null : path, cfg: { pipeline: path !== '-', ...cfg }, control: control.buffer };
+  const worker = new Worker(replayerWorkerUrl('replayWorker'), { workerData: data });
   const stdin = path === '-' ? hostPipeStdin(worker) : null;
   let resolveBuffer!: (b: SharedArrayBuffer) => void;
   const buffer = new Promise<SharedArrayBuffer>((res) => { resolveBuffer = res; });

@@ -12,13 +12,14 @@ import {
 } from '../allocator/index.js';
 import {
   openTrace, OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_EXIT,
-  OP_THREAD_START, type EventBatch, type TraceReader,
+  OP_THREAD_START, type EventBatch,
 } from '../traces/index.js';
 import {
   controlCreate, CTL_PAUSE, CTL_QUIT, CTL_STATE, CTL_WAKE, F_BYTES_READ, F_EVENTS_DONE, F_EVENTS_TOTAL, F_MARKS, F_SPEED,
   F_STEP_TO_MARK, F_STEP_UNTIL, ReplayState, type ReplayControl,
 } from './control.js';
 import { replayFigures, replayOomReport } from './figures.js';
+import { ringReaderOpen, type ReplaySource } from './ringReader.js';
 import type { ReplayMark, ReplayOom, ReplayResult } from './result.js';
 
 export interface ReplayConfig {
@@ -32,6 +33,8 @@ export interface ReplayConfig {
   stopAt?: number;
   /** Keep going after a failed allocation (its object stays unallocated; frees of it are skipped). */
   continueAfterOom?: boolean;
+  /** Decode in a separate worker (a file path only): decoding and replaying then use two cores. */
+  pipeline?: boolean;
 }
 
 export interface ReplayHooks {
@@ -67,7 +70,7 @@ class Replay {
   pauseAfterSegment = false;
 
   constructor(
-    readonly alloc: Allocator, readonly reader: TraceReader, readonly cfg: ReplayConfig, readonly ctl: ReplayControl,
+    readonly alloc: Allocator, readonly reader: ReplaySource, readonly cfg: ReplayConfig, readonly ctl: ReplayControl,
     readonly hooks: ReplayHooks,
   ) {
     if (cfg.check !== undefined && cfg.check > 0) this.nextCheck = cfg.check;
@@ -215,7 +218,7 @@ function replayStep(r: Replay): number {
   return speed > 0 ? Math.max(1, Math.min(SEGMENT, Math.floor(speed / 50))) : SEGMENT;
 }
 
-async function replayBatches(r: Replay, reader: TraceReader): Promise<void> {
+async function replayBatches(r: Replay, reader: ReplaySource): Promise<void> {
   const stopAt = r.cfg.stopAt ?? Infinity;
   const throttle = { t0: performance.now(), e0: 0, speed: 0 };
   for await (const b of reader.batches()) {
@@ -244,7 +247,7 @@ async function replayBatches(r: Replay, reader: TraceReader): Promise<void> {
   }
 }
 
-function replayResult(r: Replay, reader: TraceReader, params: AllocParams, wallSeconds: number): ReplayResult {
+function replayResult(r: Replay, reader: ReplaySource, params: AllocParams, wallSeconds: number): ReplayResult {
   const footerEvents = reader.footer ? Number(reader.footer.events) : 0;
   const h = reader.header;
   const complete = !r.partial && !r.stopped && (r.oom === null || !!r.cfg.continueAfterOom);
@@ -288,7 +291,10 @@ export async function replayRun(
   const params = replayParams(cfg);
   const alloc = Allocator.create(params);
   hooks.onReady?.(alloc);
-  const reader = await openTrace(source, { lenient: cfg.lenient, allowTruncated: cfg.allowTruncated });
+  const open = { lenient: cfg.lenient, allowTruncated: cfg.allowTruncated };
+  const reader: ReplaySource = cfg.pipeline && typeof source === 'string' && source !== '-'
+    ? await ringReaderOpen(source, open)
+    : await openTrace(source, open);
   ctl.floats[F_EVENTS_TOTAL] = Number(reader.header.expectedEvents) || 0;
   Atomics.store(ctl.ints, CTL_STATE, ReplayState.Running);
   const r = new Replay(alloc, reader, cfg, ctl, hooks);

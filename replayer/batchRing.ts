@@ -1,0 +1,117 @@
+// The batch ring: a SharedArrayBuffer through which a decode worker hands event batches to the replay
+// worker, so decoding and replaying run on two cores. K slots of up to C events each, as columns (op,
+// tid, id, size, aux) plus the slot's mark names (JSON) and progress; a meta area carries the header
+// (first) and the end record (footer, skipped, truncated — or the error) last.
+// Protocol: the producer fills slot (written % K) and then increments WRITTEN; the consumer reads slot
+// (read % K) and increments READ when it is done with it. Each side sleeps with Atomics.wait on the
+// other's counter; STATE says whether the producer has ended (ok / error); QUIT asks it to stop.
+// Invariant: 0 <= WRITTEN - READ <= K; a slot is written only while it is not readable.
+
+export const RING_WRITTEN = 0;
+export const RING_READ = 1;
+export const RING_STATE = 2; // RingState
+export const RING_HEADER_LEN = 3; // bytes of header JSON in the meta area (0 = not yet)
+export const RING_END_LEN = 4; // bytes of end JSON in the meta area
+export const RING_QUIT = 5;
+const RING_CTL_INTS = 8;
+
+export const enum RingState {
+  Running = 0,
+  Ended = 1,
+  Failed = 2,
+}
+
+/** Per-slot Float64 fields. */
+export const SLOT_COUNT = 0;
+export const SLOT_FIRST = 1;
+export const SLOT_CHUNK = 2;
+export const SLOT_OFFSET = 3;
+export const SLOT_BYTES_READ = 4;
+export const SLOT_MARKS_LEN = 5;
+const SLOT_F64 = 8;
+
+export interface RingGeometry {
+  slots: number;
+  capacity: number;
+  markBytes: number;
+  metaBytes: number;
+}
+
+export const RING_DEFAULT: RingGeometry = { slots: 4, capacity: 65536, markBytes: 1 << 16, metaBytes: 1 << 20 };
+
+export interface RingSlot {
+  f: Float64Array;
+  op: Uint8Array;
+  tid: Uint32Array;
+  id: Uint32Array;
+  size: Float64Array;
+  aux: Uint32Array;
+  marks: Uint8Array;
+}
+
+export interface Ring {
+  buffer: SharedArrayBuffer;
+  geometry: RingGeometry;
+  ctl: Int32Array;
+  /** First half of the meta area: the header JSON; second half: the end record JSON. */
+  headerArea: Uint8Array;
+  endArea: Uint8Array;
+  slots: RingSlot[];
+}
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+function slotBytes(g: RingGeometry): number {
+  return SLOT_F64 * 8 + g.capacity * 8 + align8(g.capacity * 4) * 3 + align8(g.capacity) + align8(g.markBytes);
+}
+
+export function ringCreate(g: RingGeometry = RING_DEFAULT): Ring {
+  const bytes = RING_CTL_INTS * 4 + 2 * align8(g.metaBytes >> 1) + g.slots * slotBytes(g);
+  return ringOpen(new SharedArrayBuffer(align8(bytes)), g);
+}
+
+/** Wraps the views of a ring buffer (both sides call this with the same geometry). */
+export function ringOpen(buffer: SharedArrayBuffer, g: RingGeometry): Ring {
+  const ctl = new Int32Array(buffer, 0, RING_CTL_INTS);
+  let at = RING_CTL_INTS * 4;
+  const half = align8(g.metaBytes >> 1);
+  const headerArea = new Uint8Array(buffer, at, half);
+  const endArea = new Uint8Array(buffer, at + half, half);
+  at += 2 * half;
+  const slots: RingSlot[] = [];
+  for (let s = 0; s < g.slots; s++) {
+    const f = new Float64Array(buffer, at, SLOT_F64);
+    at += SLOT_F64 * 8;
+    const size = new Float64Array(buffer, at, g.capacity);
+    at += g.capacity * 8;
+    const tid = new Uint32Array(buffer, at, g.capacity);
+    at += align8(g.capacity * 4);
+    const id = new Uint32Array(buffer, at, g.capacity);
+    at += align8(g.capacity * 4);
+    const aux = new Uint32Array(buffer, at, g.capacity);
+    at += align8(g.capacity * 4);
+    const op = new Uint8Array(buffer, at, g.capacity);
+    at += align8(g.capacity);
+    const marks = new Uint8Array(buffer, at, g.markBytes);
+    at += align8(g.markBytes);
+    slots.push({ f, op, tid, id, size, aux, marks });
+  }
+  return { buffer, geometry: g, ctl, headerArea, endArea, slots };
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Writes `value` as JSON into `area`; returns its length (throws if it does not fit). */
+export function ringPutJson(area: Uint8Array, value: unknown): number {
+  const bytes = encoder.encode(JSON.stringify(value));
+  if (bytes.length > area.length) throw new Error(`ring: ${bytes.length} bytes of metadata do not fit in ${area.length}`);
+  area.set(bytes);
+  return bytes.length;
+}
+
+export function ringGetJson<T>(area: Uint8Array, length: number): T {
+  return JSON.parse(decoder.decode(area.slice(0, length))) as T;
+}

@@ -1,0 +1,94 @@
+// The decode worker: reads a trace file (decompression, protobuf/JSON decoding, validation — all of
+// traces/) and publishes its batches into the batch ring for the replay worker. It stops when the trace
+// ends, on an error (published as the end record, rebuilt on the other side), or when asked to quit.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { openTrace, OP_MARK, type EventBatch, type OpenTraceOptions, type TraceReader } from '../traces/index.js';
+import {
+  ringOpen, ringPutJson, RingState, RING_END_LEN, RING_HEADER_LEN, RING_QUIT, RING_READ, RING_STATE, RING_WRITTEN,
+  SLOT_BYTES_READ, SLOT_CHUNK, SLOT_COUNT, SLOT_FIRST, SLOT_MARKS_LEN, SLOT_OFFSET, type Ring, type RingGeometry,
+} from './batchRing.js';
+import { replayErrorToData } from './replayError.js';
+
+export interface DecodeWorkerData {
+  path: string;
+  ring: SharedArrayBuffer;
+  geometry: RingGeometry;
+  open: OpenTraceOptions;
+}
+
+/** Waits for a free slot; returns its sequence number, or -1 when the consumer asked to quit. */
+function ringAcquire(ring: Ring): number {
+  const ctl = ring.ctl;
+  const written = Atomics.load(ctl, RING_WRITTEN);
+  for (;;) {
+    if (Atomics.load(ctl, RING_QUIT) === 1) return -1;
+    const read = Atomics.load(ctl, RING_READ);
+    if (written - read < ring.geometry.slots) return written;
+    Atomics.wait(ctl, RING_READ, read, 200);
+  }
+}
+
+/** Copies events [from, to) of `b` into slot `seq`'s columns and publishes it. */
+function ringPublish(ring: Ring, seq: number, b: EventBatch, from: number, to: number, reader: TraceReader): void {
+  const slot = ring.slots[seq % ring.geometry.slots];
+  slot.op.set(b.op.subarray(from, to));
+  slot.tid.set(b.tid.subarray(from, to));
+  slot.id.set(b.id.subarray(from, to));
+  slot.size.set(b.size.subarray(from, to));
+  slot.aux.set(b.aux.subarray(from, to));
+  let marksLen = 0;
+  if (b.markNames.length > 0) {
+    const names: string[] = [];
+    for (let i = from; i < to; i++) {
+      if (b.op[i] === OP_MARK) {
+        names.push(b.markNames[b.aux[i]]);
+        slot.aux[i - from] = names.length - 1;
+      }
+    }
+    marksLen = names.length ? ringPutJson(slot.marks, names) : 0;
+  }
+  const f = slot.f;
+  f[SLOT_COUNT] = to - from;
+  f[SLOT_FIRST] = b.first + from;
+  f[SLOT_CHUNK] = b.chunk;
+  f[SLOT_OFFSET] = b.byteOffset;
+  f[SLOT_BYTES_READ] = reader.bytesRead;
+  f[SLOT_MARKS_LEN] = marksLen;
+  Atomics.store(ring.ctl, RING_WRITTEN, seq + 1);
+  Atomics.notify(ring.ctl, RING_WRITTEN);
+}
+
+function ringEnd(ring: Ring, state: RingState, record: unknown): void {
+  Atomics.store(ring.ctl, RING_END_LEN, ringPutJson(ring.endArea, record));
+  Atomics.store(ring.ctl, RING_STATE, state);
+  Atomics.notify(ring.ctl, RING_WRITTEN);
+  Atomics.notify(ring.ctl, RING_HEADER_LEN);
+}
+
+async function decodeMain(): Promise<void> {
+  const data = workerData as DecodeWorkerData;
+  const ring = ringOpen(data.ring, data.geometry);
+  const cap = data.geometry.capacity;
+  let reader: TraceReader | null = null;
+  try {
+    reader = await openTrace(data.path, data.open);
+    Atomics.store(ring.ctl, RING_HEADER_LEN, ringPutJson(ring.headerArea, reader.header));
+    Atomics.notify(ring.ctl, RING_HEADER_LEN);
+    for await (const b of reader.batches()) {
+      for (let i = 0; i < b.count; i += cap) {
+        const seq = ringAcquire(ring);
+        if (seq < 0) return;
+        ringPublish(ring, seq, b, i, Math.min(b.count, i + cap), reader);
+      }
+    }
+    ringEnd(ring, RingState.Ended, { footer: reader.footer, truncated: reader.truncated, skipped: reader.skipped, bytesRead: reader.bytesRead });
+  } catch (err) {
+    ringEnd(ring, RingState.Failed, { error: replayErrorToData(err), skipped: reader?.skipped ?? 0 });
+  } finally {
+    await reader?.close();
+    parentPort?.close();
+  }
+}
+
+void decodeMain();

@@ -1,0 +1,74 @@
+// The decode-worker pipeline: what comes through the batch ring is exactly what the trace reader
+// yields (events, marks, footer), with a ring small enough to wrap around and split batches; decode
+// errors arrive after the good batches with their code and position; a bad file fails at open.
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { recordWorkload } from '../recorder/index.js';
+import { openTrace, type EventBatch } from '../traces/index.js';
+import { ringReaderOpen, type ReplaySource } from './ringReader.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'slabtrace-ring-'));
+const trace = join(dir, 'battle.pb');
+const tiny = { slots: 2, capacity: 1000, markBytes: 4096, metaBytes: 1 << 16 };
+
+interface Flat { ops: number[]; tids: number[]; ids: number[]; sizes: number[]; marks: { i: number; name: string }[] }
+
+async function flatten(src: { batches(): AsyncIterableIterator<EventBatch> }): Promise<Flat> {
+  const f: Flat = { ops: [], tids: [], ids: [], sizes: [], marks: [] };
+  for await (const b of src.batches()) {
+    for (let i = 0; i < b.count; i++) {
+      f.ops.push(b.op[i]); f.tids.push(b.tid[i]); f.ids.push(b.id[i]); f.sizes.push(b.size[i]);
+      if (b.op[i] === 7) f.marks.push({ i: b.first + i, name: b.markNames[b.aux[i]] });
+    }
+  }
+  return f;
+}
+
+beforeAll(async () => {
+  await recordWorkload('battle', [], trace, { scales: '3K,1K', writer: { chunkEvents: 1500 } });
+});
+
+describe('batch ring', () => {
+  it('delivers exactly the reader\'s events, marks and footer through a small ring', async () => {
+    const direct = await openTrace(trace);
+    const want = await flatten(direct);
+    const ring: ReplaySource = await ringReaderOpen(trace, {}, tiny);
+    const got = await flatten(ring);
+    await ring.close();
+    expect(got).toEqual(want);
+    expect(got.marks.map((m) => m.name)).toEqual(['measure-peak@3K', 'flush@3K', 'measure-after@3K', 'measure-peak@1K', 'flush@1K', 'measure-after@1K']);
+    expect(ring.footer).toEqual(direct.footer);
+    expect(ring.header).toEqual(direct.header);
+  });
+
+  it('rethrows a decode error after the good events, with its code and event index', async () => {
+    const bad = join(dir, 'bad.json');
+    const header = { magic: 'slabtrace', formatVersion: 1, workload: 'hand', recorder: 'test', params: {}, args: [], seed: 0, threads: 1, pageSize: 4096, createdAtMs: 0, expectedEvents: 0, chunkEvents: 0 };
+    const events = Array.from({ length: 2500 }, (_, i) => ({ op: 'alloc', tid: 0, id: i, size: 16 }));
+    const lines = [{ header }, ...events, { op: 'free', tid: 0, id: 99999 }].map((x) => JSON.stringify(x));
+    writeFileSync(bad, `${lines.join('\n')}\n`);
+    const ring = await ringReaderOpen(bad, { batchEvents: 1000 }, tiny);
+    let seen = 0;
+    const err = await (async () => {
+      try {
+        for await (const b of ring.batches()) seen += b.count;
+      } catch (e) {
+        return e as { name: string; code: string; event: number };
+      }
+      return null;
+    })();
+    await ring.close();
+    expect(err).toMatchObject({ name: 'TraceError', code: 'FREE_NOT_LIVE', event: 2500 });
+    expect(seen).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('fails at open on a file that is not a trace, as openTrace does', async () => {
+    const junk = join(dir, 'junk.pb');
+    writeFileSync(junk, Buffer.from('definitely not a trace'));
+    await expect(ringReaderOpen(junk, {}, tiny)).rejects.toMatchObject({ name: 'TraceError' });
+    await expect(ringReaderOpen(join(dir, 'none.pb'), {}, tiny)).rejects.toThrow();
+  });
+});

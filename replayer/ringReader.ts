@@ -1,0 +1,125 @@
+// The replay side of the batch ring: starts the decode worker on a trace file and presents what it
+// publishes with the shape of a trace reader (header, batches, footer, skipped, truncated, bytesRead),
+// so the replay loop does not know whether it decodes itself. A decode error is rethrown, rebuilt from
+// the end record, after the batches before it — where the in-process reader would have thrown it.
+
+import { Worker } from 'node:worker_threads';
+import type { EventBatch, OpenTraceOptions, TraceFooter, TraceHeader } from '../traces/index.js';
+import {
+  ringCreate, ringGetJson, RingState, RING_DEFAULT, RING_END_LEN, RING_HEADER_LEN, RING_QUIT, RING_READ, RING_STATE, RING_WRITTEN,
+  SLOT_BYTES_READ, SLOT_CHUNK, SLOT_COUNT, SLOT_FIRST, SLOT_MARKS_LEN, SLOT_OFFSET, type Ring, type RingGeometry,
+} from './batchRing.js';
+import type { DecodeWorkerData } from './decodeWorker.js';
+import { replayErrorFromData, type ReplayErrorData } from './replayError.js';
+import { replayerWorkerUrl } from './workerUrl.js';
+
+/** What the replay loop needs of a trace reader. */
+export interface ReplaySource {
+  readonly header: TraceHeader;
+  batches(): AsyncIterableIterator<EventBatch>;
+  readonly footer: TraceFooter | null;
+  readonly truncated: boolean;
+  readonly skipped: number;
+  readonly bytesRead: number;
+  close(): Promise<void>;
+}
+
+interface EndRecord {
+  footer?: TraceFooter | null;
+  truncated?: boolean;
+  skipped?: number;
+  bytesRead?: number;
+  error?: ReplayErrorData;
+}
+
+class RingReader implements ReplaySource {
+  footer: TraceFooter | null = null;
+  truncated = false;
+  skipped = 0;
+  bytesRead = 0;
+
+  constructor(readonly header: TraceHeader, private readonly ring: Ring, private readonly worker: Worker) {}
+
+  private end(): EndRecord {
+    return ringGetJson<EndRecord>(this.ring.endArea, Atomics.load(this.ring.ctl, RING_END_LEN));
+  }
+
+  private finish(): void {
+    const end = this.end();
+    this.skipped = end.skipped ?? this.skipped;
+    if (end.error) throw replayErrorFromData(end.error);
+    this.footer = end.footer ?? null;
+    this.truncated = end.truncated ?? false;
+    this.bytesRead = end.bytesRead ?? this.bytesRead;
+  }
+
+  private view(seq: number): EventBatch {
+    const slot = this.ring.slots[seq % this.ring.geometry.slots];
+    const f = slot.f;
+    this.bytesRead = f[SLOT_BYTES_READ];
+    const marksLen = f[SLOT_MARKS_LEN];
+    return {
+      count: f[SLOT_COUNT],
+      first: f[SLOT_FIRST],
+      chunk: f[SLOT_CHUNK],
+      byteOffset: f[SLOT_OFFSET],
+      op: slot.op as unknown as Uint8Array<ArrayBuffer>,
+      tid: slot.tid as unknown as Uint32Array<ArrayBuffer>,
+      id: slot.id as unknown as Uint32Array<ArrayBuffer>,
+      size: slot.size as unknown as Float64Array<ArrayBuffer>,
+      aux: slot.aux as unknown as Uint32Array<ArrayBuffer>,
+      markNames: marksLen > 0 ? ringGetJson<string[]>(slot.marks, marksLen) : [],
+    };
+  }
+
+  async *batches(): AsyncIterableIterator<EventBatch> {
+    const ctl = this.ring.ctl;
+    let read = Atomics.load(ctl, RING_READ);
+    for (;;) {
+      const written = Atomics.load(ctl, RING_WRITTEN);
+      if (read < written) {
+        yield this.view(read);
+        read++;
+        Atomics.store(ctl, RING_READ, read);
+        Atomics.notify(ctl, RING_READ);
+        continue;
+      }
+      if (Atomics.load(ctl, RING_STATE) !== RingState.Running) {
+        if (Atomics.load(ctl, RING_WRITTEN) > read) continue;
+        this.finish();
+        return;
+      }
+      Atomics.wait(ctl, RING_WRITTEN, written, 200);
+    }
+  }
+
+  async close(): Promise<void> {
+    Atomics.store(this.ring.ctl, RING_QUIT, 1);
+    Atomics.notify(this.ring.ctl, RING_READ);
+    await this.worker.terminate();
+  }
+}
+
+/** Waits (without blocking the event loop) until the header or an end record is published. */
+async function ringAwaitHeader(ring: Ring): Promise<void> {
+  const ctl = ring.ctl;
+  while (Atomics.load(ctl, RING_HEADER_LEN) === 0 && Atomics.load(ctl, RING_STATE) === RingState.Running) {
+    const r = Atomics.waitAsync(ctl, RING_HEADER_LEN, 0, 200);
+    if (r.async) await r.value;
+  }
+}
+
+/** Opens `path` through a decode worker; rejects as openTrace would (bad magic, missing file…). */
+export async function ringReaderOpen(path: string, open: OpenTraceOptions, geometry: RingGeometry = RING_DEFAULT): Promise<ReplaySource> {
+  const ring = ringCreate(geometry);
+  const data: DecodeWorkerData = { path, ring: ring.buffer, geometry: ring.geometry, open };
+  const worker = new Worker(replayerWorkerUrl('decodeWorker'), { workerData: data });
+  await ringAwaitHeader(ring);
+  if (Atomics.load(ring.ctl, RING_HEADER_LEN) === 0) {
+    const end = ringGetJson<EndRecord>(ring.endArea, Atomics.load(ring.ctl, RING_END_LEN));
+    await worker.terminate();
+    throw end.error ? replayErrorFromData(end.error) : new Error('decode worker ended without a header');
+  }
+  const header = ringGetJson<TraceHeader>(ring.headerArea, Atomics.load(ring.ctl, RING_HEADER_LEN));
+  return new RingReader(header, ring, worker);
+}
