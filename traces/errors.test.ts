@@ -111,7 +111,8 @@ describe('protobuf errors', () => {
     // offsets: header, chunks..., footer
     const cut = full.subarray(0, offsets[3]! + 10);
     let e = await fail(cut);
-    expect(e).toMatchObject({ code: 'TRUNCATED', offset: offsets[3] });
+    expect(e).toMatchObject({ code: 'TRUNCATED', offset: offsets[3], chunk: 2, event: 2000 });
+    expect(await fail(full.subarray(0, 20))).toMatchObject({ code: 'TRUNCATED', offset: 0 });
     const atChunk = full.subarray(0, offsets[3]!);
     e = await fail(atChunk);
     expect(e).toMatchObject({ code: 'TRUNCATED', offset: offsets[3], event: 2000, chunk: 2 });

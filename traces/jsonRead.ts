@@ -131,10 +131,7 @@ export class TraceJsonLines {
       threadsSeen: nat('threadsSeen'), digest, foreignFrees: nat('foreignFrees'), nullFrees: nat('nullFrees'),
     };
     this.footerOffset = it.off;
-    this.checkAfterFooter = true;
   }
-
-  checkAfterFooter = false;
 
   /** After the footer: anything but the end of the stream is an error. */
   async expectEnd(): Promise<void> {

@@ -98,8 +98,11 @@ class TraceReaderImpl implements TraceReader {
     try {
       ok = await fr.next(1 << 20);
     } catch (e) {
-      if (e instanceof TraceError && e.code !== 'IO') throw traceError('BAD_MAGIC', name, 0, -1, -1, 'not a slabtrace trace (no header frame)', 'a TraceRecord{header} frame');
-      throw e;
+      if (!(e instanceof TraceError) || e.code === 'IO') throw e;
+      // a cut header of a real trace vs. something that is not a trace at all
+      const head = Buffer.from(fr.buf.subarray(fr.pos, Math.min(fr.lim, fr.pos + 16))).toString('latin1');
+      if (e.code === 'TRUNCATED' && head.includes(TRACE_MAGIC)) throw traceError('TRUNCATED', name, 0, -1, -1, 'stream ends inside the header', 'a complete header');
+      throw traceError('BAD_MAGIC', name, 0, -1, -1, 'not a slabtrace trace (no header frame)', 'a TraceRecord{header} frame');
     }
     if (!ok) throw traceError('BAD_MAGIC', name, 0, -1, -1, 'empty stream', 'a slabtrace header');
     const buf = fr.buf;
@@ -133,7 +136,11 @@ class TraceReaderImpl implements TraceReader {
         try {
           ok = await fr.next();
         } catch (e) {
-          if (e instanceof TraceError && e.code === 'TRUNCATED') { if (this.endTruncated(e)) return; }
+          if (e instanceof TraceError && e.code === 'TRUNCATED') {
+            // add where the stream was cut: the chunk and event that would have come next
+            const t = traceError('TRUNCATED', name, e.offset, st.chunk, st.events, e.detail, e.expected);
+            if (this.endTruncated(t)) return;
+          }
           throw e;
         }
         if (!ok) {
