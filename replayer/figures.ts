@@ -1,6 +1,7 @@
 // Turning the allocator's statistics into the replay's figures (summary, marks) and its OOM info into
 // the event-level OOM report. The only place that knows both vocabularies.
 
+import type { OomInfo } from '../allocator/index.js';
 import type { ReplayFigures, ReplayOom } from './result.js';
 
 /** The global statistics the replay reports, by the allocator's field names. */
@@ -32,17 +33,13 @@ export function replayFigures(s: ReplayStatsSource): ReplayFigures {
   };
 }
 
-export interface ReplayOomSource {
-  reason: string; ssAllocated: number; ssFreed: number; vmSize: number; vmRss: number; mappings: number; maxMapCount: number;
-}
-
 const OOM_REASONS: Record<string, string> = {
   max_map_count: 'mmap failed: the mapping limit (vm.max_map_count) is reached',
   address_space: 'mmap failed: the address-space limit (--mem-limit) is reached',
 };
 
-export function replayOomReport(info: ReplayOomSource | null, event: number, tid: number, op: string, size: number): ReplayOom {
-  const i = info ?? { reason: 'unknown', ssAllocated: 0, ssFreed: 0, vmSize: 0, vmRss: 0, mappings: 0, maxMapCount: 0 };
+export function replayOomReport(info: OomInfo | null, event: number, tid: number, op: string, size: number): ReplayOom {
+  const i = info ?? { reason: 'unknown', tid, size, ssAllocated: 0, ssFreed: 0, vmSize: 0, vmRss: 0, mappings: 0, maxMapCount: 0 };
   return {
     event, tid, op, size,
     reason: OOM_REASONS[i.reason] ?? i.reason,

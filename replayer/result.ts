@@ -1,6 +1,8 @@
 // What a replay produces: the summary figures, one checkpoint per mark, the OOM report (if any), and
 // the final state digest. Plain data (structured-clonable across threads, JSON for --json).
 
+import type { OomInfo } from '../allocator/index.js';
+
 export interface ReplayFigures {
   rss: number;
   peakRss: number;
@@ -26,19 +28,13 @@ export interface ReplayMark extends ReplayFigures {
   event: number;
 }
 
-export interface ReplayOom {
+/** The allocator's OOM figures, placed at the event that failed. */
+export interface ReplayOom extends Omit<OomInfo, 'reason'> {
   /** Index of the event whose allocation failed. */
   event: number;
-  tid: number;
   op: string;
-  size: number;
+  /** Why mmap failed, in words. */
   reason: string;
-  ssAllocated: number;
-  ssFreed: number;
-  vmSize: number;
-  vmRss: number;
-  mappings: number;
-  maxMapCount: number;
 }
 
 export interface ReplayCheck {

@@ -4,7 +4,7 @@
 // the end record, after the batches before it — where the in-process reader would have thrown it.
 
 import { Worker } from 'node:worker_threads';
-import type { EventBatch, OpenTraceOptions, TraceFooter, TraceHeader } from '../traces/index.js';
+import type { EventBatch, OpenTraceOptions, TraceFooter, TraceHeader, TraceReader } from '../traces/index.js';
 import {
   ringCreate, ringGetJson, RingState, RING_DEFAULT, RING_END_LEN, RING_HEADER_LEN, RING_QUIT, RING_READ, RING_STATE, RING_WRITTEN,
   SLOT_BYTES_READ, SLOT_CHUNK, SLOT_COUNT, SLOT_FIRST, SLOT_MARKS_LEN, SLOT_OFFSET, type Ring, type RingGeometry,
@@ -14,15 +14,7 @@ import { replayErrorFromData, type ReplayErrorData } from './replayError.js';
 import { replayerWorkerUrl } from './workerUrl.js';
 
 /** What the replay loop needs of a trace reader. */
-export interface ReplaySource {
-  readonly header: TraceHeader;
-  batches(): AsyncIterableIterator<EventBatch>;
-  readonly footer: TraceFooter | null;
-  readonly truncated: boolean;
-  readonly skipped: number;
-  readonly bytesRead: number;
-  close(): Promise<void>;
-}
+export type ReplaySource = Pick<TraceReader, 'header' | 'batches' | 'footer' | 'truncated' | 'skipped' | 'bytesRead' | 'close'>;
 
 interface EndRecord {
   footer?: TraceFooter | null;

@@ -3,7 +3,8 @@
 // every block in allocation order and then of the array, marks after the frees. All on thread 0.
 
 import type { TraceWriter } from '../../traces/index.js';
-import type { WorkloadCheckpoint } from '../workload.js';
+import type { Workload, WorkloadCheckpoint, WorkloadOptions, WorkloadPlan } from '../workload.js';
+import { WorkloadArgError, formatCount, parseCountList } from '../workloadArgs.js';
 
 const POINTER_SIZE = 8;
 const YIELD_EVERY = 65536;
@@ -37,4 +38,42 @@ export async function bulkRun(w: TraceWriter, rounds: BulkRound[], checkpoint: W
     w.free(0, array);
     for (const m of r.marksAfterFree) w.mark(0, m);
   }
+}
+
+export interface BulkWorkloadSpec {
+  name: string;
+  summary: string;
+  defaultScales: string;
+  blockSize: number;
+  /** Mark names after the allocations / after the frees of the round of size n (label "100K"). */
+  marksAfterAlloc(label: string): string[];
+  marksAfterFree(label: string): string[];
+}
+
+/** A workload made of bulk rounds, one per scale (`--scales`), with no positional arguments. */
+export function bulkWorkloadDefine(spec: BulkWorkloadSpec): Workload {
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    usage: '',
+    plan(args: string[], opts: WorkloadOptions): WorkloadPlan {
+      if (args.length > 0) throw new WorkloadArgError(spec.name, `takes no positional arguments (got '${args.join(' ')}'); use --scales`);
+      const scales = parseCountList(spec.name, '--scales', opts.scales ?? spec.defaultScales);
+      const rounds: BulkRound[] = scales.map((n) => ({
+        n,
+        blockSize: spec.blockSize,
+        marksAfterAlloc: spec.marksAfterAlloc(formatCount(n)),
+        marksAfterFree: spec.marksAfterFree(formatCount(n)),
+      }));
+      return {
+        workload: spec.name,
+        params: { scales: scales.join(','), blockSize: String(spec.blockSize) },
+        args,
+        seed: 0,
+        threads: 1,
+        expectedEvents: rounds.reduce((sum, r) => sum + bulkRoundEvents(r), 0),
+        run: (w, checkpoint) => bulkRun(w, rounds, checkpoint),
+      };
+    },
+  };
 }
