@@ -7,7 +7,8 @@
 import { TraceBatch } from './batch.js';
 import { DIGEST_H1_INIT, DIGEST_H2_INIT, markNameHash } from './digest.js';
 import { traceError, type TraceError, type TraceErrorCode } from './errors.js';
-import { TraceIds, TraceThreads, TRACE_SMALL_TIDS } from './ids.js';
+import { TraceIds } from './ids.js';
+import { TraceThreads, TRACE_SMALL_TIDS } from './threads.js';
 import { TraceInput } from './input.js';
 import {
   OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_EXIT,

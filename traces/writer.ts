@@ -5,7 +5,8 @@
 import { TraceColumns } from './columns.js';
 import { TraceDigest } from './digest.js';
 import { traceError, type TraceError, type TraceErrorCode } from './errors.js';
-import { TraceIds, TraceThreads, TRACE_SMALL_TIDS } from './ids.js';
+import { TraceIds } from './ids.js';
+import { TraceThreads, TRACE_SMALL_TIDS } from './threads.js';
 import { jsonEncodeChunk, jsonFooterLine, jsonHeaderLine } from './jsonEncode.js';
 import { TraceChunkEncoder } from './chunkEncode.js';
 import {
