@@ -32,6 +32,8 @@ export interface AppProps {
   /** Called once, when the dashboard is done (the live area is empty by then). */
   onFinish: (result: ReplayResult) => void;
   onError: (err: unknown) => void;
+  /** Keys are read from stdin (false when stdin is not a terminal, e.g. the trace comes on stdin). */
+  keys?: boolean;
   /** Width when stdout does not say (tests). */
   columns?: number;
 }
@@ -125,7 +127,7 @@ export function App(p: AppProps) {
     let any = false;
     for (const ch of input.length > 1 && !key.ctrl ? [...input] : [input]) any = onKey(ch, key.ctrl) || any;
     if (any && !st.result) setSt((s) => (s.result ? s : { ...s, snap: poll() }));
-  });
+  }, { isActive: p.keys !== false });
 
   const width = Math.max(20, stdout.columns || p.columns || 80);
   const rows = stdout.rows || 40;
@@ -141,6 +143,7 @@ export function App(p: AppProps) {
     oom: r?.oom ?? null,
     oomCount: r?.oomCount ?? 0,
     held: st.held,
+    keys: p.keys !== false,
   };
   return (
     <Box flexDirection="column">

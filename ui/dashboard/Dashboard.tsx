@@ -30,6 +30,8 @@ export interface DashboardModel {
   oomCount: number;
   /** The replay is over and the dashboard waits for q (OOM). */
   held: boolean;
+  /** Keys are read (false: stdin is not a terminal; only Ctrl-C / signals stop the replay). */
+  keys?: boolean;
 }
 
 export interface DashboardProps {
@@ -117,7 +119,7 @@ export function Dashboard({ model: m, width, rows, theme }: DashboardProps) {
           right={(w) => <ThreadTable threads={s.threads} stats={s.stats} width={w} maxRows={threadRows} theme={theme} />} />
       </Box>
       <Box marginTop={1}>
-        <KeyHelp paused={paused} held={m.held} width={width} theme={theme} />
+        <KeyHelp paused={paused} held={m.held} keys={m.keys !== false} width={width} theme={theme} />
       </Box>
     </Box>
   );

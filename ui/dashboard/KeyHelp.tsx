@@ -1,5 +1,5 @@
 // The key help line at the bottom. While the replay runs: pause/resume, step, speed, quit; once it is
-// held after an OOM only quitting is left. Pure.
+// held after an OOM only quitting is left; without a terminal on stdin only Ctrl-C. Pure.
 
 import { Lines, type Line } from './lines.js';
 import type { DashboardTheme } from './theme.js';
@@ -7,6 +7,8 @@ import type { DashboardTheme } from './theme.js';
 export interface KeyHelpProps {
   paused: boolean;
   held: boolean;
+  /** false: stdin is not a terminal, so no keys are read. */
+  keys?: boolean;
   width: number;
   theme: DashboardTheme;
 }
@@ -16,6 +18,7 @@ function key(k: string, what: string): Line {
 }
 
 export function keyHelpLine(p: KeyHelpProps): Line {
+  if (p.keys === false) return [{ text: 'keys unavailable (stdin is not a terminal)  ', dim: true }, ...key('Ctrl-C', 'quit')];
   const keys = p.held
     ? [key('q', 'quit')]
     : [key('space', p.paused ? 'resume' : 'pause'), key('s', 'step'), key('+/-', 'speed'), key('q', 'quit')];

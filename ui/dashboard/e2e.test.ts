@@ -62,10 +62,10 @@ function eventsShown(screen: string): number {
   return m ? Number(m[1].replace(/,/g, '')) : -1;
 }
 
-function startSession(name: string, env = ''): string {
+function startSession(name: string, env = '', columns = 120): string {
   const session = `${name}-${process.pid}`;
   const cmd = `cd ${ROOT} && ${env} node ${BIN} replay ${trace} --preset hakmem-larson-fix; echo EXIT=$?; sleep 120`;
-  tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', cmd);
+  tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', '40', cmd);
   return session;
 }
 
@@ -111,14 +111,22 @@ describe.skipIf(!HAVE_TMUX)('dashboard in a real terminal (tmux)', () => {
     }
   });
 
-  it('honours NO_COLOR (no colour codes on screen)', async () => {
-    const session = startSession('slabtrace-dash-nc', 'NO_COLOR=1');
+  it('honours NO_COLOR (no colour codes on screen) and fits 80 columns', async () => {
+    const session = startSession('slabtrace-dash-nc', 'NO_COLOR=1', 80);
     try {
       await waitFor(session, 'the dashboard', DASHBOARD_UP);
+      for (let i = 0; i < 6; i++) tmux('send-keys', '-t', session, '-');
+      const slowed = await waitFor(session, 'the throttled speed', (s) => /speed \d+(\.\d)? K ev\/s/.test(s) || s.includes('EXIT='));
+      expect(slowed, 'the replay ended before it could be throttled').not.toContain('EXIT=');
       tmux('send-keys', '-t', session, 'Space');
-      await waitFor(session, 'PAUSED', (s) => s.includes('PAUSED') || s.includes('EXIT='));
+      const plainScreen = await waitFor(session, 'PAUSED', (s) => s.includes('PAUSED'));
       const screen = capture(session, true);
       expect(screen).not.toMatch(/\x1b\[[0-9;]*(3[0-7]|9[0-7]|38;5;\d+)m/);
+      const lines = plainScreen.split('\n');
+      for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+      expect(lines.some((l) => l.trimEnd() === 'space resume  s step  +/- speed  q quit')).toBe(true);
+      expect(lines.some((l) => /^events [\d,]+/.test(l))).toBe(true);
+      expect(lines.some((l) => /^RSS [\d.]+ \w+ +peak/.test(l))).toBe(true);
       tmux('send-keys', '-t', session, 'q');
       await waitFor(session, 'the exit', (s) => s.includes('EXIT='));
     } finally {

@@ -72,6 +72,7 @@ export async function dashboardStart(file: string, cfg: ReplayConfig, opts: Dash
   dashboardYieldCpu();
   const result = dashboardMount(handle, info, {
     holdOnOom: opts.holdOnOom ?? true, theme: opts.theme ?? themeFromEnv(), stdout: opts.stdout, stdin: opts.stdin,
+    keys: file === '-' ? false : undefined, // stdin carries the trace
   });
   return { handle, result };
 }

@@ -17,13 +17,16 @@ export interface DashboardMountOptions {
   theme: DashboardTheme;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
+  /** Read keys from stdin (default: when stdin is a terminal). */
+  keys?: boolean;
 }
 
 export function dashboardMount(handle: AppHandle, info: HeaderInfo, opts: DashboardMountOptions): Promise<ReplayResult> {
+  const keys = opts.keys ?? (opts.stdin ?? process.stdin).isTTY === true;
   return new Promise<ReplayResult>((resolve, reject) => {
     let failed: unknown = null;
     const ink = render(
-      <App handle={handle} info={info} openView={openStatsView} holdOnOom={opts.holdOnOom} theme={opts.theme}
+      <App handle={handle} info={info} openView={openStatsView} holdOnOom={opts.holdOnOom} theme={opts.theme} keys={keys}
         onFinish={resolve}
         onError={(err) => { failed = err; handle.quit(); ink.unmount(); }} />,
       {

@@ -144,5 +144,6 @@ describe.each(WIDTHS)('panels at %i columns', (w) => {
     expect(frame(<KeyHelp paused={false} held={false} width={w} theme={theme} />, w)).toBe('space pause  s step  +/- speed  q quit');
     expect(frame(<KeyHelp paused held={false} width={w} theme={theme} />, w)).toContain('space resume');
     expect(frame(<KeyHelp paused={false} held width={w} theme={theme} />, w)).toBe('q quit');
+    expect(frame(<KeyHelp paused={false} held={false} keys={false} width={w} theme={theme} />, w)).toContain('Ctrl-C quit');
   });
 });
