@@ -1,5 +1,6 @@
-// JSON Lines form, reading side: stream-json's JSONL parser turns the stream into line values; this
-// module tracks each line's byte offset (a newline scan beside the parser), checks shapes (BAD_JSON)
+// JSON Lines form, reading side: stream-json's JSONL parser turns the stream into line values (its
+// stages run synchronously per input buffer); this module tracks each line's byte offset (a newline
+// scan beside the parser), checks shapes (BAD_JSON)
 // and fills a TraceInput (ops, thread runs, id/size/align columns, explicit ids, line offsets) so
 // that the same validating pass as for protobuf applies.
 import jsonlParser from 'stream-json/jsonl/parser.js';
@@ -16,16 +17,28 @@ const NONE = Symbol.for('object-stream.none');
 const BAD_LINE = { badLine: true };
 
 interface Item { value: unknown; off: number; partial: boolean }
+type Stage = (v: unknown) => unknown;
+
+/** The function list of a stream-json JSONL parser (stream-chain's gen() keeps it as fList). */
+function jsonlStages(): Stage[] {
+  const p = jsonlParser({ errorIndicator: () => BAD_LINE }) as unknown as { fList?: Stage[] };
+  const f = p.fList;
+  if (!Array.isArray(f) || f.length !== 3 || !f.every((x) => typeof x === 'function')) {
+    throw new Error('slabtrace: unexpected stream-json JSONL parser shape (expected 3 stages)');
+  }
+  return f;
+}
 
 export class TraceJsonLines {
   footer: TraceFooter | null = null;
   footerOffset = 0;
-  private parse = jsonlParser({ errorIndicator: () => BAD_LINE });
-  private gen: AsyncGenerator<{ key: number; value: unknown }> | null = null;
+  /** The stages of one stream-json JSONL parser: fixUtf8Stream, lines, parseLine. */
+  private stages: Stage[];
+  private vals: unknown[] = [];
+  private vk = 0;
   private pending: Buffer[] = [];
   private ended = false;
   private offQ: number[] = [];
-  private offK = 0;
   // newline scan state
   private base = 0;
   private lineStart = 0;
@@ -35,6 +48,7 @@ export class TraceJsonLines {
   private readonly cap: number;
 
   constructor(private bytes: TraceByteStream, private st: TraceReadState, private inp: TraceInput, batchEvents: number) {
+    this.stages = jsonlStages();
     this.cap = Math.max(1, Math.min(batchEvents | 0, 1 << 22));
     const c = this.cap;
     inp.ops = new Uint8Array(c);
@@ -191,28 +205,49 @@ export class TraceJsonLines {
 
   private async nextItem(): Promise<Item | null> {
     for (;;) {
-      if (this.gen) {
-        const r = await this.gen.next();
-        if (!r.done) {
-          const off = this.offQ[this.offK++] ?? this.lineStart;
-          return { value: r.value.value, off, partial: this.ended };
-        }
-        this.gen = null;
+      if (this.vk < this.vals.length) {
+        const value = this.vals[this.vk]!;
+        const off = this.offQ[this.vk] ?? this.lineStart;
+        this.vk++;
+        return { value, off, partial: this.ended };
       }
       if (this.ended) return null;
       const c = this.pending.length ? this.pending.shift()! : await this.bytes.next();
-      if (this.offK > 0) {
-        this.offQ = this.offQ.slice(this.offK);
-        this.offK = 0;
-      }
+      // everything of the previous input was consumed: start fresh queues
+      this.offQ = this.offQ.slice(this.vk);
+      this.vals.length = 0;
+      this.vk = 0;
       if (c === null) {
         this.ended = true;
         if (this.curLen > 0) this.offQ.push(this.lineStart);
-        this.gen = this.parse(NONE as unknown as Buffer);
+        this.runStages(NONE);
         continue;
       }
       this.scan(c);
-      this.gen = this.parse(c);
+      this.runStages(c);
+    }
+  }
+
+  /**
+   * Runs the parser's own stages (fixUtf8Stream, lines, parseLine) synchronously over one input:
+   * stream-json's async-generator driver costs more per line than parsing it.
+   */
+  private runStages(input: Buffer | symbol): void {
+    const [fix, lines, parse] = this.stages;
+    const text = fix!(input);
+    if (input === NONE) {
+      if (typeof text === 'string' && text) this.feed(lines!(text), parse!);
+      this.feed(lines!(NONE), parse!);
+    } else {
+      this.feed(lines!(text), parse!);
+    }
+  }
+
+  private feed(g: unknown, parse: Stage): void {
+    if (!g || typeof (g as Iterator<unknown>).next !== 'function') return;
+    for (const line of g as Iterable<unknown>) {
+      const r = parse(line) as { value: unknown } | symbol;
+      if (r !== NONE) this.vals.push((r as { value: unknown }).value);
     }
   }
 
