@@ -101,7 +101,7 @@ export function Dashboard({ model: m, width, rows, theme }: DashboardProps) {
       )}
       <Box marginTop={1}>
         <Progress events={s.events} total={s.total} totalEstimated={s.totalEstimated} fraction={s.fraction}
-          rate={m.held ? 0 : m.rate} elapsedSeconds={m.elapsedSeconds} width={width} theme={theme} />
+          rate={m.held || paused ? 0 : m.rate} elapsedSeconds={m.elapsedSeconds} width={width} theme={theme} />
       </Box>
       <Box marginTop={1}>
         <Pair width={width}
