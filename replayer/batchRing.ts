@@ -37,7 +37,7 @@ export interface RingGeometry {
   metaBytes: number;
 }
 
-export const RING_DEFAULT: RingGeometry = { slots: 4, capacity: 65536, markBytes: 1 << 16, metaBytes: 1 << 20 };
+export const RING_DEFAULT: RingGeometry = { slots: 8, capacity: 32768, markBytes: 1 << 16, metaBytes: 1 << 20 };
 
 export interface RingSlot {
   f: Float64Array;
