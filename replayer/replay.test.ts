@@ -96,6 +96,12 @@ describe('options', () => {
     expect(r.complete).toBe(false);
   });
 
+  it('--speed throttles the replay (a lower bound on wall time: slow machines only add to it)', async () => {
+    const r = await replayRun(battlePb, { preset: 'hakmem-7.7', stopAt: 30_000, speed: 100_000 });
+    expect(r.events).toBe(30_000);
+    expect(r.wallSeconds).toBeGreaterThanOrEqual(0.25);
+  });
+
   it('--check runs the invariant checker at marks and every N events', async () => {
     const r = await replayRun(battlePb, { preset: 'hakmem-7.7', check: 500_000 });
     expect(r.check!.runs).toBeGreaterThanOrEqual(3 + 4);

@@ -35,6 +35,8 @@ export interface ReplayConfig {
   continueAfterOom?: boolean;
   /** Decode in a separate worker (a file path only): decoding and replaying then use two cores. */
   pipeline?: boolean;
+  /** Start throttled to this many events/s (0 or absent: unthrottled); the host may change it. */
+  speed?: number;
 }
 
 export interface ReplayHooks {
@@ -296,6 +298,7 @@ export async function replayRun(
     ? await ringReaderOpen(source, open)
     : await openTrace(source, open);
   ctl.floats[F_EVENTS_TOTAL] = Number(reader.header.expectedEvents) || 0;
+  if (cfg.speed) ctl.floats[F_SPEED] = cfg.speed;
   Atomics.store(ctl.ints, CTL_STATE, ReplayState.Running);
   const r = new Replay(alloc, reader, cfg, ctl, hooks);
   const startedAt = performance.now();

@@ -18,6 +18,7 @@ export interface ReplayCliOptions {
   allowTruncated?: boolean;
   continueAfterOom?: boolean;
   json?: boolean;
+  speed?: number;
 }
 
 export function replayOptionsAdd(cmd: Command): Command {
@@ -30,6 +31,7 @@ export function replayOptionsAdd(cmd: Command): Command {
     .option('--lenient', 'skip bad events (and count them) instead of failing')
     .option('--allow-truncated', 'replay a trace without footer up to its last complete chunk')
     .option('--continue-after-oom', 'report a failed allocation and go on')
+    .option('--speed <events/s>', 'replay at most this many events per second (watch an OOM approach), e.g. 200K', optInteger)
     .option('--json', 'print the result as one JSON object');
 }
 
@@ -63,6 +65,7 @@ export function replayConfigFromCli(preset: string, o: ReplayCliOptions): Replay
     check: parseCheck(o.check),
     stopAt: o.stopAt,
     continueAfterOom: o.continueAfterOom,
+    speed: o.speed,
   };
 }
 

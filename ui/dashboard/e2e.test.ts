@@ -64,7 +64,7 @@ function eventsShown(screen: string): number {
 
 function startSession(name: string, env = '', columns = 120): string {
   const session = `${name}-${process.pid}`;
-  const cmd = `cd ${ROOT} && ${env} node ${BIN} replay ${trace} --preset hakmem-larson-fix; echo EXIT=$?; sleep 120`;
+  const cmd = `cd ${ROOT} && ${env} node ${BIN} replay ${trace} --preset hakmem-larson-fix --speed 1M; echo EXIT=$?; sleep 120`;
   tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', '40', cmd);
   return session;
 }
@@ -84,7 +84,7 @@ describe.skipIf(!HAVE_TMUX)('dashboard in a real terminal (tmux)', () => {
     const session = startSession('slabtrace-dash');
     try {
       await waitFor(session, 'the dashboard', DASHBOARD_UP);
-      // Slow the replay right down so it is surely still running for the rest of the test.
+      // It starts at 1 M events/s (--speed), so it is still running; slow it right down for the rest.
       for (let i = 0; i < 6; i++) tmux('send-keys', '-t', session, '-');
       const slowed = await waitFor(session, 'the throttled speed', (s) => /speed \d+(\.\d)? K ev\/s/.test(s) || s.includes('EXIT='));
       expect(slowed, 'the replay ended before it could be throttled').not.toContain('EXIT=');
