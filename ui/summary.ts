@@ -21,15 +21,16 @@ export function summaryOom(r: ReplayResult): string {
   const o = r.oom;
   if (!o) return '';
   return [
-    `OUT OF MEMORY at event ${formatCount(o.event)}: ${o.op} of ${formatBytes(o.size)} by thread ${o.tid} — ${o.reason}`,
-    `  SuperSlabs allocated ${formatCount(o.ssAllocated)}, freed ${formatCount(o.ssFreed)}; ` +
-      `mappings ${formatCount(o.mappings)} / ${formatCount(o.maxMapCount)}; VmSize ${formatBytes(o.vmSize)}, VmRSS ${formatBytes(o.vmRss)}`,
+    `OUT OF MEMORY at event ${formatCount(o.event)}: ${o.op} of ${formatBytes(o.size)} by thread ${o.tid}`,
+    `  ${o.reason}`,
+    `  SuperSlabs allocated ${formatCount(o.ssAllocated)}, freed ${formatCount(o.ssFreed)}; mappings ${formatCount(o.mappings)} / ${formatCount(o.maxMapCount)}`,
+    `  VmSize ${formatBytes(o.vmSize)}, VmRSS ${formatBytes(o.vmRss)}`,
   ].join('\n');
 }
 
 const MARK_COLUMNS = [
   { title: 'mark', align: 'left' as const }, { title: 'event' }, { title: 'RSS' }, { title: 'VmSize' },
-  { title: 'SS live' }, { title: 'SS alloc' }, { title: 'SS freed' }, { title: 'live blocks' },
+  { title: 'SS live' }, { title: 'SS alloc' }, { title: 'SS freed' }, { title: 'live blk' },
 ];
 
 function markRow(m: ReplayMark): string[] {
@@ -86,7 +87,8 @@ export function summaryCompare(results: ReplayResult[]): string {
   const values = results.map((r) => new Map(figureRows(r)));
   const rows = labels.map((k) => [k, ...values.map((v) => v.get(k) ?? '')]);
   const parts = [`${results[0].file} (${results[0].workload})`, formatTable(cols, rows)];
-  const names = results[0].marks.map((m) => m.name);
+  const longest = results.reduce((a, r) => (r.marks.length > a.marks.length ? r : a), results[0]);
+  const names = longest.marks.map((m) => m.name);
   if (names.length) {
     const markCols = [{ title: 'mark', align: 'left' as const }, ...results.flatMap((r) => [{ title: `${r.preset} RSS` }, { title: 'SS live' }])];
     const markRows = names.map((name, i) => [name, ...results.flatMap((r) => {

@@ -1,0 +1,44 @@
+// The plain summary: figures, the OOM report and the mark table, within 80 columns for the battle
+// table's mark names; side by side, every preset's marks (the union, not the first result's).
+
+import { describe, expect, it } from 'vitest';
+import { fixResult, FIX_MARK, FIX_OOM } from './dashboard/fixtures.js';
+import { summaryCompare, summaryText } from './summary.js';
+
+const battleMarks = ['measure-peak@100K', 'flush@100K', 'measure-after@100K', 'measure-peak@5M', 'flush@5M', 'measure-after@5M']
+  .map((name, i) => ({ ...FIX_MARK, name, event: 1_000_000 * (i + 1), rss: 150 * 2 ** 20, vmSize: 160 * 2 ** 20, ssLive: 75, ssAllocated: 1234, ssFreed: 1159, liveBlocks: 5_000_000 }));
+
+describe('summaryText', () => {
+  it('prints the figures and a mark table that fits 80 columns', () => {
+    const text = summaryText(fixResult({ marks: battleMarks, oom: null }));
+    expect(text).toMatch(/state\s+done/);
+    expect(text).toContain('measure-after@100K');
+    const lines = text.split('\n');
+    const table = lines.slice(lines.findIndex((l) => l.startsWith('mark ')));
+    expect(table.length).toBeGreaterThan(battleMarks.length);
+    for (const line of table) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+
+  it('prints the OOM report with the event, op, size, thread, reason and figures', () => {
+    const text = summaryText(fixResult({ oom: FIX_OOM, oomCount: 1 }));
+    expect(text).toContain(`OUT OF MEMORY at event ${FIX_OOM.event.toLocaleString('en-US')}`);
+    expect(text).toContain(FIX_OOM.reason);
+    expect(text).toMatch(/mappings [\d,]+ \/ [\d,]+/);
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(100);
+  });
+
+  it('says when the result is partial', () => {
+    expect(summaryText(fixResult({ partial: true, oom: null }))).toMatch(/PARTIAL: stopped by the user/);
+  });
+});
+
+describe('summaryCompare', () => {
+  it('lists the marks of the preset that got furthest', () => {
+    const short = fixResult({ preset: 'hakmem-larson-bug', marks: battleMarks.slice(0, 1), oom: FIX_OOM });
+    const long = fixResult({ preset: 'hakmem-larson-fix', marks: battleMarks, oom: null });
+    const text = summaryCompare([short, long]);
+    expect(text).toMatch(/hakmem-larson-bug\s+hakmem-larson-fix/);
+    expect(text).toContain('measure-after@5M');
+    expect(text.split('\n').find((l) => l.startsWith('measure-after@5M'))).toContain('—');
+  });
+});
