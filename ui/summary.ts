@@ -30,12 +30,12 @@ export function summaryOom(r: ReplayResult): string {
 
 const MARK_COLUMNS = [
   { title: 'mark', align: 'left' as const }, { title: 'event' }, { title: 'RSS' }, { title: 'VmSize' },
-  { title: 'SS live' }, { title: 'SS alloc' }, { title: 'SS freed' }, { title: 'live blk' },
+  { title: 'SS live' }, { title: 'SS freed' }, { title: 'live blocks' },
 ];
 
 function markRow(m: ReplayMark): string[] {
   return [m.name, formatCount(m.event), formatBytes(m.rss), formatBytes(m.vmSize), formatCount(m.ssLive),
-    formatCount(m.ssAllocated), formatCount(m.ssFreed), formatCount(m.liveBlocks)];
+    formatCount(m.ssFreed), formatCount(m.liveBlocks)];
 }
 
 export function summaryMarks(marks: ReplayMark[]): string {
