@@ -2,7 +2,7 @@
 // exit codes (0 done, 2 bad usage / bad trace, 3 OOM), and that user mistakes print one line and no
 // stack trace. Requires `npm run build` (npm test does it first).
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,5 +132,39 @@ describe('replay', () => {
     const presets = JSON.parse(r.out) as { name: string; params: Record<string, unknown> }[];
     expect(presets.map((p) => p.name)).toEqual(['hakmem-7.5', 'hakmem-7.6', 'hakmem-7.7', 'hakmem-8.1', 'hakmem-8.2', 'hakmem-larson-bug', 'hakmem-larson-fix']);
     expect(presets[0].params).toHaveProperty('maxMapCount', 65530);
+  });
+});
+
+describe('interrupts and real programs', () => {
+  it('Ctrl-C during a replay prints the partial summary and exits 130', async () => {
+    const child = spawn(process.execPath, [BIN, 'replay', larson, '--no-ui', '--speed', '100K'], { env: { ...process.env, CI: 'true' } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGINT');
+    const code = await new Promise<number>((r) => child.on('exit', (c) => r(c ?? -1)));
+    expect(code).toBe(130);
+    expect(out).toMatch(/PARTIAL: stopped by the user after [\d,]+ events/);
+  });
+
+  it('record exec passes the exit code through and writes a valid trace', () => {
+    const trace = join(dir, 'sh.pb');
+    const r = run(['record', 'exec', '-o', trace, '--', 'sh', '-c', 'sort /etc/passwd > /dev/null; exit 7']);
+    expect(r.code).toBe(7);
+    const info = JSON.parse(run(['info', trace, '--json']).out);
+    expect(info.complete).toBe(true);
+    expect(info.ops.alloc).toBeGreaterThan(0);
+  });
+
+  it('import mtrace turns glibc mtrace lines into a trace, with line numbers on errors', () => {
+    const log = join(dir, 'm.log');
+    writeFileSync(log, ['= Start', '@ ./a.out:[0x401136] + 0x1a2b2a0 0x10', '@ ./a.out:[0x40114f] + 0x1a2b6d0 0x20', '@ ./a.out:[0x401160] - 0x1a2b2a0', '= End', ''].join('\n'));
+    const out = join(dir, 'm.pb');
+    expect(run(['import', 'mtrace', log, '-o', out, '-q']).code).toBe(0);
+    const info = JSON.parse(run(['info', out, '--json']).out);
+    expect(info.ops.alloc).toBe(2);
+    expect(info.ops.free).toBe(1);
+    writeFileSync(log, ['= Start', 'garbage here', '= End', ''].join('\n'));
+    expectUserError(run(['import', 'mtrace', log, '-o', out]), /m\.log:2: MTRACE_/);
   });
 });
