@@ -147,6 +147,19 @@ describe('interrupts and real programs', () => {
     expect(out).toMatch(/PARTIAL: stopped by the user after [\d,]+ events/);
   });
 
+  it('Ctrl-C during a recording leaves a readable, truncated trace and exits 130', async () => {
+    const trace = join(dir, 'cut.pb');
+    const child = spawn(process.execPath, [BIN, 'record', 'larson', '10', '8', '128', '1024', '1', '12345', '4', '--ops', '500M', '-o', trace]);
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGINT');
+    const code = await new Promise<number>((r) => child.on('exit', (c) => r(c ?? -1)));
+    expect(code).toBe(130);
+    expectUserError(run(['info', trace]), /TRUNCATED/);
+    const info = JSON.parse(run(['info', trace, '--json', '--allow-truncated']).out);
+    expect(info.complete).toBe(false);
+    expect(info.events).toBeGreaterThan(100_000);
+  });
+
   it('record exec passes the exit code through and writes a valid trace', () => {
     const trace = join(dir, 'sh.pb');
     const r = run(['record', 'exec', '-o', trace, '--', 'sh', '-c', 'sort /etc/passwd > /dev/null; exit 7']);
