@@ -43,6 +43,9 @@ export interface ReplayHooks {
   /** Called once the allocator exists (the host hands its buffer to the dashboard). */
   onReady?(alloc: Allocator): void;
   onMark?(mark: ReplayMark): void;
+  /** A reader of `source` already being opened (the worker starts its decode worker before it loads
+   * the replay code, so the two start-ups overlap). replayRun closes it. */
+  opening?: Promise<ReplaySource>;
 }
 
 /** Events between two polls of the control block. */
@@ -278,6 +281,12 @@ function replayResult(r: Replay, reader: ReplaySource, params: AllocParams, wall
   };
 }
 
+/** Opens the trace for a replay: through a decode worker when pipelined, else in this thread. */
+export function replayOpen(source: string | NodeJS.ReadableStream, cfg: ReplayConfig): Promise<ReplaySource> {
+  const open = { lenient: cfg.lenient, allowTruncated: cfg.allowTruncated };
+  return cfg.pipeline && typeof source === 'string' && source !== '-' ? ringReaderOpen(source, open) : openTrace(source, open);
+}
+
 /** Resolves the preset and overrides (AllocConfigError on a bad name or value). */
 export function replayParams(cfg: ReplayConfig): AllocParams {
   return resolveParams(cfg.preset, cfg.overrides ?? {});
@@ -290,13 +299,16 @@ export function replayParams(cfg: ReplayConfig): AllocParams {
 export async function replayRun(
   source: string | NodeJS.ReadableStream, cfg: ReplayConfig, ctl: ReplayControl = controlCreate(), hooks: ReplayHooks = {},
 ): Promise<ReplayResult> {
-  const params = replayParams(cfg);
+  let params: AllocParams;
+  try {
+    params = replayParams(cfg);
+  } catch (err) {
+    void hooks.opening?.then((r) => r.close(), () => undefined);
+    throw err;
+  }
   const alloc = Allocator.create(params);
   hooks.onReady?.(alloc);
-  const open = { lenient: cfg.lenient, allowTruncated: cfg.allowTruncated };
-  const reader: ReplaySource = cfg.pipeline && typeof source === 'string' && source !== '-'
-    ? await ringReaderOpen(source, open)
-    : await openTrace(source, open);
+  const reader = await (hooks.opening ?? replayOpen(source, cfg));
   ctl.floats[F_EVENTS_TOTAL] = Number(reader.header.expectedEvents) || 0;
   if (cfg.speed) ctl.floats[F_SPEED] = cfg.speed;
   Atomics.store(ctl.ints, CTL_STATE, ReplayState.Running);

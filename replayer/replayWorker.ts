@@ -1,13 +1,15 @@
 // The replay worker: owns the allocator (and so its SharedArrayBuffer) and runs replayRun. It posts
 // only rare messages: 'ready' with the allocator's buffer, one 'mark' per mark, and 'done' or 'error'.
+// The trace code is loaded after the decode worker is started (dynamic import), so both start at once.
 // When the trace comes from the host's stdin, the host forwards it in chunks ('data'/'end'), and the
 // worker acknowledges each chunk it consumed so the host never buffers more than a few.
 
 import { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { controlOpen } from './control.js';
-import { replayRun, type ReplayConfig } from './replayCore.js';
+import type { ReplayConfig } from './replayCore.js';
 import { replayErrorToData } from './replayError.js';
+import { ringReaderOpen, type ReplaySource } from './ringReader.js';
 
 export interface ReplayWorkerData {
   path: string | null;
@@ -39,8 +41,16 @@ async function workerMain(): Promise<void> {
   const data = workerData as ReplayWorkerData;
   const post = (m: ReplayWorkerMessage): void => parentPort!.postMessage(m);
   const source = data.path ?? workerStdin();
+  // Start the decode worker first: it loads the trace code while this worker loads the replay code.
+  let opening: Promise<ReplaySource> | undefined;
+  if (data.cfg.pipeline && data.path !== null) {
+    opening = ringReaderOpen(data.path, { lenient: data.cfg.lenient, allowTruncated: data.cfg.allowTruncated });
+    opening.catch(() => undefined); // observed by replayRun
+  }
   try {
+    const { replayRun } = await import('./replayCore.js');
     const result = await replayRun(source, data.cfg, controlOpen(data.control), {
+      opening,
       onReady: (alloc) => post({ type: 'ready', buffer: alloc.buffer }),
       onMark: (mark) => post({ type: 'mark', mark }),
     });
