@@ -31,6 +31,13 @@ export class TraceReadState {
 
   constructor(readonly file: string, readonly lenient: boolean) {}
 
+  /** Where the lean pass stopped (traceApplyLean): run, its end, column positions. */
+  resumeRun = 0;
+  resumeEnd = 0;
+  resumeIds = 0;
+  resumeSizes = 0;
+  resumeAligns = 0;
+
   /** Column values consumed by the last pass (checked against the column lengths). */
   usedIds = 0;
   usedSizes = 0;
@@ -104,19 +111,143 @@ export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceB
   const n = inp.n;
   b.ensure(n);
   st.inp = inp;
+  b.markNames = [];
+  if (inp.narrow && inp.xids === null) {
+    const i = traceApplyLean(st, inp, b, digest);
+    if (i === n) {
+      b.count = n;
+      st.used(st.resumeIds, st.resumeSizes, st.resumeAligns, 0);
+      return n;
+    }
+    return traceApplyGeneral(st, inp, b, digest, i);
+  }
+  st.resumeRun = 0;
+  st.resumeEnd = inp.nRunV > 0 ? inp.runL[0]! : 0;
+  st.resumeIds = st.resumeSizes = st.resumeAligns = 0;
+  return traceApplyGeneral(st, inp, b, digest, 0);
+}
+
+/**
+ * The lean validated pass of a protobuf chunk whose sizes fit 32 bits (so 1..2^40 is just != 0):
+ * small thread ids, no marks, no id-array growth, no bad events. It stops before the first event it
+ * does not handle (state as after event i-1, resume fields set) and returns its index; the general
+ * pass takes over from there. rotl(tid ^ op << 29, 16) = rotl(tid, 16) ^ op << 13 (op < 8).
+ */
+function traceApplyLean(st: TraceReadState, inp: TraceInput, b: TraceBatch, digest: boolean): number {
+  const ops = inp.ops, runV = inp.runV, runL = inp.runL, nRuns = inp.nRunV;
+  const inIds = inp.ids, inSizes = inp.sizes32, inAligns = inp.aligns;
+  const nIds = inp.nIds, nSizes = inp.nSizes, nAligns = inp.nAligns;
+  const oOp = b.op, oTid = b.tid, oId = b.id, oSize = b.size, oAux = b.aux;
+  const tl = st.threads.live;
+  const idst = st.ids;
+  const stack = idst.stack, live = idst.live, cap = live.length;
+  let top = idst.top, next = idst.next;
+  let h1 = st.h1, h2 = st.h2;
+  let i = 0, ii = 0, si = 0, ai = 0, r = 0, end = 0;
+  // op and aux columns in bulk (entries past the stopping point are rewritten by the general pass
+  // or lie beyond the batch's count); tid per run, after it
+  oOp.set(ops);
+  oAux.fill(0, 0, inp.n);
+  for (; r < nRuns; r++) {
+    const t = runV[r]!;
+    const start = i;
+    end = i + runL[r]!;
+    if (t >= 65536 /* TRACE_SMALL_TIDS */) break;
+    let tLive = tl[t]!;
+    const rt = (t << 16) | (t >>> 16);
+    for (; i < end; i++) {
+      const op = ops[i]!;
+      let id = 0, s = 0, aux = 0;
+      if (op === /* OP_FREE */ 1) {
+        if (tLive === 0 || ii >= nIds) break;
+        id = inIds[ii]!;
+        if (id >= next || live[id] === 0) break;
+        ii++;
+        live[id] = 0;
+        stack[top++] = id;
+      } else if (op === /* OP_ALLOC */ 0 || op === /* OP_CALLOC */ 3) {
+        if (tLive === 0 || si >= nSizes) break;
+        s = inSizes[si]!;
+        if (s === 0) break;
+        if (top > 0) id = stack[--top]!;
+        else {
+          if (next >= cap) break;
+          id = next++;
+        }
+        si++;
+        live[id] = 1;
+      } else if (op === /* OP_REALLOC */ 2) {
+        if (tLive === 0 || ii >= nIds || si >= nSizes) break;
+        id = inIds[ii]!;
+        s = inSizes[si]!;
+        if (id >= next || live[id] === 0 || s === 0) break;
+        ii++;
+        si++;
+      } else if (op === /* OP_MEMALIGN */ 4) {
+        if (tLive === 0 || si >= nSizes || ai >= nAligns) break;
+        s = inSizes[si]!;
+        aux = inAligns[ai]!;
+        if (s === 0 || aux === 0 || (aux & (aux - 1)) !== 0) break;
+        if (top > 0) id = stack[--top]!;
+        else {
+          if (next >= cap) break;
+          id = next++;
+        }
+        si++;
+        ai++;
+        live[id] = 1;
+        oAux[i] = aux;
+      } else if (op === /* OP_THREAD_START */ 5) {
+        if (tLive === 1) break;
+        tLive = 1;
+        tl[t] = 1;
+      } else if (op === /* OP_THREAD_EXIT */ 6) {
+        if (tLive === 0) break;
+        tLive = 0;
+        tl[t] = 0;
+      } else {
+        break; // mark, unknown op
+      }
+      oId[i] = id;
+      oSize[i] = s;
+      if (digest) {
+        h1 = Math.imul(h1 ^ id ^ rt ^ (op << 13), 0xcc9e2d51);
+        h1 = (h1 << 13) | (h1 >>> 19);
+        h2 = Math.imul(h2 ^ s ^ ((aux << 16) | (aux >>> 16)), 0x85ebca6b);
+        h2 = (h2 << 15) | (h2 >>> 17);
+      }
+    }
+    oTid.fill(t, start, i);
+    if (i < end) break;
+  }
+  idst.top = top;
+  idst.next = next;
+  st.h1 = h1;
+  st.h2 = h2;
+  st.resumeRun = r;
+  st.resumeEnd = end;
+  st.resumeIds = ii;
+  st.resumeSizes = si;
+  st.resumeAligns = ai;
+  return i;
+}
+
+/** The general validated pass, from event i0 (run st.resumeRun ending at st.resumeEnd, column positions in st). */
+function traceApplyGeneral(st: TraceReadState, inp: TraceInput, b: TraceBatch, digest: boolean, i0: number): number {
   const ops = inp.ops, runV = inp.runV, runL = inp.runL, nRuns = inp.nRunV;
   const inIds = inp.ids, inSizes = inp.sizes, inAligns = inp.aligns, xids = inp.xids;
   const hasX = xids !== null;
   const oOp = b.op, oTid = b.tid, oId = b.id, oSize = b.size, oAux = b.aux;
-  const marksOut: string[] = (b.markNames = []);
+  const marksOut: string[] = b.markNames;
   const tl = st.threads.live;
   const idst = st.ids;
   let stack = idst.stack, live = idst.live, cap = live.length, top = idst.top, next = idst.next;
   let h1 = st.h1, h2 = st.h2;
-  let i = 0, j = 0, ii = 0, si = 0, ai = 0, mi = 0;
-  outer: for (let r = 0; r < nRuns; r++) {
+  let i = i0, j = i0, ii = st.resumeIds, si = st.resumeSizes, ai = st.resumeAligns, mi = 0;
+  const r0 = st.resumeRun, end0 = st.resumeEnd;
+  outer: for (let r = r0; r < nRuns; r++) {
     const t = runV[r]!;
-    const end = i + runL[r]!;
+    const end = r === r0 ? end0 : i + runL[r]!;
     let tLive = t < 65536 /* TRACE_SMALL_TIDS */ ? tl[t]! : st.bigThreadLive(t);
     for (; i < end; i++) {
       const op = ops[i]!;
@@ -363,24 +494,32 @@ function traceApplyWarmUp(): void {
   const ops = [3, 4, 0, 1, 2, 5, 0, 6, 7, 1, 1, 1];
   const inp = new TraceInput();
   const b = new TraceBatch();
+  // modes: 0 checked (double sizes), 1 checked narrow (lean pass, then general from the mark),
+  // 2 checked narrow without the mark (lean pass only), 3 unchecked
   for (let k = 0; k < 3; k++) {
-    for (const checked of [true, false]) {
+    for (let mode = 0; mode < 4; mode++) {
       const st = new TraceReadState('<warm-up>', false);
+      const o = mode === 2 ? ops.filter((op) => op !== 7) : ops;
       inp.reset();
-      inp.ops = Uint8Array.from(ops);
-      inp.n = ops.length;
+      inp.ops = Uint8Array.from(o);
+      inp.n = o.length;
       inp.runV.set([0, 1, 0]);
-      inp.runL.set([5, 3, 4]);
+      inp.runL.set([5, 3, o.length - 8]);
       inp.nRunV = inp.nRunL = 3;
       inp.ids.set([2, 0, 1, 0, 2]);
       inp.nIds = 5;
-      inp.sizes.set([16, 64, 8, 24, 32]);
+      if (mode === 1 || mode === 2) {
+        inp.sizes32.set([16, 64, 8, 24, 32]);
+        inp.narrow = true;
+      } else {
+        inp.sizes.set([16, 64, 8, 24, 32]);
+      }
       inp.nSizes = 5;
       inp.aligns[0] = 16;
       inp.nAligns = 1;
-      inp.marks.push('warm-up');
-      const used = checked ? traceApplyChecked(st, inp, b, true) : traceApplyFast(st, inp, b);
-      if (used !== ops.length || st.pending || traceCheckUsed(st, inp) !== null) throw new Error('traces: apply warm-up failed');
+      if (mode !== 2) inp.marks.push('warm-up');
+      const used = mode < 3 ? traceApplyChecked(st, inp, b, true) : traceApplyFast(st, inp, b);
+      if (used !== o.length || st.pending || traceCheckUsed(st, inp) !== null) throw new Error('traces: apply warm-up failed');
     }
   }
 }

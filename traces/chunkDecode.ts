@@ -22,8 +22,35 @@ function readVarint(buf: Uint8Array, p: number, end: number): number {
   return -1;
 }
 
-/** Packed uint32 values in buf[p..end) appended to out from n; returns new n or -1. out has room. */
+/**
+ * Packed uint32 values in buf[p..end) appended to out from n; returns new n or -1 (a cut varint, one
+ * longer than 5 bytes or a value >= 2^32). out has room. One- and two-byte varints (most ids, sizes
+ * and run values) take a branch-free path: the length depends only on bit 7 of the first byte.
+ */
 export function decodePackedU32(buf: Uint8Array, p: number, end: number, out: Uint32Array, n: number): number {
+  const end2 = end - 1;
+  while (p < end2) {
+    const b0 = buf[p]!, b1 = buf[p + 1]!;
+    if ((b0 & b1) < 128) {
+      const c = b0 >>> 7;
+      out[n++] = (b0 & 127) | ((b1 << 7) & -c);
+      p += 1 + c;
+      continue;
+    }
+    let b = buf[p + 2]!;
+    let v = (b0 & 127) | ((b1 & 127) << 7) | ((b & 127) << 14);
+    p += 3;
+    if (b > 127) {
+      b = buf[p++]!;
+      v |= (b & 127) << 21;
+      if (b > 127) {
+        b = buf[p++]!;
+        if (b > 15) return -1;
+        v = (v >>> 0) + b * 268435456;
+      }
+    }
+    out[n++] = v;
+  }
   while (p < end) {
     let b = buf[p++]!;
     let v = b & 127;
@@ -148,10 +175,7 @@ export function traceDecodeChunk(buf: Uint8Array, p: number, end: number, inp: T
       }
       case 6: {
         if (!packable) return 'size has the wrong wire type';
-        inp.sizes = growF64(inp.sizes, inp.nSizes, inp.nSizes + (e - s));
-        const n = decodePackedU64(buf, s, e, inp.sizes, inp.nSizes);
-        if (n < 0) return 'bad varint in the size column';
-        inp.nSizes = n;
+        if (!decodeSizeField(buf, s, e, inp)) return 'bad varint in the size column';
         break;
       }
       case 8:
@@ -178,6 +202,28 @@ export function traceDecodeChunk(buf: Uint8Array, p: number, end: number, inp: T
   inp.ops = inp.opsOwn.subarray(0, n);
   inp.n = n;
   return null;
+}
+
+/**
+ * Size column: into sizes32 while every value fits 32 bits (inp.narrow), else as doubles (the bytes
+ * are decoded again by the uint64 decoder, which alone decides whether they are bad). False if bad.
+ */
+function decodeSizeField(buf: Uint8Array, s: number, e: number, inp: TraceInput): boolean {
+  if (inp.nSizes === 0 || inp.narrow) {
+    inp.sizes32 = growU32(inp.sizes32, inp.nSizes, inp.nSizes + (e - s));
+    const n = decodePackedU32(buf, s, e, inp.sizes32, inp.nSizes);
+    if (n >= 0) {
+      inp.nSizes = n;
+      inp.narrow = true;
+      return true;
+    }
+    if (inp.narrow) inp.widen();
+  }
+  inp.sizesF64 = growF64(inp.sizesF64, inp.nSizes, inp.nSizes + (e - s));
+  const n = decodePackedU64(buf, s, e, inp.sizesF64, inp.nSizes);
+  if (n < 0) return false;
+  inp.nSizes = n;
+  return true;
 }
 
 function decodeU32Field(buf: Uint8Array, s: number, e: number, inp: TraceInput, field: number): string | null {

@@ -1,6 +1,8 @@
 // Reader-side decoded columns of one chunk (protobuf) or one batch of lines (JSON), before the id
 // rule and validation are applied. Arrays grow only when a chunk is bigger than any before.
 // ops may be a view into the frame buffer. xids/lineOff are set for JSON only.
+// Sizes: the protobuf decoder stores a chunk whose sizes all fit 32 bits in sizes32 (narrow = true);
+// reading `sizes` then widens them into the Float64Array once (cold: only the general passes need it).
 export class TraceInput {
   n = 0;
   ops: Uint8Array = new Uint8Array(0);
@@ -12,7 +14,10 @@ export class TraceInput {
   nRunL = 0;
   ids: Uint32Array = new Uint32Array(1024);
   nIds = 0;
-  sizes: Float64Array = new Float64Array(1024);
+  sizesF64: Float64Array = new Float64Array(1024);
+  sizes32: Uint32Array = new Uint32Array(1024);
+  /** true: the nSizes sizes are in sizes32 only. */
+  narrow = false;
   nSizes = 0;
   aligns: Uint32Array = new Uint32Array(16);
   nAligns = 0;
@@ -23,8 +28,29 @@ export class TraceInput {
   /** JSON: stream offset of each event's line. */
   lineOff: Float64Array | null = null;
 
+  /** The sizes as doubles (widens a narrow chunk first). */
+  get sizes(): Float64Array {
+    if (this.narrow) this.widen();
+    return this.sizesF64;
+  }
+
+  set sizes(a: Float64Array) {
+    this.sizesF64 = a;
+    this.narrow = false;
+  }
+
+  /** Cold: copies sizes32[0..nSizes) into the Float64Array. */
+  widen(): void {
+    const n = this.nSizes;
+    this.sizesF64 = growF64(this.sizesF64, 0, n);
+    const a = this.sizesF64, b = this.sizes32;
+    for (let k = 0; k < n; k++) a[k] = b[k]!;
+    this.narrow = false;
+  }
+
   reset(): void {
     this.n = 0;
+    this.narrow = false;
     this.nRunV = 0;
     this.nRunL = 0;
     this.nIds = 0;
