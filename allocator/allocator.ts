@@ -2,40 +2,44 @@
 // API, and the fast paths (magazine pop on malloc, magazine push on free). Everything else is a cold
 // path in slab/superslab/magazine/thread/large. Invariant: no per-block, per-slab, per-SuperSlab or
 // per-thread JS object; the JS fields are configuration and cached offsets (see core.ts).
-import { AllocCore } from './core.js';
+import { AllocCore, CI } from './core.js';
 import { digestBuffer } from './digest.js';
 import { allocBadSize, allocInvalidFree } from './errors.js';
 import { checkInvariants, type InvariantReport } from './invariants.js';
 import { largeFind, largeFree, largeMalloc } from './large.js';
 import * as L from './layout.js';
+import { HOT } from './layout.js';
 import { magFlushAll, magSpill } from './magazine.js';
 import { osOomInfo, type OomInfo } from './os.js';
 import { validateParams, type AllocParams } from './params.js';
-import { slabAcquire, slabDrain, slabDropTls, slabRec, slabRemotePush, slabReturn, slabTake } from './slab.js';
+import { partialPush, slabAcquire, slabDrain, slabDropTls, slabRec, slabRemotePush, slabReturn, slabTake } from './slab.js';
 import { statsRead, type AllocStats } from './statsView.js';
-import { ssTrim } from './superslab.js';
+import { ssOnEmpty, ssTrim } from './superslab.js';
 import { threadExit, threadStart } from './thread.js';
 
 // hot-path copies of layout constants (module consts, not namespace property loads)
 const K_CLASS_STRIDE = L.CLASS_STRIDE;
 const K_CLASS_STATS_F64 = L.CLASS_STATS_F64;
-const K_SLAB_STRIDE = L.SLAB_STRIDE;
-const K_SL_CARVED = L.SL_CARVED;
-const K_SL_CLASS = L.SL_CLASS;
 const K_SL_OWNER = L.SL_OWNER;
-const K_SL_OFF0 = L.SL_OFF0;
-const K_LARGE_BASE = L.LARGE_BASE;
-const K_SS_BASE = L.SS_BASE;
-const K_SS_LIVE = L.SS_LIVE;
-const K_SS_SLABS = L.SS_SLABS;
-const K_SS_STATE = L.SS_STATE;
-const K_TS_STRIDE = L.TS_STRIDE;
-const K_T_MAGTOP = L.T_MAGTOP;
+const K_SS_ACTIVE = L.SS_ACTIVE;
+const K_SL_SS = L.SL_SS;
+const K_SL_FREE_TOP = L.SL_FREE_TOP;
+const K_SL_REMOTE = L.SL_REMOTE;
+const K_SL_USED = L.SL_USED;
+const K_SL_TLS = L.SL_TLS;
+const K_SL_LIST = L.SL_LIST;
+const K_SL_STACK = L.SL_STACK;
+const K_SL_CAP = L.SL_CAP;
+const K_SL_OWNER_SLOT = L.SL_OWNER_SLOT;
 const K_T_SERIAL = L.T_SERIAL;
 const CS_ALLOC = L.CS.blocksAllocated;
 const CS_FREED = L.CS.blocksFreed;
 const TS_ALLOCS = L.TS.allocs;
 const TS_FREES = L.TS.frees;
+const TS_REMOTE_SENT = L.TS.remoteFreesSent;
+const CS_REMOTE = L.CS.remoteFrees;
+const K_S_REMOTE_FREES = L.S.remoteFrees;
+const K_S_REMOTE_PENDING = L.S.remoteFreesPending;
 
 export interface AllocatorOptions { buffer?: SharedArrayBuffer }
 
@@ -109,14 +113,17 @@ export class Allocator extends AllocCore {
     if (tid === this.cTid && size <= this.maxSmall && align <= 16) {
       const i32 = this.i32;
       const c = this.classLut[(size + 15) >> 4]!;
-      const top = i32[this.cT + c]! - 1;
+      const mt = this.cT + c;
+      const top = i32[mt]! - 1;
       if (top >= 0) {
-        const h = i32[this.cMag + this.magClassOff[c]! + top]!;
-        i32[this.cT + c] = top;
+        const ci = c * CI.STRIDE;
+        const info = this.cInfo;
+        const h = i32[this.cMag + info[ci + CI.MAGOFF]! + top]!;
+        i32[mt] = top;
         const f64 = this.f64;
-        f64[K_CLASS_STATS_F64 + c * K_CLASS_STRIDE + CS_ALLOC]!++;
+        f64[HOT.CLASS_STATS_F64 + c * HOT.CLASS_STRIDE + HOT.CS_ALLOC]!++;
         f64[this.cTS]!++;
-        return f64[(this.slabOff + (h >>> this.blockShift) * K_SLAB_STRIDE) >> 1]! + (h & this.blockMask) * this.classSize[c]!;
+        return f64[(this.slabOff + (h >>> this.blockShift) * HOT.SLAB_STRIDE) >> 1]! + (h & this.blockMask) * info[ci + CI.SIZE]!;
       }
     }
     return this.mallocSlow(tid, size, align);
@@ -124,31 +131,38 @@ export class Allocator extends AllocCore {
 
   /** Frees `addr` (a non-zero address this allocator returned) on behalf of thread `tid`. */
   free(tid: number, addr: number): void {
-    // Fast path: same thread as the last call, integer decode of the address, magazine push by the
-    // slab's owner (or any thread when remote frees go to magazines). All else is freeSlow.
-    if (tid === this.cTid && addr < K_LARGE_BASE) {
+    // Fast path: same thread as the last call, integer decode of the address (the class comes from the
+    // SuperSlab entry, which serves one class), magazine push when the thread owns the slab and the
+    // magazine has room. A decoded block that misses that goes to freeMiss; anything else to freeSlow.
+    // Kept under V8's inlining limit (460 bytecode bytes) so that it inlines into the replay loop.
+    if (tid === this.cTid && addr < HOT.LARGE_BASE) {
       const i32 = this.i32;
-      const rel = addr - K_SS_BASE;
+      const rel = addr - HOT.SS_BASE;
       const k = (rel * this.invSS) | 0;
-      const off = (rel - k * this.ssSize) | 0;
       const e = this.ssOff + k * this.ssStride;
-      if (rel >= 0 && k < this.ssHW && i32[e + K_SS_STATE] === K_SS_LIVE) {
-        const sid = i32[e + K_SS_SLABS + (off >>> this.slabShift)]!;
-        const r = this.slabOff + sid * K_SLAB_STRIDE;
-        const c = i32[r + K_SL_CLASS]!;
-        const sh = this.classShift[c]!;
-        const bo = (off & this.slabMask) - i32[r + K_SL_OFF0]!;
+      if (rel >= 0 && k < this.ssHW && i32[e + HOT.SS_STATE] === HOT.SS_LIVE) {
+        const off = (rel - k * this.ssSize) | 0;
+        const c = i32[e + HOT.SS_CLASS]!;
+        const ci = c * CI.STRIDE;
+        const info = this.cInfo;
+        const si = off >>> this.slabShift;
+        const sid = i32[e + HOT.SS_SLABS + si]!;
+        const sh = info[ci]!;
+        const r = this.slabOff + sid * HOT.SLAB_STRIDE;
+        const bo = (off & this.slabMask) - (si === 0 ? info[ci + CI.OFF0]! : 0);
         const idx = bo >> sh;
-        const top = i32[this.cT + c]!;
-        if (sid >= 0 && sh >= 0 && bo >= 0 && idx << sh === bo && idx < i32[r + K_SL_CARVED]!) {
-          if (top < this.magCap[c]! && (i32[r + K_SL_OWNER] === this.cSerial || !this.remoteQueue)) {
-            i32[this.cMag + this.magClassOff[c]! + top] = (sid << this.blockShift) | idx;
-            i32[this.cT + c] = top + 1;
-            this.f64[K_CLASS_STATS_F64 + c * K_CLASS_STRIDE + CS_FREED]!++;
-            this.f64[this.cTS + 1]!++;
+        if (sid >= 0 && sh >= 0 && bo >= 0 && idx << sh === bo && idx < i32[r + HOT.SL_CARVED]!) {
+          const mt = this.cT + c;
+          const top = i32[mt]!;
+          if (i32[r + HOT.SL_OWNER] === this.cSerial && top < info[ci + CI.MAGCAP]!) {
+            i32[this.cMag + info[ci + CI.MAGOFF]! + top] = (sid << this.blockShift) | idx;
+            i32[mt] = top + 1;
+            const f64 = this.f64;
+            f64[HOT.CLASS_STATS_F64 + c * HOT.CLASS_STRIDE + HOT.CS_FREED]!++;
+            f64[this.cTS + 1]!++;
             return;
           }
-          this.freeBlock(this.cSlot, sid, idx);
+          this.freeMiss(sid, idx, r, c);
           return;
         }
       }
@@ -259,7 +273,7 @@ export class Allocator extends AllocCore {
       this.i32[this.magOff + slot * this.magStride + this.magClassOff[c]! + top] = (sid << this.blockShift) | idx;
       this.i32[mt] = top + 1;
     }
-    this.f64[cs + CS_FREED]!++;
+    this.f64[cs + HOT.CS_FREED]!++;
     this.f64[ts + TS_FREES]!++;
     this.maybePeriodicTrim();
   }
@@ -278,6 +292,67 @@ export class Allocator extends AllocCore {
     this.f64[L.S.remoteFrees]!++;
     this.f64[L.CLASS_STATS_F64 + c * L.CLASS_STRIDE + L.CS.remoteFrees]!++;
     this.f64[this.thrStatF + slot * L.TS_STRIDE + L.TS.remoteFreesSent]!++;
+  }
+
+  /** A decoded free by the cached thread that missed the fast path: a slab of another thread (remote
+   *  queue, or the freeing thread's magazine when remote frees go to magazines), or a full magazine. */
+  private freeMiss(sid: number, idx: number, r: number, c: number): void {
+    const i32 = this.i32;
+    if (i32[r + K_SL_OWNER] === this.cSerial || !this.remoteQueue) {
+      const mt = this.cT + c;
+      const top = i32[mt]!;
+      if (top < this.magCap[c]!) {
+        i32[this.cMag + this.magClassOff[c]! + top] = (sid << this.blockShift) | idx;
+        i32[mt] = top + 1;
+        this.f64[K_CLASS_STATS_F64 + c * K_CLASS_STRIDE + CS_FREED]!++;
+        this.f64[this.cTS + 1]!++;
+        return;
+      }
+      this.freeBlock(this.cSlot, sid, idx);
+      return;
+    }
+    this.freeOther(sid, idx, r, c);
+  }
+
+  /** The current thread frees block `idx` of slab `sid` (record word `r`, class `c`) owned by another
+   *  thread, with remote queues on: freeBlock + freeRemote + slabReturn / slabRemotePush without the
+   *  re-decoding (same effects, same order). */
+  private freeOther(sid: number, idx: number, r: number, c: number): void {
+    const i32 = this.i32;
+    const owner = i32[r + L.SL_OWNER]!;
+    const os = i32[r + K_SL_OWNER_SLOT]!;
+    const st = i32[r + K_SL_STACK]!;
+    if (this.releaseOnExit && !(os >= 0 && owner !== 0 && i32[this.thrOff + os * this.thrStride + K_T_SERIAL] === owner)) {
+      // owner exited and released its slabs: straight back to the slab (slabDrain + slabReturn)
+      if (i32[r + K_SL_REMOTE]! > 0) slabDrain(this, sid);
+      const ft = i32[r + K_SL_FREE_TOP]!;
+      this.u16[st + ft] = idx;
+      i32[r + K_SL_FREE_TOP] = ft + 1;
+      i32[r + K_SL_USED]!--;
+      if (i32[r + K_SL_LIST] === 0 && i32[r + K_SL_TLS] === 0) partialPush(this, sid);
+      const k = i32[r + K_SL_SS]!;
+      if (--i32[this.ssOff + k * this.ssStride + K_SS_ACTIVE]! === 0) ssOnEmpty(this, k);
+    } else {
+      // slabRemotePush
+      const rc = i32[r + K_SL_REMOTE]!;
+      this.u16[st + i32[r + K_SL_CAP]! - 1 - rc] = idx;
+      i32[r + K_SL_REMOTE] = rc + 1;
+      i32[r + K_SL_USED]!--;
+      const f = this.f64;
+      f[K_S_REMOTE_PENDING]!++;
+      if (i32[r + K_SL_LIST] === 0 && i32[r + K_SL_TLS] === 0) partialPush(this, sid);
+      if (this.p.remoteDecrementsActive) {
+        const k = i32[r + K_SL_SS]!;
+        if (--i32[this.ssOff + k * this.ssStride + K_SS_ACTIVE]! === 0) ssOnEmpty(this, k);
+      }
+      f[K_S_REMOTE_FREES]!++;
+      f[K_CLASS_STATS_F64 + c * K_CLASS_STRIDE + CS_REMOTE]!++;
+      f[this.cTS - TS_ALLOCS + TS_REMOTE_SENT]!++;
+    }
+    const f64 = this.f64;
+    f64[K_CLASS_STATS_F64 + c * K_CLASS_STRIDE + CS_FREED]!++;
+    f64[this.cTS + 1]!++;
+    if (this.periodic) this.maybePeriodicTrim();
   }
 
   private opsNow(): number {

@@ -9,6 +9,10 @@ import type { AllocParams } from './params.js';
 interface GrowableSab { readonly byteLength: number; readonly maxByteLength: number; readonly growable: boolean; grow(n: number): void }
 const GSAB = SharedArrayBuffer as unknown as new (n: number, o?: { maxByteLength: number }) => SharedArrayBuffer;
 
+/** cInfo layout (JS-side derived configuration, not buffer state); OFF0 is the byte offset of block 0
+ *  in slab 0 of a SuperSlab (after its header), as slabNew sets SL_OFF0. */
+export const enum CI { STRIDE = 8, SHIFT = 0, MAGCAP = 1, MAGOFF = 2, SIZE = 3, OFF0 = 4 }
+
 export function coreNewBuffer(initialBytes: number, maxBytes: number): SharedArrayBuffer {
   return new GSAB(initialBytes, { maxByteLength: maxBytes });
 }
@@ -34,6 +38,11 @@ export class AllocCore {
   readonly slabMask: number;
   /** log2 of each class size, or -1 when it is not a power of two (those frees take the slow path) */
   readonly classShift: Int32Array;
+  /** per-class hot-path config, CI.STRIDE words per class: shift, magazine capacity, magazine offset,
+   *  size, slab-0 block offset */
+  readonly cInfo: Int32Array;
+  /** threadExit === 'release' (frees into an exited owner's slab go straight to the slab) */
+  readonly releaseOnExit: boolean;
   readonly slabsPerSS: number;
   readonly pageShift: number;
   readonly pagesPerSS: number;
@@ -85,6 +94,16 @@ export class AllocCore {
     this.slabShift = Math.log2(p.slabSize);
     this.slabMask = p.slabSize - 1;
     this.classShift = Int32Array.from(p.sizeClasses, (s) => ((s & (s - 1)) === 0 ? Math.log2(s) : -1));
+    this.cInfo = new Int32Array(this.nc * CI.STRIDE);
+    for (let c = 0; c < this.nc; c++) {
+      this.cInfo[c * CI.STRIDE + CI.SHIFT] = this.classShift[c]!;
+      this.cInfo[c * CI.STRIDE + CI.MAGCAP] = this.magCap[c]!;
+      this.cInfo[c * CI.STRIDE + CI.MAGOFF] = this.magClassOff[c]!;
+      this.cInfo[c * CI.STRIDE + CI.SIZE] = this.classSize[c]!;
+      const al = this.classSize[c]! & -this.classSize[c]!;
+      this.cInfo[c * CI.STRIDE + CI.OFF0] = Math.ceil(p.ssHeaderBytes / al) * al;
+    }
+    this.releaseOnExit = p.threadExit === 'release';
     this.slabsPerSS = p.superSlabSize / p.slabSize;
     this.pageShift = Math.log2(p.pageSize);
     this.pagesPerSS = p.superSlabSize / p.pageSize;

@@ -142,6 +142,17 @@ export function thrCurSS(nc: number): number { return T_MAGTOP + 2 * nc; } // + 
 export function thrPartial(nc: number): number { return T_MAGTOP + 3 * nc; } // + class: TLS partial list head
 export function thrStride(nc: number): number { return (T_MAGTOP + 4 * nc + 1) & ~1; }
 
+// ---- hot-path copies ----
+/** The word offsets and strides the malloc/free fast paths use, as compile-time constants (tsc inlines
+ *  const enum members, so V8 sees literals: smaller bytecode under the inlining limit, no module-slot
+ *  loads). Each member equals the export of the same name above (checked by layout.test.ts). */
+export const enum HOT {
+  SS_STATE = 0, SS_CLASS = 1, SS_SLABS = 9, SS_LIVE = 1,
+  SL_CARVED = 6, SL_OWNER = 10, SLAB_STRIDE = 20,
+  CLASS_STATS_F64 = 128, CLASS_STRIDE = 7, CS_ALLOC = 1, CS_FREED = 2,
+  SS_BASE = 4294967296, LARGE_BASE = 281474976710656,
+}
+
 // ---- large mapping record (Int32 words; Float64 size and mapped bytes) ----
 export const LG_STATE = 0; // 1 live, 0 free
 export const LG_NEXT = 1;

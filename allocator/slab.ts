@@ -4,7 +4,7 @@
 // magazine + orphaned blocks of the slab; stack[0..freeTop) holds free-state block indexes and
 // stack[cap-remote..cap) the remote queue; a slab is on a partial list only while no thread holds it
 // as its TLS slab.
-import type { AllocCore } from './core.js';
+import { CI, type AllocCore } from './core.js';
 import * as L from './layout.js';
 import { osTouchSS } from './os.js';
 import { ssObtain, ssOnEmpty } from './superslab.js';
@@ -43,7 +43,7 @@ export function slabNew(a: AllocCore, k: number, idx: number, c: number): number
   else chunk = a.heapAlloc(chunkWords);
   const i32 = a.i32;
   const r = slabRec(a, sid);
-  const off0 = idx === 0 ? Math.ceil(a.p.ssHeaderBytes / (size & -size)) * (size & -size) : 0;
+  const off0 = idx === 0 ? a.cInfo[c * CI.STRIDE + CI.OFF0]! : 0;
   a.f64[r >> 1] = a.ssAddr(k) + idx * a.slabSize + off0;
   i32[r + L.SL_SS] = k;
   i32[r + L.SL_INDEX] = idx;
