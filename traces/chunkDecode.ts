@@ -125,8 +125,16 @@ function countVarints(buf: Uint8Array, p: number, end: number): number {
 }
 
 /** Decodes a Chunk body buf[p..end) into inp. Returns null or an error detail. */
-export function traceDecodeChunk(buf: Uint8Array, p: number, end: number, inp: TraceInput): string | null {
+export function traceDecodeChunk(frame: Uint8Array, start: number, end0: number, inp: TraceInput): string | null {
   inp.reset();
+  // Decoded from an owned copy at offset 0: the column loops ran about half as fast reading a
+  // chunk in place, at a varying position inside the frame buffer, than from a fixed scratch.
+  const len = end0 - start;
+  if (inp.body.length < len) inp.body = new Uint8Array(Math.max(len, inp.body.length * 2));
+  const buf = inp.body;
+  buf.set(frame.subarray(start, end0));
+  let p = 0;
+  const end = len;
   chunkMeta.firstEvent = 0;
   let opStart = 0, opEnd = 0;
   while (p < end) {
@@ -252,3 +260,26 @@ function decodeU32Field(buf: Uint8Array, s: number, e: number, inp: TraceInput, 
   }
   return n < 0 ? `bad varint in the ${['', '', '', 'tid_run_value', 'tid_run_length', 'id', '', 'align'][field]} column` : null;
 }
+
+/**
+ * Runs the column decoders once over synthetic bytes at module load, covering every path (1- to 5-byte
+ * varints in the main loop and in the tail, values >= 2^32, cut varints): otherwise the first optimized
+ * code deoptimizes on each not-yet-seen path (e.g. the tail after a column's last two-byte varint).
+ */
+function chunkDecodeWarmUp(): void {
+  const cols = [
+    [1, 0x80, 1, 0xff, 0x7f, 0x80, 0x80, 1, 0x80, 0x80, 0x80, 1, 0x80, 0x80, 0x80, 0x80, 1, 5, 0x85, 1, 3],
+    [0x80, 0x80, 0x80, 0x80, 0x20, 7, 0x80, 0x80, 0x80, 0x80, 0x80, 1],
+    [0x85, 1], [0x85, 0x85, 1], [0x85, 0x85, 0x85, 1], [0x85, 0x85, 0x85, 0x85, 1], [9], [0x85], [0x85, 0x85, 0x85],
+  ];
+  const u32 = new Uint32Array(64), f64 = new Float64Array(64);
+  for (let k = 0; k < 4; k++) {
+    for (const c of cols) {
+      const buf = new Uint8Array(c.length + 8);
+      buf.set(c);
+      decodePackedU32(buf, 0, c.length, u32, 0);
+      decodePackedU64(buf, 0, c.length, f64, 0);
+    }
+  }
+}
+chunkDecodeWarmUp();

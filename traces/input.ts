@@ -8,6 +8,8 @@ export class TraceInput {
   ops: Uint8Array = new Uint8Array(0);
   /** Owned storage the protobuf decoder copies the op column into (ops = opsOwn, n entries valid). */
   opsOwn: Uint8Array = new Uint8Array(0);
+  /** Owned copy of the protobuf chunk body being decoded. */
+  body: Uint8Array = new Uint8Array(0);
   runV: Uint32Array = new Uint32Array(256);
   runL: Uint32Array = new Uint32Array(256);
   nRunV = 0;
