@@ -1,8 +1,9 @@
 // Input side of a reader: a path ('-' = stdin) or a readable stream, gunzipped when it starts with
 // the gzip magic 1f 8b. Yields decompressed Buffers; counts raw (compressed) bytes consumed; maps
 // stream/zlib failures to TraceError (IO; TRUNCATED for a cut gzip stream; CORRUPT_CHUNK for bad gzip).
-// A plain (not gzipped) file is read into one reused buffer: next()'s result is valid only until the
-// following next() call, and every consumer copies or decodes it before asking for more.
+// A plain (not gzipped) file is read into two reused buffers in turn, one read ahead: next()'s result
+// is valid only until the following next() call, and every consumer copies or decodes it before
+// asking for more.
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -20,6 +21,9 @@ export class TraceByteStream {
   private path: string | null = null;
   private fh: FileHandle | null = null;
   private reuse: Buffer | null = null;
+  private reuse2: Buffer | null = null;
+  /** Plain file: the read already under way (into the buffer not handed out last). */
+  private ahead: Promise<Buffer> | null = null;
   private closed = false;
   private it: AsyncIterator<Buffer> | null = null;
   private peeked: Buffer[] = [];
@@ -96,16 +100,28 @@ export class TraceByteStream {
   }
 
   private async fileNext(fh: FileHandle): Promise<Buffer | null> {
-    const buf = this.reuse ?? Buffer.allocUnsafe(1 << 20);
-    let n: number;
+    let c: Buffer;
     try {
-      n = (await fh.read(buf, 0, buf.length, null)).bytesRead;
+      if (this.reuse === null) {
+        c = await fileRead(fh, Buffer.allocUnsafe(1 << 20));
+      } else {
+        // Plain file: two buffers in turn; the read of the next one runs while the caller decodes
+        // this one (handed out only at the caller's following call, so the contract above holds).
+        const cur = this.ahead ?? fileRead(fh, this.reuse);
+        this.ahead = null;
+        c = await cur;
+        if (c.length > 0 && !this.closed) {
+          const other = c.buffer === this.reuse.buffer ? (this.reuse2 ??= Buffer.allocUnsafe(this.reuse.length)) : this.reuse;
+          this.ahead = fileRead(fh, other);
+          this.ahead.catch(() => {}); // reported when awaited
+        }
+      }
     } catch (e) {
       throw this.ioError(e);
     }
-    if (n === 0) return null;
-    this.rawBytes += n;
-    return buf.subarray(0, n);
+    if (c.length === 0) return null;
+    this.rawBytes += c.length;
+    return c;
   }
 
   /** Next decompressed buffer, or null at the end. */
@@ -150,4 +166,9 @@ export class TraceByteStream {
     const msg = e instanceof Error ? e.message : String(e);
     return traceError('IO', this.name, this.outBytes, -1, -1, `read failed: ${msg}`);
   }
+}
+
+async function fileRead(fh: FileHandle, buf: Buffer): Promise<Buffer> {
+  const n = (await fh.read(buf, 0, buf.length, null)).bytesRead;
+  return buf.subarray(0, n);
 }
