@@ -10,6 +10,7 @@ import { traceError, type TraceError, type TraceErrorCode } from './errors.js';
 import { TraceIds } from './ids.js';
 import { TraceThreads, TRACE_SMALL_TIDS } from './threads.js';
 import { TraceInput } from './input.js';
+import { traceMaterialize } from './chunkDecode.js';
 import {
   OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_EXIT,
   OP_THREAD_START, TRACE_MAX_SIZE,
@@ -112,14 +113,22 @@ export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceB
   b.ensure(n);
   st.inp = inp;
   b.markNames = [];
-  if (inp.narrow && inp.xids === null) {
-    const i = traceApplyLean(st, inp, b, digest);
-    if (i === n) {
-      b.count = n;
-      st.used(st.resumeIds, st.resumeSizes, st.resumeAligns, 0);
-      return n;
+  if (inp.deferred && inp.xids === null) {
+    const i = traceApplyFused(st, inp, b, digest);
+    const ii = st.resumeIds, si = st.resumeSizes;
+    if (i === n && gIdPos === inp.idE && gSizePos === inp.szE) {
+      // every column byte consumed by valid varints: the counts a full decode would give
+      inp.deferred = false;
+      inp.nIds = ii;
+      inp.nSizes = si;
+    } else {
+      const bad = traceMaterialize(inp);
+      if (bad !== null) throw st.structural('CORRUPT_CHUNK', -1, bad);
+      if (i < n) return traceApplyGeneral(st, inp, b, digest, i);
     }
-    return traceApplyGeneral(st, inp, b, digest, i);
+    b.count = n;
+    st.used(ii, si, st.resumeAligns, 0);
+    return n;
   }
   st.resumeRun = 0;
   st.resumeEnd = inp.nRunV > 0 ? inp.runL[0]! : 0;
@@ -127,16 +136,37 @@ export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceB
   return traceApplyGeneral(st, inp, b, digest, 0);
 }
 
+let gIdPos = 0, gSizePos = 0, gVarEnd = 0;
+
+/** Cold: a varint of 3..5 bytes at p (before e) below 2^31 → value, end in gVarEnd; else -1. */
+function varintLong(buf: Uint8Array, p: number, e: number): number {
+  let v = 0;
+  for (let k = 0; k < 5; k++) {
+    if (p >= e) return -1;
+    const b = buf[p++]!;
+    if (k === 4 && b > 7) return -1;
+    v |= (b & 127) << (7 * k);
+    if (b < 128) {
+      gVarEnd = p;
+      return v;
+    }
+  }
+  return -1;
+}
+
 /**
- * The lean validated pass of a protobuf chunk whose sizes fit 32 bits (so 1..2^40 is just != 0):
- * small thread ids, no marks, no id-array growth, no bad events. It stops before the first event it
- * does not handle (state as after event i-1, resume fields set) and returns its index; the general
- * pass takes over from there. rotl(tid ^ op << 29, 16) = rotl(tid, 16) ^ op << 13 (op < 8).
+ * The fused validated pass of a protobuf chunk whose id and size columns are still varints
+ * (inp.deferred): decodes them as it goes (one- and two-byte varints branch-free, longer ones in
+ * varintLong) and handles small thread ids, no marks, no id-array growth, ids and sizes below 2^31,
+ * no bad events. It stops before the first event it does not handle (state as after event i-1;
+ * resume fields, gIdPos/gSizePos set) and returns its index; the caller then decodes the columns
+ * (traceMaterialize) and the general pass takes over. A cut or overlong varint also stops it, so
+ * the decode reports it. rotl(tid ^ op << 29, 16) = rotl(tid, 16) ^ op << 13 (op < 8).
  */
-function traceApplyLean(st: TraceReadState, inp: TraceInput, b: TraceBatch, digest: boolean): number {
+function traceApplyFused(st: TraceReadState, inp: TraceInput, b: TraceBatch, digest: boolean): number {
   const ops = inp.ops, runV = inp.runV, runL = inp.runL, nRuns = inp.nRunV;
-  const inIds = inp.ids, inSizes = inp.sizes32, inAligns = inp.aligns;
-  const nIds = inp.nIds, nSizes = inp.nSizes, nAligns = inp.nAligns;
+  const body = inp.body, idE = inp.idE, szE = inp.szE;
+  const inAligns = inp.aligns, nAligns = inp.nAligns;
   const oOp = b.op, oTid = b.tid, oId = b.id, oSize = b.size, oAux = b.aux;
   const tl = st.threads.live;
   const idst = st.ids;
@@ -144,6 +174,7 @@ function traceApplyLean(st: TraceReadState, inp: TraceInput, b: TraceBatch, dige
   let top = idst.top, next = idst.next;
   let h1 = st.h1, h2 = st.h2;
   let i = 0, ii = 0, si = 0, ai = 0, r = 0, end = 0;
+  let ip = inp.idS, sp = inp.szS;
   // op and aux columns in bulk (entries past the stopping point are rewritten by the general pass
   // or lie beyond the batch's count); tid per run, after it
   oOp.set(ops);
@@ -158,45 +189,74 @@ function traceApplyLean(st: TraceReadState, inp: TraceInput, b: TraceBatch, dige
     for (; i < end; i++) {
       const op = ops[i]!;
       let id = 0, s = 0, aux = 0;
-      if (op === /* OP_FREE */ 1) {
-        if (tLive === 0 || ii >= nIds) break;
-        id = inIds[ii]!;
-        if (id >= next || live[id] === 0) break;
+      if (op === /* OP_FREE */ 1 || op === /* OP_REALLOC */ 2) {
+        if (tLive === 0 || ip >= idE) break;
+        const b0 = body[ip]!, b1 = body[ip + 1]!;
+        let q: number;
+        if ((b0 & b1) < 128) {
+          const c = b0 >>> 7;
+          id = (b0 & 127) | ((b1 << 7) & -c);
+          q = ip + 1 + c;
+        } else {
+          id = varintLong(body, ip, idE);
+          if (id < 0) break;
+          q = gVarEnd;
+        }
+        if (q > idE || id >= next || live[id] === 0) break;
+        if (op === /* OP_FREE */ 1) {
+          live[id] = 0;
+          stack[top++] = id;
+        } else {
+          if (sp >= szE) break;
+          const c0 = body[sp]!, c1 = body[sp + 1]!;
+          let qs: number;
+          if ((c0 & c1) < 128) {
+            const c = c0 >>> 7;
+            s = (c0 & 127) | ((c1 << 7) & -c);
+            qs = sp + 1 + c;
+          } else {
+            s = varintLong(body, sp, szE);
+            if (s < 0) break;
+            qs = gVarEnd;
+          }
+          if (qs > szE || s === 0) break;
+          sp = qs;
+          si++;
+        }
+        ip = q;
         ii++;
-        live[id] = 0;
-        stack[top++] = id;
-      } else if (op === /* OP_ALLOC */ 0 || op === /* OP_CALLOC */ 3) {
-        if (tLive === 0 || si >= nSizes) break;
-        s = inSizes[si]!;
-        if (s === 0) break;
+      } else if (op === /* OP_ALLOC */ 0 || op === /* OP_CALLOC */ 3 || op === /* OP_MEMALIGN */ 4) {
+        if (tLive === 0 || sp >= szE) break;
+        const c0 = body[sp]!, c1 = body[sp + 1]!;
+        let qs: number;
+        if ((c0 & c1) < 128) {
+          const c = c0 >>> 7;
+          s = (c0 & 127) | ((c1 << 7) & -c);
+          qs = sp + 1 + c;
+        } else {
+          s = varintLong(body, sp, szE);
+          if (s < 0) break;
+          qs = gVarEnd;
+        }
+        if (qs > szE || s === 0) break;
+        if (op === /* OP_MEMALIGN */ 4) {
+          if (ai >= nAligns) break;
+          aux = inAligns[ai]!;
+          if (aux === 0 || (aux & (aux - 1)) !== 0) break;
+          ai++;
+          oAux[i] = aux;
+        }
         if (top > 0) id = stack[--top]!;
         else {
-          if (next >= cap) break;
+          if (next >= cap) {
+            if (op === /* OP_MEMALIGN */ 4) ai--;
+            break;
+          }
           id = next++;
         }
+        sp = qs;
         si++;
         live[id] = 1;
-      } else if (op === /* OP_REALLOC */ 2) {
-        if (tLive === 0 || ii >= nIds || si >= nSizes) break;
-        id = inIds[ii]!;
-        s = inSizes[si]!;
-        if (id >= next || live[id] === 0 || s === 0) break;
-        ii++;
-        si++;
-      } else if (op === /* OP_MEMALIGN */ 4) {
-        if (tLive === 0 || si >= nSizes || ai >= nAligns) break;
-        s = inSizes[si]!;
-        aux = inAligns[ai]!;
-        if (s === 0 || aux === 0 || (aux & (aux - 1)) !== 0) break;
-        if (top > 0) id = stack[--top]!;
-        else {
-          if (next >= cap) break;
-          id = next++;
-        }
-        si++;
-        ai++;
-        live[id] = 1;
-        oAux[i] = aux;
       } else if (op === /* OP_THREAD_START */ 5) {
         if (tLive === 1) break;
         tLive = 1;
@@ -229,6 +289,8 @@ function traceApplyLean(st: TraceReadState, inp: TraceInput, b: TraceBatch, dige
   st.resumeIds = ii;
   st.resumeSizes = si;
   st.resumeAligns = ai;
+  gIdPos = ip;
+  gSizePos = sp;
   return i;
 }
 
@@ -376,6 +438,8 @@ function traceApplyGeneral(st: TraceReadState, inp: TraceInput, b: TraceBatch, d
 /** Unchecked pass (trusted input): the id rule only, no checks, no digest. */
 export function traceApplyFast(st: TraceReadState, inp: TraceInput, b: TraceBatch): number {
   st.inp = inp;
+  const bad = traceMaterialize(inp); // (the reader decodes eagerly when not validating)
+  if (bad !== null) throw st.structural('CORRUPT_CHUNK', -1, bad);
   const n = inp.n;
   b.ensure(n);
   const ops = inp.ops, runV = inp.runV, runL = inp.runL, nRuns = inp.nRunV;
@@ -494,8 +558,9 @@ function traceApplyWarmUp(): void {
   const ops = [3, 4, 0, 1, 2, 5, 0, 6, 7, 1, 1, 1];
   const inp = new TraceInput();
   const b = new TraceBatch();
-  // modes: 0 checked (double sizes), 1 checked narrow (lean pass, then general from the mark),
-  // 2 checked narrow without the mark (lean pass only), 3 unchecked
+  // modes: 0 checked (double sizes), 1 checked fused (then materialized, general from the mark),
+  // 2 checked fused without the mark (fused pass only), 3 unchecked
+  const ids = [2, 0, 1, 0, 2], sizes = [16, 64, 100000, 24, 32];
   for (let k = 0; k < 3; k++) {
     for (let mode = 0; mode < 4; mode++) {
       const st = new TraceReadState('<warm-up>', false);
@@ -506,15 +571,26 @@ function traceApplyWarmUp(): void {
       inp.runV.set([0, 1, 0]);
       inp.runL.set([5, 3, o.length - 8]);
       inp.nRunV = inp.nRunL = 3;
-      inp.ids.set([2, 0, 1, 0, 2]);
-      inp.nIds = 5;
       if (mode === 1 || mode === 2) {
-        inp.sizes32.set([16, 64, 8, 24, 32]);
-        inp.narrow = true;
+        // the columns as varints in body, as traceDecodeChunk(…, defer) leaves them
+        const bytes: number[] = [];
+        for (const v of [...ids, ...sizes]) {
+          let x = v;
+          while (x >= 128) { bytes.push((x & 127) | 128); x >>>= 7; }
+          bytes.push(x);
+        }
+        inp.body = new Uint8Array(bytes.length + 16);
+        inp.body.set(bytes);
+        inp.deferred = inp.hasIds = inp.hasSizes = inp.idFirst = true;
+        inp.idS = 0;
+        inp.idE = inp.szS = ids.length;
+        inp.szE = bytes.length;
       } else {
-        inp.sizes.set([16, 64, 8, 24, 32]);
+        inp.ids.set(ids);
+        inp.nIds = 5;
+        inp.sizes.set(sizes);
+        inp.nSizes = 5;
       }
-      inp.nSizes = 5;
       inp.aligns[0] = 16;
       inp.nAligns = 1;
       if (mode !== 2) inp.marks.push('warm-up');

@@ -124,19 +124,61 @@ function countVarints(buf: Uint8Array, p: number, end: number): number {
   return end > p && buf[end - 1]! > 127 ? -1 : n;
 }
 
-/** Decodes a Chunk body buf[p..end) into inp. Returns null or an error detail. */
-export function traceDecodeChunk(frame: Uint8Array, start: number, end0: number, inp: TraceInput): string | null {
+/**
+ * Decodes a Chunk body frame[start..end0) into inp. Returns null or an error detail. With defer, a
+ * single packed id column and a single packed size column are only located (inp.deferred), for the
+ * fused validating pass; any error found here, or later (traceMaterialize), is still the one a full
+ * decode would report first (fields in wire order).
+ */
+export function traceDecodeChunk(frame: Uint8Array, start: number, end0: number, inp: TraceInput, defer = false): string | null {
   inp.reset();
   // Decoded from an owned copy at offset 0: the column loops ran about half as fast reading a
   // chunk in place, at a varying position inside the frame buffer, than from a fixed scratch.
   const len = end0 - start;
-  if (inp.body.length < len) inp.body = new Uint8Array(Math.max(len, inp.body.length * 2));
+  if (inp.body.length < len + 16) inp.body = new Uint8Array(Math.max(len + 16, inp.body.length * 2));
   const buf = inp.body;
   buf.set(frame.subarray(start, end0));
-  let p = 0;
-  const end = len;
   chunkMeta.firstEvent = 0;
-  let opStart = 0, opEnd = 0;
+  const err = decodeFields(buf, len, inp, defer);
+  if (err !== null) return traceMaterialize(inp) ?? err;
+  // Copied into an owned array: indexed loads from a view deep inside the frame buffer were
+  // measurably slower in the apply loop than from a small array of our own.
+  const n = gOpEnd - gOpStart;
+  if (inp.opsOwn.length < n) inp.opsOwn = new Uint8Array(Math.max(n, inp.opsOwn.length * 2));
+  inp.opsOwn.set(buf.subarray(gOpStart, gOpEnd));
+  inp.ops = inp.opsOwn.subarray(0, n);
+  inp.n = n;
+  return null;
+}
+
+/**
+ * Decodes the deferred id/size columns (in wire order) into the input arrays; returns the first
+ * error detail or null. No-op unless inp.deferred.
+ */
+export function traceMaterialize(inp: TraceInput): string | null {
+  if (!inp.deferred) return null;
+  inp.deferred = false;
+  const buf = inp.body;
+  for (let k = 0; k < 2; k++) {
+    const ids = (k === 0) === inp.idFirst;
+    if (ids) {
+      if (inp.hasIds) {
+        const r = decodeU32Field(buf, inp.idS, inp.idE, inp, 5);
+        if (r !== null) return r;
+      }
+    } else if (inp.hasSizes && !decodeSizeField(buf, inp.szS, inp.szE, inp)) {
+      return 'bad varint in the size column';
+    }
+  }
+  return null;
+}
+
+let gOpStart = 0, gOpEnd = 0;
+
+/** The field walk of traceDecodeChunk over buf[0..end); op column range in gOpStart/gOpEnd. */
+function decodeFields(buf: Uint8Array, end: number, inp: TraceInput, defer: boolean): string | null {
+  let p = 0;
+  gOpStart = gOpEnd = 0;
   while (p < end) {
     const tag = readVarint(buf, p, end);
     if (tag < 0) return 'bad field tag varint';
@@ -166,14 +208,34 @@ export function traceDecodeChunk(frame: Uint8Array, start: number, end0: number,
       return `unsupported wire type ${wt} in field ${field}`;
     }
     const packable = wt === 2 || wt === 0;
+    if (defer && (field === 5 || field === 6) && packable) {
+      // first packed occurrence: only located; anything else: decode all columns from here on
+      if (wt === 2 && (field === 5 ? !inp.hasIds : !inp.hasSizes)) {
+        if (field === 5) {
+          inp.hasIds = true;
+          inp.idS = s;
+          inp.idE = e;
+          inp.idFirst = !inp.hasSizes;
+        } else {
+          inp.hasSizes = true;
+          inp.szS = s;
+          inp.szE = e;
+        }
+        inp.deferred = true;
+        continue;
+      }
+      const d = traceMaterialize(inp);
+      if (d !== null) return d;
+      defer = false;
+    }
     switch (field) {
       case 1:
         if (wt !== 0) return 'first_event has the wrong wire type';
         break;
       case 2:
         if (wt !== 2) return 'op has the wrong wire type';
-        opStart = s;
-        opEnd = e;
+        gOpStart = s;
+        gOpEnd = e;
         break;
       case 3: case 4: case 5: case 7: {
         if (!packable) return `field ${field} has the wrong wire type`;
@@ -202,13 +264,6 @@ export function traceDecodeChunk(frame: Uint8Array, start: number, end0: number,
     }
   }
   if (p !== end) return 'last field overruns the chunk';
-  // Copied into an owned array: indexed loads from a view deep inside the frame buffer were
-  // measurably slower in the apply loop than from a small array of our own.
-  const n = opEnd - opStart;
-  if (inp.opsOwn.length < n) inp.opsOwn = new Uint8Array(Math.max(n, inp.opsOwn.length * 2));
-  inp.opsOwn.set(buf.subarray(opStart, opEnd));
-  inp.ops = inp.opsOwn.subarray(0, n);
-  inp.n = n;
   return null;
 }
 

@@ -8,8 +8,21 @@ export class TraceInput {
   ops: Uint8Array = new Uint8Array(0);
   /** Owned storage the protobuf decoder copies the op column into (ops = opsOwn, n entries valid). */
   opsOwn: Uint8Array = new Uint8Array(0);
-  /** Owned copy of the protobuf chunk body being decoded. */
+  /** Owned copy of the protobuf chunk body being decoded (16 spare bytes at the end). */
   body: Uint8Array = new Uint8Array(0);
+  /**
+   * Deferred columns (validating protobuf reads): the id and size columns are left as varints in
+   * body[idS..idE) / body[szS..szE) and decoded by the fused validating pass; nIds/nSizes are then
+   * unknown until traceMaterialize (or that pass) sets them. idFirst: the id field came first.
+   */
+  deferred = false;
+  idS = 0;
+  idE = 0;
+  szS = 0;
+  szE = 0;
+  hasIds = false;
+  hasSizes = false;
+  idFirst = false;
   runV: Uint32Array = new Uint32Array(256);
   runL: Uint32Array = new Uint32Array(256);
   nRunV = 0;
@@ -53,6 +66,10 @@ export class TraceInput {
   reset(): void {
     this.n = 0;
     this.narrow = false;
+    this.deferred = false;
+    this.hasIds = false;
+    this.hasSizes = false;
+    this.idS = this.idE = this.szS = this.szE = 0;
     this.nRunV = 0;
     this.nRunL = 0;
     this.nIds = 0;

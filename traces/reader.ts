@@ -3,7 +3,7 @@
 // the peak number of live objects, never by trace length.
 import { traceApplyChecked, traceApplyFast, traceCheckRuns, traceCheckUsed, TraceReadState } from './apply.js';
 import { TraceBatch } from './batch.js';
-import { chunkMeta, traceDecodeChunk } from './chunkDecode.js';
+import { chunkMeta, traceDecodeChunk, traceMaterialize } from './chunkDecode.js';
 import { digestHex } from './digest.js';
 import { TraceError, traceError } from './errors.js';
 import { TraceFrameReader } from './frames.js';
@@ -152,9 +152,14 @@ class TraceReaderImpl implements TraceReader {
         if (len < 0 || gEnd + len !== fr.bodyEnd) throw this.corrupt(fr.frameOffset, 'record length disagrees with its frame');
         if (kind === REC_CHUNK) {
           st.frameOffset = fr.frameOffset;
-          const err = traceDecodeChunk(buf, gEnd, fr.bodyEnd, inp);
+          // validating: id and size columns decoded by the fused pass (traceApplyChecked)
+          const err = traceDecodeChunk(buf, gEnd, fr.bodyEnd, inp, this.validate);
           if (err !== null) throw this.corrupt(fr.frameOffset, err);
-          if (chunkMeta.firstEvent !== st.events) throw this.corrupt(fr.frameOffset, `first_event is ${chunkMeta.firstEvent}`, `${st.events}`);
+          if (chunkMeta.firstEvent !== st.events) {
+            const bad = traceMaterialize(inp); // a bad column varint is reported first, as always
+            if (bad !== null) throw this.corrupt(fr.frameOffset, bad);
+            throw this.corrupt(fr.frameOffset, `first_event is ${chunkMeta.firstEvent}`, `${st.events}`);
+          }
           this.runPass(fr.frameOffset);
           if (b.count > 0) yield b;
           if (st.pending) throw st.pending;
@@ -200,7 +205,7 @@ class TraceReaderImpl implements TraceReader {
     const st = this.st, inp = this.inp, b = this.batch;
     st.inp = inp;
     const runs = traceCheckRuns(inp);
-    if (runs !== null) throw st.structural('CORRUPT_CHUNK', -1, runs);
+    if (runs !== null) throw st.structural('CORRUPT_CHUNK', -1, traceMaterialize(inp) ?? runs);
     b.first = st.events;
     b.chunk = st.chunk;
     b.byteOffset = offset;
