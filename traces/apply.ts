@@ -2,6 +2,8 @@
 // per id, bounded by peak live objects), checks threads/sizes/alignments/ids, computes the digest
 // and writes the EventBatch columns. Hot loop: locals over typed arrays, no allocation, no try/catch;
 // a bad event calls the cold onBad(), which counts it (lenient) or records the error and stops.
+// Validating protobuf chunks go through traceApplyFused first (id/size varints decoded in the loop,
+// only the common case); at the first event it does not handle, the general pass takes over.
 // Hot loops use literal op codes / limits (commented with their names): imported bindings are
 // context loads that TurboFan does not constant-fold.
 import { TraceBatch } from './batch.js';

@@ -1,7 +1,8 @@
 // Fast decoder of a Chunk message body: walks (tag, wire type) fields and decodes each packed column
 // with a tight varint loop straight into the TraceInput typed arrays. Unknown fields are skipped
 // (protobuf rules); packed fields also accept the unpacked encoding. Returns an error detail string
-// (cold path) or null; never throws on bad bytes.
+// (cold path) or null; never throws on bad bytes. With defer (validating reads) the id and size
+// columns are only located, for the fused pass in apply.ts; traceMaterialize decodes them on demand.
 import { TraceInput, growF64, growU32 } from './input.js';
 
 /** Result fields of the last traceDecodeChunk call. */
