@@ -9,9 +9,9 @@
 //    child process that does nothing else).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as recorder from '../recorder/index.js';
 import { replayStart } from '../replayer/index.js';
 import { openTrace } from '../traces/index.js';
@@ -60,7 +60,10 @@ function childReplayRss(file: string): { maxRssMB: number; events: number } {
     const { replayStart } = await import(${JSON.stringify(new URL('../replayer/index.js', import.meta.url).href)});
     const r = await replayStart(${JSON.stringify(file)}, { preset: 'hakmem-larson-fix' }).result;
     console.log(JSON.stringify({ maxRssMB: process.resourceUsage().maxRSS / 1024, events: r.events }));`;
-  const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  // A script file, not --eval: workers inherit execArgv, and --input-type would break theirs.
+  const scriptFile = join(dirname(file), 'rss-child.mjs');
+  writeFileSync(scriptFile, script);
+  const out = spawnSync(process.execPath, [scriptFile], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (out.status !== 0) throw new Error(`child replay failed: ${out.stderr}`);
   return JSON.parse(out.stdout.trim().split('\n').pop()!);
 }
