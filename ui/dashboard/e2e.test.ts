@@ -64,7 +64,8 @@ function eventsShown(screen: string): number {
 
 function startSession(name: string, env = '', columns = 120): string {
   const session = `${name}-${process.pid}`;
-  const cmd = `cd ${ROOT} && ${env} node ${BIN} replay ${trace} --preset hakmem-larson-fix --speed 1M; echo EXIT=$?; sleep 120`;
+  // `env -u CI`: CI runs set CI=true, which (rightly) turns the dashboard off; this test wants a terminal user.
+  const cmd = `cd ${ROOT} && env -u CI ${env} node ${BIN} replay ${trace} --preset hakmem-larson-fix --speed 1M; echo EXIT=$?; sleep 120`;
   tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', '40', cmd);
   return session;
 }
