@@ -5,16 +5,13 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sfc32Create, sfc32Next } from '../recorder/index.js';
 import { createTraceWriter, openTrace, type TraceWriter } from '../traces/index.js';
 
+/** Uniform [0, 1) from the recorder's seeded sfc32 (one PRNG for the whole project). */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const s = sfc32Create(seed);
+  return () => sfc32Next(s) / 4294967296;
 }
 
 const LIVE = 4096;
