@@ -17,7 +17,7 @@ import { speedNext } from './speed.js';
 import type { DashboardTheme } from './theme.js';
 
 /** How often the shared statistics are read. */
-export const POLL_MS = 333;
+export const POLL_MS = 500;
 /** `s` runs to the next mark, or this many events when no mark comes first. */
 export const STEP_EVENTS = 100_000;
 
