@@ -3,8 +3,10 @@
 // way to the plain summary. Ctrl-C, SIGINT, SIGTERM and q stop the replay with a partial result.
 // React and ink are loaded only here, lazily, in production mode unless NODE_ENV says otherwise (the
 // development build costs the UI thread about twice the CPU per frame); on Linux the UI thread then
-// runs at a lower priority than the replay worker (dashboardYieldCpu).
+// runs at a lower priority than the replay workers, and so do the helper threads that existed before
+// the replay started (dashboardYieldHelpers, dashboardYieldCpu).
 
+import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import { replayStart, type ReplayConfig, type ReplayHandle, type ReplayResult } from '../../replayer/index.js';
 import { openTrace } from '../../traces/index.js';
@@ -50,11 +52,31 @@ const UI_NICE = 10;
  */
 export function dashboardYieldCpu(): void {
   if (process.platform !== 'linux') return;
+  dashboardRenice(process.pid);
+}
+
+function dashboardRenice(tid: number): void {
   try {
-    os.setPriority(process.pid, Math.min(19, os.getPriority(process.pid) + UI_NICE));
+    os.setPriority(tid, Math.min(19, os.getPriority(tid) + UI_NICE));
   } catch {
-    // not allowed: render at normal priority
+    // not allowed, or the thread is gone: leave it
   }
+}
+
+/**
+ * Linux only: lowers the priority of this process's helper threads that exist now — V8's platform
+ * threads (concurrent GC and compilation, which the UI keeps busy) and libuv's pool — but not the main
+ * thread, so that workers created next still start at normal priority. Call before replayStart.
+ */
+export function dashboardYieldHelpers(): void {
+  if (process.platform !== 'linux') return;
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return;
+  }
+  for (const t of tids) if (Number(t) !== process.pid) dashboardRenice(Number(t));
 }
 
 export interface DashboardStartOptions extends DashboardOptions {
@@ -68,6 +90,7 @@ export interface DashboardStartOptions extends DashboardOptions {
 export async function dashboardStart(file: string, cfg: ReplayConfig, opts: DashboardStartOptions = {}): Promise<{ handle: ReplayHandle; result: Promise<ReplayResult> }> {
   const { dashboardMount } = await dashboardLoad();
   const info = await dashboardInfo(file, cfg); // also brings up libuv's pool before the priority drops
+  dashboardYieldHelpers();
   const handle = replayStart(file, cfg);
   dashboardYieldCpu();
   const result = dashboardMount(handle, info, {
