@@ -2,9 +2,10 @@
 // dashboard (throttled) until the replay ends — or, after an OOM, until the user quits — then gives
 // way to the plain summary. Ctrl-C, SIGINT, SIGTERM and q stop the replay with a partial result.
 // React and ink are loaded only here, lazily, in production mode unless NODE_ENV says otherwise (the
-// development build costs the UI thread about twice the CPU per frame); on Linux the UI thread then
-// runs at a lower priority than the replay workers, and so do the helper threads that existed before
-// the replay started (dashboardYieldHelpers, dashboardYieldCpu).
+// development build costs the UI thread about twice the CPU per frame); on Linux the UI thread and the
+// process's helper threads that exist before the replay starts (V8's GC/JIT threads, which the UI keeps
+// busy, and libuv's pool) run at a lower priority than the replay workers (dashboardYieldHelpers,
+// dashboardYieldMain).
 
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
@@ -41,23 +42,36 @@ export async function dashboardInfo(file: string, cfg: ReplayConfig): Promise<He
   return info;
 }
 
-/** How much the UI thread's nice value is raised once the replay's worker runs (Linux). */
-const UI_NICE = 10;
+/** How much the helper threads' nice value is raised while the dashboard runs (Linux). */
+const HELPER_NICE = 10;
 
 /**
- * Linux only: lowers the scheduling priority of the UI (main) thread — setpriority on the main
- * thread's id affects that thread alone there — so that on a busy machine the replay worker keeps its
- * CPU share and the dashboard costs the replay next to nothing. Threads created afterwards inherit it,
- * so call it once the replay's worker and libuv's thread pool exist (dashboardStart does).
+ * Linux only: lowers the UI (main) thread's priority while the replay runs, after its workers exist;
+ * returns the function that puts it back when the dashboard closes (so that a later replay's workers,
+ * which inherit the main thread's niceness, start at normal priority). Raising it back needs
+ * CAP_SYS_NICE; without it the thread simply stays lower.
  */
-export function dashboardYieldCpu(): void {
-  if (process.platform !== 'linux') return;
+export function dashboardYieldMain(): () => void {
+  if (process.platform !== 'linux') return () => {};
+  let before: number;
+  try {
+    before = os.getPriority(process.pid);
+  } catch {
+    return () => {};
+  }
   dashboardRenice(process.pid);
+  return () => {
+    try {
+      os.setPriority(process.pid, before);
+    } catch {
+      // not allowed to raise the priority again: the UI thread stays lower
+    }
+  };
 }
 
 function dashboardRenice(tid: number): void {
   try {
-    os.setPriority(tid, Math.min(19, os.getPriority(tid) + UI_NICE));
+    os.setPriority(tid, Math.min(19, os.getPriority(tid) + HELPER_NICE));
   } catch {
     // not allowed, or the thread is gone: leave it
   }
@@ -66,7 +80,8 @@ function dashboardRenice(tid: number): void {
 /**
  * Linux only: lowers the priority of this process's helper threads that exist now — V8's platform
  * threads (concurrent GC and compilation, which the UI keeps busy) and libuv's pool — but not the main
- * thread, so that workers created next still start at normal priority. Call before replayStart.
+ * thread: niceness is per thread on Linux and inherited by threads created later, and the replay's
+ * workers, created by the main thread, must start at normal priority. Call before replayStart.
  */
 export function dashboardYieldHelpers(): void {
   if (process.platform !== 'linux') return;
@@ -92,11 +107,12 @@ export async function dashboardStart(file: string, cfg: ReplayConfig, opts: Dash
   const info = await dashboardInfo(file, cfg); // also brings up libuv's pool before the priority drops
   dashboardYieldHelpers();
   const handle = replayStart(file, cfg);
-  dashboardYieldCpu();
-  const result = dashboardMount(handle, info, {
+  const restore = dashboardYieldMain();
+  const mounted = dashboardMount(handle, info, {
     holdOnOom: opts.holdOnOom ?? true, theme: opts.theme ?? themeFromEnv(), stdout: opts.stdout, stdin: opts.stdin,
     keys: file === '-' ? false : undefined, // stdin carries the trace
   });
+  const result = mounted.finally(restore);
   return { handle, result };
 }
 
