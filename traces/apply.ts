@@ -10,12 +10,11 @@ import { TraceBatch } from './batch.js';
 import { DIGEST_H1_INIT, DIGEST_H2_INIT, markNameHash } from './digest.js';
 import { traceError, type TraceError, type TraceErrorCode } from './errors.js';
 import { TraceIds } from './ids.js';
-import { TraceThreads, TRACE_SMALL_TIDS } from './threads.js';
+import { TraceThreads } from './threads.js';
 import { TraceInput } from './input.js';
 import { traceMaterialize } from './chunkDecode.js';
 import {
-  OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_EXIT,
-  OP_THREAD_START, TRACE_MAX_SIZE,
+  OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_START,
 } from './ops.js';
 
 export class TraceReadState {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTraceWriter, openTrace, TraceError, TRACE_ERROR_CODES } from './index.js';
+import { createTraceWriter, TraceError, TRACE_ERROR_CODES } from './index.js';
 import { pbRecords, readEvents, TEST_HEADER, writeLarsonLike } from './testkit.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'slabtrace-err-'));

@@ -4,7 +4,7 @@
 // and prints the two summaries side by side. On a terminal both replays run on the dashboard.
 // Exit 0 when the bug reproduces (OOM under the bug preset, none under the fix), 1 otherwise.
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -50,7 +50,6 @@ async function demoTrace(opts: DemoOptions): Promise<string> {
   process.stderr.write(`recording larson ${DEMO_LARSON_ARGS.join(' ')} (--ops ${opts.ops}) → ${file}\n`);
   const tmp = `${file}.partial`;
   await recordWorkload('larson', DEMO_LARSON_ARGS, tmp, { ops: opts.ops, version: cliVersion() });
-  const { renameSync } = await import('node:fs');
   renameSync(tmp, file);
   return file;
 }

@@ -90,7 +90,6 @@ export function dashboardTableRows(m: DashboardModel, width: number, rows: numbe
 
 export function Dashboard({ model: m, width, rows, theme }: DashboardProps) {
   const s = m.snap;
-  const wide = width >= WIDE;
   const paused = s.state === ReplayState.Paused;
   const { classRows, threadRows } = dashboardTableRows(m, width, rows);
   return (
