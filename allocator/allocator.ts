@@ -10,12 +10,13 @@ import { largeFind, largeFree, largeMalloc } from './large.js';
 import * as L from './layout.js';
 import { HOT } from './layout.js';
 import { magFlushAll, magSpill } from './magazine.js';
-import { osOomInfo, type OomInfo } from './os.js';
+import { osInit, osOomInfo, type OomInfo } from './os.js';
 import { validateParams, type AllocParams } from './params.js';
 import { partialPush, slabAcquire, slabDrain, slabDropTls, slabRec, slabRemotePush, slabReturn, slabTake } from './slab.js';
 import { statsRead, type AllocStats } from './statsView.js';
 import { ssOnEmpty, ssTrim } from './superslab.js';
-import { threadExit, threadStart } from './thread.js';
+import { stackInit } from './stack.js';
+import { threadDetach, threadExit, threadJoin, threadStart } from './thread.js';
 
 // hot-path copies of layout constants (module consts, not namespace property loads)
 const K_CLASS_STRIDE = L.CLASS_STRIDE;
@@ -102,6 +103,8 @@ export class Allocator extends AllocCore {
     f[L.S.nextTrimAt] = this.p.trimInterval;
     f[L.S.bufferBytes] = this.buffer.byteLength;
     this.refresh();
+    osInit(this);
+    stackInit(this);
     threadStart(this, 0);
   }
 
@@ -399,9 +402,22 @@ export class Allocator extends AllocCore {
     return n;
   }
 
-  threadStart(tid: number): void { threadStart(this, tid); }
+  /** Thread `tid` starts (its stack is mapped); false when no stack could be mapped (pthread_create
+   *  would fail: oomInfo() says why; the thread is still usable in the model). */
+  threadStart(tid: number): boolean {
+    const failures = this.f64[L.S.stackFailures]!;
+    threadStart(this, tid);
+    return this.f64[L.S.stackFailures] === failures;
+  }
 
+  /** Thread `tid` exits: its magazines per preset; its stack stays mapped until joined or detached. */
   threadExit(tid: number): void { threadExit(this, tid); }
+
+  /** pthread_join of the exited thread `tid`: its stack is released. */
+  threadJoin(tid: number): void { threadJoin(this, tid); }
+
+  /** pthread_detach of `tid`: its stack is released at its exit (now, if it has exited). */
+  threadDetach(tid: number): void { threadDetach(this, tid); }
 
   /** Returns every magazine to the slabs (when the preset flushes magazines), then trims if the preset trims on flush. */
   flush(): void {

@@ -64,6 +64,12 @@ export class AllocCore {
   tidMapOff = 0;
   tidMapCap = 0;
   largeOff = 0;
+  vmaOff = 0;
+  stkOff = 0;
+  tidStkOff = 0;
+  tidStkCap = 0;
+  /** tlsBytes rounded up to whole pages (what becomes resident per thread) */
+  readonly tlsResident: number;
   // cache of the last thread seen by the fast paths (derived from the thread table; -1 = none).
   // Reset by refresh() and by thread start/exit, so it never outlives the offsets it was computed from.
   cTid = -1;
@@ -115,6 +121,7 @@ export class AllocCore {
     this.remoteQueue = p.remoteFree === 'queue';
     this.tlsMode = p.ssOwnership === 'tls';
     this.partialMode = p.refill === 'partial';
+    this.tlsResident = Math.ceil(p.tlsBytes / p.pageSize) * p.pageSize;
     const want = 1 << 20;
     if (buffer) {
       const g = buffer as unknown as GrowableSab;
@@ -149,6 +156,10 @@ export class AllocCore {
     this.tidMapOff = h[L.H_TIDMAP_OFF]!;
     this.tidMapCap = h[L.H_TIDMAP_CAP]!;
     this.largeOff = h[L.H_LARGE_OFF]!;
+    this.vmaOff = h[L.H_VMA_OFF]!;
+    this.stkOff = h[L.H_STK_OFF]!;
+    this.tidStkOff = h[L.H_TIDSTK_OFF]!;
+    this.tidStkCap = h[L.H_TIDSTK_CAP]!;
     this.cTid = -1;
   }
 

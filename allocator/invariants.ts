@@ -2,12 +2,18 @@
 // and compares it with the counters. Every carved block must be in exactly one place (live, slab free
 // state, remote queue, a magazine, or orphaned in an exited thread's magazine); per-slab used counts,
 // per-SuperSlab active counts (a deliberate miscount is reported as drift, not an error), page
-// residency, RSS <= VmSize, mappings, lists, thread slots and every statistic. Cold, allocates freely.
+// residency, RSS <= VmSize, the address space (VMA tree order, gaps, merging, every SuperSlab, large
+// block and stack inside a VMA, counts and bytes per kind), thread stacks, lists, thread slots and
+// every statistic. Cold, allocates freely.
 import type { AllocCore } from './core.js';
 import * as L from './layout.js';
 import { largeFind } from './large.js';
 import { partialHeadWord, slabRec } from './slab.js';
+import { stackRecord } from './stack.js';
 import { statsRead } from './statsView.js';
+import {
+  VF_NOMERGE, VK_SENTINEL, vmaEnd, vmaFlags, vmaFloor, vmaGap, vmaKind, vmaLeft, vmaMaxGap, vmaRight, vmaStart, vmaWalk,
+} from './vma.js';
 
 export interface InvariantReport {
   ok: boolean;
@@ -196,16 +202,18 @@ export function checkInvariants(a: AllocCore, liveAddrs?: Iterable<number>): Inv
   const eq = (name: string, got: number, want: number): void => { if (got !== want) err(`stat ${name} = ${got}, recomputed ${want}`); };
   eq('ssLive', st.ssLive, liveSS + reservedSS);
   eq('ssEmptyReserved', st.ssEmptyReserved, reservedSS);
-  eq('mappings', st.mappings, liveSS + reservedSS + st.largeLive);
-  eq('vmSize', st.vmSize, (liveSS + reservedSS) * a.ssSize + st.largeBytes);
-  eq('rss', st.rss, resPages * a.p.pageSize + st.largeBytes);
+  checkAddressSpace(a, err, eq);
+  const threadRss = checkStacks(a, err, eq);
+  eq('threadRss', st.threadRss, threadRss);
+  eq('rss', st.rss, st.baselineRss + st.threadRss + st.metaRss + st.strandedRss + resPages * a.p.pageSize + st.largeBytes);
+  eq('metaRss', st.metaRss, slabsSeen.size * a.p.slabMetaBytes);
   eq('remoteFreesPending', st.remoteFreesPending, remotePending);
   eq('orphanedBlocks', st.orphanedBlocks, orphaned);
   eq('liveBlocks', st.liveBlocks, smallLive + st.largeLive);
   eq('threadsLive', st.threadsLive, liveThreads);
   if (st.rss > st.vmSize) err(`rss ${st.rss} > vmSize ${st.vmSize}`);
   if (st.peakRss < st.rss || st.peakVmSize < st.vmSize) err('a peak is below the current value');
-  if (st.mappings > a.p.maxMapCount) err(`mappings ${st.mappings} beyond maxMapCount`);
+  if (st.mappings > a.p.maxMapCount + 1) err(`mappings ${st.mappings} beyond maxMapCount + 1`);
   for (let c = 0; c < nc; c++) {
     const cs = st.classes[c]!, pc = perClass[c]!;
     eq(`class ${c} slabs`, cs.slabs, pc.slabs);
@@ -216,4 +224,90 @@ export function checkInvariants(a: AllocCore, liveAddrs?: Iterable<number>): Inv
   }
   drift.orphanedBlocks = orphaned;
   return { ok: errors.length === 0, errors, drift };
+}
+
+type Err = (m: string) => void;
+type Eq = (name: string, got: number, want: number) => void;
+
+/** The VMA tree: order, gaps and their subtree maxima, merging, counts and bytes per kind; every
+ *  SuperSlab and large block lies inside a VMA. */
+function checkAddressSpace(a: AllocCore, err: Err, eq: Eq): void {
+  const f = a.f64;
+  const count = [0, 0, 0, 0, 0, 0];
+  const bytes = [0, 0, 0, 0, 0, 0];
+  let prevEnd = 0;
+  let prevFlags = -1;
+  let nodes = 0;
+  const maxGap = (n: number): number => {
+    let m = vmaGap(a, n);
+    for (const c of [vmaLeft(a, n), vmaRight(a, n)]) if (c >= 0) m = Math.max(m, maxGap(c));
+    if (m !== vmaMaxGap(a, n)) err(`vma ${n}: maxGap ${vmaMaxGap(a, n)}, subtree has ${m}`);
+    return m;
+  };
+  vmaWalk(a, (n) => {
+    nodes++;
+    const s = vmaStart(a, n), e = vmaEnd(a, n), fl = vmaFlags(a, n), k = vmaKind(a, n);
+    if (!(e > s)) err(`vma ${n}: empty or inverted [${s}, ${e})`);
+    if (s < prevEnd) err(`vma ${n}: starts at 0x${s.toString(16)} inside the previous one`);
+    if (vmaGap(a, n) !== s - prevEnd && nodes > 1) err(`vma ${n}: gap ${vmaGap(a, n)} != ${s - prevEnd}`);
+    if (s === prevEnd && fl === prevFlags && (fl & VF_NOMERGE) === 0) err(`vma ${n}: not merged with its equal neighbour at 0x${s.toString(16)}`);
+    if (k !== VK_SENTINEL) { count[k]!++; bytes[k]! += e - s; }
+    prevEnd = e;
+    prevFlags = fl;
+  });
+  const root = a.i32[L.H_VMA_ROOT]!;
+  if (root >= 0) maxGap(root);
+  const total = count.reduce((x, y) => x + y, 0);
+  eq('mappings (VMAs)', f[L.S.mappings]!, total);
+  eq('vmSize (VMA bytes)', f[L.S.vmSize]!, bytes.reduce((x, y) => x + y, 0));
+  for (let k = 1; k < count.length; k++) {
+    eq(`VMAs of kind ${k}`, f[L.VMA_KIND_STATS[k]!]!, count[k]!);
+    eq(`VMA bytes of kind ${k}`, f[L.VMA_KIND_BYTES[k]!]!, bytes[k]!);
+  }
+  const inside = (what: string, s: number, e: number): void => {
+    const v = vmaFloor(a, s);
+    if (v < 0 || vmaKind(a, v) === VK_SENTINEL || vmaEnd(a, v) < e) err(`${what} [0x${s.toString(16)}, 0x${e.toString(16)}) is not mapped`);
+  };
+  for (let k = 0; k < a.ssHW; k++) {
+    const e = a.ssOff + k * a.ssStride;
+    if (a.i32[e + L.SS_STATE] === L.SS_FREE) continue;
+    const at = f[(e + L.SS_OSADDR) >> 1]!;
+    if (at % a.ssSize !== 0) err(`ss ${k}: address 0x${at.toString(16)} not aligned to its size`);
+    inside(`ss ${k}`, at, at + a.ssSize);
+  }
+  const hw = a.i32[L.H_LARGE_HW]!;
+  for (let i = 0; i < hw; i++) {
+    const r = a.largeOff + i * L.LARGE_STRIDE;
+    if (a.i32[r + L.LG_STATE] !== 1) continue;
+    const at = f[(r + L.LG_OSADDR) >> 1]!;
+    inside(`large block ${i}`, at, at + f[(r + L.LG_MAPPED) >> 1]!);
+  }
+}
+
+/** Stack records against the tid map and the statistics; returns the recomputed threadRss. */
+function checkStacks(a: AllocCore, err: Err, eq: Eq): number {
+  const f = a.f64;
+  const len = a.p.stackSize + a.p.stackGuard;
+  let mapped = 0, leaked = 0, cached = 0, res = a.i32[L.H_MAIN_SEEN] === 1 ? a.tlsResident : 0;
+  const hw = a.i32[L.H_STK_HW]!;
+  for (let r = 0; r < hw; r++) {
+    const s = stackRecord(a, r);
+    if (s.state === L.STK_FREE) continue;
+    mapped++;
+    res += s.res;
+    if (s.state === L.STK_ZOMBIE || s.state === L.STK_LEAKED) leaked++;
+    if (s.state === L.STK_CACHED) cached++;
+    const v = vmaFloor(a, s.addr);
+    if (v < 0 || vmaKind(a, v) === VK_SENTINEL) err(`stack ${r} at 0x${s.addr.toString(16)} is not mapped`);
+    const top = vmaFloor(a, s.addr + len - 1);
+    if (top < 0 || vmaEnd(a, top) < s.addr + len) err(`stack ${r}: its top is not mapped`);
+    const live = s.state === L.STK_RUNNING || s.state === L.STK_DETACHED || s.state === L.STK_ZOMBIE;
+    const mapsBack = s.tid < a.tidStkCap && a.i32[a.tidStkOff + s.tid] === r;
+    if (live !== mapsBack) err(`stack ${r} (state ${s.state}, tid ${s.tid}) and the tid map disagree`);
+  }
+  eq('stacksMapped', f[L.S.stacksMapped]!, mapped);
+  eq('stacksLeaked', f[L.S.stacksLeaked]!, leaked);
+  eq('stacksCached', f[L.S.stacksCached]!, cached);
+  if (cached * len > a.p.stackCache) err(`stack cache holds ${cached} stacks, beyond stackCache`);
+  return res;
 }

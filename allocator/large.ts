@@ -1,10 +1,13 @@
 // allocator/large.ts — the large path: requests above the largest class get their own page-rounded
-// mapping (resident when handed out), released by munmap on free. A record index is encoded in the
-// address (LARGE_BASE + index * LARGE_SPAN), so free needs no lookup structure.
+// mapping (resident when handed out; it may merge with a neighbouring anonymous VMA, as under Linux),
+// released by munmap on free. A record index is encoded in the handle address (LARGE_BASE + index *
+// LARGE_SPAN), so free needs no lookup structure; the mapping's place in the simulated address space
+// is kept in the record.
 import type { AllocCore } from './core.js';
 import { allocInvalidFree } from './errors.js';
 import * as L from './layout.js';
-import { osMmap, osMmapCheck, osMunmap, osOomRecord, osTouchBytes } from './os.js';
+import { OOM_LARGE, osMap, osOomRecord, osTouchBytes, osUnmap } from './os.js';
+import { VF_RW, VK_LARGE } from './vma.js';
 
 function largeGrow(a: AllocCore): void {
   const cap = a.i32[L.H_LARGE_CAP]!;
@@ -20,10 +23,11 @@ export function largeMalloc(a: AllocCore, tid: number, size: number): number {
   const a32 = a.i32;
   const tooBig = len > L.LARGE_SPAN || (a32[L.H_LARGE_FREE]! < 0 && a32[L.H_LARGE_HW]! >= L.LARGE_MAX_RECORDS);
   if (tooBig) {
-    osOomRecord(a, 2, tid, size); // beyond what the simulated address space can place
+    osOomRecord(a, 2, tid, size, OOM_LARGE); // beyond what the model's handle space can place
     return 0;
   }
-  if (!osMmapCheck(a, len, tid, size)) return 0;
+  const at = osMap(a, len, VF_RW, VK_LARGE, tid, size, OOM_LARGE);
+  if (at < 0) return 0;
   let rec = a.i32[L.H_LARGE_FREE]!;
   if (rec >= 0) {
     a.i32[L.H_LARGE_FREE] = a.i32[a.largeOff + rec * L.LARGE_STRIDE + L.LG_NEXT]!;
@@ -37,7 +41,7 @@ export function largeMalloc(a: AllocCore, tid: number, size: number): number {
   a.i32[r + L.LG_NEXT] = -1;
   a.f64[(r + L.LG_SIZE) >> 1] = size;
   a.f64[(r + L.LG_MAPPED) >> 1] = len;
-  osMmap(a, len);
+  a.f64[(r + L.LG_OSADDR) >> 1] = at;
   osTouchBytes(a, len);
   const f = a.f64;
   f[L.S.largeAllocated]!++;
@@ -60,7 +64,8 @@ export function largeFree(a: AllocCore, tid: number, addr: number): void {
   if (r < 0) throw allocInvalidFree(tid, addr);
   const len = a.f64[(r + L.LG_MAPPED) >> 1]!;
   const size = a.f64[(r + L.LG_SIZE) >> 1]!;
-  osMunmap(a, len, len, true);
+  const at = a.f64[(r + L.LG_OSADDR) >> 1]!;
+  osUnmap(a, at, at + len, len);
   a.i32[r + L.LG_STATE] = 0;
   a.i32[r + L.LG_NEXT] = a.i32[L.H_LARGE_FREE]!;
   a.i32[L.H_LARGE_FREE] = (r - a.largeOff) / L.LARGE_STRIDE;

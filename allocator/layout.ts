@@ -6,7 +6,7 @@
 // Tables move when they grow (old chunks are never reused, so a concurrent reader never sees garbage).
 
 export const LAYOUT_MAGIC = 0x534c4254; // 'SLBT'
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
 export const MAX_CLASSES = 16;
 
 // ---- header words (Int32) ----
@@ -49,7 +49,25 @@ export const H_CLASS_SIZE = 80; // + class: block size in bytes
 export const H_PARTIAL = 96; // + class: shared-mode partial slab list head (-1 none)
 export const H_SLABS_PER_SS = 112;
 export const H_BLOCK_SHIFT = 113; // handle = slabId << shift | blockIndex
-export const HEADER_WORDS = 128;
+// the address space (vma.ts): node table, free list, treap root, priority stream
+export const H_VMA_OFF = 114;
+export const H_VMA_CAP = 115;
+export const H_VMA_HW = 116;
+export const H_VMA_FREE = 117;
+export const H_VMA_ROOT = 118;
+export const H_VMA_SEED = 119;
+// thread stacks (stack.ts): record table, free list, cache list (most / least recently released),
+// tid → stack record map
+export const H_STK_OFF = 120;
+export const H_STK_CAP = 121;
+export const H_STK_HW = 122;
+export const H_STK_FREE = 123;
+export const H_STK_HEAD = 124;
+export const H_STK_TAIL = 125;
+export const H_TIDSTK_OFF = 126;
+export const H_TIDSTK_CAP = 127;
+export const H_MAIN_SEEN = 128; // 1 once the main thread (tid 0, stack in the baseline) has started
+export const HEADER_WORDS = 192;
 
 // ---- statistics block (Float64) ----
 /** Global statistics, in buffer order. Declared once; the view and the checker read this list.
@@ -64,10 +82,19 @@ export const STAT_FIELDS = [
   'orphanedBlocks', 'reallocs',
   'oomCount', 'oomReason', 'oomTid', 'oomSize', 'oomSsAllocated', 'oomSsFreed', 'oomVmSize', 'oomVmRss',
   'oomMappings', 'oomMaxMapCount', 'maxMapCount', 'memLimit', 'nextTrimAt', 'bufferBytes',
+  // the address space: VMAs and their bytes per kind (vma.ts), failed munmaps (a split at the limit)
+  'peakMappings', 'vmasSuperSlab', 'vmasStack', 'vmasLarge', 'vmasBaseline', 'vmasMerged',
+  'vmBytesSuperSlab', 'vmBytesStack', 'vmBytesLarge', 'vmBytesBaseline', 'vmBytesMerged', 'munmapFailures',
+  // resident memory outside the SuperSlabs and large blocks
+  'baselineRss', 'threadRss', 'metaRss', 'strandedRss',
+  // thread stacks (stack.ts)
+  'stacksMapped', 'stacksLeaked', 'stacksCached', 'stackFailures', 'threadsJoined', 'threadsDetached',
+  // what the failed mmap was for (1 SuperSlab, 2 large block, 3 thread stack) and the VMAs per kind at that moment
+  'oomWhat', 'oomVmasSuperSlab', 'oomVmasStack', 'oomVmasLarge', 'oomVmasBaseline', 'oomVmasMerged',
 ] as const;
 export type StatField = (typeof STAT_FIELDS)[number];
 export const STATS_F64 = HEADER_WORDS >> 1; // first Float64 index of the statistics block
-export const STATS_MAX_FIELDS = 64;
+export const STATS_MAX_FIELDS = 96;
 export const S: { readonly [K in StatField]: number } = Object.freeze(
   Object.fromEntries(STAT_FIELDS.map((n, i) => [n, STATS_F64 + i])),
 ) as { readonly [K in StatField]: number };
@@ -91,6 +118,11 @@ export const TS: { readonly [K in ThreadStatField]: number } = Object.freeze(
   Object.fromEntries(THREAD_STAT_FIELDS.map((n, i) => [n, i])),
 ) as { readonly [K in ThreadStatField]: number };
 
+/** Statistic index of the VMA count / bytes of each VMA kind (vma.ts VK_*; the sentinel kind has none). */
+export const VMA_KIND_STATS: readonly number[] = [-1, S.vmasSuperSlab, S.vmasStack, S.vmasLarge, S.vmasBaseline, S.vmasMerged];
+export const VMA_KIND_BYTES: readonly number[] = [-1, S.vmBytesSuperSlab, S.vmBytesStack, S.vmBytesLarge, S.vmBytesBaseline, S.vmBytesMerged];
+export const OOM_VMA_STATS: readonly number[] = [-1, S.oomVmasSuperSlab, S.oomVmasStack, S.oomVmasLarge, S.oomVmasBaseline, S.oomVmasMerged];
+
 export const HEAP_START_WORDS = (CLASS_STATS_F64 + MAX_CLASSES * CLASS_STRIDE) * 2;
 
 // ---- SuperSlab table entry (Int32 words) ----
@@ -103,7 +135,8 @@ export const SS_NSLABS = 5; // slabs carved so far
 export const SS_LINK = 6; // next in the free-slot, reserve or pending list
 export const SS_PENDING = 7; // 1 while on the pending-empty list
 export const SS_RES_PAGES = 8; // resident pages
-export const SS_SLABS = 9; // + slab index: slab record id or -1; then the page residency bitmap
+export const SS_OSADDR = 10; // Float64: the SuperSlab's address in the simulated address space
+export const SS_SLABS = 12; // + slab index: slab record id or -1; then the page residency bitmap
 export const SS_FREE = 0;
 export const SS_LIVE = 1;
 export const SS_RESERVED = 2;
@@ -147,9 +180,9 @@ export function thrStride(nc: number): number { return (T_MAGTOP + 4 * nc + 1) &
  *  const enum members, so V8 sees literals: smaller bytecode under the inlining limit, no module-slot
  *  loads). Each member equals the export of the same name above (checked by layout.test.ts). */
 export const enum HOT {
-  SS_STATE = 0, SS_CLASS = 1, SS_SLABS = 9, SS_LIVE = 1,
+  SS_STATE = 0, SS_CLASS = 1, SS_SLABS = 12, SS_LIVE = 1,
   SL_CARVED = 6, SL_OWNER = 10, SLAB_STRIDE = 20,
-  CLASS_STATS_F64 = 128, CLASS_STRIDE = 7, CS_ALLOC = 1, CS_FREED = 2,
+  CLASS_STATS_F64 = 192, CLASS_STRIDE = 7, CS_ALLOC = 1, CS_FREED = 2,
   SS_BASE = 4294967296, LARGE_BASE = 281474976710656,
 }
 
@@ -158,7 +191,36 @@ export const LG_STATE = 0; // 1 live, 0 free
 export const LG_NEXT = 1;
 export const LG_SIZE = 2; // Float64
 export const LG_MAPPED = 4; // Float64
-export const LARGE_STRIDE = 6;
+export const LG_OSADDR = 6; // Float64: address in the simulated address space
+export const LARGE_STRIDE = 8;
+
+// ---- VMA node (vma.ts; Int32 words, Float64 at even offsets) ----
+export const V_START = 0; // Float64
+export const V_END = 2; // Float64
+export const V_GAP = 4; // Float64: start - end of the preceding VMA
+export const V_MAXGAP = 6; // Float64: largest V_GAP in the subtree
+export const V_LEFT = 8;
+export const V_RIGHT = 9;
+export const V_PRIO = 10;
+export const V_FLAGS = 11;
+export const V_KIND = 12;
+export const V_NEXT = 13; // free-list link
+export const VMA_STRIDE = 14;
+
+// ---- thread stack record (stack.ts; Int32 words, Float64 address) ----
+export const ST_ADDR = 0; // Float64: lowest address (the guard page)
+export const ST_RES = 2; // resident bytes (top pages, TLS)
+export const ST_STATE = 3; // STK_*
+export const ST_PREV = 4; // cache list links; ST_NEXT is also the free-record link
+export const ST_NEXT = 5;
+export const ST_TID = 6;
+export const STACK_STRIDE = 8;
+export const STK_FREE = 0;
+export const STK_RUNNING = 1;
+export const STK_DETACHED = 2; // running, released at its exit
+export const STK_ZOMBIE = 3; // exited, not joined: mapped until joined
+export const STK_CACHED = 4; // released into the stack cache (glibc keeps it mapped for reuse)
+export const STK_LEAKED = 5; // a zombie whose thread id started again: it can never be joined
 
 // ---- simulated address space ----
 export const SS_BASE = 2 ** 32;

@@ -1,13 +1,29 @@
-// allocator/os.ts — the simulated OS: mapping limits (max_map_count, address-space limit), VmSize,
-// mapping count, page residency (first touch makes a page resident), munmap and madvise(DONTNEED),
-// and the structured OOM record. Invariants: rss <= vmSize; peaks are maxima of what was observed;
-// a refused mapping changes nothing but the OOM record.
+// allocator/os.ts — the simulated OS as the allocator sees it: mmap / munmap of anonymous memory in
+// the address space of vma.ts (which enforces max_map_count and the VmSize limit and places mappings
+// as Linux does), the process baseline (its VMAs and resident bytes before the first malloc), page
+// residency (first touch makes a page resident), madvise(DONTNEED), and the structured OOM record.
+// Invariants: rss = baselineRss + threadRss + metaRss + strandedRss + SuperSlab pages + large bytes;
+// rss <= vmSize; peaks are maxima of what was observed; a refused mapping changes nothing but the OOM
+// record.
 import type { AllocCore } from './core.js';
+import * as L from './layout.js';
 import { S, SS_RES_PAGES, SS_SLABS } from './layout.js';
+import {
+  MMAP_MAP_COUNT, MMAP_OK, VF_NOMERGE, VF_READ, VF_RW, VK_BASELINE, vmaInit, vmaInsert, vmaLastAddr, vmaMmap, vmaMunmap,
+} from './vma.js';
 
 export type OomReason = 'max_map_count' | 'address_space';
+/** What the failed mapping was for. */
+export type OomWhat = 'superSlab' | 'large' | 'stack';
+export const OOM_SUPERSLAB = 1;
+export const OOM_LARGE = 2;
+export const OOM_STACK = 3;
+const OOM_WHATS: readonly OomWhat[] = ['superSlab', 'superSlab', 'large', 'stack'];
+
+export interface OomVmas { superSlab: number; stack: number; large: number; baseline: number; merged: number }
 export interface OomInfo {
   reason: OomReason;
+  what: OomWhat;
   tid: number;
   size: number;
   ssAllocated: number;
@@ -16,24 +32,55 @@ export interface OomInfo {
   vmRss: number;
   mappings: number;
   maxMapCount: number;
+  /** VMAs by what they hold at the failing call (merged: a VMA holding more than one kind). */
+  vmas: OomVmas;
 }
 
-/** Checks whether a mapping of `len` bytes would pass the limits; records the OOM and returns false if not. */
-export function osMmapCheck(a: AllocCore, len: number, tid: number, size: number): boolean {
-  const f = a.f64;
-  let reason = 0;
-  if (f[S.mappings]! + 1 > a.p.maxMapCount) reason = 1;
-  else if (f[S.vmSize]! + len > a.p.memLimit) reason = 2;
-  if (reason === 0) return true;
-  osOomRecord(a, reason, tid, size);
+/** Maps the process baseline: `baselineVmas` unmergeable VMAs right below mmapBase, and its RSS. */
+export function osInit(a: AllocCore): void {
+  vmaInit(a);
+  const p = a.p;
+  const n = p.baselineVmas;
+  if (n > 0) {
+    const first = p.baselineVmSize - (n - 1) * p.pageSize;
+    let at = p.mmapBase - p.baselineVmSize;
+    for (let i = 0; i < n; i++) {
+      const len = i === 0 ? Math.ceil(first / p.pageSize) * p.pageSize : p.pageSize;
+      vmaInsert(a, at, at + len, VF_NOMERGE | (i & 1 ? VF_RW : VF_READ), VK_BASELINE);
+      at += len;
+    }
+  }
+  a.f64[S.baselineRss] = p.baselineRss;
+  osTouchBytes(a, p.baselineRss);
+}
+
+/** mmap of `len` anonymous bytes with `flags` for an allocation of thread `tid` (request `size`):
+ *  the address, or -1 with the OOM recorded (`what`: OOM_SUPERSLAB / OOM_LARGE). */
+export function osMap(a: AllocCore, len: number, flags: number, kind: number, tid: number, size: number, what: number): number {
+  const r = vmaMmap(a, len, flags, kind);
+  if (r === MMAP_OK) return vmaLastAddr();
+  osOomRecord(a, r === MMAP_MAP_COUNT ? 1 : 2, tid, size, what);
+  return -1;
+}
+
+/** munmap of [start, end) holding `residentBytes` resident bytes. A refused munmap (a split at the
+ *  VMA limit) leaves the memory mapped and resident, counted as stranded; returns false then. */
+export function osUnmap(a: AllocCore, start: number, end: number, residentBytes: number): boolean {
+  if (end <= start) return true;
+  if (vmaMunmap(a, start, end)) {
+    osRelease(a, residentBytes);
+    return true;
+  }
+  a.f64[S.strandedRss]! += residentBytes;
   return false;
 }
 
 /** Records an OOM (reason 1 = max_map_count, 2 = address_space) with the current figures. */
-export function osOomRecord(a: AllocCore, reason: number, tid: number, size: number): void {
+export function osOomRecord(a: AllocCore, reason: number, tid: number, size: number, what: number): void {
   const f = a.f64;
   f[S.oomCount]!++;
   f[S.oomReason] = reason;
+  f[S.oomWhat] = what;
   f[S.oomTid] = tid;
   f[S.oomSize] = size;
   f[S.oomSsAllocated] = f[S.ssAllocated]!;
@@ -42,21 +89,7 @@ export function osOomRecord(a: AllocCore, reason: number, tid: number, size: num
   f[S.oomVmRss] = f[S.rss]!;
   f[S.oomMappings] = f[S.mappings]!;
   f[S.oomMaxMapCount] = a.p.maxMapCount;
-}
-
-export function osMmap(a: AllocCore, len: number): void {
-  const f = a.f64;
-  f[S.vmSize]! += len;
-  f[S.mappings]!++;
-  if (f[S.vmSize]! > f[S.peakVmSize]!) f[S.peakVmSize] = f[S.vmSize]!;
-}
-
-/** Unmaps `len` bytes of which `residentBytes` were resident (one whole mapping when `whole`). */
-export function osMunmap(a: AllocCore, len: number, residentBytes: number, whole: boolean): void {
-  const f = a.f64;
-  f[S.vmSize]! -= len;
-  if (whole) f[S.mappings]!--;
-  osRelease(a, residentBytes);
+  for (let k = 1; k < L.OOM_VMA_STATS.length; k++) f[L.OOM_VMA_STATS[k]!] = f[L.VMA_KIND_STATS[k]!]!;
 }
 
 /** Pages that stop being resident (munmap or madvise(DONTNEED)). */
@@ -114,6 +147,7 @@ export function osOomInfo(a: AllocCore): OomInfo | null {
 export function oomFromStats(f: Float64Array): OomInfo {
   return {
     reason: f[S.oomReason] === 1 ? 'max_map_count' : 'address_space',
+    what: OOM_WHATS[f[S.oomWhat]!] ?? 'superSlab',
     tid: f[S.oomTid]!,
     size: f[S.oomSize]!,
     ssAllocated: f[S.oomSsAllocated]!,
@@ -122,5 +156,9 @@ export function oomFromStats(f: Float64Array): OomInfo {
     vmRss: f[S.oomVmRss]!,
     mappings: f[S.oomMappings]!,
     maxMapCount: f[S.oomMaxMapCount]!,
+    vmas: {
+      superSlab: f[S.oomVmasSuperSlab]!, stack: f[S.oomVmasStack]!, large: f[S.oomVmasLarge]!,
+      baseline: f[S.oomVmasBaseline]!, merged: f[S.oomVmasMerged]!,
+    },
   };
 }

@@ -25,9 +25,23 @@ export interface AllocParams {
   ssOwnership: 'shared' | 'tls';
   threadExit: 'release' | 'orphan';
   madviseReserve: boolean;
+  reserveReuse: boolean;
+  carve: 'lazy' | 'eager';
+  slabMetaBytes: number;
   pageSize: number;
   maxMapCount: number;
   memLimit: number;
+  mmapBase: number;
+  mmapMinAddr: number;
+  thpAlign: boolean;
+  stackSize: number;
+  stackGuard: number;
+  stackResident: number;
+  stackCache: number;
+  tlsBytes: number;
+  baselineRss: number;
+  baselineVmSize: number;
+  baselineVmas: number;
   maxBufferBytes: number;
 }
 export type ParamName = keyof AllocParams;
@@ -55,9 +69,23 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
   { name: 'ssOwnership', kind: 'enum', values: ['shared', 'tls'], description: 'SuperSlabs shared per class, or owned per thread and class (TLS)' },
   { name: 'threadExit', kind: 'enum', values: ['release', 'orphan'], description: "on thread exit, return its magazines and disown its slabs, or orphan them" },
   { name: 'madviseReserve', kind: 'bool', description: 'madvise(DONTNEED) the pages of SuperSlabs put in the empty reserve' },
+  { name: 'reserveReuse', kind: 'bool', description: 'a class takes a SuperSlab from its empty reserve before mapping a new one (else the reserve only delays munmap)' },
+  { name: 'carve', kind: 'enum', values: ['lazy', 'eager'], description: 'a fresh slab: pages become resident as blocks are handed out (lazy), or all at once because its free list is built through the whole slab (eager)' },
+  { name: 'slabMetaBytes', kind: 'bytes', min: 0, max: 65536, description: 'resident bytes of out-of-line metadata per slab (bitmaps, registry entries)' },
   { name: 'pageSize', kind: 'bytes', min: 4096, max: 65536, description: 'OS page size' },
-  { name: 'maxMapCount', kind: 'int', min: 1, max: 2 ** 31 - 1, description: 'vm.max_map_count: mapping limit' },
-  { name: 'memLimit', kind: 'bytes', min: 65536, max: 2 ** 52, description: 'address-space limit (VmSize) in bytes' },
+  { name: 'maxMapCount', kind: 'int', min: 1, max: 2 ** 31 - 1, description: 'vm.max_map_count: VMA limit (mmap fails when the count is above it; a split fails at it)' },
+  { name: 'memLimit', kind: 'bytes', min: 65536, max: 2 ** 52, description: 'address-space limit (VmSize, RLIMIT_AS) in bytes' },
+  { name: 'mmapBase', kind: 'bytes', min: 2 ** 24, max: 2 ** 47, description: 'top of the mmap area (mappings are placed top-down below it): TASK_SIZE - 128 MiB, no ASLR' },
+  { name: 'mmapMinAddr', kind: 'bytes', min: 4096, max: 2 ** 32, description: 'vm.mmap_min_addr: lowest mappable address' },
+  { name: 'thpAlign', kind: 'bool', description: 'an anonymous mapping whose length is a multiple of 2 MiB is placed 2 MiB-aligned (Linux >= 6.7)' },
+  { name: 'stackSize', kind: 'bytes', min: 16384, max: 2 ** 30, description: "a thread's stack (glibc: RLIMIT_STACK, 8 MiB), mapped at thread start" },
+  { name: 'stackGuard', kind: 'bytes', min: 0, max: 2 ** 20, description: 'PROT_NONE guard below each thread stack (a separate VMA); 0 = none' },
+  { name: 'stackResident', kind: 'bytes', min: 0, max: 2 ** 30, description: 'resident bytes of a thread stack (thread descriptor and the frames used)' },
+  { name: 'stackCache', kind: 'bytes', min: 0, max: 2 ** 40, description: "glibc's cache of released thread stacks, kept mapped for reuse (40 MiB)" },
+  { name: 'tlsBytes', kind: 'bytes', min: 0, max: 2 ** 26, description: "the allocator's static TLS per thread (magazines), zeroed by glibc at thread creation, so resident" },
+  { name: 'baselineRss', kind: 'bytes', min: 0, max: 2 ** 40, description: 'resident memory of the process before its first malloc (binary, libraries, main stack)' },
+  { name: 'baselineVmSize', kind: 'bytes', min: 0, max: 2 ** 40, description: 'mapped bytes of the process before its first malloc' },
+  { name: 'baselineVmas', kind: 'int', min: 0, max: 100000, description: 'VMAs of the process before its first malloc' },
   { name: 'maxBufferBytes', kind: 'bytes', min: 1 << 20, max: 2 ** 32, description: 'maximum size of the metadata SharedArrayBuffer' },
 ];
 
@@ -83,9 +111,23 @@ export const DEFAULT_PARAMS: Readonly<AllocParams> = Object.freeze({
   ssOwnership: 'shared',
   threadExit: 'release',
   madviseReserve: false,
+  reserveReuse: false,
+  carve: 'eager',
+  slabMetaBytes: 1600,
   pageSize: 4096,
   maxMapCount: 65530,
   memLimit: 2 ** 47,
+  mmapBase: 2 ** 47 - 4096 - 128 * 2 ** 20,
+  mmapMinAddr: 65536,
+  thpAlign: true,
+  stackSize: 8 * 2 ** 20,
+  stackGuard: 4096,
+  stackResident: 8192,
+  stackCache: 40 * 2 ** 20,
+  tlsBytes: 81920,
+  baselineRss: 2 * 2 ** 20,
+  baselineVmSize: 2476 * 1024,
+  baselineVmas: 23,
   maxBufferBytes: 2 ** 31,
 });
 
@@ -159,6 +201,15 @@ export function validateParams(p: AllocParams): AllocParams {
   if (!isPow2(p.superSlabSize) || p.superSlabSize < 2 * p.slabSize) throw err('superSlabSize', 'a power of two >= 2 slabs');
   if (p.superSlabSize / p.slabSize > 256) throw err('superSlabSize', 'at most 256 slabs per SuperSlab');
   if (p.ssHeaderBytes + cls[cls.length - 1]! > p.slabSize) throw err('ssHeaderBytes', 'header leaves no room for a block in slab 0');
+  const page = (name: ParamName): void => { if ((p[name] as number) % p.pageSize !== 0) throw err(name, `a multiple of pageSize ${p.pageSize}`); };
+  for (const n of ['mmapBase', 'mmapMinAddr', 'stackSize', 'stackGuard'] as const) page(n);
+  if (p.mmapBase <= p.mmapMinAddr + p.baselineVmSize) throw err('mmapBase', 'must leave room above mmapMinAddr for the baseline');
+  if ((p.baselineVmas === 0) !== (p.baselineVmSize === 0)) throw err('baselineVmas', 'baselineVmas and baselineVmSize are both 0 or both positive');
+  if (p.baselineRss > p.baselineVmSize) throw err('baselineRss', `at most baselineVmSize (${p.baselineVmSize})`);
+  if (p.baselineVmas > 0 && p.baselineVmSize < p.baselineVmas * p.pageSize) throw err('baselineVmSize', `at least one page per baseline VMA (${p.baselineVmas})`);
+  if (!p.ssMapTwice && !(p.thpAlign && p.superSlabSize === 2 * 1024 * 1024)) {
+    throw err('ssMapTwice', 'false needs thpAlign=true and superSlabSize=2MiB (only a THP-aligned mmap returns a SuperSlab aligned to its size)');
+  }
   const blocksMax = p.slabSize / cls[0]!;
   if (blocksMax > 65536) throw err('slabSize', `at most 65536 blocks of the smallest class per slab (got ${blocksMax})`);
   return p;

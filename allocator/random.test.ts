@@ -3,7 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { Allocator, PRESET_NAMES, resolveParams } from './index.js';
 
-const SMALL = { slabSize: '8192', superSlabSize: '32768', magCapacities: '16,12,8,8,6,4,4,2', refillBatch: '8', trimInterval: '64' };
+const SMALL = {
+  slabSize: '8192', superSlabSize: '32768', magCapacities: '16,12,8,8,6,4,4,2', refillBatch: '8', trimInterval: '64',
+  stackSize: '65536', stackCache: '200000',
+};
 
 function xorshift(seed: number): () => number {
   let x = seed | 0 || 1;
@@ -16,6 +19,7 @@ function randomRun(preset: string, seed: number, steps: number, check: (a: Alloc
   const rnd = xorshift(seed);
   const live: number[] = [];
   const tids = [0, 1, 2];
+  const zombies: number[] = [];
   let nextTid = 3;
   for (const t of tids) a.threadStart(t);
   for (let step = 0; step < steps; step++) {
@@ -42,10 +46,20 @@ function randomRun(preset: string, seed: number, steps: number, check: (a: Alloc
       if (p !== 0) { expect(p % Math.min(align, 2 ** 20)).toBe(0); live.push(p); }
     } else if (op < 95) {
       if (tids.length > 1) {
+        // exit, then joined now, later, or never (a leaked stack); some new threads are detached
         const j = 1 + (rnd() % (tids.length - 1));
-        a.threadExit(tids[j]!);
+        const old = tids[j]!;
+        a.threadExit(old);
+        const fate = rnd() % 3;
+        if (fate === 0) a.threadJoin(old);
+        else if (fate === 1) zombies.push(old);
         tids[j] = nextTid++;
         a.threadStart(tids[j]!);
+        if (rnd() % 4 === 0) a.threadDetach(tids[j]!);
+        if (zombies.length > 0 && rnd() % 2 === 0) {
+          const z = zombies.shift()!;
+          if (rnd() % 2 === 0) a.threadJoin(z); else a.threadDetach(z);
+        }
       }
     } else if (op < 98) {
       a.flush();
@@ -82,8 +96,10 @@ describe('randomized runs with other parameter combinations', () => {
     ['hakmem-7.7', { trim: 'flush', magOverflow: 'flush-all', madviseReserve: 'true' }],
     ['hakmem-7.7', { remoteFree: 'magazine', trim: 'periodic', sizeClasses: '16,48,96,256,1024', magCapacities: '8,8,4,4,2' }],
     ['hakmem-larson-bug', { refill: 'fresh', remoteDecrementsActive: 'true', trim: 'on-empty' }],
-    ['hakmem-7.6', { threadExit: 'orphan', ssMapTwice: 'false', ssHeaderBytes: '0' }],
+    ['hakmem-7.6', { threadExit: 'orphan', ssMapTwice: 'false', superSlabSize: '2MiB', ssHeaderBytes: '0' }],
     ['hakmem-larson-fix', { emptyReserve: '0', remoteFree: 'magazine' }],
+    ['hakmem-larson-bug', { maxMapCount: '60', carve: 'lazy', stackCache: '0', stackGuard: '0' }],
+    ['hakmem-7.7', { maxMapCount: '45', thpAlign: 'false', reserveReuse: 'true', slabMetaBytes: '0', tlsBytes: '0' }],
   ];
   for (const [preset, extra] of combos) {
     it(`${preset} ${JSON.stringify(extra)}`, () => {

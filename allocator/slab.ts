@@ -1,12 +1,13 @@
 // allocator/slab.ts — slabs: records from a recycled pool, block stacks from per-class chunk pools,
-// carving (first touch of pages), taking blocks into a magazine, returning blocks, remote queues and
+// carving (first touch of pages: as blocks are handed out, or of the whole slab at once when the free
+// list is built eagerly), out-of-line slab metadata (resident while the slab exists), taking blocks into a magazine, returning blocks, remote queues and
 // the partial-slab lists. Invariants per slab: carved = freeTop + remote + used; used = live +
 // magazine + orphaned blocks of the slab; stack[0..freeTop) holds free-state block indexes and
 // stack[cap-remote..cap) the remote queue; a slab is on a partial list only while no thread holds it
 // as its TLS slab.
 import { CI, type AllocCore } from './core.js';
 import * as L from './layout.js';
-import { osTouchSS } from './os.js';
+import { osTouchBytes, osTouchSS } from './os.js';
 import { ssObtain, ssOnEmpty } from './superslab.js';
 
 const cls = (c: number, field: number): number => L.CLASS_STATS_F64 + c * L.CLASS_STRIDE + field;
@@ -63,6 +64,10 @@ export function slabNew(a: AllocCore, k: number, idx: number, c: number): number
   i32[r + L.SL_OWNER_SLOT] = -1;
   i32[r + L.SL_OFF0] = off0;
   a.f64[cls(c, L.CS.slabs)]!++;
+  if (a.p.slabMetaBytes > 0) {
+    a.f64[L.S.metaRss]! += a.p.slabMetaBytes;
+    osTouchBytes(a, a.p.slabMetaBytes);
+  }
   return sid;
 }
 
@@ -81,6 +86,10 @@ export function slabFree(a: AllocCore, sid: number): void {
   f[L.S.remoteFreesPending]! -= i32[r + L.SL_REMOTE]!;
   f[L.S.orphanedBlocks]! -= i32[r + L.SL_ORPHANED]!;
   f[cls(c, L.CS.slabs)]!--;
+  if (a.p.slabMetaBytes > 0) {
+    f[L.S.metaRss]! -= a.p.slabMetaBytes;
+    f[L.S.rss]! -= a.p.slabMetaBytes; // back to the metadata pool, not to the OS
+  }
   const chunk = i32[r + L.SL_STACK]! >> 1;
   i32[chunk] = i32[L.H_POOL + c]!;
   i32[L.H_POOL + c] = chunk;
@@ -270,6 +279,7 @@ export function slabAcquire(a: AllocCore, slot: number, c: number, tid: number, 
   const e = a.ssOff + k * a.ssStride;
   a.i32[e + L.SS_NSLABS] = idx + 1;
   a.i32[e + L.SS_SLABS + idx] = s;
+  if (a.p.carve === 'eager') osTouchSS(a, e, idx * a.slabSize, (idx + 1) * a.slabSize);
   slabAdopt(a, s, slot, c);
   return s;
 }

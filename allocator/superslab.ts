@@ -1,11 +1,15 @@
-// allocator/superslab.ts — SuperSlabs: the address-slot table, mapping (twice the size, unaligned head
-// and tail unmapped, header written at the start of slab 0), empty detection, the per-class empty
-// reserve, release (munmap) and trim. Invariants: an entry is FREE, LIVE or RESERVED; a RESERVED
-// entry has no slabs and is on its class's reserve list; ssAllocated - ssFreed = LIVE + RESERVED.
+// allocator/superslab.ts — SuperSlabs: the slot table (a slot index is the model's handle; the
+// SuperSlab's place in the simulated address space is stored beside it), mapping (twice the size, then
+// munmap of the unaligned head and tail, each a real munmap in vma.ts; a refused one is ignored as
+// HAKMEM ignores munmap's result), the header written at the start of slab 0, empty detection, the
+// per-class empty reserve, release (munmap) and trim. Invariants: an entry is FREE, LIVE or RESERVED;
+// a RESERVED entry has no slabs and is on its class's reserve list; ssAllocated - ssFreed = LIVE +
+// RESERVED.
 import type { AllocCore } from './core.js';
 import * as L from './layout.js';
-import { osMadviseSS, osMmap, osMmapCheck, osMunmap, osTouchSS } from './os.js';
+import { OOM_SUPERSLAB, osMadviseSS, osMap, osTouchSS, osUnmap } from './os.js';
 import { slabFree } from './slab.js';
+import { VF_RW, VK_SUPERSLAB } from './vma.js';
 
 const cls = (c: number, field: number): number => L.CLASS_STATS_F64 + c * L.CLASS_STRIDE + field;
 
@@ -20,7 +24,13 @@ function ssGrowTable(a: AllocCore): void {
 /** Maps a new SuperSlab of class `c`; -1 when the OS refuses (OOM recorded). */
 export function ssMap(a: AllocCore, c: number, tid: number, size: number): number {
   const len = a.p.ssMapTwice ? 2 * a.ssSize : a.ssSize;
-  if (!osMmapCheck(a, len, tid, size)) return -1;
+  const raw = osMap(a, len, VF_RW, VK_SUPERSLAB, tid, size, OOM_SUPERSLAB);
+  if (raw < 0) return -1;
+  const at = Math.ceil(raw / a.ssSize) * a.ssSize;
+  if (a.p.ssMapTwice) {
+    osUnmap(a, raw, at, 0); // unaligned head
+    osUnmap(a, at + a.ssSize, raw + len, 0); // tail
+  }
   let k = a.i32[L.H_SS_FREE]!;
   if (k >= 0) {
     a.i32[L.H_SS_FREE] = a.i32[a.ssOff + k * a.ssStride + L.SS_LINK]!;
@@ -30,11 +40,10 @@ export function ssMap(a: AllocCore, c: number, tid: number, size: number): numbe
     a.i32[L.H_SS_HW] = k + 1;
     a.ssHW = k + 1;
   }
-  osMmap(a, len);
-  if (a.p.ssMapTwice) osMunmap(a, a.ssSize, 0, false); // unaligned head + tail
   const i32 = a.i32;
   const e = a.ssOff + k * a.ssStride;
   i32.fill(0, e, e + a.ssStride);
+  a.f64[(e + L.SS_OSADDR) >> 1] = at;
   i32.fill(-1, e + L.SS_SLABS, e + L.SS_SLABS + a.slabsPerSS);
   i32[e + L.SS_STATE] = L.SS_LIVE;
   i32[e + L.SS_CLASS] = c;
@@ -48,7 +57,7 @@ export function ssMap(a: AllocCore, c: number, tid: number, size: number): numbe
 
 /** A SuperSlab for (slot, c) to carve fresh slabs from: the class's empty reserve first, else mmap. */
 export function ssObtain(a: AllocCore, slot: number, c: number, tid: number, size: number): number {
-  let k = a.i32[L.H_RESERVE + c]!;
+  let k = a.p.reserveReuse ? a.i32[L.H_RESERVE + c]! : -1;
   if (k >= 0) {
     const e = a.ssOff + k * a.ssStride;
     a.i32[L.H_RESERVE + c] = a.i32[e + L.SS_LINK]!;
@@ -127,7 +136,8 @@ export function ssRelease(a: AllocCore, k: number): void {
   const i32 = a.i32;
   const e = a.ssOff + k * a.ssStride;
   const c = i32[e + L.SS_CLASS]!;
-  osMunmap(a, a.ssSize, i32[e + L.SS_RES_PAGES]! << a.pageShift, true);
+  const at = a.f64[(e + L.SS_OSADDR) >> 1]!;
+  osUnmap(a, at, at + a.ssSize, i32[e + L.SS_RES_PAGES]! << a.pageShift);
   i32.fill(0, e, e + a.ssStride);
   i32[e + L.SS_STATE] = L.SS_FREE;
   i32[e + L.SS_LINK] = i32[L.H_SS_FREE]!;

@@ -1,12 +1,14 @@
 // allocator/thread.ts — thread slots: tid → slot map (growable Int32 table indexed by tid), slot
 // recycling, per-slot records (magazine tops, TLS slab, TLS-mode current SuperSlab and partial lists),
-// per-slot statistics, and what thread exit does (release or orphan, per preset). Invariant: a slot is
-// live iff its serial is non-zero, and then tidMap[tid] = slot.
+// per-slot statistics, what thread exit does (release or orphan, per preset), and the thread's stack
+// (stack.ts: mapped at start, kept until join or detach). Invariant: a slot is live iff its serial is
+// non-zero, and then tidMap[tid] = slot.
 import type { AllocCore } from './core.js';
 import { AllocUsageError } from './errors.js';
 import * as L from './layout.js';
 import { magFlushAll, magOrphan } from './magazine.js';
 import { partialClear, slabDrain, slabDropTls, slabRec } from './slab.js';
+import { stackDetach, stackExit, stackJoin, stackStart } from './stack.js';
 
 export const THREAD_TID_LIMIT = 2 ** 26;
 
@@ -38,7 +40,8 @@ function threadGrowTidMap(a: AllocCore, tid: number): void {
   a.refresh();
 }
 
-/** Starts thread `tid` (no-op if it is live); returns its slot. */
+/** Starts thread `tid` (no-op if it is live); returns its slot. A stack that cannot be mapped is
+ *  counted in stackFailures (and recorded as an OOM); the thread still gets its slot. */
 export function threadStart(a: AllocCore, tid: number): number {
   a.cTid = -1;
   if (tid >= a.tidMapCap || tid < 0) threadGrowTidMap(a, tid);
@@ -68,6 +71,7 @@ export function threadStart(a: AllocCore, tid: number): number {
   f[s + L.TS.tid] = tid;
   f[s + L.TS.active] = 1;
   f[L.S.threadsStarted]!++;
+  stackStart(a, tid);
   return slot;
 }
 
@@ -96,5 +100,12 @@ export function threadExit(a: AllocCore, tid: number): void {
   a.i32[a.tidMapOff + tid] = -1;
   a.f64[a.thrStatF + slot * L.TS_STRIDE + L.TS.active] = 0;
   a.f64[L.S.threadsExited]!++;
+  stackExit(a, tid);
   void i32;
 }
+
+/** pthread_join of `tid` (exited): its stack is released. */
+export function threadJoin(a: AllocCore, tid: number): void { stackJoin(a, tid); }
+
+/** pthread_detach of `tid`: its stack is released at exit, or now if it has exited. */
+export function threadDetach(a: AllocCore, tid: number): void { stackDetach(a, tid); }

@@ -46,8 +46,9 @@ export interface LarsonOptions { threads: number; chunks: number; quota: number;
 export interface LarsonResult { ops: number; generations: number; oom: boolean; ssAllocatedPerGeneration: number[]; ssLivePerGeneration: number[] }
 
 /** Larson-like: `threads` threads own slices of `chunks` blocks; each replaces random victims (free +
- *  malloc of min..max B) and after `quota` replacements exits, handing its slice to a new thread id.
- *  So most frees are of blocks allocated by threads that have exited. Stops at maxOps or OOM. */
+ *  malloc of min..max B) and after `quota` replacements exits, handing its slice to a new thread id
+ *  (never joined, as larson.cpp: each exited thread keeps its stack). So most frees are of blocks
+ *  allocated by threads that have exited. Stops at maxOps or OOM (a failed malloc or thread start). */
 export function runLarson(a: Allocator, o: LarsonOptions): LarsonResult {
   let x = o.seed | 0 || 1;
   const rnd = (): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return x & 0x7fffffff; };
@@ -73,8 +74,8 @@ export function runLarson(a: Allocator, o: LarsonOptions): LarsonResult {
         done[t] = 0;
         a.threadExit(tids[t]!);
         tids[t] = nextTid++;
-        a.threadStart(tids[t]!);
         gens++;
+        if (!a.threadStart(tids[t]!)) return { ops, generations: gens, oom: true, ssAllocatedPerGeneration: perGen, ssLivePerGeneration: livePerGen };
         if (gens % o.threads === 0) { const st = a.stats(); perGen.push(st.ssAllocated); livePerGen.push(st.ssLive); }
         break;
       }

@@ -73,12 +73,15 @@ class Replay {
   stopped = false;
   partial = false;
   pauseAfterSegment = false;
+  /** Format-1 trace: no thread_join events, threads are joined at their exit. */
+  readonly joinOnExit: boolean;
 
   constructor(
     readonly alloc: Allocator, readonly reader: ReplaySource, readonly cfg: ReplayConfig, readonly ctl: ReplayControl,
     readonly hooks: ReplayHooks,
   ) {
     if (cfg.check !== undefined && cfg.check > 0) this.nextCheck = cfg.check;
+    this.joinOnExit = reader.header.formatVersion < 2;
   }
 }
 
@@ -113,15 +116,22 @@ function replayMark(r: Replay, b: EventBatch, i: number): void {
   }
 }
 
-/** A failed allocation: record the report; stop unless asked to go on. Returns true to stop. */
+/** A failed allocation (or a thread whose stack could not be mapped): record the report; stop unless
+ *  asked to go on. Returns true to stop. */
 function replayOom(r: Replay, b: EventBatch, i: number): boolean {
   r.oomCount++;
   if (r.oom === null) {
     const info = r.alloc.oomInfo();
     r.oom = replayOomReport(info, b.first + i, b.tid[i], OP_NAMES[b.op[i]], b.size[i]);
   }
-  r.addr[b.id[i]] = 0;
+  if (b.op[i] !== OP_THREAD_START) r.addr[b.id[i]] = 0;
   return !r.cfg.continueAfterOom;
+}
+
+/** Thread exit; a format-1 trace has no join events: its threads count as joined when they exit. */
+function replayThreadExit(r: Replay, tid: number): void {
+  r.alloc.threadExit(tid);
+  if (r.joinOnExit) r.alloc.threadJoin(tid);
 }
 
 /** Every op but alloc and free. Returns true when the segment must end here (mark or OOM stop). */
@@ -145,8 +155,8 @@ function replaySlow(r: Replay, b: EventBatch, i: number): boolean {
       r.addr[id] = a;
       return false;
     }
-    case OP_THREAD_START: r.alloc.threadStart(tid); return false;
-    case OP_THREAD_EXIT: r.alloc.threadExit(tid); return false;
+    case OP_THREAD_START: return r.alloc.threadStart(tid) ? false : replayOom(r, b, i);
+    case OP_THREAD_EXIT: replayThreadExit(r, tid); return false;
     case OP_MARK: replayMark(r, b, i); return true;
     default: return false;
   }

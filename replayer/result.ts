@@ -20,6 +20,22 @@ export interface ReplayFigures {
   remoteFreesPending: number;
   bytesReturned: number;
   liveBlocks: number;
+  /** Highest VMA count seen. */
+  peakMappings: number;
+  /** VMAs by what they hold (merged: one VMA holding more than one kind). */
+  vmas: { superSlab: number; stack: number; large: number; baseline: number; merged: number };
+  /** The process before its first malloc (resident and mapped bytes), part of rss / vmSize. */
+  baselineRss: number;
+  baselineVmSize: number;
+  /** Resident bytes of thread stacks and TLS, and of out-of-line slab metadata (part of rss). */
+  threadRss: number;
+  metaRss: number;
+  /** Thread stacks mapped (running, zombie, cached), leaked (exited, never joined), in glibc's cache,
+   *  and thread creations that failed for want of a stack mapping. */
+  stacksMapped: number;
+  stacksLeaked: number;
+  stacksCached: number;
+  stackFailures: number;
 }
 
 export interface ReplayMark extends ReplayFigures {
@@ -35,6 +51,8 @@ export interface ReplayOom extends Omit<OomInfo, 'reason'> {
   op: string;
   /** Why mmap failed, in words. */
   reason: string;
+  /** The allocator's reason code: max_map_count or address_space. */
+  reasonCode: string;
 }
 
 export interface ReplayCheck {

@@ -45,11 +45,15 @@ export const FIX_MARK: ReplayMark = {
   name: 'warmup-done', event: 36_864, rss: 384 * 1024, peakRss: 384 * 1024, vmSize: 8 * 2 ** 20, peakVmSize: 8 * 2 ** 20,
   mappings: 4, ssAllocated: 4, ssFreed: 0, ssLive: 4, ssEmptyReserved: 0, blocksAllocated: 4096, blocksFreed: 0,
   bytesFreed: 0, remoteFrees: 0, remoteFreesPending: 0, bytesReturned: 0, liveBlocks: 4096,
+  peakMappings: 4, vmas: { superSlab: 4, stack: 0, large: 0, baseline: 0, merged: 0 }, baselineRss: 0, baselineVmSize: 0,
+  threadRss: 0, metaRss: 0, stacksMapped: 0, stacksLeaked: 0, stacksCached: 0, stackFailures: 0,
 };
 
 export const FIX_OOM: ReplayOom = {
-  event: 1_234_567, tid: 17, op: 'alloc', size: 64, reason: 'mmap failed: the mapping limit (vm.max_map_count) is reached',
-  ssAllocated: 2000, ssFreed: 12, vmSize: 3.9 * 2 ** 30, vmRss: 1.2 * 2 ** 30, mappings: 2000, maxMapCount: 2000,
+  event: 1_234_567, tid: 17, op: 'alloc', size: 64, what: 'superSlab', reasonCode: 'max_map_count',
+  reason: 'mmap of a SuperSlab failed: the VMA limit (vm.max_map_count) is reached',
+  ssAllocated: 2000, ssFreed: 12, vmSize: 3.9 * 2 ** 30, vmRss: 1.2 * 2 ** 30, mappings: 2001, maxMapCount: 2000,
+  vmas: { superSlab: 1988, stack: 0, large: 0, baseline: 13, merged: 0 },
 };
 
 export function fixResult(over: Partial<ReplayResult> = {}): ReplayResult {

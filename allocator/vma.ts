@@ -1,0 +1,410 @@
+// allocator/vma.ts — the simulated process address space, as Linux keeps it: VMAs (intervals with
+// protection flags) in a 47-bit user space, in a treap in the SharedArrayBuffer keyed by start address
+// and augmented with the largest gap below any node of a subtree (Linux's rb_subtree_gap), so that
+// top-down first-fit placement, lookup, split and merge are O(log n) at any VMA count.
+// Semantics reproduced (mm/mmap.c, mm/vma.c, mm/huge_memory.c):
+//   - mmap without a hint: the highest gap below mmapBase that fits (top-down); an anonymous mapping
+//     whose length is a multiple of 2 MiB is padded by 2 MiB and aligned (thp_get_unmapped_area),
+//     falling back to the unpadded search; it fails when map_count > max_map_count (checked first).
+//   - adjacent mappings with the same flags merge into one VMA (flags include MAP_STACK's
+//     VM_NOHUGEPAGE, so thread stacks never merge with plain anonymous memory);
+//   - munmap / mprotect split a VMA; a split fails when map_count >= max_map_count (munmap only
+//     checks it for a hole strictly inside one VMA, as the kernel does).
+// Invariants: in-order nodes are sorted and disjoint; gap(n) = start(n) - end(pred(n)); maxGap(n) is
+// the largest gap in n's subtree; no two adjacent nodes have equal mergeable flags; two sentinels
+// ([0, mmapMinAddr) and [mmapBase, 2^47)) bound the space and are not counted; the statistics
+// (mappings, vmSize, per-kind counts and bytes) equal a walk of the tree.
+import type { AllocCore } from './core.js';
+import * as L from './layout.js';
+
+// ---- flags (equal flags merge, unless VF_NOMERGE is set) ----
+export const VF_READ = 1;
+export const VF_WRITE = 2;
+export const VF_EXEC = 4;
+/** MAP_STACK → VM_NOHUGEPAGE (Linux >= 6.7): a stack never merges with plain anonymous memory. */
+export const VF_STACK = 8;
+export const VF_NOMERGE = 16;
+export const VF_RW = VF_READ | VF_WRITE;
+
+// ---- kinds (what a VMA holds; for the breakdown only) ----
+export const VK_SENTINEL = 0;
+export const VK_SUPERSLAB = 1;
+export const VK_STACK = 2;
+export const VK_LARGE = 3;
+export const VK_BASELINE = 4;
+export const VK_MIXED = 5;
+export const VMA_KINDS = ['sentinel', 'superSlab', 'stack', 'large', 'baseline', 'merged'] as const;
+
+const PMD = 2 * 1024 * 1024;
+export const USER_SPACE_END = 2 ** 47;
+
+// split results (scratch, not state)
+let sL = -1;
+let sR = -1;
+
+const f = (a: AllocCore, n: number, field: number): number => a.f64[(a.vmaOff + n * L.VMA_STRIDE + field) >> 1]!;
+const fset = (a: AllocCore, n: number, field: number, v: number): void => { a.f64[(a.vmaOff + n * L.VMA_STRIDE + field) >> 1] = v; };
+const w = (a: AllocCore, n: number, field: number): number => a.i32[a.vmaOff + n * L.VMA_STRIDE + field]!;
+const wset = (a: AllocCore, n: number, field: number, v: number): void => { a.i32[a.vmaOff + n * L.VMA_STRIDE + field] = v; };
+
+export const vmaStart = (a: AllocCore, n: number): number => f(a, n, L.V_START);
+export const vmaEnd = (a: AllocCore, n: number): number => f(a, n, L.V_END);
+export const vmaGap = (a: AllocCore, n: number): number => f(a, n, L.V_GAP);
+export const vmaMaxGap = (a: AllocCore, n: number): number => (n < 0 ? -1 : f(a, n, L.V_MAXGAP));
+export const vmaLeft = (a: AllocCore, n: number): number => w(a, n, L.V_LEFT);
+export const vmaRight = (a: AllocCore, n: number): number => w(a, n, L.V_RIGHT);
+export const vmaFlags = (a: AllocCore, n: number): number => w(a, n, L.V_FLAGS);
+export const vmaKind = (a: AllocCore, n: number): number => w(a, n, L.V_KIND);
+
+// ---------------------------------------------------------------- node pool
+
+function vmaGrow(a: AllocCore): void {
+  const cap = a.i32[L.H_VMA_CAP]!;
+  const hw = a.i32[L.H_VMA_HW]!;
+  const n = a.tableMove(a.vmaOff, hw * L.VMA_STRIDE, cap * 2 * L.VMA_STRIDE, 0);
+  a.i32[L.H_VMA_OFF] = n;
+  a.i32[L.H_VMA_CAP] = cap * 2;
+  a.refresh();
+}
+
+function vmaNode(a: AllocCore, start: number, end: number, flags: number, kind: number): number {
+  let n = a.i32[L.H_VMA_FREE]!;
+  if (n >= 0) a.i32[L.H_VMA_FREE] = w(a, n, L.V_NEXT);
+  else {
+    n = a.i32[L.H_VMA_HW]!;
+    if (n >= a.i32[L.H_VMA_CAP]!) vmaGrow(a);
+    a.i32[L.H_VMA_HW] = n + 1;
+  }
+  // deterministic priority: a xorshift stream kept in the header
+  let s = a.i32[L.H_VMA_SEED]!;
+  s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
+  a.i32[L.H_VMA_SEED] = s;
+  fset(a, n, L.V_START, start);
+  fset(a, n, L.V_END, end);
+  fset(a, n, L.V_GAP, 0);
+  fset(a, n, L.V_MAXGAP, 0);
+  wset(a, n, L.V_LEFT, -1);
+  wset(a, n, L.V_RIGHT, -1);
+  wset(a, n, L.V_PRIO, s & 0x7fffffff);
+  wset(a, n, L.V_FLAGS, flags);
+  wset(a, n, L.V_KIND, kind);
+  wset(a, n, L.V_NEXT, -1);
+  if (kind !== VK_SENTINEL) vmaCount(a, kind, 1, end - start);
+  return n;
+}
+
+function vmaDrop(a: AllocCore, n: number): void {
+  const kind = w(a, n, L.V_KIND);
+  if (kind !== VK_SENTINEL) vmaCount(a, kind, -1, -(f(a, n, L.V_END) - f(a, n, L.V_START)));
+  wset(a, n, L.V_LEFT, -1);
+  wset(a, n, L.V_RIGHT, -1);
+  wset(a, n, L.V_NEXT, a.i32[L.H_VMA_FREE]!);
+  a.i32[L.H_VMA_FREE] = n;
+}
+
+/** Statistics: VMA count and bytes, in total and per kind. */
+function vmaCount(a: AllocCore, kind: number, dn: number, dBytes: number): void {
+  const s = a.f64;
+  s[L.S.mappings]! += dn;
+  s[L.S.vmSize]! += dBytes;
+  s[L.VMA_KIND_STATS[kind]!]! += dn;
+  s[L.VMA_KIND_BYTES[kind]!]! += dBytes;
+  if (s[L.S.vmSize]! > s[L.S.peakVmSize]!) s[L.S.peakVmSize] = s[L.S.vmSize]!;
+  if (s[L.S.mappings]! > s[L.S.peakMappings]!) s[L.S.peakMappings] = s[L.S.mappings]!;
+}
+
+/** Changes the extent of node n in place (same kind), keeping the statistics. */
+function vmaResize(a: AllocCore, n: number, start: number, end: number): void {
+  const kind = w(a, n, L.V_KIND);
+  const d = (end - start) - (f(a, n, L.V_END) - f(a, n, L.V_START));
+  fset(a, n, L.V_START, start);
+  fset(a, n, L.V_END, end);
+  if (d !== 0) vmaCount(a, kind, 0, d);
+}
+
+function vmaSetKind(a: AllocCore, n: number, kind: number): void {
+  const old = w(a, n, L.V_KIND);
+  if (old === kind) return;
+  const bytes = f(a, n, L.V_END) - f(a, n, L.V_START);
+  vmaCount(a, old, -1, -bytes);
+  vmaCount(a, kind, 1, bytes);
+  wset(a, n, L.V_KIND, kind);
+}
+
+// ---------------------------------------------------------------- treap primitives
+
+function upd(a: AllocCore, n: number): void {
+  let m = f(a, n, L.V_GAP);
+  const l = w(a, n, L.V_LEFT);
+  const r = w(a, n, L.V_RIGHT);
+  if (l >= 0) { const g = f(a, l, L.V_MAXGAP); if (g > m) m = g; }
+  if (r >= 0) { const g = f(a, r, L.V_MAXGAP); if (g > m) m = g; }
+  fset(a, n, L.V_MAXGAP, m);
+}
+
+/** Splits subtree t into sL (start < key) and sR (start >= key). */
+function split(a: AllocCore, t: number, key: number): void {
+  if (t < 0) { sL = -1; sR = -1; return; }
+  if (f(a, t, L.V_START) < key) {
+    split(a, w(a, t, L.V_RIGHT), key);
+    wset(a, t, L.V_RIGHT, sL);
+    upd(a, t);
+    sL = t;
+  } else {
+    split(a, w(a, t, L.V_LEFT), key);
+    wset(a, t, L.V_LEFT, sR);
+    upd(a, t);
+    sR = t;
+  }
+}
+
+/** Joins two subtrees, every start in l below every start in r. */
+function merge(a: AllocCore, l: number, r: number): number {
+  if (l < 0) return r;
+  if (r < 0) return l;
+  if (w(a, l, L.V_PRIO) > w(a, r, L.V_PRIO)) {
+    wset(a, l, L.V_RIGHT, merge(a, w(a, l, L.V_RIGHT), r));
+    upd(a, l);
+    return l;
+  }
+  wset(a, r, L.V_LEFT, merge(a, l, w(a, r, L.V_LEFT)));
+  upd(a, r);
+  return r;
+}
+
+function rightmost(a: AllocCore, t: number): number {
+  if (t < 0) return -1;
+  for (let r = w(a, t, L.V_RIGHT); r >= 0; r = w(a, t, L.V_RIGHT)) t = r;
+  return t;
+}
+
+function leftmost(a: AllocCore, t: number): number {
+  if (t < 0) return -1;
+  for (let l = w(a, t, L.V_LEFT); l >= 0; l = w(a, t, L.V_LEFT)) t = l;
+  return t;
+}
+
+/** Sets the gap of the leftmost node of t to its start - prevEnd and repairs maxGap on the way up. */
+function fixLeftGap(a: AllocCore, t: number, prevEnd: number): void {
+  if (t < 0) return;
+  const l = w(a, t, L.V_LEFT);
+  if (l >= 0) fixLeftGap(a, l, prevEnd);
+  else fset(a, t, L.V_GAP, f(a, t, L.V_START) - prevEnd);
+  upd(a, t);
+}
+
+/** Removes the leftmost node of t (returned in sL); the new subtree root is returned. */
+function popLeftmost(a: AllocCore, t: number): number {
+  const l = w(a, t, L.V_LEFT);
+  if (l < 0) { sL = t; const r = w(a, t, L.V_RIGHT); wset(a, t, L.V_RIGHT, -1); return r; }
+  wset(a, t, L.V_LEFT, popLeftmost(a, l));
+  upd(a, t);
+  return t;
+}
+
+/** Frees every node of subtree t (iterative: the free-list link is the work stack). */
+function dropAll(a: AllocCore, t: number): void {
+  let stack = -1;
+  if (t >= 0) { wset(a, t, L.V_NEXT, -1); stack = t; }
+  while (stack >= 0) {
+    const n = stack;
+    stack = w(a, n, L.V_NEXT);
+    const l = w(a, n, L.V_LEFT);
+    const r = w(a, n, L.V_RIGHT);
+    if (l >= 0) { wset(a, l, L.V_NEXT, stack); stack = l; }
+    if (r >= 0) { wset(a, r, L.V_NEXT, stack); stack = r; }
+    vmaDrop(a, n);
+  }
+}
+
+/** The node with the largest start <= addr (the VMA containing addr, if any), or -1. */
+export function vmaFloor(a: AllocCore, addr: number): number {
+  let t = a.i32[L.H_VMA_ROOT]!;
+  let best = -1;
+  while (t >= 0) {
+    if (f(a, t, L.V_START) <= addr) { best = t; t = w(a, t, L.V_RIGHT); } else t = w(a, t, L.V_LEFT);
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------- setup
+
+/** Creates the empty space: the two sentinels. */
+export function vmaInit(a: AllocCore): void {
+  const cap = 64;
+  a.i32[L.H_VMA_OFF] = a.heapAlloc(cap * L.VMA_STRIDE);
+  a.i32[L.H_VMA_CAP] = cap;
+  a.i32[L.H_VMA_HW] = 0;
+  a.i32[L.H_VMA_FREE] = -1;
+  a.i32[L.H_VMA_ROOT] = -1;
+  a.i32[L.H_VMA_SEED] = 0x2545f491;
+  a.refresh();
+  const lo = vmaNode(a, 0, a.p.mmapMinAddr, VF_NOMERGE, VK_SENTINEL);
+  const hi = vmaNode(a, a.p.mmapBase, USER_SPACE_END, VF_NOMERGE, VK_SENTINEL);
+  fset(a, hi, L.V_GAP, a.p.mmapBase - a.p.mmapMinAddr);
+  upd(a, lo);
+  upd(a, hi);
+  a.i32[L.H_VMA_ROOT] = merge(a, lo, hi);
+}
+
+// ---------------------------------------------------------------- insert / remove
+
+/** Maps [start, end) (which must be free) with `flags`, merging with equal-flag neighbours. */
+export function vmaInsert(a: AllocCore, start: number, end: number, flags: number, kind: number): void {
+  split(a, a.i32[L.H_VMA_ROOT]!, start);
+  const left = sL;
+  let right = sR;
+  const p = rightmost(a, left);
+  const s = leftmost(a, right);
+  const mergeable = (flags & VF_NOMERGE) === 0;
+  const ml = mergeable && p >= 0 && f(a, p, L.V_END) === start && w(a, p, L.V_FLAGS) === flags;
+  const mr = mergeable && s >= 0 && f(a, s, L.V_START) === end && w(a, s, L.V_FLAGS) === flags;
+  if (ml && mr) {
+    right = popLeftmost(a, right);
+    const sEnd = f(a, s, L.V_END);
+    const sKind = w(a, s, L.V_KIND);
+    vmaDrop(a, s);
+    vmaResize(a, p, f(a, p, L.V_START), sEnd); // s's bytes and the new ones, as one VMA of p's kind
+    vmaMixKind(a, p, kind);
+    vmaMixKind(a, p, sKind);
+    fixLeftGap(a, right, sEnd);
+  } else if (ml) {
+    vmaResize(a, p, f(a, p, L.V_START), end);
+    vmaMixKind(a, p, kind);
+    fixLeftGap(a, right, end);
+  } else if (mr) {
+    vmaResize(a, s, start, f(a, s, L.V_END));
+    vmaMixKind(a, s, kind);
+    fixLeftGap(a, right, p >= 0 ? f(a, p, L.V_END) : 0);
+  } else {
+    const n = vmaNode(a, start, end, flags, kind);
+    fset(a, n, L.V_GAP, start - (p >= 0 ? f(a, p, L.V_END) : 0));
+    upd(a, n);
+    fixLeftGap(a, right, end);
+    right = merge(a, n, right);
+  }
+  a.i32[L.H_VMA_ROOT] = merge(a, left, right);
+}
+
+/** Node n absorbed memory of `kind`: it becomes MIXED when the kinds differ. */
+function vmaMixKind(a: AllocCore, n: number, kind: number): void {
+  if (w(a, n, L.V_KIND) !== kind) vmaSetKind(a, n, VK_MIXED);
+}
+
+/** Unmaps [start, end) whatever it covers (no limit check: callers check vmaSplitsNeeded first). */
+function vmaRemove(a: AllocCore, start: number, end: number): void {
+  split(a, a.i32[L.H_VMA_ROOT]!, start);
+  const left = sL;
+  split(a, sR, end);
+  const mid = sL;
+  let right = sR;
+  const p = rightmost(a, left);
+  let tail = -1; // a piece [end, x) that survives
+  if (p >= 0 && f(a, p, L.V_END) > start) {
+    const pEnd = f(a, p, L.V_END);
+    if (pEnd > end) tail = vmaNode(a, end, pEnd, w(a, p, L.V_FLAGS), w(a, p, L.V_KIND));
+    vmaResize(a, p, f(a, p, L.V_START), start);
+  }
+  const z = rightmost(a, mid);
+  if (z >= 0 && f(a, z, L.V_END) > end) tail = vmaNode(a, end, f(a, z, L.V_END), w(a, z, L.V_FLAGS), w(a, z, L.V_KIND));
+  dropAll(a, mid);
+  if (tail >= 0) { upd(a, tail); right = merge(a, tail, right); }
+  fixLeftGap(a, right, p >= 0 ? f(a, p, L.V_END) : 0);
+  a.i32[L.H_VMA_ROOT] = merge(a, left, right);
+}
+
+/** How many VMA splits unmapping or re-protecting [start, end) needs (0, 1 or 2), for the limit check. */
+export function vmaSplitsNeeded(a: AllocCore, start: number, end: number): number {
+  let n = 0;
+  const v = vmaFloor(a, start);
+  if (v >= 0 && f(a, v, L.V_START) < start && f(a, v, L.V_END) > start) n++;
+  const z = vmaFloor(a, end - 1);
+  if (z >= 0 && f(a, z, L.V_START) < end && f(a, z, L.V_END) > end) n++;
+  return n;
+}
+
+// ---------------------------------------------------------------- the system calls
+
+export const MMAP_OK = 0;
+export const MMAP_MAP_COUNT = 1;
+export const MMAP_NO_SPACE = 2;
+export const MMAP_MEM_LIMIT = 3;
+let mmapAddr = 0;
+/** Address of the last successful vmaMmap. */
+export function vmaLastAddr(): number { return mmapAddr; }
+
+/** Highest placement of `len` bytes in a gap of at least `need` bytes: start of that gap's node, or -1. */
+function vmaFindGap(a: AllocCore, need: number): number {
+  let t = a.i32[L.H_VMA_ROOT]!;
+  if (t < 0 || f(a, t, L.V_MAXGAP) < need) return -1;
+  while (t >= 0) {
+    const r = w(a, t, L.V_RIGHT);
+    if (r >= 0 && f(a, r, L.V_MAXGAP) >= need) { t = r; continue; }
+    if (f(a, t, L.V_GAP) >= need) return t;
+    t = w(a, t, L.V_LEFT);
+  }
+  return -1;
+}
+
+/** Where a new anonymous mapping of `len` bytes goes (top-down, THP-aligned when it applies), or -1. */
+export function vmaPlace(a: AllocCore, len: number): number {
+  if (a.p.thpAlign && len % PMD === 0) {
+    const n = vmaFindGap(a, len + PMD);
+    if (n >= 0) {
+      const ret = f(a, n, L.V_START) - len - PMD;
+      const sub = (PMD - (ret % PMD)) % PMD;
+      return sub === 0 ? ret + PMD : ret + sub;
+    }
+  }
+  const n = vmaFindGap(a, len);
+  return n < 0 ? -1 : f(a, n, L.V_START) - len;
+}
+
+/** mmap(NULL, len, flags): MMAP_OK with the address in vmaLastAddr(), or the failure. */
+export function vmaMmap(a: AllocCore, len: number, flags: number, kind: number): number {
+  const s = a.f64;
+  if (s[L.S.mappings]! > a.p.maxMapCount) return MMAP_MAP_COUNT;
+  if (s[L.S.vmSize]! + len > a.p.memLimit) return MMAP_MEM_LIMIT;
+  const at = vmaPlace(a, len);
+  if (at < 0) return MMAP_NO_SPACE;
+  vmaInsert(a, at, at + len, flags, kind);
+  mmapAddr = at;
+  return MMAP_OK;
+}
+
+/** munmap(start, end - start): false (ENOMEM, nothing changed) when it must split a VMA in the middle
+ *  and the map count is at the limit. */
+export function vmaMunmap(a: AllocCore, start: number, end: number): boolean {
+  const v = vmaFloor(a, start);
+  const inside = v >= 0 && f(a, v, L.V_START) < start && f(a, v, L.V_END) > end;
+  if (inside && a.f64[L.S.mappings]! >= a.p.maxMapCount) {
+    a.f64[L.S.munmapFailures]!++;
+    return false;
+  }
+  vmaRemove(a, start, end);
+  return true;
+}
+
+/** mprotect(start, end - start, flags): false (ENOMEM, nothing changed) when a needed split would pass
+ *  the map count limit. The range must be mapped. */
+export function vmaProtect(a: AllocCore, start: number, end: number, flags: number): boolean {
+  const splits = vmaSplitsNeeded(a, start, end);
+  if (splits > 0 && a.f64[L.S.mappings]! + splits - 1 >= a.p.maxMapCount) return false;
+  const v = vmaFloor(a, start);
+  const kind = v >= 0 ? w(a, v, L.V_KIND) : VK_MIXED;
+  vmaRemove(a, start, end);
+  vmaInsert(a, start, end, flags, kind);
+  return true;
+}
+
+/** In-order walk (cold: checker and breakdowns). Calls fn(node) for every node, sentinels included. */
+export function vmaWalk(a: AllocCore, fn: (n: number) => void): void {
+  const stack: number[] = [];
+  let t = a.i32[L.H_VMA_ROOT]!;
+  while (t >= 0 || stack.length > 0) {
+    while (t >= 0) { stack.push(t); t = w(a, t, L.V_LEFT); }
+    const n = stack.pop()!;
+    fn(n);
+    t = w(a, n, L.V_RIGHT);
+  }
+}
