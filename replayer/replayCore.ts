@@ -11,8 +11,8 @@ import {
   Allocator, resolveParams, type AllocParams,
 } from '../allocator/index.js';
 import {
-  openTrace, OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_EXIT,
-  OP_THREAD_START, type EventBatch,
+  openTrace, OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_DETACH, OP_THREAD_EXIT,
+  OP_THREAD_JOIN, OP_THREAD_START, type EventBatch,
 } from '../traces/index.js';
 import {
   controlCreate, CTL_PAUSE, CTL_QUIT, CTL_STATE, CTL_WAKE, F_BYTES_READ, F_EVENTS_DONE, F_EVENTS_TOTAL, F_MARKS, F_SPEED,
@@ -157,6 +157,8 @@ function replaySlow(r: Replay, b: EventBatch, i: number): boolean {
     }
     case OP_THREAD_START: return r.alloc.threadStart(tid) ? false : replayOom(r, b, i);
     case OP_THREAD_EXIT: replayThreadExit(r, tid); return false;
+    case OP_THREAD_JOIN: r.alloc.threadJoin(b.aux[i]); return false;
+    case OP_THREAD_DETACH: r.alloc.threadDetach(b.aux[i]); return false;
     case OP_MARK: replayMark(r, b, i); return true;
     default: return false;
   }

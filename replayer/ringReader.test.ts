@@ -1,5 +1,6 @@
 // The decode-worker pipeline: what comes through the batch ring is exactly what the trace reader
-// yields (events, marks, footer), with a ring small enough to wrap around and split batches; decode
+// yields (events, marks, footer), with a ring small enough to wrap around and split batches; the aux
+// column (alignments, join/detach targets) and the header's format version come through; decode
 // errors arrive after the good batches with their code and position; a bad file fails at open.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -7,21 +8,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recordWorkload } from '../recorder/index.js';
-import { openTrace, type EventBatch } from '../traces/index.js';
+import { createTraceWriter, openTrace, OP_MARK, OP_THREAD_DETACH, OP_THREAD_JOIN, type EventBatch } from '../traces/index.js';
 import { ringReaderOpen, type ReplaySource } from './ringReader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'slabtrace-ring-'));
 const trace = join(dir, 'battle.pb');
 const tiny = { slots: 2, capacity: 1000, markBytes: 4096, metaBytes: 1 << 16 };
 
-interface Flat { ops: number[]; tids: number[]; ids: number[]; sizes: number[]; marks: { i: number; name: string }[] }
+interface Flat { ops: number[]; tids: number[]; ids: number[]; sizes: number[]; aux: number[]; marks: { i: number; name: string }[] }
 
+/** The events; aux as is except for marks (a mark's aux indexes its batch's names). */
 async function flatten(src: { batches(): AsyncIterableIterator<EventBatch> }): Promise<Flat> {
-  const f: Flat = { ops: [], tids: [], ids: [], sizes: [], marks: [] };
+  const f: Flat = { ops: [], tids: [], ids: [], sizes: [], aux: [], marks: [] };
   for await (const b of src.batches()) {
     for (let i = 0; i < b.count; i++) {
       f.ops.push(b.op[i]); f.tids.push(b.tid[i]); f.ids.push(b.id[i]); f.sizes.push(b.size[i]);
-      if (b.op[i] === 7) f.marks.push({ i: b.first + i, name: b.markNames[b.aux[i]] });
+      f.aux.push(b.op[i] === OP_MARK ? -1 : b.aux[i]);
+      if (b.op[i] === OP_MARK) f.marks.push({ i: b.first + i, name: b.markNames[b.aux[i]] });
     }
   }
   return f;
@@ -42,6 +45,52 @@ describe('batch ring', () => {
     expect(got.marks.map((m) => m.name)).toEqual(['measure-peak@3K', 'flush@3K', 'measure-after@3K', 'measure-peak@1K', 'flush@1K', 'measure-after@1K']);
     expect(ring.footer).toEqual(direct.footer);
     expect(ring.header).toEqual(direct.header);
+  });
+
+  it('carries thread_join / thread_detach with their targets, alignments and the format version', async () => {
+    const p = join(dir, 'life.pb');
+    const w = createTraceWriter(p, { workload: 'life', recorder: 'test' }, { chunkEvents: 700 });
+    const big = 1 << 20;
+    for (let gen = 0; gen < 400; gen++) {
+      const t = 1 + (gen % 3), u = gen % 2 ? big : 7;
+      w.threadStart(t);
+      w.threadStart(u);
+      const a = w.memalign(t, 1 << (gen % 12), 8 + gen);
+      if (gen % 3 === 0) w.threadDetach(u, u);
+      w.threadExit(u);
+      if (gen % 3 === 1) w.threadJoin(t, u);
+      else if (gen % 3 === 2) w.threadDetach(0, u);
+      w.free(0, a);
+      w.threadExit(t);
+      w.threadJoin(0, t);
+      if (gen % 50 === 0) w.mark(0, `gen-${gen}`);
+    }
+    const footer = await w.close();
+    const direct = await openTrace(p);
+    const want = await flatten(direct);
+    const ring = await ringReaderOpen(p, {}, tiny);
+    const got = await flatten(ring);
+    await ring.close();
+    expect(got).toEqual(want);
+    expect(ring.header.formatVersion).toBe(2);
+    expect(ring.header).toEqual(direct.header);
+    expect(ring.footer).toEqual(footer);
+    const targets = got.ops.map((op, i) => (op === OP_THREAD_JOIN || op === OP_THREAD_DETACH ? got.aux[i] : -1)).filter((x) => x >= 0);
+    expect(targets.length).toBe(footer.threadJoins + footer.threadDetaches);
+    expect(targets).toContain(big);
+    expect(new Set(targets)).toEqual(new Set([1, 2, 3, 7, big]));
+  });
+
+  it('carries a version-1 header as version 1', async () => {
+    const p = join(dir, 'v1.pb');
+    const w = createTraceWriter(p, { workload: 'old', recorder: 'test', formatVersion: 1 });
+    w.alloc(0, 16);
+    await w.close();
+    const ring = await ringReaderOpen(p, {}, tiny);
+    const got = await flatten(ring);
+    await ring.close();
+    expect(got.ops).toEqual([0]);
+    expect(ring.header.formatVersion).toBe(1);
   });
 
   it('rethrows a decode error after the good events, with its code and event index', async () => {

@@ -1,20 +1,45 @@
 // `info`: one streaming pass over a trace that summarises it — events per kind, threads and thread
 // generations, peak live objects and bytes, bytes allocated, the fraction of frees done by another
 // thread than the allocating one, a size histogram by the tiny pool's size classes, the marks, and
-// bytes per event. Memory is bounded by peak live ids and thread ids (growable typed arrays).
+// bytes per event, the format version and the thread lifecycle (started, exited, joined, detached,
+// leaked, live at the end). Memory is bounded by peak live ids and thread ids (growable typed arrays).
+// Lifecycle (format version 2): per thread id, a fate (none / joinable / released); an incarnation
+// that exited and was never joined or detached is leaked — counted when its id starts again and, at
+// the end, for every exited joinable id. A version-1 trace has no join/detach events: its threads
+// are treated as joined at exit (the replayer does the same), so it reports no leaks.
 
 import {
-  openTrace, OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_START,
-  type OpenTraceOptions, type TraceReader,
+  openTrace, OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_DETACH,
+  OP_THREAD_EXIT, OP_THREAD_JOIN, OP_THREAD_START, type OpenTraceOptions, type TraceReader,
 } from '../traces/index.js';
 import { growF64, growU32, growU8 } from './growable.js';
 
 /** Histogram buckets: the tiny pool's default size classes, then everything larger. */
 export const INFO_SIZE_CLASSES = [16, 32, 64, 128, 256, 512, 1024, 2048] as const;
 
+/** Thread lifecycle counts of a trace (thread 0 is live from the start and is not counted as started). */
+export interface TraceThreadLifecycle {
+  /** thread_start events (thread generations). */
+  started: number;
+  /** thread_exit events. */
+  exited: number;
+  /** thread_join events. */
+  joined: number;
+  /** thread_detach events. */
+  detached: number;
+  /** Incarnations that exited and were never joined or detached (also those restarted while unreleased); 0 for version 1. */
+  leaked: number;
+  /** Threads live at the end of the trace (thread 0 included). */
+  liveAtEnd: number;
+  /** Version-1 trace: no join/detach events, every thread is treated as joined at its exit. */
+  joinedAtExit: boolean;
+}
+
 export interface TraceInfo {
   file: string;
   format: string;
+  /** Trace format version (1 or 2). */
+  formatVersion: number;
   gzip: boolean;
   workload: string;
   params: Record<string, string>;
@@ -25,6 +50,7 @@ export interface TraceInfo {
   threads: number;
   threadGenerations: number;
   maxConcurrentThreads: number;
+  threadLifecycle: TraceThreadLifecycle;
   peakLiveObjects: number;
   peakLiveBytes: number;
   bytesAllocated: number;
@@ -47,6 +73,9 @@ class InfoAccumulator {
   liveSize = new Float64Array(0);
   seenTid = new Uint8Array(0);
   liveTid = new Uint8Array(0);
+  /** Per thread id: 0 never started, 1 joinable (live or exited unreleased), 2 joined or detached. */
+  fateTid = new Uint8Array(0);
+  leaked = 0;
   threads = 1;
   liveThreads = 1;
   maxConcurrent = 1;
@@ -62,8 +91,10 @@ class InfoAccumulator {
   constructor() {
     this.seenTid = growU8(this.seenTid, 1);
     this.liveTid = growU8(this.liveTid, 1);
+    this.fateTid = growU8(this.fateTid, 1);
     this.seenTid[0] = 1;
     this.liveTid[0] = 1;
+    this.fateTid[0] = 1;
   }
 
   sizeBucket(size: number): number {
@@ -93,16 +124,33 @@ class InfoAccumulator {
   thread(tid: number, start: boolean): void {
     this.seenTid = growU8(this.seenTid, tid + 1);
     this.liveTid = growU8(this.liveTid, tid + 1);
+    this.fateTid = growU8(this.fateTid, tid + 1);
     if (start) {
       if (!this.seenTid[tid]) this.threads++;
+      if (this.fateTid[tid] === 1) this.leaked++; // the previous incarnation exited unreleased
       this.seenTid[tid] = 1;
       this.liveTid[tid] = 1;
+      this.fateTid[tid] = 1;
       this.liveThreads++;
       if (this.liveThreads > this.maxConcurrent) this.maxConcurrent = this.liveThreads;
     } else {
       this.liveTid[tid] = 0;
       this.liveThreads--;
     }
+  }
+
+  /** thread_join / thread_detach of target (the reader checked it): released. */
+  releaseThread(target: number): void {
+    this.fateTid = growU8(this.fateTid, target + 1);
+    this.fateTid[target] = 2;
+  }
+
+  /** Leaked incarnations: those counted at restarts plus the exited, unreleased ones at the end. */
+  leakedAtEnd(): number {
+    let n = this.leaked;
+    const fate = this.fateTid, live = this.liveTid;
+    for (let t = 0; t < fate.length; t++) if (fate[t] === 1 && live[t] !== 1) n++;
+    return n;
   }
 }
 
@@ -118,7 +166,8 @@ async function infoConsume(reader: TraceReader, acc: InfoAccumulator): Promise<n
         acc.release(b.id[i], b.tid[i]);
         acc.take(b.id[i], b.tid[i], b.size[i]);
       } else if (op === OP_MARK) acc.marks.push({ name: b.markNames[b.aux[i]], event: b.first + i });
-      else acc.thread(b.tid[i], op === OP_THREAD_START);
+      else if (op === OP_THREAD_START || op === OP_THREAD_EXIT) acc.thread(b.tid[i], op === OP_THREAD_START);
+      else if (op === OP_THREAD_JOIN || op === OP_THREAD_DETACH) acc.releaseThread(b.aux[i]);
     }
     events = b.first + b.count;
   }
@@ -143,9 +192,20 @@ export async function traceInfo(source: string | NodeJS.ReadableStream, opts: Op
   sizeHistogram.large = acc.hist[INFO_SIZE_CLASSES.length];
   const fileBytes = opts.fileBytes ?? reader.bytesRead;
   const h = reader.header;
+  const joinedAtExit = h.formatVersion < 2;
+  const threadLifecycle: TraceThreadLifecycle = {
+    started: acc.ops[OP_THREAD_START],
+    exited: acc.ops[OP_THREAD_EXIT],
+    joined: acc.ops[OP_THREAD_JOIN],
+    detached: acc.ops[OP_THREAD_DETACH],
+    leaked: joinedAtExit ? 0 : acc.leakedAtEnd(),
+    liveAtEnd: acc.liveThreads,
+    joinedAtExit,
+  };
   return {
     file: typeof source === 'string' ? source : '<stream>',
     format: reader.format,
+    formatVersion: h.formatVersion,
     gzip: reader.gzip,
     workload: h.workload,
     params: h.params,
@@ -156,6 +216,7 @@ export async function traceInfo(source: string | NodeJS.ReadableStream, opts: Op
     threads: acc.threads,
     threadGenerations: acc.ops[OP_THREAD_START],
     maxConcurrentThreads: acc.maxConcurrent,
+    threadLifecycle,
     peakLiveObjects: acc.peakObjects,
     peakLiveBytes: acc.peakBytes,
     bytesAllocated: acc.bytesAllocated,

@@ -4,17 +4,20 @@
 // a bad event calls the cold onBad(), which counts it (lenient) or records the error and stops.
 // Validating protobuf chunks go through traceApplyFused first (id/size varints decoded in the loop,
 // only the common case); at the first event it does not handle, the general pass takes over.
+// thread_join / thread_detach (format version 2) are rare: only the general and unchecked passes
+// handle them (thread fate checks in TraceThreads, cold), so the common path carries no extra work.
 // Hot loops use literal op codes / limits (commented with their names): imported bindings are
 // context loads that TurboFan does not constant-fold.
 import { TraceBatch } from './batch.js';
 import { DIGEST_H1_INIT, DIGEST_H2_INIT, markNameHash } from './digest.js';
 import { traceError, type TraceError, type TraceErrorCode } from './errors.js';
 import { TraceIds } from './ids.js';
-import { TraceThreads } from './threads.js';
+import { TraceThreads, traceThreadFaultText, type TraceThreadFault } from './threads.js';
 import { TraceInput } from './input.js';
 import { traceMaterialize } from './chunkDecode.js';
 import {
-  OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_START,
+  OP_ALLOC, OP_CALLOC, OP_COUNT, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_DETACH,
+  OP_THREAD_JOIN, OP_THREAD_START,
 } from './ops.js';
 
 export class TraceReadState {
@@ -27,6 +30,9 @@ export class TraceReadState {
   pending: TraceError | null = null;
   /** Events seen in the stream (including skipped ones). */
   events = 0;
+  /** thread_join / thread_detach events seen (including skipped ones), for the footer check. */
+  joins = 0;
+  detaches = 0;
   chunk = 0;
   frameOffset = 0;
   inp: TraceInput | null = null;
@@ -45,12 +51,14 @@ export class TraceReadState {
   usedSizes = 0;
   usedAligns = 0;
   usedMarks = 0;
+  usedTargets = 0;
 
-  used(ids: number, sizes: number, aligns: number, marks: number): void {
+  used(ids: number, sizes: number, aligns: number, marks: number, targets: number): void {
     this.usedIds = ids;
     this.usedSizes = sizes;
     this.usedAligns = aligns;
     this.usedMarks = marks;
+    this.usedTargets = targets;
   }
 
   /** Cold: structural error found in a pass (always thrown, also in lenient mode). */
@@ -61,11 +69,28 @@ export class TraceReadState {
   }
 
   unknownOp(i: number, op: number): TraceError {
-    return this.structural('UNKNOWN_OP', i, `unknown op ${op}`);
+    const why = op < OP_COUNT && op >= this.inp!.opLimit ? ` (${OP_NAMES[op]}) in a format version 1 trace` : '';
+    return this.structural('UNKNOWN_OP', i, `unknown op ${op}${why}`);
   }
 
   bigThreadLive(t: number): number {
     return this.threads.bigLive.has(t) ? 1 : 0;
+  }
+
+  /** Cold (rare ops): counts a thread_join / thread_detach of target and applies it; null or the fault. */
+  threadFate(op: number, target: number): TraceThreadFault | null {
+    if (op === OP_THREAD_JOIN) {
+      this.joins++;
+      return this.threads.join(target);
+    }
+    this.detaches++;
+    return this.threads.detach(target);
+  }
+
+  /** Cold: counts a thread_join / thread_detach skipped before its checks (its thread is not live). */
+  countThreadOp(op: number): void {
+    if (op === OP_THREAD_JOIN) this.joins++;
+    else if (op === OP_THREAD_DETACH) this.detaches++;
   }
 
   /** Cold: a bad event at input index i. Returns true if the pass must stop (strict mode). */
@@ -92,6 +117,9 @@ export class TraceReadState {
       case 'BAD_ID': detail = `${name} names id ${id}`; expected = `id ${v} by the LIFO id rule`; break;
       case 'BAD_SIZE': detail = `${name} of size ${v}`; expected = 'a size in 1..2^40'; break;
       case 'BAD_ALIGN': detail = `memalign alignment ${v} is not a power of two`; expected = 'a power of two'; break;
+      case 'JOIN_UNKNOWN': case 'JOIN_LIVE': case 'JOIN_TWICE': case 'DETACH_UNKNOWN': case 'DETACH_TWICE':
+        ({ detail, expected } = traceThreadFaultText(code, tid, v));
+        break;
       default:
         detail = op === OP_THREAD_START ? `thread_start of thread ${tid}, which is live`
           : `${name} on thread ${tid}, which is not live`;
@@ -128,7 +156,7 @@ export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceB
       if (i < n) return traceApplyGeneral(st, inp, b, digest, i);
     }
     b.count = n;
-    st.used(ii, si, st.resumeAligns, 0);
+    st.used(ii, si, st.resumeAligns, 0, 0);
     return n;
   }
   st.resumeRun = 0;
@@ -162,14 +190,15 @@ function varintLong(buf: Uint8Array, p: number, e: number): number {
  * no bad events. It stops before the first event it does not handle (state as after event i-1;
  * resume fields, gIdPos/gSizePos set) and returns its index; the caller then decodes the columns
  * (traceMaterialize) and the general pass takes over. A cut or overlong varint also stops it, so
- * the decode reports it. rotl(tid ^ op << 29, 16) = rotl(tid, 16) ^ op << 13 (op < 8).
+ * the decode reports it. rotl(tid ^ op << 29, 16) = rotl(tid, 16) ^ op << 13 (op < 8). Thread
+ * starts set the new incarnation's fate (joinable) beside its liveness; joins/detaches stop it.
  */
 function traceApplyFused(st: TraceReadState, inp: TraceInput, b: TraceBatch, digest: boolean): number {
   const ops = inp.ops, runV = inp.runV, runL = inp.runL, nRuns = inp.nRunV;
   const body = inp.body, idE = inp.idE, szE = inp.szE;
   const inAligns = inp.aligns, nAligns = inp.nAligns;
   const oOp = b.op, oTid = b.tid, oId = b.id, oSize = b.size, oAux = b.aux;
-  const tl = st.threads.live;
+  const tl = st.threads.live, tf = st.threads.fate;
   const idst = st.ids;
   const stack = idst.stack, live = idst.live, cap = live.length;
   let top = idst.top, next = idst.next;
@@ -262,12 +291,13 @@ function traceApplyFused(st: TraceReadState, inp: TraceInput, b: TraceBatch, dig
         if (tLive === 1) break;
         tLive = 1;
         tl[t] = 1;
+        tf[t] = 1; // FATE_JOINABLE
       } else if (op === /* OP_THREAD_EXIT */ 6) {
         if (tLive === 0) break;
         tLive = 0;
         tl[t] = 0;
       } else {
-        break; // mark, unknown op
+        break; // mark, thread_join, thread_detach, unknown op
       }
       oId[i] = id;
       oSize[i] = s;
@@ -298,15 +328,16 @@ function traceApplyFused(st: TraceReadState, inp: TraceInput, b: TraceBatch, dig
 /** The general validated pass, from event i0 (run st.resumeRun ending at st.resumeEnd, column positions in st). */
 function traceApplyGeneral(st: TraceReadState, inp: TraceInput, b: TraceBatch, digest: boolean, i0: number): number {
   const ops = inp.ops, runV = inp.runV, runL = inp.runL, nRuns = inp.nRunV;
-  const inIds = inp.ids, inSizes = inp.sizes, inAligns = inp.aligns, xids = inp.xids;
+  const inIds = inp.ids, inSizes = inp.sizes, inAligns = inp.aligns, inTargets = inp.targets, xids = inp.xids;
   const hasX = xids !== null;
   const oOp = b.op, oTid = b.tid, oId = b.id, oSize = b.size, oAux = b.aux;
   const marksOut: string[] = b.markNames;
-  const tl = st.threads.live;
+  const tl = st.threads.live, tf = st.threads.fate;
   const idst = st.ids;
   let stack = idst.stack, live = idst.live, cap = live.length, top = idst.top, next = idst.next;
   let h1 = st.h1, h2 = st.h2;
-  let i = i0, j = i0, ii = st.resumeIds, si = st.resumeSizes, ai = st.resumeAligns, mi = 0;
+  // marks and targets: the fused pass stops before the first of them, so they start at 0
+  let i = i0, j = i0, ii = st.resumeIds, si = st.resumeSizes, ai = st.resumeAligns, mi = 0, ti = 0;
   const r0 = st.resumeRun, end0 = st.resumeEnd;
   outer: for (let r = r0; r < nRuns; r++) {
     const t = runV[r]!;
@@ -314,13 +345,15 @@ function traceApplyGeneral(st: TraceReadState, inp: TraceInput, b: TraceBatch, d
     let tLive = t < 65536 /* TRACE_SMALL_TIDS */ ? tl[t]! : st.bigThreadLive(t);
     for (; i < end; i++) {
       const op = ops[i]!;
-      let id = 0, s = 0, aux = 0, daux = 0;
+      // dx: the digest's op bit 3 ((op >> 3) << 28), set by the ops >= 8 only
+      let id = 0, s = 0, aux = 0, daux = 0, dx = 0;
       if (tLive === 0 && op !== /* OP_THREAD_START */ 5) {
         if (op === /* OP_FREE */ 1) ii++;
         else if (op === /* OP_REALLOC */ 2) { ii++; si++; }
         else if (op === /* OP_ALLOC */ 0 || op === /* OP_CALLOC */ 3) si++;
         else if (op === /* OP_MEMALIGN */ 4) { si++; ai++; }
         else if (op === /* OP_MARK */ 7) mi++;
+        else if (op === /* OP_THREAD_JOIN */ 8 || op === /* OP_THREAD_DETACH */ 9) { ti++; st.countThreadOp(op); }
         if (st.onBad('THREAD_ORDER', i, op, t, 0, 0)) break outer;
         continue;
       }
@@ -393,8 +426,10 @@ function traceApplyGeneral(st: TraceReadState, inp: TraceInput, b: TraceBatch, d
             continue;
           }
           tLive = 1;
-          if (t < 65536 /* TRACE_SMALL_TIDS */) tl[t] = 1;
-          else st.threads.setLive(t, true);
+          if (t < 65536 /* TRACE_SMALL_TIDS */) {
+            tl[t] = 1;
+            tf[t] = 1; // FATE_JOINABLE
+          } else st.threads.start(t);
           break;
         case /* OP_THREAD_EXIT */ 6:
           tLive = 0;
@@ -408,6 +443,19 @@ function traceApplyGeneral(st: TraceReadState, inp: TraceInput, b: TraceBatch, d
           daux = name === undefined ? 0 : markNameHash(name);
           break;
         }
+        case /* OP_THREAD_JOIN */ 8: case /* OP_THREAD_DETACH */ 9: {
+          if (op >= inp.opLimit) throw st.unknownOp(i, op);
+          aux = ti < inp.nTargets ? inTargets[ti]! : 0; // a short column: CORRUPT_CHUNK after the pass
+          ti++;
+          const fault = st.threadFate(op, aux);
+          if (fault !== null) {
+            if (st.onBad(fault, i, op, t, 0, aux)) break outer;
+            continue;
+          }
+          daux = aux;
+          dx = 1 << 28;
+          break;
+        }
         default:
           throw st.unknownOp(i, op);
       }
@@ -418,7 +466,7 @@ function traceApplyGeneral(st: TraceReadState, inp: TraceInput, b: TraceBatch, d
       oAux[j] = aux;
       j++;
       if (digest) {
-        const x = t ^ (op << 29);
+        const x = t ^ (op << 29) ^ dx; // op << 29 keeps op's low 3 bits (int32)
         const y = daux ^ (s > 4294967295 ? (s / 4294967296) >>> 0 : 0);
         h1 = Math.imul(h1 ^ id ^ ((x << 16) | (x >>> 16)), 0xcc9e2d51);
         h1 = (h1 << 13) | (h1 >>> 19);
@@ -432,7 +480,7 @@ function traceApplyGeneral(st: TraceReadState, inp: TraceInput, b: TraceBatch, d
   b.count = j;
   st.h1 = h1;
   st.h2 = h2;
-  st.used(ii, si, ai, mi);
+  st.used(ii, si, ai, mi, ti);
   return i;
 }
 
@@ -444,12 +492,12 @@ export function traceApplyFast(st: TraceReadState, inp: TraceInput, b: TraceBatc
   const n = inp.n;
   b.ensure(n);
   const ops = inp.ops, runV = inp.runV, runL = inp.runL, nRuns = inp.nRunV;
-  const inIds = inp.ids, inSizes = inp.sizes, inAligns = inp.aligns;
+  const inIds = inp.ids, inSizes = inp.sizes, inAligns = inp.aligns, inTargets = inp.targets;
   const oOp = b.op, oTid = b.tid, oId = b.id, oSize = b.size, oAux = b.aux;
   const marksOut: string[] = (b.markNames = []);
   const idst = st.ids;
   let stack = idst.stack, cap = stack.length, top = idst.top, next = idst.next;
-  let i = 0, ii = 0, si = 0, ai = 0, mi = 0;
+  let i = 0, ii = 0, si = 0, ai = 0, mi = 0, ti = 0;
   for (let r = 0; r < nRuns; r++) {
     const t = runV[r]!;
     const end = i + runL[r]!;
@@ -479,7 +527,11 @@ export function traceApplyFast(st: TraceReadState, inp: TraceInput, b: TraceBatc
         aux = marksOut.length;
         marksOut.push(inp.marks[mi++]!);
       } else if (op > 7) {
-        throw st.unknownOp(i, op);
+        // thread_join / thread_detach (version 2), else unknown
+        if (op >= inp.opLimit || op > 9) throw st.unknownOp(i, op);
+        aux = ti < inp.nTargets ? inTargets[ti]! : 0;
+        ti++;
+        st.countThreadOp(op);
       }
       oOp[i] = op;
       oTid[i] = t;
@@ -491,7 +543,7 @@ export function traceApplyFast(st: TraceReadState, inp: TraceInput, b: TraceBatc
   idst.top = top;
   idst.next = next;
   b.count = i;
-  st.used(ii, si, ai, mi);
+  st.used(ii, si, ai, mi, ti);
   return i;
 }
 
@@ -512,22 +564,23 @@ export function traceCheckRuns(inp: TraceInput): string | null {
 
 /** After a complete pass: every column value was consumed. */
 export function traceCheckUsed(st: TraceReadState, inp: TraceInput): string | null {
-  if (st.usedIds !== inp.nIds || st.usedSizes !== inp.nSizes || st.usedAligns !== inp.nAligns || st.usedMarks !== inp.marks.length) {
+  if (st.usedIds !== inp.nIds || st.usedSizes !== inp.nSizes || st.usedAligns !== inp.nAligns || st.usedMarks !== inp.marks.length || st.usedTargets !== inp.nTargets) {
     return traceCheckColumns(inp)?.detail ?? 'column lengths disagree with the ops';
   }
   return null;
 }
 
-/** Full structural check (cold): known ops, run lengths and column lengths agree. */
+/** Full structural check (cold): known ops (of the stream's version), run lengths and column lengths agree. */
 const opCounts = new Float64Array(256);
 export function traceCheckColumns(inp: TraceInput): { detail: string; code: TraceErrorCode; event: number } | null {
   const n = inp.n, ops = inp.ops;
   opCounts.fill(0);
   for (let i = 0; i < n; i++) opCounts[ops[i]!]!++;
-  for (let k = 8; k < 256; k++) {
+  for (let k = inp.opLimit; k < 256; k++) {
     if (opCounts[k] !== 0) {
       const at = ops.indexOf(k);
-      return { code: 'UNKNOWN_OP', detail: `unknown op ${k}`, event: at };
+      const why = k < OP_COUNT ? ` (${OP_NAMES[k]}) in a format version 1 trace` : '';
+      return { code: 'UNKNOWN_OP', detail: `unknown op ${k}${why}`, event: at };
     }
   }
   if (inp.nRunV !== inp.nRunL) return { code: 'CORRUPT_CHUNK', detail: `${inp.nRunV} thread run values but ${inp.nRunL} run lengths`, event: -1 };
@@ -545,6 +598,8 @@ export function traceCheckColumns(inp: TraceInput): { detail: string; code: Trac
   if (inp.nSizes !== wantSizes) return { code: 'CORRUPT_CHUNK', detail: `size column has ${inp.nSizes} values, the allocs+reallocs need ${wantSizes}`, event: -1 };
   if (inp.nAligns !== c[OP_MEMALIGN]) return { code: 'CORRUPT_CHUNK', detail: `align column has ${inp.nAligns} values, the memaligns need ${c[OP_MEMALIGN]}`, event: -1 };
   if (inp.marks.length !== c[OP_MARK]) return { code: 'CORRUPT_CHUNK', detail: `${inp.marks.length} mark names for ${c[OP_MARK]} marks`, event: -1 };
+  const wantTargets = c[OP_THREAD_JOIN]! + c[OP_THREAD_DETACH]!;
+  if (inp.nTargets !== wantTargets) return { code: 'CORRUPT_CHUNK', detail: `thread_target column has ${inp.nTargets} values, the joins+detaches need ${wantTargets}`, event: -1 };
   if (inp.nTime !== 0 && inp.nTime !== n) return { code: 'CORRUPT_CHUNK', detail: `time_delta has ${inp.nTime} values for ${n} events`, event: -1 };
   return null;
 }
@@ -555,17 +610,18 @@ export function traceCheckColumns(inp: TraceInput): { detail: string; code: Trac
  * on-stack replacement compiles the loop early and deoptimizes on reaching the unseen code.
  */
 function traceApplyWarmUp(): void {
-  // calloc, memalign, alloc, free, realloc (t0) | start, alloc, exit (t1) | mark, free, free, free (t0)
-  const ops = [3, 4, 0, 1, 2, 5, 0, 6, 7, 1, 1, 1];
+  // calloc, memalign, alloc, free, realloc (t0) | start, alloc, exit (t1) |
+  // mark, join t1, detach t0, free, free, free (t0)
+  const ops = [3, 4, 0, 1, 2, 5, 0, 6, 7, 8, 9, 1, 1, 1];
   const inp = new TraceInput();
   const b = new TraceBatch();
   // modes: 0 checked (double sizes), 1 checked fused (then materialized, general from the mark),
-  // 2 checked fused without the mark (fused pass only), 3 unchecked
+  // 2 checked fused without the mark, join and detach (fused pass only), 3 unchecked
   const ids = [2, 0, 1, 0, 2], sizes = [16, 64, 100000, 24, 32];
   for (let k = 0; k < 3; k++) {
     for (let mode = 0; mode < 4; mode++) {
       const st = new TraceReadState('<warm-up>', false);
-      const o = mode === 2 ? ops.filter((op) => op !== 7) : ops;
+      const o = mode === 2 ? ops.filter((op) => op < 7) : ops;
       inp.reset();
       inp.ops = Uint8Array.from(o);
       inp.n = o.length;
@@ -594,7 +650,12 @@ function traceApplyWarmUp(): void {
       }
       inp.aligns[0] = 16;
       inp.nAligns = 1;
-      if (mode !== 2) inp.marks.push('warm-up');
+      inp.opLimit = 10; // OP_COUNT
+      if (mode !== 2) {
+        inp.marks.push('warm-up');
+        inp.targets.set([1, 0]);
+        inp.nTargets = 2;
+      }
       const used = mode < 3 ? traceApplyChecked(st, inp, b, true) : traceApplyFast(st, inp, b);
       if (used !== o.length || st.pending || traceCheckUsed(st, inp) !== null) throw new Error('traces: apply warm-up failed');
     }

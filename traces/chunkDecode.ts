@@ -238,7 +238,7 @@ function decodeFields(buf: Uint8Array, end: number, inp: TraceInput, defer: bool
         gOpStart = s;
         gOpEnd = e;
         break;
-      case 3: case 4: case 5: case 7: {
+      case 3: case 4: case 5: case 7: case 10: {
         if (!packable) return `field ${field} has the wrong wire type`;
         const r = decodeU32Field(buf, s, e, inp, field);
         if (r !== null) return r;
@@ -290,6 +290,9 @@ function decodeSizeField(buf: Uint8Array, s: number, e: number, inp: TraceInput)
   return true;
 }
 
+const COLUMN_NAMES = ['', '', '', 'tid_run_value', 'tid_run_length', 'id', '', 'align', '', '', 'thread_target'];
+
+/** A packed uint32 column (fields 3, 4, 5, 7, 10) appended to its TraceInput array. */
 function decodeU32Field(buf: Uint8Array, s: number, e: number, inp: TraceInput, field: number): string | null {
   let n: number;
   switch (field) {
@@ -308,13 +311,18 @@ function decodeU32Field(buf: Uint8Array, s: number, e: number, inp: TraceInput, 
       n = decodePackedU32(buf, s, e, inp.ids, inp.nIds);
       if (n >= 0) inp.nIds = n;
       break;
-    default:
+    case 7:
       inp.aligns = growU32(inp.aligns, inp.nAligns, inp.nAligns + (e - s));
       n = decodePackedU32(buf, s, e, inp.aligns, inp.nAligns);
       if (n >= 0) inp.nAligns = n;
       break;
+    default:
+      inp.targets = growU32(inp.targets, inp.nTargets, inp.nTargets + (e - s));
+      n = decodePackedU32(buf, s, e, inp.targets, inp.nTargets);
+      if (n >= 0) inp.nTargets = n;
+      break;
   }
-  return n < 0 ? `bad varint in the ${['', '', '', 'tid_run_value', 'tid_run_length', 'id', '', 'align'][field]} column` : null;
+  return n < 0 ? `bad varint in the ${COLUMN_NAMES[field]} column` : null;
 }
 
 /**

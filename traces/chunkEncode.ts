@@ -3,7 +3,9 @@
 // write for the same Chunk message). Also updates the running digest over the chunk's events.
 import { TraceColumns } from './columns.js';
 import { TraceDigest, markNameHash } from './digest.js';
-import { OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_REALLOC, OP_ALLOC } from './ops.js';
+import {
+  OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_REALLOC, OP_ALLOC, OP_THREAD_DETACH, OP_THREAD_JOIN,
+} from './ops.js';
 import { varintPut32, varintPut64, varintSize32, varintSize64 } from './varint.js';
 
 const F_FIRST = 0x08; // 1, varint
@@ -14,6 +16,7 @@ const F_ID = 0x2a; // 5
 const F_SIZE = 0x32; // 6
 const F_ALIGN = 0x3a; // 7
 const F_MARK = 0x42; // 8
+const F_TARGET = 0x52; // 10 (thread_target)
 const REC_CHUNK = 0x12; // TraceRecord.chunk = 2, len
 
 export class TraceChunkEncoder {
@@ -22,6 +25,7 @@ export class TraceChunkEncoder {
   private ids = new Uint8Array(0);
   private sizes = new Uint8Array(0);
   private aligns = new Uint8Array(0);
+  private targets = new Uint8Array(0);
   private out = Buffer.alloc(0);
 
   /** Encodes cols as one frame; returns a view of an internal buffer (valid until the next call). */
@@ -29,8 +33,8 @@ export class TraceChunkEncoder {
     const n = c.n;
     this.ensure(n);
     const op = c.op, tid = c.tid, idc = c.id, size = c.size, aux = c.aux;
-    const ids = this.ids, sizes = this.sizes, aligns = this.aligns, runv = this.runv, runl = this.runl;
-    let pi = 0, ps = 0, pa = 0, pv = 0, pl = 0;
+    const ids = this.ids, sizes = this.sizes, aligns = this.aligns, targets = this.targets, runv = this.runv, runl = this.runl;
+    let pi = 0, ps = 0, pa = 0, pv = 0, pl = 0, pt = 0;
     let h1 = digest.h1, h2 = digest.h2;
     let runT = n > 0 ? tid[0]! : 0, runN = 0;
     for (let i = 0; i < n; i++) {
@@ -55,8 +59,10 @@ export class TraceChunkEncoder {
         pa = varintPut32(aligns, pa, a);
       } else if (o === OP_MARK) {
         a = markNameHash(c.marks[a]!);
+      } else if (o === OP_THREAD_JOIN || o === OP_THREAD_DETACH) {
+        pt = varintPut32(targets, pt, a);
       }
-      const x = t ^ (o << 29);
+      const x = t ^ ((o & 7) << 29) ^ ((o >> 3) << 28);
       const y = a ^ (s > 4294967295 ? (s / 4294967296) >>> 0 : 0);
       h1 = Math.imul(h1 ^ id ^ ((x << 16) | (x >>> 16)), 0xcc9e2d51);
       h1 = (h1 << 13) | (h1 >>> 19);
@@ -72,7 +78,7 @@ export class TraceChunkEncoder {
 
     let body = 0;
     if (firstEvent !== 0) body += 1 + varintSize64(firstEvent);
-    body += lenField(n) + lenField(pv) + lenField(pl) + lenField(pi) + lenField(ps) + lenField(pa);
+    body += lenField(n) + lenField(pv) + lenField(pl) + lenField(pi) + lenField(ps) + lenField(pa) + lenField(pt);
     const markBytes: number[] = [];
     for (const m of c.marks) {
       const b = Buffer.byteLength(m, 'utf8');
@@ -101,6 +107,7 @@ export class TraceChunkEncoder {
       p = varintPut32(out, p, markBytes[k]!);
       p += out.write(c.marks[k]!, p, 'utf8');
     }
+    p = putBytes(out, p, F_TARGET, targets, pt);
     return out.subarray(0, p);
   }
 
@@ -111,6 +118,7 @@ export class TraceChunkEncoder {
     this.ids = new Uint8Array(cap);
     this.sizes = new Uint8Array(cap);
     this.aligns = new Uint8Array(n * 5 + 16);
+    this.targets = new Uint8Array(n * 5 + 16);
     this.runv = new Uint8Array(n * 5 + 16);
     this.runl = new Uint8Array(n * 5 + 16);
   }

@@ -1,5 +1,5 @@
 // Writer-side event columns for one chunk: one entry per event in op/tid/id/size/aux (aux = alignment
-// for memalign, index into marks for mark). Invariant: n <= capacity; marks.length = number of marks.
+// for memalign, index into marks for mark, target thread for thread_join / thread_detach). Invariant: n <= capacity; marks.length = number of marks.
 export class TraceColumns {
   readonly capacity: number;
   readonly op: Uint8Array;

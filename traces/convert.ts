@@ -1,6 +1,10 @@
 // Cold helpers over the public reader/writer: one event as a JSON object (for `dump`), and a
-// streaming format conversion (protobuf <-> JSON, gzip or not) that reproduces identical bytes.
-import { OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_EXIT, OP_THREAD_START } from './ops.js';
+// streaming format conversion (protobuf <-> JSON, gzip or not) that reproduces identical bytes: the
+// header is copied, format version included (a version-1 trace stays version 1).
+import {
+  OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_DETACH, OP_THREAD_EXIT,
+  OP_THREAD_JOIN, OP_THREAD_START,
+} from './ops.js';
 import { openTrace } from './reader.js';
 import type { EventBatch, OpenTraceOptions, TraceFooter, TraceWriterOptions } from './types.js';
 import { createTraceWriter } from './writer.js';
@@ -14,6 +18,7 @@ export function traceEventToJson(b: EventBatch, i: number): Record<string, unkno
     case OP_FREE: return { op: OP_NAMES[op], tid, id };
     case OP_REALLOC: return { op: OP_NAMES[op], tid, id, newId: id, size };
     case OP_MARK: return { op: OP_NAMES[op], tid, name: b.markNames[aux] };
+    case OP_THREAD_JOIN: case OP_THREAD_DETACH: return { op: OP_NAMES[op], tid, target: aux };
     default: return { op: OP_NAMES[op] ?? op, tid };
   }
 }
@@ -38,7 +43,10 @@ export async function convertTrace(
           case OP_REALLOC: w.realloc(tid[i]!, id[i]!, size[i]!); break;
           case OP_THREAD_START: w.threadStart(tid[i]!); break;
           case OP_THREAD_EXIT: w.threadExit(tid[i]!); break;
-          default: w.mark(tid[i]!, b.markNames[aux[i]!]!);
+          case OP_THREAD_JOIN: w.threadJoin(tid[i]!, aux[i]!); break;
+          case OP_THREAD_DETACH: w.threadDetach(tid[i]!, aux[i]!); break;
+          case OP_MARK: w.mark(tid[i]!, b.markNames[aux[i]!]!); break;
+          default: throw new Error(`convertTrace: unexpected op ${op[i]}`);
         }
       }
       if (w.needsDrain) await w.drain();

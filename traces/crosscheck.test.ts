@@ -21,7 +21,7 @@ it('protobufjs and the fast decoder agree on every chunk; bytes are canonical', 
   const bytes = new Uint8Array(readFileSync(p));
   const Rec = traceType('TraceRecord');
   const inp = new TraceInput();
-  let pos = 0, chunks = 0, kinds = '';
+  let pos = 0, chunks = 0, kinds = '', targets = 0;
   while (pos < bytes.length) {
     let len = 0, sh = 0, c: number;
     const start = pos;
@@ -46,6 +46,8 @@ it('protobufjs and the fast decoder agree on every chunk; bytes are canonical', 
       expect(Array.from(inp.sizes.subarray(0, inp.nSizes))).toEqual(o.size);
       expect(Array.from(inp.aligns.subarray(0, inp.nAligns))).toEqual(o.align);
       expect(inp.marks).toEqual(o.mark);
+      expect(Array.from(inp.targets.subarray(0, inp.nTargets))).toEqual(o.threadTarget);
+      targets += inp.nTargets;
       expect(o.size!.some((s) => s > 2 ** 32)).toBe(true);
       chunks++;
     }
@@ -53,4 +55,5 @@ it('protobufjs and the fast decoder agree on every chunk; bytes are canonical', 
   }
   expect(kinds).toBe('h' + 'c'.repeat(chunks) + 'f');
   expect(chunks).toBeGreaterThan(3);
+  expect(targets).toBeGreaterThan(5); // thread_join / thread_detach (format version 2)
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTraceWriter, TraceError, TRACE_ERROR_CODES } from './index.js';
-import { pbRecords, readEvents, TEST_HEADER, writeLarsonLike } from './testkit.js';
+import { pbRecords, readEvents, TEST_HEADER, TEST_HEADER_V2, writeLarsonLike } from './testkit.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'slabtrace-err-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -97,8 +97,12 @@ describe('protobuf errors', () => {
   });
 
   it('BAD_VERSION', async () => {
-    const f = pbFile('bv.pb', [], { ...TEST_HEADER, formatVersion: 2 });
-    expect(await fail(f.path)).toMatchObject({ code: 'BAD_VERSION', offset: 0 });
+    for (const v of [0, 3]) {
+      const f = pbFile(`bv${v}.pb`, [], { ...TEST_HEADER, formatVersion: v });
+      const e = await fail(f.path);
+      expect(e).toMatchObject({ code: 'BAD_VERSION', offset: 0, expected: 'one of 1, 2' });
+      expect(e.message).toMatch(/1, 2/);
+    }
   });
 
   it('TRUNCATED: cut inside a chunk, and cut after a chunk; allowTruncated ends quietly', async () => {
@@ -175,7 +179,7 @@ describe('protobuf errors', () => {
     expect(await fail(f.path)).toMatchObject({ code: 'BAD_FOOTER', offset: f.offsets[2], expected: '1' });
     const p = join(dir, 'bf2.pb');
     const w = createTraceWriter(p, TEST_HEADER);
-    await writeLarsonLike(w, 500, 2, true, 50);
+    await writeLarsonLike(w, 500, 2, true, 50, false);
     await w.close();
     const b = readFileSync(p);
     b[b.length - 1]! ^= 1; // the digest is the footer's last field
@@ -187,6 +191,181 @@ describe('protobuf errors', () => {
 
   it('IO: missing file', async () => {
     expect(await fail(join(dir, 'nope.pb'))).toMatchObject({ code: 'IO' });
+  });
+});
+
+// Thread lifecycle (format version 2): every join/detach code fed as a protobuf and as a JSON file.
+type Ev = [op: number, tid: number, target?: number];
+const OPN = ['alloc', 'free', 'realloc', 'calloc', 'memalign', 'thread_start', 'thread_exit', 'mark', 'thread_join', 'thread_detach'];
+
+/** Events as one protobuf chunk (or two: the last event alone in chunk 1) and as JSON lines (v2 headers). */
+function lifeFiles(name: string, evs: Ev[], split: boolean) {
+  const toChunk = (first: number, part: Ev[]) => {
+    const runV: number[] = [], runL: number[] = [];
+    for (const [, t] of part) {
+      if (runV.length && runV.at(-1) === t) runL[runL.length - 1]!++;
+      else { runV.push(t); runL.push(1); }
+    }
+    const threadTarget = part.filter(([op]) => op >= 8).map(([, , x]) => x!);
+    return { chunk: { firstEvent: first, op: Uint8Array.from(part.map(([op]) => op)), tidRunValue: runV, tidRunLength: runL, threadTarget } };
+  };
+  const chunks = split ? [toChunk(0, evs.slice(0, -1)), toChunk(evs.length - 1, evs.slice(-1))] : [toChunk(0, evs)];
+  const pb = pbFile(`${name}.pb`, chunks, TEST_HEADER_V2);
+  const lines = [JH2, ...evs.map(([op, tid, target]) => JSON.stringify(op >= 8 ? { op: OPN[op], tid, target } : { op: OPN[op], tid }))];
+  const js = jsonFile(`${name}.jsonl`, lines);
+  return { pb, js };
+}
+const JH2 = '{"header":{"magic":"slabtrace","formatVersion":2,"workload":"w","recorder":"r"}}';
+
+async function lifeCase(name: string, evs: Ev[], code: string, split = false) {
+  const { pb, js } = lifeFiles(name, evs, split);
+  const bad = evs.length - 1;
+  const e1 = await fail(pb.path);
+  expect(e1).toMatchObject({ code, event: bad, chunk: split ? 1 : 0, offset: pb.offsets[split ? 2 : 1] });
+  const e2 = await fail(js.path);
+  expect(e2).toMatchObject({ code, event: bad, chunk: 0, offset: js.offsets[bad + 1] });
+  expect(e2.detail).toBe(e1.detail);
+  // lenient: the bad event is skipped and counted, the rest reads
+  for (const path of [pb.path, js.path]) {
+    const { r, events } = await readEvents(path, { lenient: true, allowTruncated: true });
+    expect(r.skipped).toBe(1);
+    expect(events.length).toBe(evs.length - 1);
+  }
+  return e1;
+}
+
+describe('thread lifecycle errors (format version 2, both forms)', () => {
+  it('JOIN_UNKNOWN: a thread that never started', async () => {
+    const e = await lifeCase('ju', [[5, 2], [8, 0, 5]], 'JOIN_UNKNOWN');
+    expect(e.message).toMatch(/thread_join of thread 5 by thread 0: thread 5 was never started \(expected a thread that was started\)/);
+    await lifeCase('ju2', [[5, 3], [6, 3], [8, 0, 4]], 'JOIN_UNKNOWN', true);
+  });
+
+  it('JOIN_LIVE: a live thread, and a thread joining itself', async () => {
+    await lifeCase('jl', [[5, 3], [8, 0, 3]], 'JOIN_LIVE');
+    const e = await lifeCase('jl2', [[5, 3], [8, 3, 3]], 'JOIN_LIVE', true);
+    expect(e.detail).toMatch(/by itself/);
+    await lifeCase('jl3', [[8, 0, 0]], 'JOIN_LIVE');
+  });
+
+  it('JOIN_TWICE: joined twice, joined after a detach', async () => {
+    await lifeCase('jt', [[5, 3], [6, 3], [8, 0, 3], [8, 0, 3]], 'JOIN_TWICE');
+    await lifeCase('jt2', [[5, 3], [9, 3, 3], [6, 3], [8, 0, 3]], 'JOIN_TWICE', true);
+    // a restarted (leaked) incarnation: the join names the newest one, once
+    await lifeCase('jt3', [[5, 3], [6, 3], [5, 3], [6, 3], [8, 0, 3], [8, 0, 3]], 'JOIN_TWICE');
+  });
+
+  it('DETACH_UNKNOWN and DETACH_TWICE', async () => {
+    await lifeCase('du', [[9, 0, 7]], 'DETACH_UNKNOWN');
+    await lifeCase('dt', [[5, 3], [9, 0, 3], [9, 3, 3]], 'DETACH_TWICE');
+    await lifeCase('dt2', [[5, 3], [6, 3], [8, 0, 3], [9, 0, 3]], 'DETACH_TWICE', true);
+  });
+
+  it('THREAD_ORDER: the joining / detaching thread must be live; big thread ids', async () => {
+    await lifeCase('to', [[5, 3], [6, 3], [8, 3, 3]], 'THREAD_ORDER');
+    await lifeCase('to2', [[9, 6, 0]], 'THREAD_ORDER', true);
+    const big = 1 << 20;
+    await lifeCase('big', [[5, big], [9, big, big], [6, big], [8, 0, big]], 'JOIN_TWICE');
+    await lifeCase('big2', [[5, big], [6, big], [8, big + 1, big]], 'THREAD_ORDER');
+  });
+
+  it('a skipped join changes nothing: the thread can still be joined', async () => {
+    const { pb, js } = lifeFiles('skip', [[5, 3], [8, 0, 3], [6, 3], [8, 0, 3]], false);
+    for (const path of [pb.path, js.path]) {
+      const { r, events } = await readEvents(path, { lenient: true, allowTruncated: true });
+      expect(r.skipped).toBe(1);
+      expect(events).toEqual([{ op: 'thread_start', tid: 3 }, { op: 'thread_exit', tid: 3 }, { op: 'thread_join', tid: 0, target: 3 }]);
+    }
+  });
+
+  it('a bad thread_target column is CORRUPT_CHUNK; a missing or bad "target" is BAD_JSON', async () => {
+    const f = pbFile('tc.pb', [chunk(0, [5, 6, 8], { tidRunValue: [3, 0], tidRunLength: [2, 1] })], TEST_HEADER_V2);
+    let e = await fail(f.path);
+    expect(e).toMatchObject({ code: 'CORRUPT_CHUNK', offset: f.offsets[1] });
+    expect(e.message).toMatch(/thread_target column has 0 values/);
+    const g = pbFile('tc2.pb', [chunk(0, [0], { size: [8], threadTarget: [1] })], TEST_HEADER_V2);
+    expect((await fail(g.path)).message).toMatch(/thread_target column has 1 values/);
+    for (const line of ['{"op":"thread_join","tid":0}', '{"op":"thread_detach","tid":0,"target":-1}', '{"op":"thread_join","tid":0,"target":"3"}']) {
+      const j = jsonFile('tj.jsonl', [JH2, '{"op":"thread_start","tid":3}', line]);
+      e = await fail(j.path);
+      expect(e).toMatchObject({ code: 'BAD_JSON', offset: j.offsets[2], event: 1 });
+      expect(e.message).toMatch(/"target"/);
+    }
+  });
+
+  it('UNKNOWN_OP: ops 8 and 9 in a version-1 stream (both forms, validating or not)', async () => {
+    for (const op of [8, 9]) {
+      const f = pbFile(`v1op${op}.pb`, [chunk(0, [0, op], { size: [8], threadTarget: [0] })]);
+      for (const validate of [true, false]) {
+        const e = await fail(f.path, { validate });
+        expect(e).toMatchObject({ code: 'UNKNOWN_OP', offset: f.offsets[1], chunk: 0, event: 1 });
+        expect(e.message).toMatch(/format version 1/);
+      }
+      const j = jsonFile(`v1op${op}.jsonl`, [JH, '{"op":"alloc","tid":0,"id":0,"size":8}', JSON.stringify({ op: OPN[op], tid: 0, target: 0 })]);
+      const e = await fail(j.path);
+      expect(e).toMatchObject({ code: 'UNKNOWN_OP', offset: j.offsets[2], event: 1 });
+      expect(e.message).toMatch(/format version 1/);
+    }
+    // op 10 is unknown in version 2 as well
+    const g = pbFile('v2op10.pb', [chunk(0, [10])], TEST_HEADER_V2);
+    expect(await fail(g.path)).toMatchObject({ code: 'UNKNOWN_OP', event: 0 });
+  });
+
+  it('BAD_FOOTER names threadJoins / threadDetaches when they disagree', async () => {
+    const evs = [chunk(0, [5, 6, 8, 9], { tidRunValue: [3, 0], tidRunLength: [2, 2], threadTarget: [3, 0] })];
+    let f = pbFile('bfj.pb', [...evs, { footer: { events: 4, threadJoins: 2, threadDetaches: 1 } }], TEST_HEADER_V2);
+    let e = await fail(f.path, { verifyDigest: false });
+    expect(e).toMatchObject({ code: 'BAD_FOOTER', offset: f.offsets[2], expected: '1' });
+    expect(e.message).toMatch(/threadJoins/);
+    f = pbFile('bfd.pb', [...evs, { footer: { events: 4, threadJoins: 1 } }], TEST_HEADER_V2);
+    e = await fail(f.path, { verifyDigest: false });
+    expect(e.message).toMatch(/threadDetaches/);
+    f = pbFile('bfok.pb', [...evs, { footer: { events: 4, threadJoins: 1, threadDetaches: 1 } }], TEST_HEADER_V2);
+    const { r } = await readEvents(f.path, { verifyDigest: false });
+    expect(r.footer).toMatchObject({ threadJoins: 1, threadDetaches: 1 });
+    const lines = [JH2, '{"op":"thread_start","tid":3}', '{"op":"thread_exit","tid":3}', '{"op":"thread_join","tid":0,"target":3}'];
+    const j = jsonFile('bfj.jsonl', [...lines, '{"footer":{"events":3,"threadJoins":0,"threadDetaches":0,"digest":"0000000000000000"}}']);
+    e = await fail(j.path, { verifyDigest: false });
+    expect(e).toMatchObject({ code: 'BAD_FOOTER', offset: j.offsets[4], expected: '1' });
+    expect(e.message).toMatch(/threadJoins/);
+    // a JSON footer without the keys: not checked
+    const k = jsonFile('bfk.jsonl', [...lines, '{"footer":{"events":3,"digest":"0000000000000000"}}']);
+    const rk = await readEvents(k.path, { verifyDigest: false });
+    expect(rk.r.footer).toMatchObject({ threadJoins: 0, threadDetaches: 0 });
+  });
+
+  it('the writer refuses the same events with the same codes, and changes nothing', async () => {
+    const p = join(dir, 'wlife.pb');
+    const w = createTraceWriter(p, TEST_HEADER_V2);
+    const codeOf = (f: () => unknown) => { try { f(); } catch (e) { return (e as TraceError).code; } return 'none'; };
+    w.threadStart(3);
+    expect(codeOf(() => w.threadJoin(0, 5))).toBe('JOIN_UNKNOWN');
+    expect(codeOf(() => w.threadJoin(0, 3))).toBe('JOIN_LIVE');
+    expect(codeOf(() => w.threadJoin(3, 3))).toBe('JOIN_LIVE');
+    expect(codeOf(() => w.threadDetach(0, 5))).toBe('DETACH_UNKNOWN');
+    expect(codeOf(() => w.threadJoin(7, 3))).toBe('THREAD_ORDER');
+    expect(() => w.threadJoin(0, -1)).toThrow(TypeError);
+    expect(() => w.threadDetach(0, 1.5)).toThrow(TypeError);
+    w.threadExit(3);
+    w.threadJoin(0, 3);
+    expect(codeOf(() => w.threadJoin(0, 3))).toBe('JOIN_TWICE');
+    expect(codeOf(() => w.threadDetach(0, 3))).toBe('DETACH_TWICE');
+    w.threadStart(3); // a new incarnation
+    w.threadDetach(3, 3);
+    expect(codeOf(() => w.threadDetach(0, 3))).toBe('DETACH_TWICE');
+    w.threadExit(3);
+    expect(codeOf(() => w.threadJoin(0, 3))).toBe('JOIN_TWICE');
+    const f = await w.close();
+    expect(f).toMatchObject({ events: 6, threadJoins: 1, threadDetaches: 1, threadStarts: 2, threadExits: 2 });
+    const { events } = await readEvents(p);
+    expect(events.length).toBe(6);
+    // a version-1 writer has no thread_join / thread_detach
+    const v1 = createTraceWriter(join(dir, 'wv1.pb'), TEST_HEADER);
+    v1.threadStart(1);
+    v1.threadExit(1);
+    expect(codeOf(() => v1.threadJoin(0, 1))).toBe('UNKNOWN_OP');
+    expect(codeOf(() => v1.threadDetach(0, 1))).toBe('UNKNOWN_OP');
+    expect((await v1.close()).events).toBe(2);
   });
 });
 

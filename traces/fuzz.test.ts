@@ -1,6 +1,7 @@
 // Seeded fuzz: thousands of mutated (byte flips, insertions, deletions) and truncated copies of valid
-// traces (protobuf, gzip, JSON). Each read must end in success or a TraceError, never another
-// exception or a hang (every read is bounded by a timer).
+// traces (protobuf, gzip, JSON), every op of format version 2 included (thread_join/thread_detach).
+// Each read must end in success or a TraceError, never another exception or a hang (every read is
+// bounded by a timer).
 import { PassThrough } from 'node:stream';
 import { expect, it } from 'vitest';
 import { createTraceWriter, openTrace, TraceError } from './index.js';
@@ -11,8 +12,20 @@ async function makeBytes(format: 'pb' | 'json', gzip: boolean, seed: number): Pr
   const parts: Buffer[] = [];
   pass.on('data', (c: Buffer) => parts.push(c));
   const w = createTraceWriter(pass, { workload: 'fuzz', recorder: 'test', params: { a: '1' } }, { format, gzip, chunkEvents: 97 });
+  // every lifecycle case once up front (short traces may restart no thread), then the mixed pattern
+  w.threadStart(5);
+  w.threadStart(6);
+  w.threadDetach(5, 5);
+  w.threadExit(6);
+  w.threadJoin(0, 6);
+  w.threadExit(5);
+  w.threadStart(6);
+  w.threadExit(6);
+  w.threadDetach(0, 6);
   await writeLarsonLike(w, format === 'json' ? 250 : 600, seed, true, 40);
-  await w.close();
+  const f = await w.close();
+  expect(f.threadJoins).toBeGreaterThan(0);
+  expect(f.threadDetaches).toBeGreaterThan(0);
   return Buffer.concat(parts);
 }
 

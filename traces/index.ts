@@ -1,13 +1,14 @@
 // Public API of traces/: the trace format (ops, writer, reader, errors, types). Use only this file.
 export {
   OP_ALLOC, OP_FREE, OP_REALLOC, OP_CALLOC, OP_MEMALIGN, OP_THREAD_START, OP_THREAD_EXIT, OP_MARK,
-  OP_COUNT, OP_NAMES, TRACE_MAX_SIZE, opFromName,
+  OP_THREAD_JOIN, OP_THREAD_DETACH, OP_COUNT, OP_COUNT_V1, OP_NAMES, TRACE_MAX_SIZE, opFromName,
+  opCountOfVersion,
 } from './ops.js';
 export { TraceError, TRACE_ERROR_CODES, SKIPPABLE_CODES, type TraceErrorCode } from './errors.js';
 export { createTraceWriter, traceFormatFromPath, DEFAULT_CHUNK_EVENTS } from './writer.js';
 export { openTrace } from './reader.js';
 export { traceEventToJson, convertTrace } from './convert.js';
-export { TRACE_MAGIC, TRACE_FORMAT_VERSION, traceSchemaPath } from './schema.js';
+export { TRACE_MAGIC, TRACE_FORMAT_VERSION, TRACE_READ_VERSIONS, traceSchemaPath } from './schema.js';
 export type {
   TraceHeader, TraceHeaderInit, TraceFooter, TraceFooterExtra, EventBatch, TraceReader, TraceWriter,
   TraceFormat, OpenTraceOptions, TraceWriterOptions,

@@ -1,6 +1,7 @@
 // Reader-side decoded columns of one chunk (protobuf) or one batch of lines (JSON), before the id
 // rule and validation are applied. Arrays grow only when a chunk is bigger than any before.
-// ops may be a view into the frame buffer. xids/lineOff are set for JSON only.
+// ops may be a view into the frame buffer. xids/lineOff are set for JSON only. opLimit (ops of the
+// stream's format version) is set once by the reader and survives reset().
 // Sizes: the protobuf decoder stores a chunk whose sizes all fit 32 bits in sizes32 (narrow = true);
 // reading `sizes` then widens them into the Float64Array once (cold: only the general passes need it).
 export class TraceInput {
@@ -36,6 +37,11 @@ export class TraceInput {
   nSizes = 0;
   aligns: Uint32Array = new Uint32Array(16);
   nAligns = 0;
+  /** thread_target column: one per thread_join / thread_detach (format version 2). */
+  targets: Uint32Array = new Uint32Array(16);
+  nTargets = 0;
+  /** Ops below this are known (OP_COUNT_V1 for a version-1 stream, OP_COUNT for version 2). */
+  opLimit = 10;
   marks: string[] = [];
   nTime = 0;
   /** JSON: explicit id per event (alloc kinds: the id; realloc: newId). */
@@ -75,6 +81,7 @@ export class TraceInput {
     this.nIds = 0;
     this.nSizes = 0;
     this.nAligns = 0;
+    this.nTargets = 0;
     this.nTime = 0;
     if (this.marks.length) this.marks = [];
   }

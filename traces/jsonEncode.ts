@@ -1,10 +1,12 @@
 // JSON Lines form, writing side: the header line, one line per event (built by string concatenation
 // per chunk, one write per chunk) and the footer line. Key order is fixed so output is deterministic.
+// A version-1 footer has no threadJoins/threadDetaches keys (so converted v1 traces stay identical).
 import { TraceColumns } from './columns.js';
 import { TraceDigest, markNameHash } from './digest.js';
 import type { TraceFooter, TraceHeader } from './types.js';
 import {
-  OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_REALLOC, OP_THREAD_EXIT, OP_THREAD_START,
+  OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_REALLOC, OP_THREAD_DETACH, OP_THREAD_EXIT,
+  OP_THREAD_JOIN, OP_THREAD_START,
 } from './ops.js';
 
 export function jsonHeaderLine(h: TraceHeader): string {
@@ -18,14 +20,18 @@ export function jsonHeaderLine(h: TraceHeader): string {
   return `{"header":${JSON.stringify(o)}}\n`;
 }
 
-export function jsonFooterLine(f: TraceFooter): string {
-  const o = {
+export function jsonFooterLine(f: TraceFooter, formatVersion: number): string {
+  const o: Record<string, unknown> = {
     events: f.events, allocs: f.allocs, frees: f.frees, reallocs: f.reallocs, callocs: f.callocs,
     memaligns: f.memaligns, threadStarts: f.threadStarts, threadExits: f.threadExits, marks: f.marks,
     peakLiveObjects: f.peakLiveObjects, peakLiveBytes: f.peakLiveBytes,
     bytesAllocated: f.bytesAllocated, threadsSeen: f.threadsSeen, digest: f.digest,
     foreignFrees: f.foreignFrees, nullFrees: f.nullFrees,
   };
+  if (formatVersion >= 2) {
+    o.threadJoins = f.threadJoins;
+    o.threadDetaches = f.threadDetaches;
+  }
   return `{"footer":${JSON.stringify(o)}}\n`;
 }
 
@@ -40,6 +46,8 @@ export function jsonEventText(op: number, t: number, id: number, s: number, aux:
     case OP_THREAD_START: return '{"op":"thread_start","tid":' + t + '}';
     case OP_THREAD_EXIT: return '{"op":"thread_exit","tid":' + t + '}';
     case OP_MARK: return '{"op":"mark","tid":' + t + ',"name":' + JSON.stringify(mark) + '}';
+    case OP_THREAD_JOIN: return '{"op":"thread_join","tid":' + t + ',"target":' + aux + '}';
+    case OP_THREAD_DETACH: return '{"op":"thread_detach","tid":' + t + ',"target":' + aux + '}';
     default: return '{"op":' + op + ',"tid":' + t + '}';
   }
 }

@@ -1,14 +1,16 @@
 // JSON Lines form, reading side: stream-json's JSONL parser turns the stream into line values (its
 // stages run synchronously per input buffer); this module tracks each line's byte offset (a newline
 // scan beside the parser), checks shapes (BAD_JSON)
-// and fills a TraceInput (ops, thread runs, id/size/align columns, explicit ids, line offsets) so
-// that the same validating pass as for protobuf applies.
+// and fills a TraceInput (ops, thread runs, id/size/align/target columns, explicit ids, line offsets)
+// so that the same validating pass as for protobuf applies. An op name the stream's format version
+// does not have (thread_join / thread_detach in version 1) is UNKNOWN_OP, like an unknown name.
 import jsonlParser from 'stream-json/jsonl/parser.js';
 import { TraceReadState } from './apply.js';
 import { traceError, type TraceError } from './errors.js';
 import { TraceInput } from './input.js';
 import {
-  OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_REALLOC, opFromName,
+  OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_REALLOC, OP_THREAD_DETACH, OP_THREAD_JOIN,
+  opFromName,
 } from './ops.js';
 import { TraceByteStream } from './source.js';
 import type { TraceFooter, TraceHeader } from './types.js';
@@ -32,6 +34,9 @@ function jsonlStages(): Stage[] {
 export class TraceJsonLines {
   footer: TraceFooter | null = null;
   footerOffset = 0;
+  /** The footer line has the threadJoins / threadDetaches keys (version 2 writers write them). */
+  footerHasJoins = false;
+  footerHasDetaches = false;
   /** The stages of one stream-json JSONL parser: fixUtf8Stream, lines, parseLine. */
   private stages: Stage[];
   private vals: unknown[] = [];
@@ -57,6 +62,7 @@ export class TraceJsonLines {
     inp.ids = new Uint32Array(c);
     inp.sizes = new Float64Array(c);
     inp.aligns = new Uint32Array(c);
+    inp.targets = new Uint32Array(c);
     inp.xids = new Uint32Array(c);
     inp.lineOff = new Float64Array(c);
   }
@@ -143,7 +149,10 @@ export class TraceJsonLines {
       threadExits: nat('threadExits'), marks: nat('marks'), peakLiveObjects: nat('peakLiveObjects'),
       peakLiveBytes: nat('peakLiveBytes'), bytesAllocated: nat('bytesAllocated'),
       threadsSeen: nat('threadsSeen'), digest, foreignFrees: nat('foreignFrees'), nullFrees: nat('nullFrees'),
+      threadJoins: nat('threadJoins'), threadDetaches: nat('threadDetaches'),
     };
+    this.footerHasJoins = f.threadJoins !== undefined;
+    this.footerHasDetaches = f.threadDetaches !== undefined;
     this.footerOffset = it.off;
   }
 
@@ -156,9 +165,10 @@ export class TraceJsonLines {
   private addEvent(v: Record<string, unknown>, off: number, n: number): void {
     const inp = this.inp;
     const op = opFromName(v.op);
-    if (op < 0) {
+    if (op < 0 || op >= inp.opLimit) {
       if (typeof v.op === 'string') {
-        throw traceError('UNKNOWN_OP', this.bytes.name, off, this.st.chunk, this.st.events + n, `unknown op ${JSON.stringify(v.op)}`);
+        const why = op < 0 ? '' : ' in a format version 1 trace (format version 2 has it)';
+        throw traceError('UNKNOWN_OP', this.bytes.name, off, this.st.chunk, this.st.events + n, `unknown op ${JSON.stringify(v.op)}${why}`);
       }
       throw this.badJson(off, n, v.header !== undefined ? 'a second header' : 'event has no "op" string');
     }
@@ -187,6 +197,9 @@ export class TraceJsonLines {
     if (op === OP_MARK) {
       if (typeof v.name !== 'string') throw this.badJson(off, n, 'mark needs a string "name"');
       inp.marks.push(v.name);
+    } else if (op === OP_THREAD_JOIN || op === OP_THREAD_DETACH) {
+      if (!isU32(v.target)) throw this.badJson(off, n, `${v.op} needs an integer "target" in 0..2^32-1`);
+      inp.targets[inp.nTargets++] = v.target as number;
     }
     inp.ops[n] = op;
     inp.xids![n] = x;

@@ -1,6 +1,7 @@
 // openTrace: reads a trace (protobuf or JSON Lines, plain or gzip, path/'-'/stream) as a stream of
 // reused EventBatch objects, validating in the same pass. Memory is bounded by the biggest chunk and
-// the peak number of live objects, never by trace length.
+// the peak number of live objects, never by trace length. Format versions 1 and 2 are read (the
+// header's formatVersion says which); in version 1, ops 8 and 9 (thread_join/detach) are UNKNOWN_OP.
 import { traceApplyChecked, traceApplyFast, traceCheckRuns, traceCheckUsed, TraceReadState } from './apply.js';
 import { TraceBatch } from './batch.js';
 import { chunkMeta, traceDecodeChunk, traceMaterialize } from './chunkDecode.js';
@@ -9,7 +10,8 @@ import { TraceError, traceError } from './errors.js';
 import { TraceFrameReader } from './frames.js';
 import { TraceInput } from './input.js';
 import { TraceJsonLines } from './jsonRead.js';
-import { TRACE_FORMAT_VERSION, TRACE_MAGIC, schemaDecodeFooter, schemaDecodeHeader } from './schema.js';
+import { opCountOfVersion } from './ops.js';
+import { TRACE_MAGIC, TRACE_READ_VERSIONS, schemaDecodeFooter, schemaDecodeHeader } from './schema.js';
 import { TraceByteStream } from './source.js';
 import type { EventBatch, OpenTraceOptions, TraceFooter, TraceFormat, TraceHeader, TraceReader } from './types.js';
 
@@ -90,6 +92,7 @@ class TraceReaderImpl implements TraceReader {
       this.header = await this.readPbHeader(fr);
     }
     checkHeader(this.header, this.bytes.name);
+    this.inp.opLimit = opCountOfVersion(this.header.formatVersion);
   }
 
   private async readPbHeader(fr: TraceFrameReader): Promise<TraceHeader> {
@@ -188,7 +191,7 @@ class TraceReaderImpl implements TraceReader {
           continue;
         }
         if (r === 'footer') {
-          this.checkFooter(js.footer!, js.footerOffset);
+          this.checkFooter(js.footer!, js.footerOffset, js.footerHasJoins, js.footerHasDetaches);
           await js.expectEnd();
           return;
         }
@@ -232,13 +235,20 @@ class TraceReaderImpl implements TraceReader {
     } catch (e) {
       throw this.corrupt(offset, `malformed footer: ${(e as Error).message}`);
     }
-    this.checkFooter(f, offset);
+    this.checkFooter(f, offset, true, true); // proto3: an absent count is 0
   }
 
-  private checkFooter(f: TraceFooter, offset: number): void {
+  /** Event count, join/detach counts (when the footer has them) and digest against what was read. */
+  private checkFooter(f: TraceFooter, offset: number, hasJoins: boolean, hasDetaches: boolean): void {
     const st = this.st, name = this.bytes.name;
     if (f.events !== st.events) {
       throw traceError('BAD_FOOTER', name, offset, -1, -1, `footer says ${f.events} events, the stream has ${st.events}`, `${st.events}`);
+    }
+    if (hasJoins && f.threadJoins !== st.joins) {
+      throw traceError('BAD_FOOTER', name, offset, -1, -1, `footer threadJoins says ${f.threadJoins} thread_join events, the stream has ${st.joins}`, `${st.joins}`);
+    }
+    if (hasDetaches && f.threadDetaches !== st.detaches) {
+      throw traceError('BAD_FOOTER', name, offset, -1, -1, `footer threadDetaches says ${f.threadDetaches} thread_detach events, the stream has ${st.detaches}`, `${st.detaches}`);
     }
     if (this.verifyDigest && st.skipped === 0) {
       const d = digestHex(st.h1, st.h2);
@@ -254,8 +264,8 @@ class TraceReaderImpl implements TraceReader {
 
 function checkHeader(h: TraceHeader, name: string): void {
   if (h.magic !== TRACE_MAGIC) throw traceError('BAD_MAGIC', name, 0, -1, -1, `magic is ${JSON.stringify(h.magic)}`, JSON.stringify(TRACE_MAGIC));
-  if (h.formatVersion !== TRACE_FORMAT_VERSION) {
-    throw traceError('BAD_VERSION', name, 0, -1, -1, `format version ${h.formatVersion} is not supported`, `${TRACE_FORMAT_VERSION}`);
+  if (!TRACE_READ_VERSIONS.includes(h.formatVersion)) {
+    throw traceError('BAD_VERSION', name, 0, -1, -1, `format version ${h.formatVersion} is not supported`, `one of ${TRACE_READ_VERSIONS.join(', ')}`);
   }
 }
 

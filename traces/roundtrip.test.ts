@@ -25,6 +25,8 @@ describe('round trips', () => {
       const fa = await makeTrace(a, 30000, 1, true);
       const fj = await convertTrace(a, j);
       const fb = await convertTrace(j, b);
+      expect(fa.threadJoins).toBeGreaterThan(0); // format version 2 events included
+      expect(fa.threadDetaches).toBeGreaterThan(0);
       expect(fj).toEqual(fa);
       expect(fb).toEqual(fa);
       const raw = (p: string) => (gz ? gunzipSync(readFileSync(p)) : readFileSync(p));

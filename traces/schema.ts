@@ -6,7 +6,10 @@ import protobuf from 'protobufjs';
 import type { TraceFooter, TraceHeader } from './types.js';
 
 export const TRACE_MAGIC = 'slabtrace';
-export const TRACE_FORMAT_VERSION = 1;
+/** The version writers write by default. */
+export const TRACE_FORMAT_VERSION = 2;
+/** The versions readers accept (anything else is BAD_VERSION). */
+export const TRACE_READ_VERSIONS: readonly number[] = Object.freeze([1, 2]);
 
 let cachedRoot: protobuf.Root | null = null;
 
@@ -77,9 +80,11 @@ export function schemaDecodeFooter(bytes: Uint8Array): TraceFooter {
     peakLiveBytes: num(o.peakLiveBytes), bytesAllocated: num(o.bytesAllocated),
     threadsSeen: num(o.threadsSeen), digest: d.toString(16).padStart(16, '0'),
     foreignFrees: num(o.foreignFrees), nullFrees: num(o.nullFrees),
+    threadJoins: num(o.threadJoins), threadDetaches: num(o.threadDetaches),
   };
 }
 
+/** TraceRecord{footer} bytes; zero counts are omitted (proto3), so a version-1 footer has no join/detach fields. */
 export function schemaEncodeFooter(f: TraceFooter): Uint8Array {
   const rec = traceType('TraceRecord');
   const { digest, ...rest } = f;

@@ -1,5 +1,7 @@
 // Seeded event generators shared by the traces tests (not part of the public API): a Larson-like
 // pattern (threads in quanta, free a random live id then alloc 8..127 B) with optional other ops.
+// Thread lifecycle events (format version 2) draw no random numbers, so with lifecycle off the
+// events are exactly those of version 1's generator.
 import type { TraceWriter } from './types.js';
 
 export function mulberry32(seed: number): () => number {
@@ -12,8 +14,12 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-/** Writes about `events` events; mixed adds calloc/memalign/realloc/marks/thread restarts. */
-export async function writeLarsonLike(w: TraceWriter, events: number, seed: number, mixed = false, live = 4096): Promise<void> {
+/**
+ * Writes about `events` events; mixed adds calloc/memalign/realloc/marks/thread restarts; lifecycle
+ * (default: mixed; needs a version-2 writer) releases the restarted threads in turn: joined by thread
+ * 0 after exit, self-detached before exit, detached by another thread after exit, or leaked.
+ */
+export async function writeLarsonLike(w: TraceWriter, events: number, seed: number, mixed = false, live = 4096, lifecycle = mixed): Promise<void> {
   const rnd = mulberry32(seed);
   const threads = 4;
   for (let t = 1; t <= threads; t++) w.threadStart(t);
@@ -23,9 +29,15 @@ export async function writeLarsonLike(w: TraceWriter, events: number, seed: numb
   while (w.events < events) {
     if (quantum-- <= 0) {
       t = 1 + ((rnd() * threads) | 0);
-      quantum = 64 + ((rnd() * 512) | 0);
-      if (mixed && rnd() < 0.05) {
+      // (lifecycle: shorter quanta and more restarts, from the same random numbers)
+      const q = rnd();
+      quantum = lifecycle ? 16 + ((q * 128) | 0) : 64 + ((q * 512) | 0);
+      if (mixed && rnd() < (lifecycle ? 0.5 : 0.05)) {
+        const fate = lifecycle ? gen % 4 : -1;
+        if (fate === 1) w.threadDetach(t, t);
         w.threadExit(t);
+        if (fate === 0) w.threadJoin(0, t);
+        else if (fate === 2) w.threadDetach(t === 1 ? 2 : 1, t);
         w.threadStart(t);
         w.mark(t, `gen-${gen++}`);
       }
@@ -85,5 +97,7 @@ export function pbRecords(records: Array<Record<string, unknown>>): { bytes: Uin
   return { bytes: Buffer.concat(parts), offsets };
 }
 
+/** A version-1 header (for pbRecords fixtures and v1 writers). */
 export const TEST_HEADER = { magic: 'slabtrace', formatVersion: 1, workload: 'test', recorder: 'test', chunkEvents: 65536 };
+export const TEST_HEADER_V2 = { ...TEST_HEADER, formatVersion: 2 };
 export { protobuf };

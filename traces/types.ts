@@ -1,6 +1,7 @@
 // Public data types of the trace format: header, footer, the reused event batch, reader and writer.
 export interface TraceHeader {
   magic: string;
+  /** 1 or 2 (TRACE_READ_VERSIONS). Version 1 has no thread_join/thread_detach events. */
   formatVersion: number;
   workload: string;
   params: Record<string, string>;
@@ -28,6 +29,7 @@ export interface TraceHeaderInit {
   expectedEvents?: number;
   chunkEvents?: number;
   magic?: string;
+  /** Default TRACE_FORMAT_VERSION (2); 1 reproduces a version-1 trace (no join/detach events). */
   formatVersion?: number;
 }
 
@@ -49,12 +51,17 @@ export interface TraceFooter {
   digest: string;
   foreignFrees: number;
   nullFrees: number;
+  /** thread_join events (0 in a version-1 trace, whose footer does not have the field). */
+  threadJoins: number;
+  /** thread_detach events (0 in a version-1 trace). */
+  threadDetaches: number;
 }
 
 /**
  * One reused struct of typed arrays; valid until the next iteration. Entries 0..count-1 are valid.
  * id: for alloc kinds the assigned id, for free/realloc the id (a realloc keeps its id).
- * size: alloc kinds and realloc, else 0. aux: memalign alignment; mark index into markNames; else 0.
+ * size: alloc kinds and realloc, else 0. aux: memalign alignment; mark index into markNames;
+ * thread_join / thread_detach the target thread id (tid is the joining / detaching thread); else 0.
  */
 export interface EventBatch {
   count: number;
@@ -125,6 +132,10 @@ export interface TraceWriter {
   realloc(tid: number, id: number, size: number): number;
   threadStart(tid: number): void;
   threadExit(tid: number): void;
+  /** Thread tid (live) joins thread target (exited, not yet joined or detached). Format version 2. */
+  threadJoin(tid: number, target: number): void;
+  /** Thread tid (live) detaches thread target (started, not yet joined or detached; may be tid). Format version 2. */
+  threadDetach(tid: number, target: number): void;
   mark(tid: number, name: string): void;
   /** Events written so far. */
   readonly events: number;

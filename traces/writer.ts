@@ -1,17 +1,19 @@
 // createTraceWriter: sync event methods that validate each call (throwing TraceError: writers are
 // our generators, so this catches their bugs), assign ids by the shared LIFO rule, buffer events in
 // typed-array columns and write a chunk (protobuf or JSON Lines, optionally gzipped) when full.
+// Writes format version 2 unless the header asks for 1 (convertTrace of a version-1 trace, which then
+// comes out byte-identical); a version-1 writer refuses thread_join / thread_detach (UNKNOWN_OP).
 // Invariants: a call that throws changes nothing; close() writes exactly one footer; abort() none.
 import { TraceColumns } from './columns.js';
 import { TraceDigest } from './digest.js';
 import { traceError, type TraceError, type TraceErrorCode } from './errors.js';
 import { TraceIds } from './ids.js';
-import { TraceThreads, TRACE_SMALL_TIDS } from './threads.js';
+import { TraceThreads, TRACE_SMALL_TIDS, traceThreadFaultText, type TraceThreadFault } from './threads.js';
 import { jsonEncodeChunk, jsonFooterLine, jsonHeaderLine } from './jsonEncode.js';
 import { TraceChunkEncoder } from './chunkEncode.js';
 import {
-  OP_ALLOC, OP_CALLOC, OP_COUNT, OP_FREE, OP_MARK, OP_MEMALIGN, OP_REALLOC, OP_THREAD_EXIT,
-  OP_THREAD_START, TRACE_MAX_SIZE,
+  OP_ALLOC, OP_CALLOC, OP_COUNT, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_DETACH,
+  OP_THREAD_EXIT, OP_THREAD_JOIN, OP_THREAD_START, TRACE_MAX_SIZE, opCountOfVersion,
 } from './ops.js';
 import { TRACE_FORMAT_VERSION, TRACE_MAGIC, schemaEncodeFooter, schemaEncodeHeader } from './schema.js';
 import { TraceSink } from './sink.js';
@@ -75,9 +77,11 @@ class TraceWriterImpl implements TraceWriter {
   private peakBytes = 0;
   private bytesAllocated = 0;
   private done = false;
+  private readonly version: number;
 
   constructor(private sink: TraceSink, header: TraceHeader, private format: TraceFormat, chunkEvents: number) {
     this.cols = new TraceColumns(chunkEvents);
+    this.version = header.formatVersion;
     if (format === 'pb') {
       const rec = schemaEncodeHeader(header);
       const frame = new Uint8Array(rec.length + 5);
@@ -143,7 +147,7 @@ class TraceWriterImpl implements TraceWriter {
   threadStart(tid: number): void {
     this.checkTid(tid);
     if (this.threads.isLive(tid)) throw this.fail('THREAD_ORDER', `thread_start of thread ${tid}, which is already live`, 'a thread that is not live');
-    this.threads.setLive(tid, true);
+    this.threads.start(tid);
     this.push(OP_THREAD_START, tid, 0, 0, 0);
   }
 
@@ -151,6 +155,14 @@ class TraceWriterImpl implements TraceWriter {
     this.checkThread(tid);
     this.threads.setLive(tid, false);
     this.push(OP_THREAD_EXIT, tid, 0, 0, 0);
+  }
+
+  threadJoin(tid: number, target: number): void {
+    this.threadFate(OP_THREAD_JOIN, tid, target);
+  }
+
+  threadDetach(tid: number, target: number): void {
+    this.threadFate(OP_THREAD_DETACH, tid, target);
   }
 
   mark(tid: number, name: string): void {
@@ -172,6 +184,7 @@ class TraceWriterImpl implements TraceWriter {
       peakLiveBytes: this.peakBytes, bytesAllocated: this.bytesAllocated,
       threadsSeen: this.threads.seenCount, digest: this.digest.hex(),
       foreignFrees: extra.foreignFrees ?? 0, nullFrees: extra.nullFrees ?? 0,
+      threadJoins: c[OP_THREAD_JOIN]!, threadDetaches: c[OP_THREAD_DETACH]!,
     };
     if (this.format === 'pb') {
       const rec = schemaEncodeFooter(footer);
@@ -180,7 +193,7 @@ class TraceWriterImpl implements TraceWriter {
       frame.set(rec, p);
       this.sink.write(frame.subarray(0, p + rec.length));
     } else {
-      this.sink.write(jsonFooterLine(footer));
+      this.sink.write(jsonFooterLine(footer, this.version));
     }
     this.done = true;
     await this.sink.end();
@@ -198,6 +211,22 @@ class TraceWriterImpl implements TraceWriter {
   }
 
   // ---- helpers -------------------------------------------------------------------------------
+
+  /** thread_join / thread_detach of target by tid: checks (version, acting thread, target's fate), then writes. */
+  private threadFate(op: number, tid: number, target: number): void {
+    this.checkOpen();
+    if (op >= opCountOfVersion(this.version)) {
+      throw this.fail('UNKNOWN_OP', `${OP_NAMES[op]} is not in format version ${this.version}`, 'a format version 2 writer');
+    }
+    this.checkThread(tid);
+    this.checkTid(target);
+    const fault: TraceThreadFault | null = op === OP_THREAD_JOIN ? this.threads.join(target) : this.threads.detach(target);
+    if (fault !== null) {
+      const { detail, expected } = traceThreadFaultText(fault, tid, target);
+      throw this.fail(fault, detail, expected);
+    }
+    this.push(op, tid, 0, 0, target);
+  }
 
   private allocCommon(op: number, tid: number, size: number, aux: number): number {
     const id = this.ids.take();

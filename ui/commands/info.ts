@@ -1,4 +1,5 @@
-// `slabtrace info FILE [--json]`: what a trace holds, from one streaming pass (see replayer/traceInfo).
+// `slabtrace info FILE [--json]`: what a trace holds, from one streaming pass (see replayer/traceInfo):
+// format version, events per kind, threads and their lifecycle (joins, detaches, leaks), sizes, marks.
 
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -9,7 +10,7 @@ import { traceSource } from './source.js';
 export function infoRegister(program: Command): void {
   program
     .command('info')
-    .description('summarise a trace: events per kind, threads, peak live objects and bytes, sizes, marks')
+    .description('summarise a trace: format version, events per kind, threads and their lifecycle, peak live objects and bytes, sizes, marks')
     .argument('<file>', 'trace file (protobuf or JSON, optionally gzipped; - for stdin)')
     .option('--json', 'print one JSON object')
     .option('--lenient', 'skip bad events (and count them) instead of failing')
@@ -23,14 +24,24 @@ export function infoRegister(program: Command): void {
     });
 }
 
+/** One line: thread starts, exits, joins, detaches, leaks, live at the end (v1: joined at exit). */
+export function infoLifecycleText(l: TraceInfo['threadLifecycle']): string {
+  const head = `${formatCount(l.started)} started, ${formatCount(l.exited)} exited`;
+  const live = `${formatCount(l.liveAtEnd)} live at the end`;
+  if (l.joinedAtExit) return `${head}, ${live} (format version 1: no join/detach events, threads are treated as joined at exit)`;
+  return `${head}, ${formatCount(l.joined)} joined, ${formatCount(l.detached)} detached, `
+    + `${formatCount(l.leaked)} leaked (exited, never joined or detached), ${live}`;
+}
+
 export function infoText(info: TraceInfo): string {
   const params = Object.entries(info.params).map(([k, v]) => `${k}=${v}`).join(' ');
   const lines = [
-    `trace      ${info.file} (${info.format}${info.gzip ? ', gzip' : ''}, ${info.complete ? 'complete' : 'TRUNCATED: no footer'})`,
+    `trace      ${info.file} (${info.format}${info.gzip ? ', gzip' : ''}, format version ${info.formatVersion}, ${info.complete ? 'complete' : 'TRUNCATED: no footer'})`,
     `workload   ${info.workload} ${params}`,
     `recorder   ${info.recorder}, seed ${info.seed}`,
     `events     ${formatCount(info.events)} (${info.bytesPerEvent.toFixed(2)} bytes/event, ${formatBytes(info.fileBytes)})`,
     `threads    ${formatCount(info.threads)} seen, ${formatCount(info.threadGenerations)} started, at most ${info.maxConcurrentThreads} at once`,
+    `lifecycle  ${infoLifecycleText(info.threadLifecycle)}`,
     `peak live  ${formatCount(info.peakLiveObjects)} objects, ${formatBytes(info.peakLiveBytes)}`,
     `allocated  ${formatBytes(info.bytesAllocated)} in total`,
     `frees      ${formatCount(info.frees)}, ${formatPercent(info.crossThreadFrees)} by another thread than the allocating one`,

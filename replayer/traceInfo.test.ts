@@ -1,0 +1,47 @@
+// `info`'s summary of the thread lifecycle: format version, starts, exits, joins, detaches, leaked
+// incarnations (including those restarted while unreleased), threads live at the end; a version-1
+// trace reports its threads as joined at exit.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTraceWriter } from '../traces/index.js';
+import { traceInfo } from './traceInfo.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'slabtrace-info-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('traceInfo thread lifecycle', () => {
+  it('counts joins, detaches, leaks and live threads of a version-2 trace', async () => {
+    const p = join(dir, 'v2.pb');
+    const w = createTraceWriter(p, { workload: 'life', recorder: 'test' });
+    for (const t of [1, 2, 3, 4, 5]) w.threadStart(t);
+    w.threadDetach(2, 2); // released at its exit
+    for (const t of [1, 2, 3, 4]) w.threadExit(t);
+    w.threadJoin(0, 1);
+    w.threadDetach(0, 3); // released now
+    w.threadStart(4); // the exited, unreleased 4 is leaked
+    w.threadExit(4); // and so is this one, never joined by the end
+    w.threadStart(6);
+    await w.close();
+    const info = await traceInfo(p);
+    expect(info.formatVersion).toBe(2);
+    expect(info.threadLifecycle).toEqual({ started: 7, exited: 5, joined: 1, detached: 2, leaked: 2, liveAtEnd: 3, joinedAtExit: false });
+    expect(info.ops.thread_join).toBe(1);
+    expect(info.ops.thread_detach).toBe(2);
+    expect(info.threads).toBe(7);
+  });
+
+  it('treats the threads of a version-1 trace as joined at exit', async () => {
+    const p = join(dir, 'v1.jsonl');
+    const w = createTraceWriter(p, { workload: 'old', recorder: 'test', formatVersion: 1 });
+    w.threadStart(1);
+    w.threadExit(1);
+    w.threadStart(1);
+    await w.close();
+    const info = await traceInfo(p);
+    expect(info.formatVersion).toBe(1);
+    expect(info.threadLifecycle).toEqual({ started: 2, exited: 1, joined: 0, detached: 0, leaked: 0, liveAtEnd: 2, joinedAtExit: true });
+  });
+});
