@@ -6,7 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openTrace, OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_REALLOC, OP_THREAD_EXIT, OP_THREAD_START } from '../traces/index.js';
+import {
+  openTrace, OP_ALLOC, OP_CALLOC, OP_COUNT, OP_FREE, OP_MARK, OP_MEMALIGN, OP_REALLOC, OP_THREAD_DETACH, OP_THREAD_EXIT,
+  OP_THREAD_JOIN, OP_THREAD_START,
+} from '../traces/index.js';
 import { recordExec } from './exec.js';
 import { nativeArtifacts } from './nativeBuild.js';
 
@@ -33,7 +36,7 @@ interface Tally {
 /** Reads a trace with validation and tallies it; sizes in [lo, hi) identify the workload's own blocks. */
 async function tally(path: string, lo = 0, hi = 0, allowTruncated = false): Promise<Tally> {
   const r = await openTrace(path, { allowTruncated });
-  const ops = new Array(8).fill(0);
+  const ops = new Array(OP_COUNT).fill(0);
   const inRange = new Set<number>();
   const t: Tally = { ops, allocInRange: 0, freeOfInRange: 0, marks: [], threadsStarted: 0, threadsExited: 0, events: 0, perThreadOrderOk: true, truncated: false, footer: null };
   for await (const b of r.batches()) {
@@ -110,6 +113,10 @@ d('recordExec: our C workloads', () => {
     expect(t.threadsStarted).toBe(s.threads);
     expect(t.threadsExited).toBe(s.threads);
     expect(res.threads).toBe(s.threads + 1);
+    // each thread is joined by its successor, the last of each slot by main: none leaks its stack
+    expect(t.ops[OP_THREAD_JOIN]).toBe(s.threads);
+    expect(t.ops[OP_THREAD_DETACH]).toBe(0);
+    expect(res).toMatchObject({ threadJoins: s.threads, threadDetaches: 0, skippedThreadOps: 0 });
     expect(res.lostSeqs).toBe(0);
     expect(res.foreignFrees).toBe(0);
     expect(res.staleAddresses).toBe(0);

@@ -1,4 +1,5 @@
-// `record exec`: runs a command with libslabtrace preloaded, then converts its raw log into a trace.
+// `record exec`: runs a command with libslabtrace preloaded, then converts its raw log into a trace
+// (format version 2): the program's allocations, and its threads' start, exit, join and detach.
 // The raw log is a temporary file (O_APPEND, handed to the program as fd 3 via SLABTRACE_FD) so the
 // program never waits for the converter; the shared counter page is a temporary file too. Both are
 // removed afterwards. The program's stdio, exit code and signal are passed through to the caller.

@@ -33,7 +33,8 @@ describe('native build', () => {
     expect(a.lib).toMatch(/libslabtrace\.so$/);
     const nm = spawnSync('nm', ['-D', '--defined-only', a.lib], { encoding: 'utf8' });
     if (nm.status === 0) {
-      for (const sym of ['malloc', 'free', 'calloc', 'realloc', 'reallocarray', 'memalign', 'posix_memalign', 'aligned_alloc', 'valloc', 'pvalloc', '_exit', 'slabtrace_mark']) {
+      for (const sym of ['malloc', 'free', 'calloc', 'realloc', 'reallocarray', 'memalign', 'posix_memalign', 'aligned_alloc', 'valloc', 'pvalloc', '_exit', 'slabtrace_mark',
+        'pthread_create', 'pthread_join', 'pthread_tryjoin_np', 'pthread_timedjoin_np', 'pthread_detach']) {
         expect(nm.stdout).toMatch(new RegExp(`\\sT ${sym}$`, 'm'));
       }
     }

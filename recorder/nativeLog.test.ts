@@ -1,13 +1,13 @@
 // The raw-log converter on synthetic logs (no compiler needed): merge by sequence across interleaved
-// thread chunks, the realloc BEGIN/END race, foreign and null frees, truncation, exec, gaps; and the
-// address table against a Map.
+// thread chunks, the realloc BEGIN/END race, foreign and null frees, truncation, exec, gaps, the thread
+// lifecycle (join, detach, restarts, what cannot be expressed); and the address table against a Map.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openTrace, OP_NAMES } from '../traces/index.js';
+import { openTrace, OP_NAMES, OP_THREAD_DETACH, OP_THREAD_JOIN } from '../traces/index.js';
 import { NativeAddrTable } from './nativeAddrTable.js';
-import { nativeConvertLog, RAW_MAGIC, RAW_OP } from './nativeLog.js';
+import { nativeConvertLog, RAW_AFTER_EXIT, RAW_MAGIC, RAW_OP } from './nativeLog.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'slabtrace-nativelog-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,7 +37,11 @@ async function convert(name: string, chunks: Buffer[]) {
   const r = await openTrace(out, { allowTruncated: true });
   const ev: string[] = [];
   for await (const b of r.batches()) {
-    for (let i = 0; i < b.count; i++) ev.push(`${OP_NAMES[b.op[i]]} t${b.tid[i]} #${b.id[i]} ${b.size[i]}`);
+    for (let i = 0; i < b.count; i++) {
+      const op = b.op[i];
+      ev.push(op === OP_THREAD_JOIN || op === OP_THREAD_DETACH ? `${OP_NAMES[op]} t${b.tid[i]}>t${b.aux[i]}`
+        : `${OP_NAMES[op]} t${b.tid[i]} #${b.id[i]} ${b.size[i]}`);
+    }
   }
   return { s, ev, truncated: r.truncated };
 }
@@ -90,6 +94,69 @@ describe('nativeConvertLog', () => {
     const { s, ev } = await convert('exec', [chunk(0, recs)]);
     expect(ev).toEqual(['alloc t0 #0 8', 'alloc t0 #1 16']);
     expect(s).toMatchObject({ execs: 1, lostSeqs: 2, complete: true, staleAddresses: 0 });
+  });
+
+  it('thread lifecycle: joins after exits, detaches (also before the target ran), zombies stay unreleased', async () => {
+    const S = RAW_OP.THREAD_START, X = RAW_OP.THREAD_EXIT, J = RAW_OP.THREAD_JOIN, D = RAW_OP.THREAD_DETACH;
+    // t1 joined by t0; t2 detached by t0 before t2's own start record; t3 detaches itself; t4 a zombie.
+    const t0: Rec[] = [[0, S, 0, 0], [3, J, 0, 1], [4, D, 0, 2], [11, RAW_OP.PROC_END, 0, 0]];
+    const t1: Rec[] = [[1, S, 0, 0], [2, X, 0, 0]];
+    const t2: Rec[] = [[5, S, 0, 0], [6, RAW_OP.MALLOC, A, 8], [7, X, 0, 0]];
+    const t3: Rec[] = [[8, S, 0, 0], [9, D, 0, 3]];
+    const t4: Rec[] = [[10, S, 0, 0]];
+    const { s, ev } = await convert('life', [chunk(0, t0), chunk(1, t1), chunk(2, t2), chunk(3, t3), chunk(4, t4)]);
+    expect(ev).toEqual(['thread_start t1 #0 0', 'thread_exit t1 #0 0', 'thread_join t0>t1',
+      'thread_start t2 #0 0', 'thread_detach t0>t2', 'alloc t2 #0 8', 'thread_exit t2 #0 0',
+      'thread_start t3 #0 0', 'thread_detach t3>t3', 'thread_start t4 #0 0',
+      'thread_exit t3 #0 0', 'thread_exit t4 #0 0']);
+    expect(s).toMatchObject({ threads: 5, threadJoins: 1, threadDetaches: 2, threadRestarts: 0, skippedThreadOps: 0, complete: true });
+  });
+
+  it('thread restarts (an allocation in a late key destructor) keep joins and detaches valid', async () => {
+    const S = RAW_OP.THREAD_START, X = RAW_OP.THREAD_EXIT, J = RAW_OP.THREAD_JOIN, D = RAW_OP.THREAD_DETACH;
+    // t1: detached, exits, restarts, exits again: the new incarnation is detached too.
+    // t2: exits, restarts and never exits again; t0's join proves it ended, so its exit comes first.
+    const t0: Rec[] = [[0, S, 0, 0], [2, D, 0, 1], [10, J, 0, 2], [11, RAW_OP.PROC_END, 0, 0]];
+    const t1: Rec[] = [[1, S, 0, 0], [3, X, 0, 0], [4, S, 0, 0], [5, RAW_OP.FREE, 0, 0], [6, X, 0, 0]];
+    const t2: Rec[] = [[7, S, 0, 0], [8, X, 0, 0], [9, S, 0, 0]];
+    const { s, ev } = await convert('restart', [chunk(0, t0), chunk(1, t1), chunk(2, t2)]);
+    expect(ev).toEqual(['thread_start t1 #0 0', 'thread_detach t0>t1', 'thread_exit t1 #0 0',
+      'thread_start t1 #0 0', 'thread_detach t1>t1', 'thread_exit t1 #0 0',
+      'thread_start t2 #0 0', 'thread_exit t2 #0 0', 'thread_start t2 #0 0', 'thread_exit t2 #0 0', 'thread_join t0>t2']);
+    expect(s).toMatchObject({ threadJoins: 1, threadDetaches: 2, threadRestarts: 2, skippedThreadOps: 0 });
+  });
+
+  it('events after a thread\'s exit (flagged) are written as a live thread\'s of the same process', async () => {
+    const S = RAW_OP.THREAD_START, X = RAW_OP.THREAD_EXIT, AX = RAW_AFTER_EXIT;
+    // root: t1 frees t0's block after its exit; child process 1: t3 (its only thread) does the same
+    const t0: Rec[] = [[0, S, 0, 0], [1, RAW_OP.MALLOC, A, 8], [9, RAW_OP.PROC_END, 0, 0]];
+    const t1: Rec[] = [[2, S, 0, 0], [3, X, 0, 0], [4, AX | RAW_OP.FREE, A, 0]];
+    const t3: Rec[] = [[5, S, 0, 0], [6, RAW_OP.MALLOC, B, 16], [7, X, 0, 0], [8, AX | RAW_OP.FREE, B, 0]];
+    const { s, ev } = await convert('afterexit', [chunk(0, t0), chunk(1, t1), chunk(3, t3, 1)]);
+    expect(ev).toEqual(['alloc t0 #0 8', 'thread_start t1 #0 0', 'thread_exit t1 #0 0', 'free t0 #0 0',
+      'thread_start t3 #0 0', 'alloc t3 #0 16', 'thread_exit t3 #0 0',
+      'thread_start t3 #0 0', 'free t3 #0 0', 'thread_exit t3 #0 0']);
+    expect(s).toMatchObject({ afterExitEvents: 2, threadRestarts: 1, foreignFrees: 0 });
+  });
+
+  it('thread records the trace cannot express are skipped and counted, not written', async () => {
+    const S = RAW_OP.THREAD_START, X = RAW_OP.THREAD_EXIT, J = RAW_OP.THREAD_JOIN, D = RAW_OP.THREAD_DETACH;
+    // join of a never-seen thread, of the main thread, a second detach, a join of a detached thread
+    const t0: Rec[] = [[0, S, 0, 0], [1, J, 0, 7], [2, J, 0, 0], [4, D, 0, 1], [5, D, 0, 1], [7, J, 0, 1], [8, RAW_OP.PROC_END, 0, 0]];
+    const t1: Rec[] = [[3, S, 0, 0], [6, X, 0, 0]];
+    const { s, ev } = await convert('skips', [chunk(0, t0), chunk(1, t1)]);
+    expect(ev).toEqual(['thread_start t1 #0 0', 'thread_detach t0>t1', 'thread_exit t1 #0 0']);
+    expect(s).toMatchObject({ threadJoins: 0, threadDetaches: 1, skippedThreadOps: 4 });
+  });
+
+  it('an exec releases the old image\'s threads (live ones exit first)', async () => {
+    const S = RAW_OP.THREAD_START, X = RAW_OP.THREAD_EXIT;
+    // t1 a zombie, t2 still running when t0 execs
+    const t0: Rec[] = [[0, S, 0, 0], [5, S, 0, 0], [6, RAW_OP.PROC_START, 99, 1], [7, RAW_OP.PROC_END, 0, 0]];
+    const { s, ev } = await convert('execthreads', [chunk(0, t0), chunk(1, [[1, S, 0, 0], [2, X, 0, 0]]), chunk(2, [[3, S, 0, 0], [4, RAW_OP.MALLOC, A, 8]])]);
+    expect(ev).toEqual(['thread_start t1 #0 0', 'thread_exit t1 #0 0', 'thread_start t2 #0 0', 'alloc t2 #0 8',
+      'thread_detach t0>t1', 'thread_exit t2 #0 0', 'thread_detach t0>t2']);
+    expect(s).toMatchObject({ execs: 1, threadDetaches: 2 });
   });
 
   it('rejects a corrupt log with its byte offset', async () => {

@@ -9,23 +9,32 @@
 //    are counted (foreignFrees), as are free(NULL) (nullFrees); neither is an event.
 //  - realloc is BEGIN (address released) … END (new address): the old id stays live in between so a
 //    concurrent allocation reusing the old address gets its own id; END writes one realloc event.
+//  - Thread records (start, exit, join, detach; arg of join/detach = the target's thread id) go
+//    through NativeThreads, which writes only the thread_join / thread_detach events the trace
+//    reader accepts (format version 2); see nativeThreads.ts.
+//  - A record flagged AFTER_EXIT (op | 0x80: a created thread's event after its exit) is written as
+//    done by a live thread of its process (NativeThreads.standIn); realloc pairs stay keyed by the
+//    recording thread. With no live thread there, the thread is started and exited around it.
 import { createReadStream } from 'node:fs';
 import { createTraceWriter, type TraceFooter, type TraceHeaderInit, type TraceWriter, type TraceWriterOptions } from '../traces/index.js';
 import { NativeAddrTable } from './nativeAddrTable.js';
 import { NativeCaptureError } from './nativeError.js';
+import { NativeThreads, type NativeThreadCounts } from './nativeThreads.js';
 
 export const RAW_MAGIC = 0x43525453;
 export const RAW_OP = {
   MALLOC: 1, FREE: 2, CALLOC: 3, MEMALIGN: 4, REALLOC_BEGIN: 5, REALLOC_END: 6,
-  THREAD_START: 7, THREAD_EXIT: 8, PROC_START: 9, PROC_END: 10, MARK: 11,
+  THREAD_START: 7, THREAD_EXIT: 8, PROC_START: 9, PROC_END: 10, MARK: 11, THREAD_JOIN: 12, THREAD_DETACH: 13,
 } as const;
+/** Flag on a record's op: made by its thread after its THREAD_EXIT. */
+export const RAW_AFTER_EXIT = 0x80;
 const END_KINDS = ['exit', '_exit', 'signal'] as const;
 const HDR = 16;
 const REC = 24;
 const TWO32 = 4294967296;
 const SIZE_HI_MASK = 0xffffff;
 
-export interface NativeConvertSummary {
+export interface NativeConvertSummary extends NativeThreadCounts {
   events: number;
   rawRecords: number;
   rawBytes: number;
@@ -45,7 +54,8 @@ export interface NativeConvertSummary {
   droppedEvents: number;
   /** Sequence numbers never seen (events lost when a process died mid-record). */
   lostSeqs: number;
-  threads: number;
+  /** Events a thread made after its exit, written as another live thread's of its process. */
+  afterExitEvents: number;
   processes: number;
   /** Images replaced by exec (the program ran through a wrapper such as a shell script). */
   execs: number;
@@ -54,7 +64,6 @@ export interface NativeConvertSummary {
 
 interface ProcState {
   addr: NativeAddrTable;
-  liveThreads: Set<number>;
 }
 
 /** Merges and converts raw records; feed() chunks of the log in order, then finish(). */
@@ -80,14 +89,16 @@ export class NativeLogConverter {
   private reallocs = new Map<number, { id: number; lo: number; hi: number; proc: ProcState }>();
   private lastProc = -1;
   private lastPs: ProcState | null = null;
-  private seenTids = new Set<number>();
+  private threads: NativeThreads;
   readonly s: NativeConvertSummary = {
     events: 0, rawRecords: 0, rawBytes: 0, complete: false, end: null, truncated: true,
-    foreignFrees: 0, nullFrees: 0, failedAllocs: 0, zeroSizeAllocs: 0, staleAddresses: 0, droppedEvents: 0, lostSeqs: 0,
-    threads: 0, processes: 0, execs: 0, footer: null,
+    foreignFrees: 0, nullFrees: 0, failedAllocs: 0, zeroSizeAllocs: 0, staleAddresses: 0, droppedEvents: 0, lostSeqs: 0, afterExitEvents: 0,
+    threads: 0, threadJoins: 0, threadDetaches: 0, threadRestarts: 0, skippedThreadOps: 0, processes: 0, execs: 0, footer: null,
   };
 
-  constructor(private w: TraceWriter, private name: string, private followForks = false, private maxWindow = 1 << 24) {}
+  constructor(private w: TraceWriter, private name: string, private followForks = false, private maxWindow = 1 << 24) {
+    this.threads = new NativeThreads(w);
+  }
 
   /** Parses whole chunks of `buf` (keeping a partial chunk for the next call) and emits what it can. */
   feed(buf: Buffer): void {
@@ -191,14 +202,26 @@ export class NativeLogConverter {
     let ps = this.procs.get(proc);
     this.lastProc = proc;
     if (!ps) {
-      ps = { addr: new NativeAddrTable(), liveThreads: new Set() };
+      ps = { addr: new NativeAddrTable() };
       this.procs.set(proc, ps);
       this.s.processes++;
     }
     return ps;
   }
 
-  private apply(op: number, tid: number, proc: number, pLo: number, pHi: number, lo: number, hi: number): void {
+  /** A record made by `tid` after its exit: done by a stand-in, or by tid restarted around it. */
+  private applyAfterExit(op: number, tid: number, proc: number, pLo: number, pHi: number, lo: number, hi: number): void {
+    this.s.afterExitEvents++;
+    const by = this.threads.standIn(proc, tid);
+    if (by >= 0) { this.apply(op, tid, proc, pLo, pHi, lo, hi, by); return; }
+    this.threads.start(proc, tid);
+    this.apply(op, tid, proc, pLo, pHi, lo, hi);
+    this.threads.exit(tid);
+  }
+
+  /** `tid`: the recording thread (keys its realloc in progress); `by`: the thread the trace names. */
+  private apply(op: number, tid: number, proc: number, pLo: number, pHi: number, lo: number, hi: number, by = tid): void {
+    if ((op & RAW_AFTER_EXIT) !== 0) { this.applyAfterExit(op & ~RAW_AFTER_EXIT, tid, proc, pLo, pHi, lo, hi); return; }
     const w = this.w;
     const ptr = pLo + pHi * TWO32; // only compared with 0 and used for counts
     const ps = this.procState(proc);
@@ -209,9 +232,9 @@ export class NativeLogConverter {
       case RAW_OP.MEMALIGN: {
         if (ptr === 0) { this.s.failedAllocs++; return; }
         const size = this.traceSize(lo + (hi & SIZE_HI_MASK) * TWO32);
-        this.forgetStale(ps, tid, pLo, pHi);
-        const id = op === RAW_OP.MALLOC ? w.alloc(tid, size)
-          : op === RAW_OP.CALLOC ? w.calloc(tid, size) : w.memalign(tid, 2 ** (hi >>> 24), size);
+        this.forgetStale(ps, by, pLo, pHi);
+        const id = op === RAW_OP.MALLOC ? w.alloc(by, size)
+          : op === RAW_OP.CALLOC ? w.calloc(by, size) : w.memalign(by, 2 ** (hi >>> 24), size);
         ps.addr.set(pLo, pHi, id);
         return;
       }
@@ -219,7 +242,7 @@ export class NativeLogConverter {
         if (ptr === 0) { this.s.nullFrees++; return; }
         const id = ps.addr.take(pLo, pHi);
         if (id < 0) { this.s.foreignFrees++; return; }
-        w.free(tid, id);
+        w.free(by, id);
         return;
       }
       case RAW_OP.REALLOC_BEGIN: {
@@ -234,38 +257,39 @@ export class NativeLogConverter {
         const size = lo + (hi & SIZE_HI_MASK) * TWO32;
         const old = r ? r.id : -1;
         if (ptr === 0) {
-          if (size === 0) { if (old >= 0) w.free(tid, old); } // realloc(p, 0) freed p
+          if (size === 0) { if (old >= 0) w.free(by, old); } // realloc(p, 0) freed p
           else if (old >= 0 && r) { this.s.failedAllocs++; r.proc.addr.set(r.lo, r.hi, old); } // failed: p stays
           return;
         }
-        this.forgetStale(ps, tid, pLo, pHi);
+        this.forgetStale(ps, by, pLo, pHi);
         const sz = this.traceSize(size);
-        ps.addr.set(pLo, pHi, old >= 0 ? w.realloc(tid, old, sz) : w.alloc(tid, sz));
+        ps.addr.set(pLo, pHi, old >= 0 ? w.realloc(by, old, sz) : w.alloc(by, sz));
         return;
       }
       case RAW_OP.THREAD_START:
-        if (!this.seenTids.has(tid)) { this.seenTids.add(tid); this.s.threads++; }
-        ps.liveThreads.add(tid);
-        if (tid !== 0) w.threadStart(tid);
+        this.threads.start(proc, tid);
         return;
       case RAW_OP.THREAD_EXIT:
-        ps.liveThreads.delete(tid);
-        if (tid !== 0) w.threadExit(tid);
+        this.threads.exit(tid);
+        return;
+      case RAW_OP.THREAD_JOIN:
+        this.threads.join(by, lo);
+        return;
+      case RAW_OP.THREAD_DETACH:
+        this.threads.detach(proc, by, lo);
         return;
       case RAW_OP.PROC_START:
         if (lo === 1) {
           // exec: the old image's memory and threads are gone; its live objects stay live in the trace
           ps.addr.clear();
-          for (const t of ps.liveThreads) if (t !== 0) w.threadExit(t);
-          ps.liveThreads.clear();
+          this.threads.execProc(proc, tid);
           this.s.execs++;
         }
         return;
       case RAW_OP.PROC_END: {
         this.s.nullFrees += Math.floor(ptr / 256);
         this.s.droppedEvents += hi;
-        for (const t of ps.liveThreads) if (t !== 0) w.threadExit(t);
-        ps.liveThreads.clear();
+        this.threads.endProc(proc);
         if (proc === 0) {
           this.s.complete = true;
           this.s.end = { kind: END_KINDS[ptr & 255] ?? 'exit', code: lo | 0 };
@@ -273,7 +297,7 @@ export class NativeLogConverter {
         return;
       }
       case RAW_OP.MARK:
-        w.mark(tid, markName(pLo, pHi, lo, hi));
+        w.mark(by, markName(pLo, pHi, lo, hi));
         return;
       default:
         throw new NativeCaptureError('CORRUPT_LOG', `unknown record op ${op}`, this.name, this.offset);
@@ -306,6 +330,7 @@ export class NativeLogConverter {
       if (this.w.needsDrain) await this.w.drain();
     }
     this.s.events = this.w.events;
+    Object.assign(this.s, this.threads.counts);
     this.s.truncated = !this.s.complete;
     if (this.s.complete) {
       this.s.footer = await this.w.close({ foreignFrees: this.s.foreignFrees, nullFrees: this.s.nullFrees });

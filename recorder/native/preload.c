@@ -1,8 +1,11 @@
 /*
- * libslabtrace: an LD_PRELOAD library that records every malloc-family call of a program.
+ * libslabtrace: an LD_PRELOAD library that records every malloc-family call of a program, and the
+ * lifecycle of its threads (start, exit, join, detach).
  *
- * Owns: the interposed allocation functions, per-thread lock-free record rings, the collector
- * thread that drains them to the log fd, and the final flush on exit / _exit / caught signals.
+ * Owns: the interposed allocation functions, the pthread_create / pthread_join (and the _np join
+ * variants) / pthread_detach hooks, per-thread lock-free record rings, the collector thread that
+ * drains them to the log fd, and the final flush on exit / _exit / caught signals. The pthread_t ->
+ * thread id table and the start blocks live in thread_table.c.
  * Invariants:
  *  - What the program computes is unchanged: every hook calls the next definition (RTLD_NEXT)
  *    with the same arguments and returns its result; errno from the real call is preserved.
@@ -12,12 +15,40 @@
  *    allocation takes its number after the real call returns. realloc records a BEGIN before and
  *    an END after, so an address released inside realloc and reused by another thread is ordered.
  *  - The hot path takes no lock: fetch-add on the counter, a store into the thread's ring, a
- *    release store of the ring head. Only thread registration and draining take the spin lock.
+ *    release store of the ring head. Only thread registration, draining and the rare events of a
+ *    created thread after its exit (see below) take the spin lock; thread creation, join, detach
+ *    and exit also take thread_table's lock (never while holding the other: no lock order cycle).
  *  - The recorder never allocates through the hooks: rings are mmap'd; dlsym's bootstrap
  *    allocations are served from a static arena; nested calls (in_hook) are not recorded.
+ *  - Threads created through the pthread_create hook get their id from the creator (fetch-add) and
+ *    start in a trampoline that, before the program's start routine runs, maps pthread_self() -> id
+ *    (thread_table.c), registers (THREAD_START) and, if created detached, records THREAD_DETACH of
+ *    itself. THREAD_EXIT comes from the exit_key destructor, so return from the start routine and
+ *    pthread_exit both end in it (a thread that never allocated still has its start/exit pair);
+ *    for these threads the destructor re-arms itself until the last destructor round, so frees
+ *    made by the program's own key destructors are recorded before the exit. What such a thread
+ *    still does after that (an exiting detached thread trims the C library's stack cache, freeing
+ *    other threads' TLS) is flagged OP_AFTER_EXIT instead of restarting the thread; the converter
+ *    gives it to a live thread of the same process.
+ *  - Join order: THREAD_JOIN (arg = the target's id) is recorded after the real join returned 0,
+ *    and only then. The target recorded its THREAD_EXIT in its destructors, which run before it
+ *    terminates, and the join returns only after it terminated: the exit's fetch-add on the shared
+ *    counter happens before the join's, so the exit has the smaller sequence number and the
+ *    converter, which emits in sequence order, writes it first. The target's id is looked up before
+ *    the real call (once joined, its handle may be reused by a new thread).
+ *  - THREAD_DETACH (pthread_detach) is recorded after the real detach returned 0, by the caller. It
+ *    may come before the target's own THREAD_START (the creator detaches at once, the new thread
+ *    has not run yet): the converter starts the thread there. Either order with the target's exit
+ *    is valid (released at its exit, or at once).
+ *  - Threads not created through the hook (the main thread, threads libc starts internally) are
+ *    recorded as before: from their first event to their first exit_key destructor call, never
+ *    joined or detached (their handles are not in the table).
  *
  * Log format (little-endian, see recorder/nativeLog.ts): chunks of
  *   u32 magic 'STRC', u32 count, u32 tid, u32 proc, then count records {u64 seq<<8|op, u64 ptr, u64 arg}.
+ *   THREAD_JOIN / THREAD_DETACH: arg = the target's thread id (the record's tid is the actor), ptr =
+ *   the target's pthread_t; THREAD_START: ptr = pthread_self() (both for debugging only).
+ *   op | 0x80 (OP_AFTER_EXIT): made by the record's thread after its THREAD_EXIT (a one-record chunk).
  * Env: SLABTRACE_FD (log fd, required), SLABTRACE_SHM (file holding the shared counters),
  *      SLABTRACE_FOLLOW=1 (record forked and exec'd children too).
  */
@@ -25,6 +56,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -36,12 +68,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "thread_table.h"
+
 #define ST_MAGIC 0x43525453u /* "STRC" */
 enum {
   OP_MALLOC = 1, OP_FREE = 2, OP_CALLOC = 3, OP_MEMALIGN = 4, OP_REALLOC_BEGIN = 5,
   OP_REALLOC_END = 6, OP_THREAD_START = 7, OP_THREAD_EXIT = 8, OP_PROC_START = 9, OP_PROC_END = 10,
-  OP_MARK = 11,
+  OP_MARK = 11, OP_THREAD_JOIN = 12, OP_THREAD_DETACH = 13,
 };
+/* Flag on the op of an event a created thread makes after its THREAD_EXIT (see emit_after_exit). */
+#define OP_AFTER_EXIT 0x80u
+#ifndef PTHREAD_DESTRUCTOR_ITERATIONS
+#define PTHREAD_DESTRUCTOR_ITERATIONS 4
+#endif
 enum { END_EXIT = 0, END_UNDERSCORE_EXIT = 1, END_SIGNAL = 2 };
 
 #define EXPORT __attribute__((visibility("default")))
@@ -74,7 +113,10 @@ typedef struct {
   ring_t *ring;
   uint32_t tid;
   int in_hook;
-  int exited;
+  int tid_known;   /* tid is already this thread's (given at creation, or kept after an exit) */
+  int created;     /* started by the pthread_create hook and not yet exited */
+  int exit_rounds; /* exit_key destructor calls so far (created threads) */
+  int after_exit;  /* a created thread whose THREAD_EXIT is recorded: its events go to emit_after_exit */
 } tstate_t;
 
 static TLS tstate_t ts;
@@ -91,6 +133,12 @@ static void *(*real_valloc)(size_t);
 static void *(*real_pvalloc)(size_t);
 static void (*real__exit)(int) __attribute__((noreturn));
 static void (*real__Exit)(int) __attribute__((noreturn));
+static int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+static int (*real_pthread_join)(pthread_t, void **);
+static int (*real_pthread_tryjoin_np)(pthread_t, void **);
+static int (*real_pthread_timedjoin_np)(pthread_t, void **, const struct timespec *);
+static int (*real_pthread_clockjoin_np)(pthread_t, void **, clockid_t, const struct timespec *);
+static int (*real_pthread_detach)(pthread_t);
 
 static _Alignas(64) char boot_arena[128 * 1024];
 static _Atomic size_t boot_used;
@@ -129,6 +177,12 @@ static void resolve_real(void) {
   real_pvalloc = dlsym(RTLD_NEXT, "pvalloc");
   real__exit = dlsym(RTLD_NEXT, "_exit");
   real__Exit = dlsym(RTLD_NEXT, "_Exit");
+  real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
+  real_pthread_join = dlsym(RTLD_NEXT, "pthread_join");
+  real_pthread_tryjoin_np = dlsym(RTLD_NEXT, "pthread_tryjoin_np");
+  real_pthread_timedjoin_np = dlsym(RTLD_NEXT, "pthread_timedjoin_np");
+  real_pthread_clockjoin_np = dlsym(RTLD_NEXT, "pthread_clockjoin_np");
+  real_pthread_detach = dlsym(RTLD_NEXT, "pthread_detach");
   atomic_store(&init_state, 2);
   ts.in_hook = saved;
 }
@@ -236,7 +290,8 @@ static void start_collector(void) {
   pthread_attr_t a;
   pthread_attr_init(&a);
   pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-  if (pthread_create(&th, &a, collector_main, NULL) == 0) atomic_store(&collector_running, 1);
+  /* the real function: the collector is ours, not the program's (no trampoline, never recorded) */
+  if (real_pthread_create(&th, &a, collector_main, NULL) == 0) atomic_store(&collector_running, 1);
   pthread_attr_destroy(&a);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
@@ -282,33 +337,77 @@ static ring_t *my_ring(void) {
   if (LIKELY(ts.ring != NULL)) return ts.ring;
   if (!setup_done) setup();
   if (!rec_on) return NULL;
-  if (!ts.exited) ts.tid = atomic_fetch_add(&shm->next_tid, 1);
+  if (!ts.tid_known) ts.tid = atomic_fetch_add(&shm->next_tid, 1);
   ring_t *r = ring_get(ts.tid);
   if (!r) return NULL;
   ts.ring = r;
-  push(r, OP_THREAD_START, 0, 0);
+  push(r, OP_THREAD_START, (uint64_t)pthread_self(), 0);
   pthread_setspecific(exit_key, (void *)1);
   return r;
 }
 
-static inline void emit(uint32_t op, const void *ptr, uint64_t arg) {
+/* Appends one record as its own chunk to the output buffer (caller holds the lock). */
+static void out_record(uint32_t tid, const rec_t *x) {
+  if (out_len + 16 + sizeof *x > OUT_CAP) out_flush();
+  uint32_t hdr[4] = {ST_MAGIC, 1, tid, proc_id};
+  memcpy(out_buf + out_len, hdr, 16);
+  memcpy(out_buf + out_len + 16, x, sizeof *x);
+  out_len += 16 + sizeof *x;
+}
+
+/* An event of a created thread after its THREAD_EXIT: the C library still frees on its way out
+ * (an exiting detached thread trims the stack cache, freeing other threads' TLS). It is written
+ * straight to the output buffer under the lock, flagged OP_AFTER_EXIT: no ring (nothing would ever
+ * release it) and no second THREAD_START (which would make the thread a new, unreleased one). */
+static void emit_after_exit(uint32_t op, const void *ptr, uint64_t arg) {
+  lock();
+  if (atomic_load(&finished)) atomic_fetch_add(&dropped, 1);
+  else {
+    rec_t x = {atomic_fetch_add_explicit(&shm->seq, 1, memory_order_relaxed) << 8 | op | OP_AFTER_EXIT,
+               (uint64_t)(uintptr_t)ptr, arg};
+    out_record(ts.tid, &x);
+  }
+  unlock();
+}
+
+static void emit_slow(uint32_t op, const void *ptr, uint64_t arg) {
+  if (ts.after_exit && rec_on) { emit_after_exit(op, ptr, arg); return; }
   ring_t *r = my_ring();
-  if (UNLIKELY(!r || atomic_load_explicit(&finished, memory_order_relaxed))) {
-    if (r) atomic_fetch_add(&dropped, 1);
+  if (!r) return;
+  if (atomic_load_explicit(&finished, memory_order_relaxed)) { atomic_fetch_add(&dropped, 1); return; }
+  push(r, op, (uint64_t)(uintptr_t)ptr, arg);
+}
+
+static inline void emit(uint32_t op, const void *ptr, uint64_t arg) {
+  ring_t *r = ts.ring;
+  if (UNLIKELY(!r)) { emit_slow(op, ptr, arg); return; }
+  if (UNLIKELY(atomic_load_explicit(&finished, memory_order_relaxed))) {
+    atomic_fetch_add(&dropped, 1);
     return;
   }
   push(r, op, (uint64_t)(uintptr_t)ptr, arg);
 }
 
+/* exit_key destructor: THREAD_EXIT. A created thread defers it to the last destructor round (the
+ * key is set at its start, so the count of rounds is exact), so that the frees done by the
+ * program's key destructors, which run in the same rounds, are recorded before it. */
 static void on_thread_exit(void *v) {
   (void)v;
   if (!ts.ring) return;
   int saved = ts.in_hook;
   ts.in_hook = 1;
+  if (ts.created && ++ts.exit_rounds < PTHREAD_DESTRUCTOR_ITERATIONS) {
+    pthread_setspecific(exit_key, (void *)1); /* call me again in the next round */
+    ts.in_hook = saved;
+    return;
+  }
+  if (ts.created) tt_exited((uintptr_t)pthread_self(), ts.tid);
   if (!atomic_load(&finished)) push(ts.ring, OP_THREAD_EXIT, 0, 0);
   atomic_store(&ts.ring->state, 2);
   ts.ring = NULL;
-  ts.exited = 1; /* a later event on this thread restarts it with the same tid */
+  ts.tid_known = 1; /* a later event restarts it with the same tid (a thread we did not create)... */
+  ts.after_exit = ts.created; /* ...or is flagged as after its exit (a created thread) */
+  ts.created = 0;
   ts.in_hook = saved;
 }
 
@@ -371,11 +470,18 @@ static void install_signal_handlers(void) {
 }
 
 /* ---- fork handling ---- */
-static void atfork_prepare(void) { if (rec_on) lock(); }
-static void atfork_parent(void) { if (rec_on) unlock(); }
+/* Both locks are held across fork (thread table first: nothing nests them otherwise). */
+static void atfork_prepare(void) { if (rec_on) { tt_lock(); lock(); } }
+static void atfork_parent(void) { if (rec_on) { unlock(); tt_unlock(); } }
 static void atfork_child(void) {
   if (!rec_on) return;
   unlock();
+  /* The parent's threads do not exist here: their handles must not name them. */
+  tt_clear();
+  tt_unlock();
+  ts.created = 0;
+  ts.exit_rounds = 0;
+  ts.after_exit = 0;
   atomic_store(&collector_running, 0);
   if (!follow || atomic_load(&finished)) { rec_on = 0; log_fd = -1; return; }
   /* The parent's undrained records are the parent's to write: discard our copy of them. */
@@ -384,7 +490,7 @@ static void atfork_child(void) {
     atomic_store(&r->state, 0);
   }
   ts.ring = NULL;
-  ts.exited = 0;
+  ts.tid_known = 0;
   proc_id = atomic_fetch_add(&shm->next_proc, 1);
   my_pid = getpid();
   int saved = ts.in_hook;
@@ -434,7 +540,7 @@ static void setup(void) {
     int saved = ts.in_hook;
     ts.in_hook = 1;
     ts.tid = 0;
-    ts.exited = 1;
+    ts.tid_known = 1;
     ring_t *r = my_ring();
     if (r) push(r, OP_PROC_START, (uint64_t)getpid(), 1);
     ts.in_hook = saved;
@@ -603,6 +709,123 @@ EXPORT void slabtrace_mark(const char *name) {
   memcpy(w, name, n < 16 ? n : 16);
   emit(OP_MARK, (void *)(uintptr_t)w[0], w[1]);
   ts.in_hook = 0;
+}
+
+/* ---- thread lifecycle: pthread_create, the joins, pthread_detach ---- */
+static void need_real(void) {
+  if (UNLIKELY(atomic_load_explicit(&init_state, memory_order_acquire) != 2)) resolve_real();
+}
+
+/* Runs in the new thread before the program's start routine: register, detach if created so. */
+static void thread_register(uint32_t tid, int detached) {
+  int saved = ts.in_hook, e = errno;
+  ts.in_hook = 1;
+  ts.tid = tid;
+  ts.tid_known = 1;
+  ts.created = 1;
+  ts.exit_rounds = 0;
+  ts.after_exit = 0;
+  ring_t *r = my_ring(); /* THREAD_START */
+  if (r && detached) emit(OP_THREAD_DETACH, NULL, tid);
+  ts.in_hook = saved;
+  errno = e;
+}
+
+static void *thread_trampoline(void *p) {
+  tt_start_t *s = p;
+  void *(*fn)(void *) = s->fn;
+  void *arg = s->arg;
+  uint32_t tid = s->tid;
+  int detached = (int)s->detached;
+  tt_started(s, (uintptr_t)pthread_self()); /* maps the handle (joinable threads); s is gone after */
+  thread_register(tid, detached);
+  return fn(arg); /* pthread_exit unwinds through here: nothing to clean up */
+}
+
+EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *), void *arg) {
+  need_real();
+  if (ts.in_hook) return real_pthread_create(th, attr, fn, arg);
+  int e = errno;
+  if (UNLIKELY(!setup_done)) { ts.in_hook = 1; setup(); ts.in_hook = 0; }
+  tt_start_t *s = rec_on && !atomic_load(&finished) ? tt_start_get() : NULL;
+  if (!s) { errno = e; return real_pthread_create(th, attr, fn, arg); }
+  int ds = PTHREAD_CREATE_JOINABLE;
+  if (attr) pthread_attr_getdetachstate(attr, &ds);
+  uint32_t tid = atomic_fetch_add(&shm->next_tid, 1);
+  s->fn = fn;
+  s->arg = arg;
+  s->tid = tid;
+  s->detached = ds == PTHREAD_CREATE_DETACHED;
+  errno = e;
+  /* not in_hook: what the C library allocates for the thread is the program's, recorded as today */
+  int rc = real_pthread_create(th, attr, thread_trampoline, s);
+  e = errno;
+  /* the creator may join or detach it next: map it now unless it mapped itself (on failure the id
+   * stays unused) */
+  tt_created(s, rc, rc == 0 ? (uintptr_t)*th : 0);
+  errno = e;
+  return rc;
+}
+
+/* The recorder id of a target handle, looked up before the real call (which may free the handle). */
+static int64_t target_tid(pthread_t t) {
+  if (!rec_on || ts.in_hook) return -1;
+  return tt_get((uintptr_t)t);
+}
+
+/* After a successful join (op THREAD_JOIN) or detach (THREAD_DETACH) of (t, tid). */
+static void target_record(uint32_t op, pthread_t t, int64_t tid) {
+  if (tid < 0) return;
+  int saved = ts.in_hook, e = errno;
+  ts.in_hook = 1;
+  if (op == OP_THREAD_JOIN) tt_joined((uintptr_t)t, (uint32_t)tid);
+  else tt_detached((uintptr_t)t, (uint32_t)tid);
+  emit(op, (void *)t, (uint64_t)tid);
+  ts.in_hook = saved;
+  errno = e;
+}
+
+EXPORT int pthread_join(pthread_t t, void **ret) {
+  need_real();
+  int64_t tid = target_tid(t);
+  int rc = real_pthread_join(t, ret);
+  if (rc == 0) target_record(OP_THREAD_JOIN, t, tid);
+  return rc;
+}
+
+EXPORT int pthread_tryjoin_np(pthread_t t, void **ret) {
+  need_real();
+  if (!real_pthread_tryjoin_np) return ENOSYS;
+  int64_t tid = target_tid(t);
+  int rc = real_pthread_tryjoin_np(t, ret);
+  if (rc == 0) target_record(OP_THREAD_JOIN, t, tid);
+  return rc;
+}
+
+EXPORT int pthread_timedjoin_np(pthread_t t, void **ret, const struct timespec *abstime) {
+  need_real();
+  if (!real_pthread_timedjoin_np) return ENOSYS;
+  int64_t tid = target_tid(t);
+  int rc = real_pthread_timedjoin_np(t, ret, abstime);
+  if (rc == 0) target_record(OP_THREAD_JOIN, t, tid);
+  return rc;
+}
+
+EXPORT int pthread_clockjoin_np(pthread_t t, void **ret, clockid_t clock, const struct timespec *abstime) {
+  need_real();
+  if (!real_pthread_clockjoin_np) return ENOSYS;
+  int64_t tid = target_tid(t);
+  int rc = real_pthread_clockjoin_np(t, ret, clock, abstime);
+  if (rc == 0) target_record(OP_THREAD_JOIN, t, tid);
+  return rc;
+}
+
+EXPORT int pthread_detach(pthread_t t) {
+  need_real();
+  int64_t tid = target_tid(t);
+  int rc = real_pthread_detach(t);
+  if (rc == 0) target_record(OP_THREAD_DETACH, t, tid);
+  return rc;
 }
 
 EXPORT void _exit(int code) {

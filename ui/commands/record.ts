@@ -41,7 +41,7 @@ export function recordRegister(program: Command): void {
     .option('--chunk-events <n>', 'events per chunk (default 65536)', optInteger)
     .option('--follow-forks', 'exec: also record child processes')
     .option('-q, --quiet', 'print nothing on success')
-    .addHelpText('after', `\nWorkloads:\n${list}\n  exec [--follow-forks] -- COMMAND [ARGS...]\n      capture a real program with the preload library`)
+    .addHelpText('after', `\nWorkloads:\n${list}\n  exec [--follow-forks] -- COMMAND [ARGS...]\n      capture a real program (allocations; thread start, exit, join, detach)\n      with the preload library`)
     .action(async (workload: string, args: string[], opts: RecordCliOptions, cmd: Command) => {
       if (workload === 'exec') {
         const { recordExecAction } = await import('./recordExec.js');
