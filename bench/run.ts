@@ -14,6 +14,7 @@ const BENCHES: { name: string; fn: string }[] = [
   { name: 'replayer', fn: 'benchReplayer' },
   { name: 'dashboard', fn: 'benchDashboard' },
   { name: 'native', fn: 'benchNative' },
+  { name: 'fidelity', fn: 'benchFidelity' },
 ];
 
 async function benchLoad(name: string, fn: string): Promise<BenchFn> {

@@ -24,8 +24,18 @@ export function summaryOom(r: ReplayResult): string {
     `OUT OF MEMORY at event ${formatCount(o.event)}: ${o.op} of ${formatBytes(o.size)} by thread ${o.tid}`,
     `  ${o.reason}`,
     `  SuperSlabs allocated ${formatCount(o.ssAllocated)}, freed ${formatCount(o.ssFreed)}; mappings ${formatCount(o.mappings)} / ${formatCount(o.maxMapCount)}`,
+    `  VMAs: ${vmaText(o.vmas)}`,
     `  VmSize ${formatBytes(o.vmSize)}, VmRSS ${formatBytes(o.vmRss)}`,
   ].join('\n');
+}
+
+/** VMAs by what they hold, e.g. "SuperSlabs 43,672, stacks 21,834, baseline 23". */
+function vmaText(v: ReplayMark['vmas']): string {
+  const parts = [`SuperSlabs ${formatCount(v.superSlab)}`, `stacks ${formatCount(v.stack)}`];
+  if (v.large > 0) parts.push(`large ${formatCount(v.large)}`);
+  parts.push(`baseline ${formatCount(v.baseline)}`);
+  if (v.merged > 0) parts.push(`merged ${formatCount(v.merged)}`);
+  return parts.join(', ');
 }
 
 const MARK_COLUMNS = [
@@ -52,7 +62,9 @@ function figureRows(r: ReplayResult): [string, string][] {
     ['events/s', formatRate(r.eventsPerSec)],
     ['RSS peak / final', `${formatBytes(f.peakRss)} / ${formatBytes(f.rss)}`],
     ['VmSize peak / final', `${formatBytes(f.peakVmSize)} / ${formatBytes(f.vmSize)}`],
-    ['mappings', formatCount(f.mappings)],
+    ['mappings (VMAs)', `${formatCount(f.mappings)}: ${vmaText(f.vmas)}`],
+    ['thread stacks (leaked)', `${formatCount(f.stacksMapped)} (${formatCount(f.stacksLeaked)})${f.stackFailures ? `; ${formatCount(f.stackFailures)} failed` : ''}`],
+    ['RSS: baseline / threads', `${formatBytes(f.baselineRss)} / ${formatBytes(f.threadRss)} (stacks, TLS)`],
     ['SuperSlabs alloc / freed / live', `${formatCount(f.ssAllocated)} / ${formatCount(f.ssFreed)} / ${formatCount(f.ssLive)}`],
     ['blocks freed', formatCount(f.blocksFreed)],
     ['bytes freed', formatBytes(f.bytesFreed)],

@@ -1,6 +1,7 @@
 // `slabtrace demo` (what `npm start` runs): the Larson OOM reproduced. Records the Larson workload of
 // the OOM report (`larson 10 8 128 1024 1 12345 4`, budget --ops, default below), replays it under
-// hakmem-larson-bug until mmap fails at the mapping limit, then under hakmem-larson-fix to the end,
+// hakmem-larson-bug until the VMA limit stops it (larson never joins its threads, so every generation
+// leaks a stack beside its SuperSlabs), then under hakmem-larson-fix to the end,
 // and prints the two summaries side by side. On a terminal both replays run on the dashboard.
 // Exit 0 when the bug reproduces (OOM under the bug preset, none under the fix), 1 otherwise.
 
@@ -18,8 +19,8 @@ import { replayPlain, replayWantsDashboard } from './replay.js';
 
 /** The OOM report's Larson run. */
 export const DEMO_LARSON_ARGS = ['10', '8', '128', '1024', '1', '12345', '4'];
-/** Operations recorded by default: enough for the bug preset to hit the 65,530 mapping limit (it does
- * after about 16 M operations) and for the fix preset to show a long, bounded run. */
+/** Operations recorded by default: enough for the bug preset to hit the 65,530 VMA limit (it does
+ * after about 11 M operations) and for the fix preset to show a long, bounded run. */
 export const DEMO_DEFAULT_OPS = 24_000_000;
 
 interface DemoOptions {
@@ -73,7 +74,7 @@ async function demoCommand(opts: DemoOptions): Promise<number> {
   process.stdout.write(`\n${summaryCompare([bug, fix])}`);
   const reproduced = bug.oom !== null && bug.final.ssFreed === 0 && fix.oom === null;
   process.stdout.write(reproduced
-    ? `\nReproduced: under hakmem-larson-bug mmap failed at event ${bug.oom!.event} with ${bug.oom!.ssAllocated} SuperSlabs allocated and 0 freed;\n` +
+    ? `\nReproduced: under hakmem-larson-bug, at event ${bug.oom!.event}, ${bug.oom!.reason}, with ${bug.oom!.ssAllocated} SuperSlabs allocated and 0 freed;\n` +
       `under hakmem-larson-fix the same trace ran to the end with ${fix.final.ssLive} live SuperSlabs (${fix.final.ssFreed} freed of ${fix.final.ssAllocated}).\n`
     : `\nNOT reproduced: expected an OOM with 0 SuperSlabs freed under hakmem-larson-bug and none under hakmem-larson-fix.\n`);
   return reproduced ? EXIT_OK : EXIT_INTERNAL;

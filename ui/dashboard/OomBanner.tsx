@@ -1,9 +1,10 @@
 // The OOM banner: the failing event, thread, op, size and reason, then the figures of the report
-// (SuperSlabs allocated and freed, mappings against the limit, VmSize, VmRSS). Pure.
+// (SuperSlabs allocated and freed, mappings against the limit and what they hold, VmSize, VmRSS). Pure.
 
 import type { ReplayOom } from '../../replayer/index.js';
 import { formatBytes, formatCount } from '../format.js';
 import { item, linePack, Lines, plain, type Line } from './lines.js';
+import { vmaItems } from './Memory.js';
 import type { DashboardTheme } from './theme.js';
 
 export interface OomBannerProps {
@@ -28,6 +29,9 @@ export function oomBannerLines(p: OomBannerProps): Line[] {
       item('mappings', `${formatCount(o.mappings)} / ${formatCount(o.maxMapCount)}`),
       item('VmSize', formatBytes(o.vmSize)), item('VmRSS', formatBytes(o.vmRss)),
     ], p.width, 2),
+    ...linePack([plain('VMAs:', { dim: true }), ...vmaItems({
+      vmasSuperSlab: o.vmas.superSlab, vmasStack: o.vmas.stack, vmasLarge: o.vmas.large, vmasBaseline: o.vmas.baseline, vmasMerged: o.vmas.merged,
+    })], p.width, 2),
   ];
 }
 

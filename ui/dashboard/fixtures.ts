@@ -17,6 +17,7 @@ export const FIX_INFO: HeaderInfo = {
 export const FIX_STATS: DashboardStats = {
   rss: 5.5 * 2 ** 20, peakRss: 7.25 * 2 ** 20, vmSize: 488 * 2 ** 20, peakVmSize: 500 * 2 ** 20,
   mappings: 1234, maxMapCount: 2000,
+  vmasSuperSlab: 1100, vmasStack: 110, vmasLarge: 1, vmasBaseline: 23, vmasMerged: 0, stacksLeaked: 53,
   ssAllocated: 11000, ssFreed: 10882, ssLive: 118, ssEmptyReserved: 3,
   blocksFreed: 3016384, bytesFreed: 258 * 2 ** 20, bytesReturned: 212 * 2 ** 20,
   remoteFrees: 40960, remoteFreesPending: 96, liveBlocks: 4096, threadsStarted: 44, threadsExited: 40,

@@ -135,7 +135,9 @@ describe.each(WIDTHS)('panels at %i columns', (w) => {
     expect(f).toContain('size 64 B');
     expect(f).toContain('thread 17');
     expect(f).toContain('vm.max_map_count');
-    expect(f).toContain('mappings 2,000 / 2,000');
+    expect(f).toContain('mappings 2,001 / 2,000');
+    expect(f).toContain('SS 1,988');
+    expect(f).toContain('base 13');
     expect(f).toContain('VmSize 3.90 GiB');
     expect(f).toContain('VmRSS 1.20 GiB');
   });

@@ -8,6 +8,9 @@ import { progressFigures } from '../plainProgress.js';
 export interface DashboardStats {
   rss: number; peakRss: number; vmSize: number; peakVmSize: number;
   mappings: number; maxMapCount: number;
+  /** VMAs by what they hold (merged: a VMA holding more than one kind) */
+  vmasSuperSlab: number; vmasStack: number; vmasLarge: number; vmasBaseline: number; vmasMerged: number;
+  stacksLeaked: number;
   ssAllocated: number; ssFreed: number; ssLive: number; ssEmptyReserved: number;
   blocksFreed: number; bytesFreed: number; bytesReturned: number;
   remoteFrees: number; remoteFreesPending: number;
@@ -45,6 +48,7 @@ export interface DashboardSnapshot {
 /** The part of the allocator's statistics snapshot (allocator `openStatsView(buffer).read()`) used here. */
 export interface DashboardStatsInput {
   rss: number; peakRss: number; vmSize: number; peakVmSize: number; mappings: number; maxMapCount: number;
+  vmasSuperSlab: number; vmasStack: number; vmasLarge: number; vmasBaseline: number; vmasMerged: number; stacksLeaked: number;
   ssAllocated: number; ssFreed: number; ssLive: number; ssEmptyReserved: number;
   blocksFreed: number; bytesFreed: number; bytesReturned: number; remoteFrees: number; remoteFreesPending: number;
   liveBlocks: number; threadsStarted: number; threadsExited: number;
@@ -66,6 +70,8 @@ export function snapshotEmpty(): DashboardSnapshot {
 function snapshotStats(s: DashboardStatsInput): DashboardStats {
   return {
     rss: s.rss, peakRss: s.peakRss, vmSize: s.vmSize, peakVmSize: s.peakVmSize, mappings: s.mappings, maxMapCount: s.maxMapCount,
+    vmasSuperSlab: s.vmasSuperSlab, vmasStack: s.vmasStack, vmasLarge: s.vmasLarge, vmasBaseline: s.vmasBaseline,
+    vmasMerged: s.vmasMerged, stacksLeaked: s.stacksLeaked,
     ssAllocated: s.ssAllocated, ssFreed: s.ssFreed, ssLive: s.ssLive, ssEmptyReserved: s.ssEmptyReserved,
     blocksFreed: s.blocksFreed, bytesFreed: s.bytesFreed, bytesReturned: s.bytesReturned,
     remoteFrees: s.remoteFrees, remoteFreesPending: s.remoteFreesPending, liveBlocks: s.liveBlocks,
