@@ -127,7 +127,7 @@ async function scalingRows(dir: string, log: (s: string) => void): Promise<Fidel
   const g = 'scaling, 7.5';
   return [
     exactRow(g, 'SuperSlabs for 1.6 M allocations', 13, r.final.ssAllocated, '', 'refill only from never-used slabs: every test carves fresh SuperSlabs'),
-    exactRow(g, 'bytes of SuperSlabs', 26 * MiB, r.final.ssLive * 2 * MiB, 'bytes', '13 × 2 MiB'),
+    exactRow(g, 'bytes of SuperSlabs', 26 * MiB, r.final.ssLive * 2 * MiB, 'bytes', '13 SuperSlabs × 2 MiB, all still mapped at the end'),
     exactRow(g, 'SuperSlabs freed', 0, r.final.ssFreed, '', 'no empty detection, no trim'),
   ];
 }

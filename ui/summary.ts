@@ -21,7 +21,9 @@ export function summaryOom(r: ReplayResult): string {
   const o = r.oom;
   if (!o) return '';
   return [
-    `OUT OF MEMORY at event ${formatCount(o.event)}: ${o.op} of ${formatBytes(o.size)} by thread ${o.tid}`,
+    o.what === 'stack'
+      ? `OUT OF MEMORY at event ${formatCount(o.event)}: ${o.op} by thread ${o.tid}`
+      : `OUT OF MEMORY at event ${formatCount(o.event)}: ${o.op} of ${formatBytes(o.size)} by thread ${o.tid}`,
     `  ${o.reason}`,
     `  SuperSlabs allocated ${formatCount(o.ssAllocated)}, freed ${formatCount(o.ssFreed)}; mappings ${formatCount(o.mappings)} / ${formatCount(o.maxMapCount)}`,
     `  VMAs: ${vmaText(o.vmas)}`,

@@ -21,7 +21,7 @@ export function oomBannerLines(p: OomBannerProps): Line[] {
   return [
     plain(title, { bold: true, inverse: true, color: 'red' }),
     ...linePack([
-      item('op', o.op, 'red'), item('size', formatBytes(o.size), 'red'), item('thread', String(o.tid), 'red'),
+      item('op', o.op, 'red'), ...(o.what === 'stack' ? [] : [item('size', formatBytes(o.size), 'red')]), item('thread', String(o.tid), 'red'),
     ], p.width, 2),
     ...linePack(o.reason.split(/(?<=:) /).map((r) => plain(r, { color: 'red' })), p.width, 1),
     ...linePack([
