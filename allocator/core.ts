@@ -138,9 +138,9 @@ export class AllocCore {
 
   rewrap(): void {
     const n = this.buffer.byteLength;
-    this.i32 = new Int32Array(this.buffer, 0, n >> 2);
-    this.f64 = new Float64Array(this.buffer, 0, n >> 3);
-    this.u16 = new Uint16Array(this.buffer, 0, n >> 1);
+    this.i32 = new Int32Array(this.buffer, 0, n >>> 2);
+    this.f64 = new Float64Array(this.buffer, 0, n >>> 3);
+    this.u16 = new Uint16Array(this.buffer, 0, n >>> 1);
     if (this.f64.length > L.S.bufferBytes) this.f64[L.S.bufferBytes] = n;
   }
 

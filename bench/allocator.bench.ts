@@ -60,8 +60,8 @@ export function larsonDrive(a: Allocator, opts: { threads: number; chunks: numbe
         done[t] = 0;
         a.threadExit(tids[t]!);
         tids[t] = nextTid++;
-        a.threadStart(tids[t]!);
         gens++;
+        if (!a.threadStart(tids[t]!)) return { ops, generations: gens, oom: true }; // pthread_create fails
         break;
       }
     }
