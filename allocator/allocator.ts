@@ -16,7 +16,7 @@ import { partialPush, slabAcquire, slabDrain, slabDropTls, slabRec, slabRemotePu
 import { statsRead, type AllocStats } from './statsView.js';
 import { ssOnEmpty, ssTrim } from './superslab.js';
 import { stackInit } from './stack.js';
-import { threadDetach, threadExit, threadJoin, threadStart } from './thread.js';
+import { threadDetach, threadExit, threadInit, threadJoin, threadStart } from './thread.js';
 
 // hot-path copies of layout constants (module consts, not namespace property loads)
 const K_CLASS_STRIDE = L.CLASS_STRIDE;
@@ -68,7 +68,6 @@ export class Allocator extends AllocCore {
     i32[L.H_SS_STRIDE] = this.ssStride;
     i32[L.H_SLAB_STRIDE] = L.SLAB_STRIDE;
     i32[L.H_THR_STRIDE] = this.thrStride;
-    i32[L.H_MAG_STRIDE] = this.magStride;
     i32[L.H_SS_SIZE_LOG2] = Math.log2(this.ssSize);
     i32[L.H_PAGE_WORDS] = this.pageWords;
     i32[L.H_SLABS_PER_SS] = this.slabsPerSS;
@@ -88,12 +87,9 @@ export class Allocator extends AllocCore {
     this.i32[L.H_SLAB_CAP] = 256;
     this.i32[L.H_THR_OFF] = this.heapAlloc(thr * this.thrStride);
     this.i32[L.H_THRSTAT_OFF] = this.heapAlloc(thr * L.TS_STRIDE * 2);
-    this.i32[L.H_MAG_OFF] = this.heapAlloc(thr * this.magStride);
     this.i32[L.H_THR_CAP] = thr;
-    const tm = this.heapAlloc(64);
-    this.i32.fill(-1, tm, tm + 64);
-    this.i32[L.H_TIDMAP_OFF] = tm;
-    this.i32[L.H_TIDMAP_CAP] = 64;
+    for (let c = 0; c < L.MAX_CLASSES; c++) this.i32[L.H_MAGPOOL + c] = -1;
+    threadInit(this);
     this.i32[L.H_LARGE_OFF] = this.heapAlloc(16 * L.LARGE_STRIDE);
     this.i32[L.H_LARGE_CAP] = 16;
     const f = this.f64;
@@ -119,14 +115,12 @@ export class Allocator extends AllocCore {
       const mt = this.cT + c;
       const top = i32[mt]! - 1;
       if (top >= 0) {
-        const ci = c * CI.STRIDE;
-        const info = this.cInfo;
-        const h = i32[this.cMag + info[ci + CI.MAGOFF]! + top]!;
+        const h = i32[i32[mt + this.magPtrDelta]! + top]!;
         i32[mt] = top;
         const f64 = this.f64;
         f64[HOT.CLASS_STATS_F64 + c * HOT.CLASS_STRIDE + HOT.CS_ALLOC]!++;
         f64[this.cTS]!++;
-        return f64[(this.slabOff + (h >>> this.blockShift) * HOT.SLAB_STRIDE) >> 1]! + (h & this.blockMask) * info[ci + CI.SIZE]!;
+        return f64[(this.slabOff + (h >>> this.blockShift) * HOT.SLAB_STRIDE) >> 1]! + (h & this.blockMask) * this.cInfo[c * CI.STRIDE + CI.SIZE]!;
       }
     }
     return this.mallocSlow(tid, size, align);
@@ -157,8 +151,8 @@ export class Allocator extends AllocCore {
         if (sid >= 0 && sh >= 0 && bo >= 0 && idx << sh === bo && idx < i32[r + HOT.SL_CARVED]!) {
           const mt = this.cT + c;
           const top = i32[mt]!;
-          if (i32[r + HOT.SL_OWNER] === this.cSerial && top < info[ci + CI.MAGCAP]!) {
-            i32[this.cMag + info[ci + CI.MAGOFF]! + top] = (sid << this.blockShift) | idx;
+          if (i32[r + HOT.SL_OWNER] === this.cSerial && top < i32[mt + this.magLimDelta]!) {
+            i32[i32[mt + this.magPtrDelta]! + top] = (sid << this.blockShift) | idx;
             i32[mt] = top + 1;
             const f64 = this.f64;
             f64[HOT.CLASS_STATS_F64 + c * HOT.CLASS_STRIDE + HOT.CS_FREED]!++;
@@ -201,7 +195,7 @@ export class Allocator extends AllocCore {
     const mt = this.thrOff + slot * this.thrStride + L.T_MAGTOP + c;
     if (this.i32[mt] === 0 && this.refill(slot, c, tid, size) === 0) return 0;
     const top = this.i32[mt]! - 1;
-    const h = this.i32[this.magOff + slot * this.magStride + this.magClassOff[c]! + top]!;
+    const h = this.i32[this.i32[mt + this.magPtrDelta]! + top]!;
     this.i32[mt] = top;
     const cs = L.CLASS_STATS_F64 + c * L.CLASS_STRIDE;
     this.f64[cs + CS_ALLOC]!++;
@@ -270,10 +264,11 @@ export class Allocator extends AllocCore {
     if (this.remoteQueue && this.i32[r + L.SL_OWNER] !== serial) {
       this.freeRemote(sid, idx, slot);
     } else {
+      const mb = this.magChunk(slot, c);
       const mt = this.thrOff + slot * this.thrStride + L.T_MAGTOP + c;
       if (this.i32[mt]! >= this.magCap[c]!) magSpill(this, slot, c);
       const top = this.i32[mt]!;
-      this.i32[this.magOff + slot * this.magStride + this.magClassOff[c]! + top] = (sid << this.blockShift) | idx;
+      this.i32[mb + top] = (sid << this.blockShift) | idx;
       this.i32[mt] = top + 1;
     }
     this.f64[cs + HOT.CS_FREED]!++;
@@ -304,8 +299,8 @@ export class Allocator extends AllocCore {
     if (i32[r + K_SL_OWNER] === this.cSerial || !this.remoteQueue) {
       const mt = this.cT + c;
       const top = i32[mt]!;
-      if (top < this.magCap[c]!) {
-        i32[this.cMag + this.magClassOff[c]! + top] = (sid << this.blockShift) | idx;
+      if (top < i32[mt + this.magLimDelta]!) {
+        i32[i32[mt + this.magPtrDelta]! + top] = (sid << this.blockShift) | idx;
         i32[mt] = top + 1;
         this.f64[K_CLASS_STATS_F64 + c * K_CLASS_STRIDE + CS_FREED]!++;
         this.f64[this.cTS + 1]!++;

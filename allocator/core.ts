@@ -5,13 +5,14 @@
 import { AllocUsageError } from './errors.js';
 import * as L from './layout.js';
 import type { AllocParams } from './params.js';
+import { tmGet } from './tidmap.js';
 
 interface GrowableSab { readonly byteLength: number; readonly maxByteLength: number; readonly growable: boolean; grow(n: number): void }
 const GSAB = SharedArrayBuffer as unknown as new (n: number, o?: { maxByteLength: number }) => SharedArrayBuffer;
 
 /** cInfo layout (JS-side derived configuration, not buffer state); OFF0 is the byte offset of block 0
  *  in slab 0 of a SuperSlab (after its header), as slabNew sets SL_OFF0. */
-export const enum CI { STRIDE = 8, SHIFT = 0, MAGCAP = 1, MAGOFF = 2, SIZE = 3, OFF0 = 4 }
+export const enum CI { STRIDE = 8, SHIFT = 0, MAGCAP = 1, SIZE = 3, OFF0 = 4 }
 
 export function coreNewBuffer(initialBytes: number, maxBytes: number): SharedArrayBuffer {
   return new GSAB(initialBytes, { maxByteLength: maxBytes });
@@ -29,8 +30,9 @@ export class AllocCore {
   readonly classLut: Uint8Array;
   readonly maxSmall: number;
   readonly magCap: Int32Array;
-  readonly magClassOff: Int32Array;
-  readonly magStride: number;
+  /** word distance from a thread's magazine top of class c to its limit / chunk pointer of class c */
+  readonly magLimDelta: number;
+  readonly magPtrDelta: number;
   readonly ssSize: number;
   readonly invSS: number;
   readonly slabSize: number;
@@ -60,14 +62,9 @@ export class AllocCore {
   slabOff = 0;
   thrOff = 0;
   thrStatF = 0; // Float64 index
-  magOff = 0;
-  tidMapOff = 0;
-  tidMapCap = 0;
   largeOff = 0;
   vmaOff = 0;
   stkOff = 0;
-  tidStkOff = 0;
-  tidStkCap = 0;
   /** tlsBytes rounded up to whole pages (what becomes resident per thread) */
   readonly tlsResident: number;
   // cache of the last thread seen by the fast paths (derived from the thread table; -1 = none).
@@ -76,8 +73,8 @@ export class AllocCore {
   cSerial = 0;
   cSlot = 0;
   cT = 0; // word index of the thread record's magazine tops
-  cMag = 0; // word index of the thread's magazine storage
   cTS = 0; // Float64 index of the thread's 'allocs' statistic ('frees' is cTS + 1)
+  // (the magazine of class c: top at cT + c, limit at cT + magLimDelta + c, chunk at cT + magPtrDelta + c)
 
   constructor(p: AllocParams, buffer: SharedArrayBuffer | undefined) {
     this.p = p;
@@ -90,10 +87,8 @@ export class AllocCore {
       this.classLut[i] = c;
     }
     this.magCap = Int32Array.from(p.magCapacities);
-    this.magClassOff = new Int32Array(this.nc);
-    let m = 0;
-    for (let c = 0; c < this.nc; c++) { this.magClassOff[c] = m; m += this.magCap[c]!; }
-    this.magStride = (m + 1) & ~1;
+    this.magLimDelta = L.thrMagLim(this.nc) - L.T_MAGTOP;
+    this.magPtrDelta = L.thrMagPtr(this.nc) - L.T_MAGTOP;
     this.ssSize = p.superSlabSize;
     this.invSS = 1 / p.superSlabSize;
     this.slabSize = p.slabSize;
@@ -104,7 +99,6 @@ export class AllocCore {
     for (let c = 0; c < this.nc; c++) {
       this.cInfo[c * CI.STRIDE + CI.SHIFT] = this.classShift[c]!;
       this.cInfo[c * CI.STRIDE + CI.MAGCAP] = this.magCap[c]!;
-      this.cInfo[c * CI.STRIDE + CI.MAGOFF] = this.magClassOff[c]!;
       this.cInfo[c * CI.STRIDE + CI.SIZE] = this.classSize[c]!;
       const al = this.classSize[c]! & -this.classSize[c]!;
       this.cInfo[c * CI.STRIDE + CI.OFF0] = Math.ceil(p.ssHeaderBytes / al) * al;
@@ -152,14 +146,9 @@ export class AllocCore {
     this.slabOff = h[L.H_SLAB_OFF]!;
     this.thrOff = h[L.H_THR_OFF]!;
     this.thrStatF = h[L.H_THRSTAT_OFF]! >> 1;
-    this.magOff = h[L.H_MAG_OFF]!;
-    this.tidMapOff = h[L.H_TIDMAP_OFF]!;
-    this.tidMapCap = h[L.H_TIDMAP_CAP]!;
     this.largeOff = h[L.H_LARGE_OFF]!;
     this.vmaOff = h[L.H_VMA_OFF]!;
     this.stkOff = h[L.H_STK_OFF]!;
-    this.tidStkOff = h[L.H_TIDSTK_OFF]!;
-    this.tidStkCap = h[L.H_TIDSTK_CAP]!;
     this.cTid = -1;
   }
 
@@ -170,7 +159,6 @@ export class AllocCore {
     this.cSlot = slot;
     this.cSerial = this.i32[t + L.T_SERIAL]!;
     this.cT = t + L.T_MAGTOP;
-    this.cMag = this.magOff + slot * this.magStride;
     this.cTS = this.thrStatF + slot * L.TS_STRIDE + L.TS.allocs;
   }
 
@@ -207,7 +195,33 @@ export class AllocCore {
   }
 
   tidToSlot(tid: number): number {
-    return tid >= 0 && tid < this.tidMapCap ? this.i32[this.tidMapOff + tid]! : -1;
+    return tmGet(this, L.TIDMAP_SLOT, tid);
+  }
+
+  /** Word index of the magazine chunk of (slot, c), allocating it (from the class's pool) if needed. */
+  magChunk(slot: number, c: number): number {
+    const t = this.thrOff + slot * this.thrStride + L.T_MAGTOP + c;
+    const p = this.i32[t + this.magPtrDelta]!;
+    if (p >= 0) return p;
+    let chunk = this.i32[L.H_MAGPOOL + c]!;
+    if (chunk >= 0) this.i32[L.H_MAGPOOL + c] = this.i32[chunk]!;
+    else chunk = this.heapAlloc(this.magCap[c]!);
+    this.i32[t + this.magPtrDelta] = chunk;
+    this.i32[t + this.magLimDelta] = this.magCap[c]!;
+    return chunk;
+  }
+
+  /** Returns the (empty) magazine chunks of `slot` to their pools. */
+  magRelease(slot: number): void {
+    for (let c = 0; c < this.nc; c++) {
+      const t = this.thrOff + slot * this.thrStride + L.T_MAGTOP + c;
+      const p = this.i32[t + this.magPtrDelta]!;
+      if (p < 0) continue;
+      this.i32[p] = this.i32[L.H_MAGPOOL + c]!;
+      this.i32[L.H_MAGPOOL + c] = p;
+      this.i32[t + this.magPtrDelta] = -1;
+      this.i32[t + this.magLimDelta] = 0;
+    }
   }
 
   slotAlive(slot: number, serial: number): boolean {

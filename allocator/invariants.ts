@@ -10,6 +10,7 @@ import * as L from './layout.js';
 import { largeFind } from './large.js';
 import { partialHeadWord, slabRec } from './slab.js';
 import { stackRecord } from './stack.js';
+import { tmGet } from './tidmap.js';
 import { statsRead } from './statsView.js';
 import {
   VF_NOMERGE, VK_SENTINEL, vmaEnd, vmaFlags, vmaFloor, vmaGap, vmaKind, vmaLeft, vmaMaxGap, vmaRight, vmaStart, vmaWalk,
@@ -121,11 +122,14 @@ export function checkInvariants(a: AllocCore, liveAddrs?: Iterable<number>): Inv
     liveThreads++;
     const tid = i32[t + L.T_TID]!;
     if (a.tidToSlot(tid) !== s) err(`thread slot ${s}: tid ${tid} does not map back`);
+    if (i32[t + L.T_TID] !== (tid | 0)) err(`thread slot ${s}: tid field`);
     for (let c = 0; c < nc; c++) {
       const top = i32[t + L.T_MAGTOP + c]!;
       if (top < 0 || top > a.magCap[c]!) err(`thread ${tid} class ${c}: magazine top ${top}`);
       perClass[c]!.mag += top;
-      const mb = a.magOff + s * a.magStride + a.magClassOff[c]!;
+      const mb = i32[t + L.thrMagPtr(nc) + c]!;
+      const lim = i32[t + L.thrMagLim(nc) + c]!;
+      if (mb < 0 ? top !== 0 || lim !== 0 : lim !== a.magCap[c]) err(`thread ${tid} class ${c}: magazine chunk ${mb}, limit ${lim}, top ${top}`);
       for (let j = 0; j < top; j++) {
         const h = i32[mb + j]!;
         const sid = h >>> a.blockShift, b = h & a.blockMask;
@@ -302,7 +306,7 @@ function checkStacks(a: AllocCore, err: Err, eq: Eq): number {
     const top = vmaFloor(a, s.addr + len - 1);
     if (top < 0 || vmaEnd(a, top) < s.addr + len) err(`stack ${r}: its top is not mapped`);
     const live = s.state === L.STK_RUNNING || s.state === L.STK_DETACHED || s.state === L.STK_ZOMBIE;
-    const mapsBack = s.tid < a.tidStkCap && a.i32[a.tidStkOff + s.tid] === r;
+    const mapsBack = tmGet(a, L.TIDMAP_STACK, s.tid) === r;
     if (live !== mapsBack) err(`stack ${r} (state ${s.state}, tid ${s.tid}) and the tid map disagree`);
   }
   eq('stacksMapped', f[L.S.stacksMapped]!, mapped);

@@ -4,9 +4,9 @@
 // LARGE_SPAN), so free needs no lookup structure; the mapping's place in the simulated address space
 // is kept in the record.
 import type { AllocCore } from './core.js';
-import { allocInvalidFree } from './errors.js';
+import { AllocUsageError, allocInvalidFree } from './errors.js';
 import * as L from './layout.js';
-import { OOM_LARGE, osMap, osOomRecord, osTouchBytes, osUnmap } from './os.js';
+import { OOM_LARGE, osMap, osTouchBytes, osUnmap } from './os.js';
 import { VF_RW, VK_LARGE } from './vma.js';
 
 function largeGrow(a: AllocCore): void {
@@ -21,10 +21,8 @@ function largeGrow(a: AllocCore): void {
 export function largeMalloc(a: AllocCore, tid: number, size: number): number {
   const len = Math.max(1, Math.ceil(size / a.p.pageSize)) * a.p.pageSize;
   const a32 = a.i32;
-  const tooBig = len > L.LARGE_SPAN || (a32[L.H_LARGE_FREE]! < 0 && a32[L.H_LARGE_HW]! >= L.LARGE_MAX_RECORDS);
-  if (tooBig) {
-    osOomRecord(a, 2, tid, size, OOM_LARGE); // beyond what the model's handle space can place
-    return 0;
+  if (a32[L.H_LARGE_FREE]! < 0 && a32[L.H_LARGE_HW]! >= L.LARGE_MAX_RECORDS) {
+    throw new AllocUsageError(`more than ${L.LARGE_MAX_RECORDS} large blocks live at once: beyond the model's limit`, 'capacity');
   }
   const at = osMap(a, len, VF_RW, VK_LARGE, tid, size, OOM_LARGE);
   if (at < 0) return 0;

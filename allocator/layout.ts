@@ -27,8 +27,8 @@ export const H_THR_CAP = 13;
 export const H_THR_HW = 14;
 export const H_THR_FREE = 15;
 export const H_THRSTAT_OFF = 16; // word index of the per-thread Float64 stats table
-export const H_MAG_OFF = 17;
-export const H_TIDMAP_OFF = 18;
+export const H_MAG_OFF = 17; // unused since layout 2 (magazines are per-class chunks, thrMagPtr)
+export const H_TIDMAP_OFF = 18; // tid → thread slot map (tidmap.ts): table, capacity; count/used below
 export const H_TIDMAP_CAP = 19;
 export const H_LARGE_OFF = 20;
 export const H_LARGE_CAP = 21;
@@ -39,7 +39,7 @@ export const H_PENDING = 25;
 export const H_SS_STRIDE = 26;
 export const H_SLAB_STRIDE = 27;
 export const H_THR_STRIDE = 28;
-export const H_MAG_STRIDE = 29;
+export const H_MAG_STRIDE = 29; // unused since layout 2
 export const H_SS_SIZE_LOG2 = 30;
 export const H_PAGE_WORDS = 31;
 export const H_POOL = 32; // + class: head of the free block-stack chunk list (word index, -1 none)
@@ -67,7 +67,16 @@ export const H_STK_TAIL = 125;
 export const H_TIDSTK_OFF = 126;
 export const H_TIDSTK_CAP = 127;
 export const H_MAIN_SEEN = 128; // 1 once the main thread (tid 0, stack in the baseline) has started
+export const H_TIDMAP_COUNT = 129;
+export const H_TIDMAP_USED = 130;
+export const H_TIDSTK_COUNT = 131;
+export const H_TIDSTK_USED = 132;
+export const H_MAGPOOL = 133; // + class: head of the free magazine-chunk list (word index, -1 none)
 export const HEADER_WORDS = 192;
+
+/** The two tid maps' header words (tidmap.ts). */
+export const TIDMAP_SLOT = Object.freeze({ off: H_TIDMAP_OFF, cap: H_TIDMAP_CAP, count: H_TIDMAP_COUNT, used: H_TIDMAP_USED });
+export const TIDMAP_STACK = Object.freeze({ off: H_TIDSTK_OFF, cap: H_TIDSTK_CAP, count: H_TIDSTK_COUNT, used: H_TIDSTK_USED });
 
 // ---- statistics block (Float64) ----
 /** Global statistics, in buffer order. Declared once; the view and the checker read this list.
@@ -173,7 +182,11 @@ export const T_MAGTOP = 4; // + class
 export function thrTls(nc: number): number { return T_MAGTOP + nc; } // + class: TLS slab id or -1
 export function thrCurSS(nc: number): number { return T_MAGTOP + 2 * nc; } // + class: TLS-mode current SS
 export function thrPartial(nc: number): number { return T_MAGTOP + 3 * nc; } // + class: TLS partial list head
-export function thrStride(nc: number): number { return (T_MAGTOP + 4 * nc + 1) & ~1; }
+/** + class: the magazine's capacity once its chunk exists, else 0 (a push beyond it takes the slow path) */
+export function thrMagLim(nc: number): number { return T_MAGTOP + 4 * nc; }
+/** + class: word index of the magazine's chunk (allocated on first use, pooled per class), or -1 */
+export function thrMagPtr(nc: number): number { return T_MAGTOP + 5 * nc; }
+export function thrStride(nc: number): number { return (T_MAGTOP + 6 * nc + 1) & ~1; }
 
 // ---- hot-path copies ----
 /** The word offsets and strides the malloc/free fast paths use, as compile-time constants (tsc inlines
@@ -225,7 +238,9 @@ export const STK_LEAKED = 5; // a zombie whose thread id started again: it can n
 // ---- simulated address space ----
 export const SS_BASE = 2 ** 32;
 export const LARGE_BASE = 2 ** 48;
-export const LARGE_SPAN = 2 ** 32; // one large mapping per span; its record index is the span index
-export const LARGE_MAX_RECORDS = 2 ** 20;
+/** One large-block handle per span (its record index is the span index): the handle is an id, not an
+ *  extent, so a block may be larger than the span; handles are aligned to the span (memalign up to 16 MiB). */
+export const LARGE_SPAN = 2 ** 24;
+export const LARGE_MAX_RECORDS = 2 ** 28;
 
 export const OOM_REASONS = ['max_map_count', 'address_space'] as const;

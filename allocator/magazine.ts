@@ -1,4 +1,5 @@
-// allocator/magazine.ts — per-thread, per-class magazines (stacks of block handles in the buffer):
+// allocator/magazine.ts — per-thread, per-class magazines (stacks of block handles in chunks of the
+// buffer, allocated on a class's first use and pooled per class: AllocCore.magChunk / magRelease):
 // spill on overflow, flush-all, orphaning at thread exit. The per-class magazine block count is
 // not stored: readers sum the magazine tops of live thread slots.
 import type { AllocCore } from './core.js';
@@ -9,8 +10,9 @@ import { slabRec, slabReturn } from './slab.js';
 /** Returns the oldest `n` blocks of magazine (slot, c) to their slabs. */
 export function magReturn(a: AllocCore, slot: number, c: number, n: number): void {
   const mt = a.thrOff + slot * a.thrStride + L.T_MAGTOP + c;
-  const mb = a.magOff + slot * a.magStride + a.magClassOff[c]!;
   const top = a.i32[mt]!;
+  if (top === 0) return;
+  const mb = a.i32[mt + a.magPtrDelta]!;
   if (n > top) n = top;
   const shift = a.blockShift;
   const mask = a.blockMask;
@@ -43,7 +45,7 @@ export function magFlushAll(a: AllocCore, slot: number): void {
 export function magOrphan(a: AllocCore, slot: number): void {
   for (let c = 0; c < a.nc; c++) {
     const mt = a.thrOff + slot * a.thrStride + L.T_MAGTOP + c;
-    const mb = a.magOff + slot * a.magStride + a.magClassOff[c]!;
+    const mb = a.i32[mt + a.magPtrDelta]!;
     const top = a.i32[mt]!;
     for (let i = 0; i < top; i++) a.i32[slabRec(a, a.i32[mb + i]! >>> a.blockShift) + L.SL_ORPHANED]!++;
     a.i32[mt] = 0;

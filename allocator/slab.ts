@@ -101,11 +101,11 @@ export function slabFree(a: AllocCore, sid: number): void {
 
 /** Moves up to `want` blocks of slab `sid` (free state first, then carving) onto the magazine of (slot, c). */
 export function slabTake(a: AllocCore, sid: number, slot: number, c: number, want: number): number {
+  const mb = a.magChunk(slot, c); // may grow the buffer: views are read after it
+  const r = slabRec(a, sid);
   const i32 = a.i32;
   const u16 = a.u16;
-  const r = slabRec(a, sid);
   const mt = a.thrOff + slot * a.thrStride + L.T_MAGTOP + c;
-  const mb = a.magOff + slot * a.magStride + a.magClassOff[c]!;
   let top = i32[mt]!;
   const h0 = sid << a.blockShift;
   const st = i32[r + L.SL_STACK]!;

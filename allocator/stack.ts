@@ -5,7 +5,8 @@
 // releases its stack; a joinable one keeps it until joined (a zombie), or forever when never joined.
 // Released stacks go to the cache (most recent first) and the least recent beyond stackCache bytes are
 // unmapped. The main thread (tid 0's first start) has its stack in the process baseline.
-// Invariants: a record is FREE, RUNNING, DETACHED, ZOMBIE, CACHED or LEAKED; tidStack[tid] names the
+// Invariants: a record is FREE, RUNNING, DETACHED, ZOMBIE, CACHED or LEAKED; the tid → stack map
+// (tidmap.ts) names for a tid the
 // newest incarnation's record (RUNNING, DETACHED or ZOMBIE) or -1; stacksMapped counts the non-free
 // records, stacksLeaked the ZOMBIE + LEAKED ones, stacksCached the CACHED ones; threadRss is the sum of
 // their resident bytes plus the main thread's TLS.
@@ -13,6 +14,7 @@ import type { AllocCore } from './core.js';
 import * as L from './layout.js';
 import { S } from './layout.js';
 import { OOM_STACK, osOomRecord, osTouchBytes, osUnmap } from './os.js';
+import { tmDelete, tmGet, tmInit, tmSet } from './tidmap.js';
 import { MMAP_MAP_COUNT, MMAP_OK, VF_RW, VF_STACK, VK_STACK, vmaLastAddr, vmaMmap, vmaMunmap, vmaProtect } from './vma.js';
 
 const rec = (a: AllocCore, r: number): number => a.stkOff + r * L.STACK_STRIDE;
@@ -25,10 +27,7 @@ export function stackInit(a: AllocCore): void {
   a.i32[L.H_STK_FREE] = -1;
   a.i32[L.H_STK_HEAD] = -1;
   a.i32[L.H_STK_TAIL] = -1;
-  const m = a.heapAlloc(64);
-  a.i32.fill(-1, m, m + 64);
-  a.i32[L.H_TIDSTK_OFF] = m;
-  a.i32[L.H_TIDSTK_CAP] = 64;
+  tmInit(a, L.TIDMAP_STACK, 64);
   a.refresh();
 }
 
@@ -36,22 +35,13 @@ function stackLen(a: AllocCore): number {
   return a.p.stackSize + a.p.stackGuard;
 }
 
-function stackTidMapGrow(a: AllocCore, tid: number): void {
-  const cap = a.tidStkCap;
-  let n = cap * 2;
-  while (n <= tid) n *= 2;
-  a.i32[L.H_TIDSTK_OFF] = a.tableMove(a.tidStkOff, cap, n, -1);
-  a.i32[L.H_TIDSTK_CAP] = n;
-  a.refresh();
-}
-
 function stackOfTid(a: AllocCore, tid: number): number {
-  return tid < a.tidStkCap ? a.i32[a.tidStkOff + tid]! : -1;
+  return tmGet(a, L.TIDMAP_STACK, tid);
 }
 
 function stackSetTid(a: AllocCore, tid: number, r: number): void {
-  if (tid >= a.tidStkCap) stackTidMapGrow(a, tid);
-  a.i32[a.tidStkOff + tid] = r;
+  if (r < 0) tmDelete(a, L.TIDMAP_STACK, tid);
+  else tmSet(a, L.TIDMAP_STACK, tid, r);
 }
 
 function stackNewRecord(a: AllocCore): number {

@@ -1,16 +1,15 @@
-// allocator/thread.ts — thread slots: tid → slot map (growable Int32 table indexed by tid), slot
-// recycling, per-slot records (magazine tops, TLS slab, TLS-mode current SuperSlab and partial lists),
+// allocator/thread.ts — thread slots: tid → slot map (a hash map, tidmap.ts: any 32-bit id), slot
+// recycling, per-slot records (magazine tops, limits and chunks, TLS slab, TLS-mode current SuperSlab
+// and partial lists),
 // per-slot statistics, what thread exit does (release or orphan, per preset), and the thread's stack
 // (stack.ts: mapped at start, kept until join or detach). Invariant: a slot is live iff its serial is
 // non-zero, and then tidMap[tid] = slot.
 import type { AllocCore } from './core.js';
-import { AllocUsageError } from './errors.js';
 import * as L from './layout.js';
 import { magFlushAll, magOrphan } from './magazine.js';
 import { partialClear, slabDrain, slabDropTls, slabRec } from './slab.js';
 import { stackDetach, stackExit, stackJoin, stackStart } from './stack.js';
-
-export const THREAD_TID_LIMIT = 2 ** 26;
+import { tmDelete, tmInit, tmSet } from './tidmap.js';
 
 function threadGrowTables(a: AllocCore): void {
   const i32 = a.i32;
@@ -21,31 +20,20 @@ function threadGrowTables(a: AllocCore): void {
   a.i32[L.H_THR_OFF] = t;
   const ts = a.tableMove(a.thrStatF * 2, hw * L.TS_STRIDE * 2, nCap * L.TS_STRIDE * 2, 0);
   a.i32[L.H_THRSTAT_OFF] = ts;
-  const m = a.tableMove(a.magOff, hw * a.magStride, nCap * a.magStride, 0);
-  a.i32[L.H_MAG_OFF] = m;
   a.i32[L.H_THR_CAP] = nCap;
   a.refresh();
 }
 
-function threadGrowTidMap(a: AllocCore, tid: number): void {
-  if (tid >= THREAD_TID_LIMIT || tid < 0 || !Number.isInteger(tid)) {
-    throw new AllocUsageError(`thread id ${tid} out of range 0..${THREAD_TID_LIMIT - 1}`, 'bad_thread');
-  }
-  const cap = a.tidMapCap;
-  let nCap = cap * 2;
-  while (nCap <= tid) nCap *= 2;
-  const n = a.tableMove(a.tidMapOff, cap, nCap, -1);
-  a.i32[L.H_TIDMAP_OFF] = n;
-  a.i32[L.H_TIDMAP_CAP] = nCap;
-  a.refresh();
+/** The tid → slot map (called once at creation). */
+export function threadInit(a: AllocCore): void {
+  tmInit(a, L.TIDMAP_SLOT, 64);
 }
 
 /** Starts thread `tid` (no-op if it is live); returns its slot. A stack that cannot be mapped is
  *  counted in stackFailures (and recorded as an OOM); the thread still gets its slot. */
 export function threadStart(a: AllocCore, tid: number): number {
   a.cTid = -1;
-  if (tid >= a.tidMapCap || tid < 0) threadGrowTidMap(a, tid);
-  const cur = a.i32[a.tidMapOff + tid]!;
+  const cur = a.tidToSlot(tid);
   if (cur >= 0) return cur;
   let slot = a.i32[L.H_THR_FREE]!;
   if (slot >= 0) {
@@ -59,12 +47,13 @@ export function threadStart(a: AllocCore, tid: number): number {
   const t = a.thrOff + slot * a.thrStride;
   i32.fill(0, t, t + a.thrStride);
   i32.fill(-1, t + L.thrTls(a.nc), t + L.thrPartial(a.nc) + a.nc);
+  i32.fill(-1, t + L.thrMagPtr(a.nc), t + L.thrMagPtr(a.nc) + a.nc);
   i32[t + L.T_TID] = tid;
   const serial = i32[L.H_SERIAL]! + 1;
   i32[L.H_SERIAL] = serial;
   i32[t + L.T_SERIAL] = serial;
   i32[t + L.T_NEXT_FREE] = -1;
-  i32[a.tidMapOff + tid] = slot;
+  tmSet(a, L.TIDMAP_SLOT, tid, slot);
   const f = a.f64;
   const s = a.thrStatF + slot * L.TS_STRIDE;
   f.fill(0, s, s + L.TS_STRIDE);
@@ -92,12 +81,13 @@ export function threadExit(a: AllocCore, tid: number): void {
     else { a.i32[t + L.thrTls(a.nc) + c] = -1; a.i32[slabRec(a, s) + L.SL_TLS] = 0; }
   }
   if (a.tlsMode) for (let c = 0; c < a.nc; c++) partialClear(a, a.thrOff + slot * a.thrStride + L.thrPartial(a.nc) + c, release);
+  a.magRelease(slot);
   const t2 = a.thrOff + slot * a.thrStride;
   a.i32.fill(-1, t2 + L.thrTls(a.nc), t2 + L.thrPartial(a.nc) + a.nc);
   a.i32[t2 + L.T_SERIAL] = 0;
   a.i32[t2 + L.T_NEXT_FREE] = a.i32[L.H_THR_FREE]!;
   a.i32[L.H_THR_FREE] = slot;
-  a.i32[a.tidMapOff + tid] = -1;
+  tmDelete(a, L.TIDMAP_SLOT, tid);
   a.f64[a.thrStatF + slot * L.TS_STRIDE + L.TS.active] = 0;
   a.f64[L.S.threadsExited]!++;
   stackExit(a, tid);
