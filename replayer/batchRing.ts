@@ -5,6 +5,9 @@
 // Protocol: the producer fills slot (written % K) and then increments WRITTEN; the consumer reads slot
 // (read % K) and increments READ when it is done with it. Each side sleeps with Atomics.wait on the
 // other's counter; STATE says whether the producer has ended (ok / error); QUIT asks it to stop.
+// Metadata (header, a slot's mark names, the end record) that does not fit its area is spilled: posted
+// on a side MessagePort before its length is published as SPILLED, and taken back with
+// receiveMessageOnPort, so the ring carries any valid trace.
 // Invariant: 0 <= WRITTEN - READ <= K; a slot is written only while it is not readable.
 
 export const RING_WRITTEN = 0;
@@ -104,14 +107,33 @@ export function ringOpen(buffer: SharedArrayBuffer, g: RingGeometry): Ring {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Writes `value` as JSON into `area`; returns its length (throws if it does not fit). */
-export function ringPutJson(area: Uint8Array, value: unknown): number {
-  const bytes = encoder.encode(JSON.stringify(value));
-  if (bytes.length > area.length) throw new Error(`ring: ${bytes.length} bytes of metadata do not fit in ${area.length}`);
-  area.set(bytes);
-  return bytes.length;
+/** Length value meaning "this metadata was posted on the side port". */
+export const RING_SPILLED = -1;
+
+/** The side channel for metadata too large for its area (the decode worker posts, the replay side takes). */
+export interface RingSpillPort {
+  postMessage(value: unknown): void;
 }
 
-export function ringGetJson<T>(area: Uint8Array, length: number): T {
+/** Writes `value` as JSON into `area` and returns its length; when it does not fit, posts it on `side`
+ *  and returns RING_SPILLED (the caller then publishes that length). */
+export function ringPutJson(area: Uint8Array, value: unknown, side: RingSpillPort): number {
+  const json = JSON.stringify(value);
+  if (json.length * 3 > area.length) {
+    const bytes = encoder.encode(json);
+    if (bytes.length > area.length) {
+      side.postMessage(json);
+      return RING_SPILLED;
+    }
+    area.set(bytes);
+    return bytes.length;
+  }
+  const r = encoder.encodeInto(json, area);
+  return r.written;
+}
+
+/** Reads metadata published with `length` (RING_SPILLED: the next message of `take`). */
+export function ringGetJson<T>(area: Uint8Array, length: number, take: () => string): T {
+  if (length === RING_SPILLED) return JSON.parse(take()) as T;
   return JSON.parse(decoder.decode(area.slice(0, length))) as T;
 }

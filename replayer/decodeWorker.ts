@@ -1,8 +1,10 @@
 // The decode worker: reads a trace file (decompression, protobuf/JSON decoding, validation — all of
 // traces/) and publishes its batches into the batch ring for the replay worker. It stops when the trace
 // ends, on an error (published as the end record, rebuilt on the other side), or when asked to quit.
+// Metadata too large for the ring goes on the side port (batchRing.ts). The end record always gets
+// out: if even that fails, a minimal one is published, and the state is set in every case.
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openTrace, OP_MARK, type EventBatch, type OpenTraceOptions, type TraceReader } from '../traces/index.js';
 import {
   ringOpen, ringPutJson, RingState, RING_END_LEN, RING_HEADER_LEN, RING_QUIT, RING_READ, RING_STATE, RING_WRITTEN,
@@ -15,6 +17,8 @@ export interface DecodeWorkerData {
   ring: SharedArrayBuffer;
   geometry: RingGeometry;
   open: OpenTraceOptions;
+  /** Where metadata too large for the ring goes. */
+  side: MessagePort;
 }
 
 /** Waits for a free slot; returns its sequence number, or -1 when the consumer asked to quit. */
@@ -30,7 +34,7 @@ function ringAcquire(ring: Ring): number {
 }
 
 /** Copies events [from, to) of `b` into slot `seq`'s columns and publishes it. */
-function ringPublish(ring: Ring, seq: number, b: EventBatch, from: number, to: number, reader: TraceReader): void {
+function ringPublish(ring: Ring, seq: number, b: EventBatch, from: number, to: number, reader: TraceReader, side: MessagePort): void {
   const slot = ring.slots[seq % ring.geometry.slots];
   slot.op.set(b.op.subarray(from, to));
   slot.tid.set(b.tid.subarray(from, to));
@@ -46,7 +50,7 @@ function ringPublish(ring: Ring, seq: number, b: EventBatch, from: number, to: n
         slot.aux[i - from] = names.length - 1;
       }
     }
-    marksLen = names.length ? ringPutJson(slot.marks, names) : 0;
+    marksLen = names.length ? ringPutJson(slot.marks, names, side) : 0;
   }
   const f = slot.f;
   f[SLOT_COUNT] = to - from;
@@ -59,8 +63,15 @@ function ringPublish(ring: Ring, seq: number, b: EventBatch, from: number, to: n
   Atomics.notify(ring.ctl, RING_WRITTEN);
 }
 
-function ringEnd(ring: Ring, state: RingState, record: unknown): void {
-  Atomics.store(ring.ctl, RING_END_LEN, ringPutJson(ring.endArea, record));
+function ringEnd(ring: Ring, state: RingState, record: unknown, side: MessagePort): void {
+  let len: number;
+  try {
+    len = ringPutJson(ring.endArea, record, side);
+  } catch (err) {
+    state = RingState.Failed;
+    len = ringPutJson(ring.endArea, { error: replayErrorToData(err) }, side);
+  }
+  Atomics.store(ring.ctl, RING_END_LEN, len);
   Atomics.store(ring.ctl, RING_STATE, state);
   Atomics.notify(ring.ctl, RING_WRITTEN);
   Atomics.notify(ring.ctl, RING_HEADER_LEN);
@@ -70,23 +81,25 @@ async function decodeMain(): Promise<void> {
   const data = workerData as DecodeWorkerData;
   const ring = ringOpen(data.ring, data.geometry);
   const cap = data.geometry.capacity;
+  const side = data.side;
   let reader: TraceReader | null = null;
   try {
     reader = await openTrace(data.path, data.open);
-    Atomics.store(ring.ctl, RING_HEADER_LEN, ringPutJson(ring.headerArea, reader.header));
+    Atomics.store(ring.ctl, RING_HEADER_LEN, ringPutJson(ring.headerArea, reader.header, side));
     Atomics.notify(ring.ctl, RING_HEADER_LEN);
     for await (const b of reader.batches()) {
       for (let i = 0; i < b.count; i += cap) {
         const seq = ringAcquire(ring);
         if (seq < 0) return;
-        ringPublish(ring, seq, b, i, Math.min(b.count, i + cap), reader);
+        ringPublish(ring, seq, b, i, Math.min(b.count, i + cap), reader, side);
       }
     }
-    ringEnd(ring, RingState.Ended, { footer: reader.footer, truncated: reader.truncated, skipped: reader.skipped, bytesRead: reader.bytesRead });
+    ringEnd(ring, RingState.Ended, { footer: reader.footer, truncated: reader.truncated, skipped: reader.skipped, bytesRead: reader.bytesRead }, side);
   } catch (err) {
-    ringEnd(ring, RingState.Failed, { error: replayErrorToData(err), skipped: reader?.skipped ?? 0 });
+    ringEnd(ring, RingState.Failed, { error: replayErrorToData(err), skipped: reader?.skipped ?? 0 }, side);
   } finally {
-    await reader?.close();
+    await reader?.close().catch(() => undefined);
+    side.close();
     parentPort?.close();
   }
 }

@@ -11,3 +11,11 @@ export {
   type ReplayControl,
 } from './control.js';
 export type { ReplayCheck, ReplayFigures, ReplayMark, ReplayOom, ReplayResult } from './result.js';
+export { nativeReplayStart, nativeReplayRun, nativeScan, type NativeHandle, type NativeReplayConfig, type NativeScan } from './nativeReplay.js';
+export { nativeAllocatorsList, nativeResolve, NATIVE_ALLOCATORS, type NativeAllocator, type NativeAllocatorStatus } from './nativeAllocators.js';
+export { nativeReplayer } from './nativeBuild.js';
+export { NativeReplayError, type NativeReplayErrorCode } from './nativeError.js';
+export { replayIsNative } from './result.js';
+export type {
+  AnyReplayResult, NativeCrash, NativeFigures, NativeInfo, NativeMark, NativeOom, NativeProcessFigures, NativeReplayResult, ReplayFiguresCommon,
+} from './result.js';

@@ -236,6 +236,11 @@ function replayStep(r: Replay): number {
 }
 
 async function replayBatches(r: Replay, reader: ReplaySource): Promise<void> {
+  await replayBatchLoop(r, reader);
+  if (Atomics.load(r.ctl.ints, CTL_QUIT) === 1 && !r.stopped && r.oom === null) r.partial = true;
+}
+
+async function replayBatchLoop(r: Replay, reader: ReplaySource): Promise<void> {
   const stopAt = r.cfg.stopAt ?? Infinity;
   const throttle = { t0: performance.now(), e0: 0, speed: 0 };
   for await (const b of reader.batches()) {
@@ -325,6 +330,7 @@ export async function replayRun(
   if (cfg.speed) ctl.floats[F_SPEED] = cfg.speed;
   Atomics.store(ctl.ints, CTL_STATE, ReplayState.Running);
   const r = new Replay(alloc, reader, cfg, ctl, hooks);
+  reader.interrupt = () => Atomics.load(ctl.ints, CTL_QUIT) === 1;
   const startedAt = performance.now();
   try {
     await replayBatches(r, reader);

@@ -93,3 +93,120 @@ export interface ReplayResult {
   check: ReplayCheck | null;
   digest: string;
 }
+
+// ---- Native replay (replayer/nativeReplay.ts): the same shape where it applies ------------------------
+// A replay through a real malloc reports what a process can see of itself. Figures the model has and a
+// real allocator does not expose (SuperSlabs, magazines, bytes returned, VMAs by kind, the digest…)
+// are absent from these types, not zero. `rss`, `vmSize` and `mappings` are the allocator's share:
+// the process's figure minus the replayer's own bookkeeping (its mmap'd id table, queues and buffers)
+// minus the process's baseline before the first event; `process` and `bookkeeping` give the parts.
+
+/** The figures both kinds of replay report, with the same meaning. */
+export interface ReplayFiguresCommon {
+  rss: number;
+  peakRss: number;
+  vmSize: number;
+  peakVmSize: number;
+  mappings: number;
+  peakMappings: number;
+  blocksAllocated: number;
+  blocksFreed: number;
+  liveBlocks: number;
+  remoteFrees: number;
+}
+
+/** What the kernel reports for one process, at one moment. */
+export interface NativeProcessFigures {
+  /** smaps_rollup Rss, statm VmSize, /proc/self/maps lines. */
+  rss: number;
+  vmSize: number;
+  mappings: number;
+}
+
+export interface NativeFigures extends ReplayFiguresCommon {
+  /** The whole process (peakRss: VmHWM, peakVmSize: VmPeak). */
+  process: NativeProcessFigures & { peakRss: number; peakVmSize: number };
+  /** The replayer's own mappings (resident bytes by mincore). */
+  bookkeeping: NativeProcessFigures;
+  /** Trace threads started so far, and live now. */
+  threadsStarted: number;
+  threadsLive: number;
+}
+
+export interface NativeMark extends NativeFigures {
+  name: string;
+  event: number;
+}
+
+/** The first allocation the allocator refused (NULL), or a thread that could not be created. */
+export interface NativeOom {
+  event: number;
+  tid: number;
+  op: string;
+  size: number;
+  /** In words, with errno. */
+  reason: string;
+  errno: number;
+}
+
+/** The replay process died of a signal (the allocator, or the replayer: see the event). */
+export interface NativeCrash {
+  signal: string;
+  /** The event the crashing thread was performing, when it said (null: unknown, e.g. SIGKILL). */
+  event: number | null;
+  tid: number | null;
+  op: string | null;
+  /** Events handed to the replayer before it died. */
+  eventsSent: number;
+  /** The last lines the process wrote on stderr. */
+  stderr: string;
+}
+
+export interface NativeInfo {
+  /** The name asked for: glibc, mimalloc, jemalloc, tcmalloc, or a library path. */
+  allocator: string;
+  /** The shared object that defined malloc in the replay process, and its version. */
+  library: string;
+  version: string;
+  /** How the figures are derived, in one sentence (printed with the summary). */
+  rssNote: string;
+  /** What each allocation wrote: first and last byte and every page between, or the ends only. */
+  touch: 'pages' | 'ends';
+  /** The process before the first event, without the replayer's bookkeeping (subtracted from the figures). */
+  baseline: NativeProcessFigures;
+  /** Events went to the replayer as fixed-width column batches over a pipe: bytes per event on it. */
+  pipeBytesPerEvent: number;
+  /** Seconds the replayer waited for input, spent reading /proc at marks, and spent validating the trace first. */
+  inputWaitSeconds: number;
+  statsSeconds: number;
+  validateSeconds: number;
+}
+
+export interface NativeReplayResult {
+  file: string;
+  workload: string;
+  workloadParams: Record<string, string>;
+  native: NativeInfo;
+  events: number;
+  totalEvents: number;
+  /** From the first event to the last (the replayer's clock). */
+  wallSeconds: number;
+  eventsPerSec: number;
+  complete: boolean;
+  partial: boolean;
+  stoppedAt: number | null;
+  skipped: number;
+  truncated: boolean;
+  final: NativeFigures;
+  marks: NativeMark[];
+  oom: NativeOom | null;
+  oomCount: number;
+  crash: NativeCrash | null;
+}
+
+/** A model or a native result (compare's columns). */
+export type AnyReplayResult = ReplayResult | NativeReplayResult;
+
+export function replayIsNative(r: AnyReplayResult): r is NativeReplayResult {
+  return 'native' in r;
+}

@@ -2,8 +2,10 @@
 // publishes with the shape of a trace reader (header, batches, footer, skipped, truncated, bytesRead),
 // so the replay loop does not know whether it decodes itself. A decode error is rethrown, rebuilt from
 // the end record, after the batches before it — where the in-process reader would have thrown it.
+// Every wait here also ends when the decode worker dies without an end record (an internal error is
+// thrown) and when the replay is asked to stop (`interrupt`): waits are asynchronous, in short slices.
 
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { EventBatch, OpenTraceOptions, TraceFooter, TraceHeader, TraceReader } from '../traces/index.js';
 import {
   ringCreate, ringGetJson, RingState, RING_DEFAULT, RING_END_LEN, RING_HEADER_LEN, RING_QUIT, RING_READ, RING_STATE, RING_WRITTEN,
@@ -14,7 +16,10 @@ import { replayErrorFromData, type ReplayErrorData } from './replayError.js';
 import { replayerWorkerUrl } from './workerUrl.js';
 
 /** What the replay loop needs of a trace reader. */
-export type ReplaySource = Pick<TraceReader, 'header' | 'batches' | 'footer' | 'truncated' | 'skipped' | 'bytesRead' | 'close'>;
+export type ReplaySource = Pick<TraceReader, 'header' | 'batches' | 'footer' | 'truncated' | 'skipped' | 'bytesRead' | 'close'> & {
+  /** Set by the replay: checked while waiting for the decoder; true ends batches() early. */
+  interrupt?: () => boolean;
+};
 
 interface EndRecord {
   footer?: TraceFooter | null;
@@ -24,16 +29,32 @@ interface EndRecord {
   error?: ReplayErrorData;
 }
 
+/** Watches the decode worker: `gone` once it exited or failed (with why). */
+class DecoderWatch {
+  gone: string | null = null;
+  constructor(worker: Worker) {
+    worker.on('error', (err) => { this.gone ??= `decode worker failed: ${err.message}`; });
+    worker.on('exit', (code) => { this.gone ??= `decode worker exited (code ${code})`; });
+  }
+}
+
 class RingReader implements ReplaySource {
   footer: TraceFooter | null = null;
   truncated = false;
   skipped = 0;
   bytesRead = 0;
+  interrupt?: () => boolean;
+  private readonly take: () => string;
 
-  constructor(readonly header: TraceHeader, private readonly ring: Ring, private readonly worker: Worker) {}
+  constructor(
+    readonly header: TraceHeader, private readonly ring: Ring, private readonly worker: Worker,
+    private readonly watch: DecoderWatch, side: MessagePort,
+  ) {
+    this.take = () => ringTakeSpilled(side);
+  }
 
   private end(): EndRecord {
-    return ringGetJson<EndRecord>(this.ring.endArea, Atomics.load(this.ring.ctl, RING_END_LEN));
+    return ringGetJson<EndRecord>(this.ring.endArea, Atomics.load(this.ring.ctl, RING_END_LEN), this.take);
   }
 
   private finish(): void {
@@ -60,7 +81,7 @@ class RingReader implements ReplaySource {
       id: slot.id as unknown as Uint32Array<ArrayBuffer>,
       size: slot.size as unknown as Float64Array<ArrayBuffer>,
       aux: slot.aux as unknown as Uint32Array<ArrayBuffer>,
-      markNames: marksLen > 0 ? ringGetJson<string[]>(slot.marks, marksLen) : [],
+      markNames: marksLen !== 0 ? ringGetJson<string[]>(slot.marks, marksLen, this.take) : [],
     };
   }
 
@@ -81,7 +102,10 @@ class RingReader implements ReplaySource {
         this.finish();
         return;
       }
-      Atomics.wait(ctl, RING_WRITTEN, written, 200);
+      if (this.interrupt?.()) return;
+      if (this.watch.gone !== null) throw new Error(`${this.watch.gone} without an end record, after ${read} batches`);
+      const r = Atomics.waitAsync(ctl, RING_WRITTEN, written, 100);
+      if (r.async) await r.value;
     }
   }
 
@@ -92,11 +116,19 @@ class RingReader implements ReplaySource {
   }
 }
 
-/** Waits (without blocking the event loop) until the header or an end record is published. */
-async function ringAwaitHeader(ring: Ring): Promise<void> {
+/** The next spilled metadata message (posted before its length was published, so it is there). */
+function ringTakeSpilled(side: MessagePort): string {
+  const m = receiveMessageOnPort(side);
+  if (!m) throw new Error('ring: spilled metadata missing from the side port');
+  return m.message as string;
+}
+
+/** Waits (without blocking the event loop) until the header or an end record is published, or the
+ *  decode worker is gone. */
+async function ringAwaitHeader(ring: Ring, watch: DecoderWatch): Promise<void> {
   const ctl = ring.ctl;
-  while (Atomics.load(ctl, RING_HEADER_LEN) === 0 && Atomics.load(ctl, RING_STATE) === RingState.Running) {
-    const r = Atomics.waitAsync(ctl, RING_HEADER_LEN, 0, 200);
+  while (Atomics.load(ctl, RING_HEADER_LEN) === 0 && Atomics.load(ctl, RING_STATE) === RingState.Running && watch.gone === null) {
+    const r = Atomics.waitAsync(ctl, RING_HEADER_LEN, 0, 100);
     if (r.async) await r.value;
   }
 }
@@ -104,14 +136,21 @@ async function ringAwaitHeader(ring: Ring): Promise<void> {
 /** Opens `path` through a decode worker; rejects as openTrace would (bad magic, missing file…). */
 export async function ringReaderOpen(path: string, open: OpenTraceOptions, geometry: RingGeometry = RING_DEFAULT): Promise<ReplaySource> {
   const ring = ringCreate(geometry);
-  const data: DecodeWorkerData = { path, ring: ring.buffer, geometry: ring.geometry, open };
-  const worker = new Worker(replayerWorkerUrl('decodeWorker'), { workerData: data });
-  await ringAwaitHeader(ring);
+  const channel = new MessageChannel();
+  const data: DecodeWorkerData = { path, ring: ring.buffer, geometry: ring.geometry, open, side: channel.port2 };
+  const worker = new Worker(replayerWorkerUrl('decodeWorker'), { workerData: data, transferList: [channel.port2] });
+  const watch = new DecoderWatch(worker);
+  const side = channel.port1;
+  side.unref();
+  await ringAwaitHeader(ring, watch);
+  const take = (): string => ringTakeSpilled(side);
   if (Atomics.load(ring.ctl, RING_HEADER_LEN) === 0) {
-    const end = ringGetJson<EndRecord>(ring.endArea, Atomics.load(ring.ctl, RING_END_LEN));
+    const ended = Atomics.load(ring.ctl, RING_STATE) !== RingState.Running;
+    const end = ended ? ringGetJson<EndRecord>(ring.endArea, Atomics.load(ring.ctl, RING_END_LEN), take) : {};
     await worker.terminate();
-    throw end.error ? replayErrorFromData(end.error) : new Error('decode worker ended without a header');
+    side.close();
+    throw end.error ? replayErrorFromData(end.error) : new Error(watch.gone ?? 'decode worker ended without a header');
   }
-  const header = ringGetJson<TraceHeader>(ring.headerArea, Atomics.load(ring.ctl, RING_HEADER_LEN));
-  return new RingReader(header, ring, worker);
+  const header = ringGetJson<TraceHeader>(ring.headerArea, Atomics.load(ring.ctl, RING_HEADER_LEN), take);
+  return new RingReader(header, ring, worker, watch, side);
 }
