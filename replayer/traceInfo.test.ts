@@ -45,3 +45,16 @@ describe('traceInfo thread lifecycle', () => {
     expect(info.threadLifecycle).toEqual({ started: 2, exited: 1, joined: 0, detached: 0, leaked: 0, liveAtEnd: 2, joinedAtExit: true });
   });
 });
+
+describe('info with very many marks (issue 14 #8)', () => {
+  it('lists the first 10,000 marks and counts them all', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'slabtrace-info-')), 'marks.pb');
+    const w = createTraceWriter(file, { workload: 'marks', recorder: 'test' });
+    for (let i = 0; i < 30_000; i++) w.mark(0, `m${i}`);
+    await w.close();
+    const info = await traceInfo(file);
+    expect(info.markCount).toBe(30_000);
+    expect(info.marks).toHaveLength(10_000);
+    expect(info.marks[9_999]).toEqual({ name: 'm9999', event: 9_999 });
+  });
+});

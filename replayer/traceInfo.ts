@@ -59,13 +59,18 @@ export interface TraceInfo {
   crossThreadFrees: number;
   crossThreadFreeCount: number;
   sizeHistogram: Record<string, number>;
+  /** The first INFO_MAX_MARKS marks (markCount says how many there are). */
   marks: { name: string; event: number }[];
+  markCount: number;
   fileBytes: number;
   bytesPerEvent: number;
   complete: boolean;
   digest: string | null;
   skipped: number;
 }
+
+/** Marks listed by info (the rest are counted): a trace may hold millions. */
+export const INFO_MAX_MARKS = 10_000;
 
 class InfoAccumulator {
   ops = new Float64Array(OP_NAMES.length);
@@ -87,6 +92,7 @@ class InfoAccumulator {
   crossFrees = 0;
   hist = new Float64Array(INFO_SIZE_CLASSES.length + 1);
   marks: { name: string; event: number }[] = [];
+  markCount = 0;
 
   constructor() {
     this.seenTid = growU8(this.seenTid, 1);
@@ -165,7 +171,9 @@ async function infoConsume(reader: TraceReader, acc: InfoAccumulator): Promise<n
       else if (op === OP_REALLOC) {
         acc.release(b.id[i], b.tid[i]);
         acc.take(b.id[i], b.tid[i], b.size[i]);
-      } else if (op === OP_MARK) acc.marks.push({ name: b.markNames[b.aux[i]], event: b.first + i });
+      } else if (op === OP_MARK) {
+        if (acc.markCount++ < INFO_MAX_MARKS) acc.marks.push({ name: b.markNames[b.aux[i]], event: b.first + i });
+      }
       else if (op === OP_THREAD_START || op === OP_THREAD_EXIT) acc.thread(b.tid[i], op === OP_THREAD_START);
       else if (op === OP_THREAD_JOIN || op === OP_THREAD_DETACH) acc.releaseThread(b.aux[i]);
     }
@@ -225,6 +233,7 @@ export async function traceInfo(source: string | NodeJS.ReadableStream, opts: Op
     crossThreadFreeCount: acc.crossFrees,
     sizeHistogram,
     marks: acc.marks,
+    markCount: acc.markCount,
     fileBytes,
     bytesPerEvent: events > 0 ? fileBytes / events : 0,
     complete: reader.footer !== null,

@@ -49,9 +49,11 @@ export interface TableColumn {
   align?: 'left' | 'right';
 }
 
-/** Renders rows as a fixed-width table with a header rule; numbers are expected pre-formatted. */
+/** Renders rows as a fixed-width table with a header rule; numbers are expected pre-formatted. Any number
+ *  of rows (no argument spreading); callers cap what they print. */
 export function formatTable(columns: TableColumn[], rows: string[][]): string {
-  const widths = columns.map((c, i) => Math.max(c.title.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const widths = columns.map((c) => c.title.length);
+  for (const r of rows) for (let i = 0; i < columns.length; i++) widths[i] = Math.max(widths[i]!, (r[i] ?? '').length);
   const cell = (text: string, i: number): string =>
     columns[i].align === 'left' ? text.padEnd(widths[i]) : text.padStart(widths[i]);
   const lines = [

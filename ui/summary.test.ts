@@ -42,3 +42,17 @@ describe('summaryCompare', () => {
     expect(text.split('\n').find((l) => l.startsWith('measure-after@5M'))).toContain('—');
   });
 });
+
+describe('many marks (issue 14 #8)', () => {
+  it('250,000 marks: the summary shows the first and last 100 and says how many more, without overflowing the stack', () => {
+    const marks = Array.from({ length: 250_000 }, (_, i) => ({ ...battleMarks[0]!, name: `m${i}`, event: i }));
+    const text = summaryText(fixResult({ marks, oom: null }));
+    expect(text).toContain('… 249,800 more marks (--json has them all)');
+    expect(text).toContain('m0 ');
+    expect(text).toContain('m249999');
+    expect(text).not.toContain('m100 ');
+    expect(text.split('\n').length).toBeLessThan(260);
+    const cmp = summaryCompare([fixResult({ marks, oom: null }), fixResult({ preset: 'hakmem-7.7', marks, oom: null })]);
+    expect(cmp).toContain('… 249,800 more marks');
+  });
+});

@@ -50,8 +50,20 @@ function markRow(m: ReplayMark): string[] {
     formatCount(m.ssFreed), formatCount(m.liveBlocks)];
 }
 
+/** Marks printed in a summary table; beyond it, the first and last halves and a "… N more" line. */
+export const SUMMARY_MAX_MARKS = 200;
+
+/** A table of at most SUMMARY_MAX_MARKS of `items` (the first and last halves, "… N more" between). */
+function cappedTable<T>(columns: Parameters<typeof formatTable>[0], items: T[], row: (x: T) => string[]): string {
+  if (items.length <= SUMMARY_MAX_MARKS) return formatTable(columns, items.map(row));
+  const half = SUMMARY_MAX_MARKS >> 1;
+  const lines = formatTable(columns, [...items.slice(0, half), ...items.slice(-half)].map(row)).split('\n');
+  const more = `… ${formatCount(items.length - SUMMARY_MAX_MARKS)} more marks (--json has them all)`;
+  return [...lines.slice(0, 2 + half), more, ...lines.slice(2 + half)].join('\n');
+}
+
 export function summaryMarks(marks: ReplayMark[]): string {
-  return marks.length ? formatTable(MARK_COLUMNS, marks.map(markRow)) : '';
+  return marks.length ? cappedTable(MARK_COLUMNS, marks, markRow) : '';
 }
 
 /** Label → value rows of the final figures (shared by the single and the side-by-side summary). */
@@ -105,11 +117,10 @@ export function summaryCompare(results: ReplayResult[]): string {
   const names = longest.marks.map((m) => m.name);
   if (names.length) {
     const markCols = [{ title: 'mark', align: 'left' as const }, ...results.flatMap((r) => [{ title: `${r.preset} RSS` }, { title: 'SS live' }])];
-    const markRows = names.map((name, i) => [name, ...results.flatMap((r) => {
+    parts.push(cappedTable(markCols, names.map((name, i) => ({ name, i })), ({ name, i }) => [name, ...results.flatMap((r) => {
       const m = r.marks[i];
       return m ? [formatBytes(m.rss), formatCount(m.ssLive)] : ['—', '—'];
-    })]);
-    parts.push(formatTable(markCols, markRows));
+    })]));
   }
   return `${parts.join('\n\n')}\n`;
 }

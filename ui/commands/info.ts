@@ -55,6 +55,6 @@ export function infoText(info: TraceInfo): string {
   const out = [lines.join('\n'), '', formatTable([{ title: 'op', align: 'left' }, { title: 'events' }], opRows),
     '', formatTable([{ title: 'size class', align: 'left' }, { title: 'allocations' }], sizeRows)];
   if (markRows.length) out.push('', formatTable([{ title: 'mark', align: 'left' }, { title: 'event' }], markRows));
-  if (info.marks.length > 50) out.push(`… and ${info.marks.length - 50} more marks (--json lists all)`);
+  if (info.markCount > 50) out.push(`… and ${formatCount(info.markCount - 50)} more marks (--json lists the first ${formatCount(info.marks.length)})`);
   return `${out.join('\n')}\n`;
 }
