@@ -13,20 +13,28 @@ export class WorkloadArgError extends Error {
 const COUNT_RE = /^(\d+(?:\.\d+)?)([kKmMgG]?)$/;
 const SUFFIX: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9 };
 
-/** "100K" → 100000, "1.5M" → 1500000; throws for anything else. */
-export function parseCount(workload: string, what: string, text: string): number {
+/** Most objects a generator keeps live at once (it holds one id per live block; the replayer one
+ *  address per id). */
+export const RECORD_MAX_LIVE = 100_000_000;
+
+/** "100K" → 100000, "1.5M" → 1500000, at most `max`; throws for anything else. */
+export function parseCount(workload: string, what: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
   const m = COUNT_RE.exec(text.trim());
   const value = m ? Math.round(Number(m[1]) * SUFFIX[m[2].toLowerCase()]) : NaN;
   if (!Number.isSafeInteger(value) || value <= 0) {
     throw new WorkloadArgError(workload, `${what} must be a positive count like 100000, 100K or 1M (got '${text}')`);
   }
+  if (value > max) throw new WorkloadArgError(workload, `${what} must be at most ${formatCount(max)} (got '${text}')`);
   return value;
 }
 
-export function parseCountList(workload: string, what: string, text: string): number[] {
-  const parts = text.split(',').filter((p) => p.length > 0);
-  if (parts.length === 0) throw new WorkloadArgError(workload, `${what} must be a comma-separated list of counts (got '${text}')`);
-  return parts.map((p) => parseCount(workload, what, p));
+/** "100K,1M" → [100000, 1000000]; no empty entries. */
+export function parseCountList(workload: string, what: string, text: string, max = Number.MAX_SAFE_INTEGER): number[] {
+  const parts = text.split(',');
+  if (parts.some((p) => p.trim().length === 0)) {
+    throw new WorkloadArgError(workload, `${what} must be a comma-separated list of counts, no empty entries (got '${text}')`);
+  }
+  return parts.map((p) => parseCount(workload, what, p, max));
 }
 
 /** An integer in [min, max]; accepts a leading minus only when min < 0. */

@@ -3,6 +3,17 @@
 // output is flushed).
 
 import { cliMain } from './cli.js';
+import { stdoutFailure, stdoutWatch } from './commands/stdout.js';
+import { EXIT_USAGE } from './errors.js';
+
+stdoutWatch();
+process.on('exit', () => {
+  const f = stdoutFailure();
+  if (f && f.code !== 'EPIPE') {
+    process.stderr.write(`slabtrace: <stdout>: write failed: ${f.code ?? ''} ${f.message}\n`);
+    process.exitCode = EXIT_USAGE;
+  }
+});
 
 cliMain(process.argv.slice(2)).then((code) => {
   process.exitCode = code;

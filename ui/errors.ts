@@ -18,7 +18,9 @@ export class UsageError extends Error {
 }
 
 /** Codes of errors that are the user's input, not our bug: traces, workload args, allocator params. */
-const USER_ERROR_CODES = new Set(['USAGE', 'BAD_WORKLOAD_ARGS', 'ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR']);
+const USER_ERROR_CODES = new Set([
+  'USAGE', 'BAD_WORKLOAD_ARGS', 'ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'ENOSPC', 'EROFS', 'EPERM', 'EFBIG', 'ENAMETOOLONG', 'EDQUOT',
+]);
 /** Error classes whose every instance is about the user's input or environment. */
 const USER_ERROR_NAMES = new Set(['TraceError', 'AllocConfigError', 'MtraceError', 'NativeCaptureError', 'WorkloadArgError', 'UsageError']);
 
@@ -39,8 +41,15 @@ export function cliIsInterrupt(err: unknown): boolean {
   return errorCode(err) === 'INTERRUPTED';
 }
 
+/** A write into a pipe whose reader went away (`… -o - | head`): the output simply ends. */
+export function cliIsBrokenPipe(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return errorCode(err) === 'EPIPE' || (errorCode(err) === 'IO' && /\bEPIPE\b/.test(err.message));
+}
+
 /** Prints the error the way its kind deserves and returns the exit code. */
 export function cliReportError(err: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
+  if (cliIsBrokenPipe(err)) return EXIT_OK;
   if (cliIsInterrupt(err)) {
     stderr.write(`slabtrace: interrupted\n`);
     return EXIT_INTERRUPTED;

@@ -4,7 +4,7 @@
 
 import type { TraceWriter } from '../../traces/index.js';
 import type { Workload, WorkloadCheckpoint, WorkloadOptions, WorkloadPlan } from '../workload.js';
-import { WorkloadArgError, formatCount, parseCountList } from '../workloadArgs.js';
+import { RECORD_MAX_LIVE, WorkloadArgError, formatCount, parseCountList } from '../workloadArgs.js';
 
 const POINTER_SIZE = 8;
 const YIELD_EVERY = 65536;
@@ -58,7 +58,7 @@ export function bulkWorkloadDefine(spec: BulkWorkloadSpec): Workload {
     usage: '',
     plan(args: string[], opts: WorkloadOptions): WorkloadPlan {
       if (args.length > 0) throw new WorkloadArgError(spec.name, `takes no positional arguments (got '${args.join(' ')}'); use --scales`);
-      const scales = parseCountList(spec.name, '--scales', opts.scales ?? spec.defaultScales);
+      const scales = parseCountList(spec.name, '--scales', opts.scales ?? spec.defaultScales, RECORD_MAX_LIVE);
       const rounds: BulkRound[] = scales.map((n) => ({
         n,
         blockSize: spec.blockSize,

@@ -5,7 +5,7 @@
 import type { TraceWriter } from '../../traces/index.js';
 import { sfc32Below, sfc32Create } from '../rng.js';
 import type { Workload, WorkloadCheckpoint, WorkloadOptions, WorkloadPlan } from '../workload.js';
-import { WorkloadArgError, parseCount } from '../workloadArgs.js';
+import { RECORD_MAX_LIVE, WorkloadArgError, parseCount } from '../workloadArgs.js';
 
 const MIN_SIZE = 16;
 const MAX_SIZE = 1040;
@@ -18,7 +18,7 @@ export const randomMixedWorkload: Workload = {
   plan(args: string[], opts: WorkloadOptions): WorkloadPlan {
     if (args.length !== 2) throw new WorkloadArgError('random-mixed', `takes 2 arguments: cycles working_set (got ${args.length})`);
     const cycles = parseCount('random-mixed', 'cycles', args[0]);
-    const slots = parseCount('random-mixed', 'working_set', args[1]);
+    const slots = parseCount('random-mixed', 'working_set', args[1], RECORD_MAX_LIVE);
     const seed = opts.seed ?? 1;
     return {
       workload: 'random-mixed',

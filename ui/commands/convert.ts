@@ -1,8 +1,10 @@
 // `slabtrace convert IN OUT`: copies a trace between forms (protobuf ↔ JSON, gzip or not), streaming,
-// with traces' convertTrace: ids, counts and the digest come out identical.
+// with traces' convertTrace: ids, counts and the digest come out identical. The output is written beside
+// OUT and renamed on success (a failed convert leaves nothing; OUT = IN is refused).
 
 import type { Command } from 'commander';
-import { convertTrace } from '../../traces/index.js';
+import { convertTrace, traceFormatFromPath } from '../../traces/index.js';
+import { outputAtomic } from './output.js';
 import { UsageError } from '../errors.js';
 import { traceDest, traceSource } from './source.js';
 
@@ -18,6 +20,9 @@ export function convertRegister(program: Command): void {
       if (opts.format !== undefined && opts.format !== 'pb' && opts.format !== 'json') {
         throw new UsageError(`--format must be pb or json (got '${opts.format}')`);
       }
-      await convertTrace(traceSource(input), traceDest(output), { format: opts.format as 'pb' | 'json' | undefined, gzip: opts.gzip });
+      const format = opts.format as 'pb' | 'json' | undefined;
+      await outputAtomic(output, (dest) => convertTrace(traceSource(input), traceDest(dest), { format, gzip: opts.gzip }), {
+        inputs: [input], binary: (format ?? traceFormatFromPath(output)) !== 'json',
+      });
     });
 }

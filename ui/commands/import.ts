@@ -1,11 +1,14 @@
 // `slabtrace import mtrace FILE -o OUT [--lenient]`: glibc mtrace output (MALLOC_TRACE) → trace, one
-// thread. Malformed or unknown lines are errors with their line number unless --lenient.
+// thread. Malformed or unknown lines are errors with their line number unless --lenient. A failed
+// import leaves no output file.
 
 import type { Command } from 'commander';
 import { importMtrace } from '../../recorder/index.js';
 import { formatCount } from '../format.js';
 import { cliVersion } from '../version.js';
+import { outputAtomic } from './output.js';
 import { traceDest, traceSource } from './source.js';
+import { traceFormatFromPath } from '../../traces/index.js';
 
 export function importRegister(program: Command): void {
   const imp = program.command('import').description("convert another tool's allocation log into a trace");
@@ -17,7 +20,9 @@ export function importRegister(program: Command): void {
     .option('--lenient', 'skip malformed or unknown lines (and count them) instead of failing')
     .option('-q, --quiet', 'print nothing on success')
     .action(async (file: string, opts: { output: string; lenient?: boolean; quiet?: boolean }) => {
-      const s = await importMtrace(traceSource(file), traceDest(opts.output), { lenient: opts.lenient, version: cliVersion(), name: file === '-' ? '<stdin>' : file });
+      const s = await outputAtomic(opts.output, (dest) => importMtrace(traceSource(file), traceDest(dest), {
+        lenient: opts.lenient, version: cliVersion(), name: file === '-' ? '<stdin>' : file,
+      }), { inputs: [file], binary: traceFormatFromPath(opts.output) !== 'json' });
       if (!opts.quiet) {
         const skipped = s.skippedLines ? `, ${formatCount(s.skippedLines)} lines skipped` : '';
         process.stderr.write(`imported ${formatCount(s.lines)} lines: ${formatCount(s.events)} events (${formatCount(s.foreignFrees)} frees of unknown pointers${skipped}) → ${opts.output}\n`);

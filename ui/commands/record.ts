@@ -1,13 +1,19 @@
 // `slabtrace record <workload> [args...] -o FILE`: runs a seeded generator into a trace file
-// (`.json`/`.jsonl` → JSON form, `.gz` → gzip, `-` → stdout). Ctrl-C leaves a readable, truncated
-// trace (the events so far, no footer) and exits 130.
+// (`.json`/`.jsonl` → JSON form, `.gz` → gzip, `-` → stdout, refused for binary output on a terminal).
+// Ctrl-C leaves a readable, truncated trace (the events so far, no footer) and exits 130; any other
+// failure leaves no file (output.ts).
 
 import type { Command } from 'commander';
-import { recordWorkload, WORKLOADS, type RecordOptions } from '../../recorder/index.js';
+import { RecordInterrupted, recordWorkload, WORKLOADS, type RecordOptions } from '../../recorder/index.js';
+import { traceFormatFromPath } from '../../traces/index.js';
+import { outputAtomic } from './output.js';
 import { cliVersion } from '../version.js';
 import { UsageError } from '../errors.js';
 import { formatBytes, formatCount } from '../format.js';
 import { optInteger, optNumber, withInterrupt } from './options.js';
+
+/** The trace writer's chunk-size range (traces/writer.ts). */
+const MAX_CHUNK_EVENTS = 1 << 24;
 
 interface RecordCliOptions {
   output: string;
@@ -56,6 +62,9 @@ function recordWriterOptions(opts: RecordCliOptions): RecordOptions['writer'] {
   if (opts.format !== undefined && opts.format !== 'pb' && opts.format !== 'json') {
     throw new UsageError(`--format must be pb or json (got '${opts.format}')`);
   }
+  if (opts.chunkEvents !== undefined && !(opts.chunkEvents >= 1 && opts.chunkEvents <= MAX_CHUNK_EVENTS)) {
+    throw new UsageError(`--chunk-events must be in 1..${MAX_CHUNK_EVENTS} (got ${opts.chunkEvents})`);
+  }
   return {
     format: opts.format as 'pb' | 'json' | undefined,
     gzip: opts.gzip,
@@ -66,10 +75,11 @@ function recordWriterOptions(opts: RecordCliOptions): RecordOptions['writer'] {
 async function recordGenerated(workload: string, args: string[], opts: RecordCliOptions): Promise<void> {
   const writer = recordWriterOptions(opts);
   const started = performance.now();
-  const footer = await withInterrupt((signal) => recordWorkload(workload, args, opts.output, {
+  const binary = (writer?.format ?? traceFormatFromPath(opts.output)) !== 'json';
+  const footer = await withInterrupt((signal) => outputAtomic(opts.output, (dest) => recordWorkload(workload, args, dest, {
     seed: opts.seed, scales: opts.scales, rate: opts.rate, ops: opts.ops, quantum: opts.quantum,
     writer, version: cliVersion(), signal,
-  }));
+  }), { binary, keepOn: (err) => err instanceof RecordInterrupted }));
   if (opts.quiet) return;
   const seconds = (performance.now() - started) / 1000;
   const events = Number(footer.events);
