@@ -128,6 +128,19 @@ describe('determinism', () => {
 });
 
 describe('options', () => {
+  it('--stop-at 0 replays nothing; --stop-at at the end of the trace is a complete replay', async () => {
+    const zero = await replayRun(scalingPb, { preset: 'hakmem-7.7', stopAt: 0 });
+    expect(zero.events).toBe(0);
+    expect(zero.stoppedAt).toBe(0);
+    expect(zero.complete).toBe(false);
+    const all = await replayRun(scalingPb, { preset: 'hakmem-7.7' });
+    const exact = await replayRun(scalingPb, { preset: 'hakmem-7.7', stopAt: all.events });
+    expect(exact.events).toBe(all.events);
+    expect(exact.complete).toBe(true);
+    expect(exact.stoppedAt).toBeNull();
+    expect(exact.digest).toBe(all.digest);
+  });
+
   it('--stop-at replays exactly that many events', async () => {
     const r = await replayRun(battlePb, { preset: 'hakmem-7.7', stopAt: 12345 });
     expect(r.events).toBe(12345);

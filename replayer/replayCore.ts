@@ -246,6 +246,10 @@ async function replayBatchLoop(r: Replay, reader: ReplaySource): Promise<void> {
   for await (const b of reader.batches()) {
     let i = 0;
     while (i < b.count) {
+      if (b.first + i >= stopAt) {
+        r.stopped = true; // events remain at or after --stop-at (a trace that ends there is complete)
+        return;
+      }
       replayPoll(r, throttle);
       if (Atomics.load(r.ctl.ints, CTL_QUIT) === 1) {
         r.partial = true;
@@ -261,10 +265,6 @@ async function replayBatchLoop(r: Replay, reader: ReplaySource): Promise<void> {
         r.nextCheck = r.done + (r.cfg.check ?? 0);
       }
       if (r.oom !== null && !r.cfg.continueAfterOom) return;
-      if (r.done >= stopAt) {
-        r.stopped = true;
-        return;
-      }
     }
   }
 }
