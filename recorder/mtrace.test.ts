@@ -90,6 +90,18 @@ describe('importMtrace', () => {
     expect(s.allocs).toBe(1);
     expect(s.frees).toBe(1);
   });
+
+  it('a size beyond the trace format (2^40) is an error on its input line, skipped with --lenient', async () => {
+    const src = join(dir, 'huge.mtrace');
+    writeFileSync(src, '= Start\n+ 0x10 0x8\n+ 0x20 0x20000000000\n- 0x10\n= End\n');
+    const err = await importMtrace(src, join(dir, 'huge.trace')).then(() => null, (e: unknown) => e as MtraceError);
+    expect(err).toBeInstanceOf(MtraceError);
+    expect(err!.message).toContain(`${src}:3:`);
+    expect(err!.message).toMatch(/beyond the trace format's limit/);
+    const s = await importMtrace(src, join(dir, 'huge.trace'), { lenient: true });
+    expect(s.skippedLines).toBe(1);
+    expect(s.allocs).toBe(1);
+  });
 });
 
 const debugLib = ['/usr/lib/x86_64-linux-gnu/libc_malloc_debug.so.0', '/usr/lib/aarch64-linux-gnu/libc_malloc_debug.so.0',

@@ -10,7 +10,7 @@
 // is skipped and counted.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { createTraceWriter, type TraceFooter, type TraceWriter, type TraceWriterOptions } from '../traces/index.js';
+import { createTraceWriter, TRACE_MAX_SIZE, type TraceFooter, type TraceWriter, type TraceWriterOptions } from '../traces/index.js';
 
 export type MtraceErrorCode = 'MTRACE_SYNTAX' | 'MTRACE_UNKNOWN_LINE' | 'MTRACE_REALLOC_ORDER' | 'MTRACE_ALLOC_LIVE';
 
@@ -245,8 +245,9 @@ export class MtraceImporter {
 
   private size(t: string, lineNo: number, at: number): number | undefined {
     if (t === '0') return 0;
-    if (HEX.test(t) && t.length <= 14) return parseInt(t.slice(2), 16);
-    this.bad('MTRACE_SYNTAX', lineNo, at, `bad size '${clip(t)}'`, 'a size 0x… or 0');
+    const v = HEX.test(t) && t.length <= 14 ? parseInt(t.slice(2), 16) : NaN;
+    if (v <= MTRACE_MAX_SIZE) return v;
+    this.bad('MTRACE_SYNTAX', lineNo, at, Number.isNaN(v) ? `bad size '${clip(t)}'` : `size ${clip(t)} is beyond the trace format's limit`, `a size 0x… or 0, at most 2^40`);
     return undefined;
   }
 
@@ -259,6 +260,9 @@ export class MtraceImporter {
     this.s.skippedLines++;
   }
 }
+
+/** The trace format's largest object size: a bigger one is the log's error (with its line). */
+const MTRACE_MAX_SIZE = TRACE_MAX_SIZE;
 
 function clip(s: string): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
