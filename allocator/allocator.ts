@@ -38,11 +38,15 @@ const CS_FREED = L.CS.blocksFreed;
 const TS_ALLOCS = L.TS.allocs;
 const TS_FREES = L.TS.frees;
 const TS_REMOTE_SENT = L.TS.remoteFreesSent;
+const TS_REMOTE_RECEIVED = L.TS.remoteFreesReceived;
 const CS_REMOTE = L.CS.remoteFrees;
 const K_S_REMOTE_FREES = L.S.remoteFrees;
 const K_S_REMOTE_PENDING = L.S.remoteFreesPending;
 
 export interface AllocatorOptions { buffer?: SharedArrayBuffer }
+
+/** A live thread's counters (its live blocks are allocs - frees: negative when it frees others' blocks). */
+export interface ThreadFigures { allocs: number; frees: number; remoteFreesSent: number; remoteFreesReceived: number }
 
 export class Allocator extends AllocCore {
   private readonly periodic: boolean;
@@ -290,6 +294,8 @@ export class Allocator extends AllocCore {
     this.f64[L.S.remoteFrees]!++;
     this.f64[L.CLASS_STATS_F64 + c * L.CLASS_STRIDE + L.CS.remoteFrees]!++;
     this.f64[this.thrStatF + slot * L.TS_STRIDE + L.TS.remoteFreesSent]!++;
+    const os = this.i32[r + L.SL_OWNER_SLOT]!;
+    if (this.slotAlive(os, this.i32[r + L.SL_OWNER]!)) this.f64[this.thrStatF + os * L.TS_STRIDE + TS_REMOTE_RECEIVED]!++;
   }
 
   /** A decoded free by the cached thread that missed the fast path: a slab of another thread (remote
@@ -346,6 +352,7 @@ export class Allocator extends AllocCore {
       f[K_S_REMOTE_FREES]!++;
       f[K_CLASS_STATS_F64 + c * K_CLASS_STRIDE + CS_REMOTE]!++;
       f[this.cTS - TS_ALLOCS + TS_REMOTE_SENT]!++;
+      if (os >= 0 && owner !== 0 && i32[this.thrOff + os * this.thrStride + K_T_SERIAL] === owner) f[this.thrStatF + os * L.TS_STRIDE + TS_REMOTE_RECEIVED]!++;
     }
     const f64 = this.f64;
     f64[K_CLASS_STATS_F64 + c * K_CLASS_STRIDE + CS_FREED]!++;
@@ -427,6 +434,27 @@ export class Allocator extends AllocCore {
   trim(): void { ssTrim(this, this.opsNow()); }
 
   stats(): AllocStats { return statsRead(this.i32, this.f64); }
+
+  /** Counters of live thread `tid` (null when it is not live): kept by the replay when a thread exits. */
+  threadFigures(tid: number): ThreadFigures | null {
+    const slot = this.tidToSlot(tid);
+    if (slot < 0) return null;
+    const b = this.thrStatF + slot * L.TS_STRIDE;
+    const f = this.f64;
+    return { allocs: f[b + L.TS.allocs]!, frees: f[b + L.TS.frees]!, remoteFreesSent: f[b + L.TS.remoteFreesSent]!, remoteFreesReceived: f[b + TS_REMOTE_RECEIVED]! };
+  }
+
+  /** Blocks in remote queues per size class (a walk of the slabs: cold, for the final tables). */
+  classRemotePending(): number[] {
+    const out = new Array<number>(this.nc).fill(0);
+    const hw = this.i32[L.H_SLAB_HW]!;
+    for (let sid = 0; sid < hw; sid++) {
+      const r = slabRec(this, sid);
+      if (this.i32[r + L.SL_SS]! < 0) continue;
+      out[this.i32[r + L.SL_CLASS]!]! += this.i32[r + L.SL_REMOTE]!;
+    }
+    return out;
+  }
 
   oomInfo(): OomInfo | null { return osOomInfo(this); }
 

@@ -1,5 +1,5 @@
 // allocator/index.ts — the allocator folder's public API (imports nothing outside allocator/).
-export { Allocator, type AllocatorOptions } from './allocator.js';
+export { Allocator, type AllocatorOptions, type ThreadFigures } from './allocator.js';
 export { AllocConfigError, AllocUsageError } from './errors.js';
 export type { InvariantReport } from './invariants.js';
 export {

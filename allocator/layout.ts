@@ -120,9 +120,10 @@ export const CS: { readonly [K in ClassStatField]: number } = Object.freeze(
 ) as { readonly [K in ClassStatField]: number };
 
 /** Per-thread-slot statistics (Float64 table at H_THRSTAT_OFF, THREAD_STAT_FIELDS.length per slot). */
-export const THREAD_STAT_FIELDS = ['tid', 'active', 'allocs', 'frees', 'remoteFreesSent'] as const; // 'frees' must follow 'allocs'
+/** 'frees' must follow 'allocs'; remoteFreesReceived: frees by other threads into this thread's slabs. */
+export const THREAD_STAT_FIELDS = ['tid', 'active', 'allocs', 'frees', 'remoteFreesSent', 'remoteFreesReceived'] as const;
 export type ThreadStatField = (typeof THREAD_STAT_FIELDS)[number];
-export const TS_STRIDE = 6; // 5 fields, padded
+export const TS_STRIDE = 6;
 export const TS: { readonly [K in ThreadStatField]: number } = Object.freeze(
   Object.fromEntries(THREAD_STAT_FIELDS.map((n, i) => [n, i])),
 ) as { readonly [K in ThreadStatField]: number };

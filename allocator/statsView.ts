@@ -10,7 +10,7 @@ export interface ClassStats {
   size: number; blocksAllocated: number; blocksFreed: number; liveBlocks: number; bytesFreed: number;
   slabs: number; magazineBlocks: number; superSlabs: number; emptyReserved: number; remoteFrees: number;
 }
-export interface ThreadStats { slot: number; tid: number; allocs: number; frees: number; liveBlocks: number; remoteFreesSent: number }
+export interface ThreadStats { slot: number; tid: number; allocs: number; frees: number; liveBlocks: number; remoteFreesSent: number; remoteFreesReceived: number }
 export interface DerivedStats {
   ssLive: number; blocksAllocated: number; blocksFreed: number; bytesAllocated: number; bytesFreed: number;
   liveBlocks: number; threadsLive: number;
@@ -63,7 +63,10 @@ export function statsRead(i32: Int32Array, f64: Float64Array): AllocStats {
     if (b + L.TS_STRIDE > f64.length || f64[b + L.TS.active] !== 1) continue;
     const allocs = f64[b + L.TS.allocs]!;
     const frees = f64[b + L.TS.frees]!;
-    threads.push({ slot: s, tid: f64[b + L.TS.tid]!, allocs, frees, liveBlocks: allocs - frees, remoteFreesSent: f64[b + L.TS.remoteFreesSent]! });
+    threads.push({
+      slot: s, tid: f64[b + L.TS.tid]!, allocs, frees, liveBlocks: allocs - frees,
+      remoteFreesSent: f64[b + L.TS.remoteFreesSent]!, remoteFreesReceived: f64[b + L.TS.remoteFreesReceived]!,
+    });
   }
   const st = out as AllocStats;
   st.ssLive = st.ssAllocated - st.ssFreed;

@@ -10,7 +10,10 @@ export {
   ReplayState, REPLAY_STATE_NAMES, CTL_STATE, F_BYTES_READ, F_BYTES_TOTAL, F_EVENTS_DONE, F_EVENTS_TOTAL, F_MARKS, F_SPEED,
   type ReplayControl,
 } from './control.js';
-export type { ReplayCheck, ReplayFigures, ReplayMark, ReplayOom, ReplayResult } from './result.js';
+export type {
+  ReplayCheck, ReplayClassRow, ReplayFigures, ReplayMark, ReplayOom, ReplayResult, ReplayThreadRow, ReplayTimeline, ThreadState,
+} from './result.js';
+export { TIMELINE_COLUMNS, TIMELINE_TARGET } from './timeline.js';
 export { nativeReplayStart, nativeReplayRun, nativeScan, type NativeHandle, type NativeReplayConfig, type NativeScan } from './nativeReplay.js';
 export { nativeAllocatorsList, nativeResolve, NATIVE_ALLOCATORS, type NativeAllocator, type NativeAllocatorStatus } from './nativeAllocators.js';
 export { nativeReplayer } from './nativeBuild.js';

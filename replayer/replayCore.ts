@@ -20,7 +20,9 @@ import {
 } from './control.js';
 import { replayFigures, replayOomReport } from './figures.js';
 import { ringReaderOpen, type ReplaySource } from './ringReader.js';
-import type { ReplayMark, ReplayOom, ReplayResult } from './result.js';
+import type { ReplayClassRow, ReplayMark, ReplayOom, ReplayResult } from './result.js';
+import { ThreadTable } from './threadTable.js';
+import { TimelineRecorder } from './timeline.js';
 
 export interface ReplayConfig {
   preset: string;
@@ -37,6 +39,8 @@ export interface ReplayConfig {
   pipeline?: boolean;
   /** Start throttled to this many events/s (0 or absent: unthrottled); the host may change it. */
   speed?: number;
+  /** Events between timeline samples (absent or 0: about TIMELINE_TARGET samples over the trace). */
+  timelineEvery?: number;
 }
 
 export interface ReplayHooks {
@@ -75,6 +79,8 @@ class Replay {
   pauseAfterSegment = false;
   /** Format-1 trace: no thread_join events, threads are joined at their exit. */
   readonly joinOnExit: boolean;
+  readonly timeline: TimelineRecorder;
+  readonly threads: ThreadTable;
 
   constructor(
     readonly alloc: Allocator, readonly reader: ReplaySource, readonly cfg: ReplayConfig, readonly ctl: ReplayControl,
@@ -82,6 +88,8 @@ class Replay {
   ) {
     if (cfg.check !== undefined && cfg.check > 0) this.nextCheck = cfg.check;
     this.joinOnExit = reader.header.formatVersion < 2;
+    this.timeline = TimelineRecorder.create(cfg.timelineEvery, Number(reader.header.expectedEvents) || 0);
+    this.threads = new ThreadTable(alloc, this.joinOnExit);
   }
 }
 
@@ -104,7 +112,9 @@ function replayMark(r: Replay, b: EventBatch, i: number): void {
   const name = b.markNames[b.aux[i]];
   const base = name.split('@')[0];
   if (base === FLUSH_MARK) r.alloc.flush();
-  const mark: ReplayMark = { name, event: b.first + i, ...replayFigures(r.alloc.stats()) };
+  const stats = r.alloc.stats();
+  const mark: ReplayMark = { name, event: b.first + i, ...replayFigures(stats) };
+  r.timeline.sample(b.first + i + 1, stats, true);
   r.marks.push(mark);
   r.ctl.floats[F_MARKS] = r.marks.length;
   if (r.cfg.check !== undefined) replayCheck(r, b.first + i);
@@ -130,6 +140,7 @@ function replayOom(r: Replay, b: EventBatch, i: number): boolean {
 
 /** Thread exit; a format-1 trace has no join events: its threads count as joined when they exit. */
 function replayThreadExit(r: Replay, tid: number): void {
+  r.threads.exit(tid);
   r.alloc.threadExit(tid);
   if (r.joinOnExit) r.alloc.threadJoin(tid);
 }
@@ -155,10 +166,12 @@ function replaySlow(r: Replay, b: EventBatch, i: number): boolean {
       r.addr[id] = a;
       return false;
     }
-    case OP_THREAD_START: return r.alloc.threadStart(tid) ? false : replayOom(r, b, i);
+    case OP_THREAD_START:
+      r.threads.start(tid);
+      return r.alloc.threadStart(tid) ? false : replayOom(r, b, i);
     case OP_THREAD_EXIT: replayThreadExit(r, tid); return false;
-    case OP_THREAD_JOIN: r.alloc.threadJoin(b.aux[i]); return false;
-    case OP_THREAD_DETACH: r.alloc.threadDetach(b.aux[i]); return false;
+    case OP_THREAD_JOIN: r.threads.join(b.aux[i]); r.alloc.threadJoin(b.aux[i]); return false;
+    case OP_THREAD_DETACH: r.threads.detach(b.aux[i]); r.alloc.threadDetach(b.aux[i]); return false;
     case OP_MARK: replayMark(r, b, i); return true;
     default: return false;
   }
@@ -255,8 +268,11 @@ async function replayBatchLoop(r: Replay, reader: ReplaySource): Promise<void> {
         r.partial = true;
         return;
       }
+      if (b.first + i >= r.timeline.next) r.timeline.sample(b.first + i, r.alloc.stats(), false);
       const stepUntil = r.ctl.floats[F_STEP_UNTIL];
-      const limit = Math.min(b.count, i + replayStep(r), stopAt - b.first, stepUntil >= 0 ? stepUntil - b.first : Infinity);
+      const limit = Math.min(
+        b.count, i + replayStep(r), stopAt - b.first, stepUntil >= 0 ? stepUntil - b.first : Infinity, r.timeline.next - b.first,
+      );
       const next = replaySegment(r, b, i, Math.max(limit, i + 1));
       r.done = b.first + next;
       i = next;
@@ -295,7 +311,31 @@ function replayResult(r: Replay, reader: ReplaySource, params: AllocParams, wall
     oomCount: r.oomCount,
     check: r.cfg.check !== undefined ? { runs: r.checkRuns, drift: r.alloc.checkInvariants().drift } : null,
     digest: r.alloc.digest(),
+    timeline: replayTimelineEnd(r),
+    classes: replayClasses(r),
+    threads: r.threads.result(),
   };
+}
+
+/** The timeline with a last sample where the replay ended. */
+function replayTimelineEnd(r: Replay): ReplayResult['timeline'] {
+  const t = r.timeline.result();
+  const last = t.rows[t.rows.length - 1];
+  if (!last || last[0]! < r.done) {
+    r.timeline.sample(r.done, r.alloc.stats(), false);
+    return r.timeline.result();
+  }
+  return t;
+}
+
+/** The per-class table at the end. */
+function replayClasses(r: Replay): ReplayClassRow[] {
+  const s = r.alloc.stats();
+  const pending = r.alloc.classRemotePending();
+  return s.classes.map((c, i) => ({
+    size: c.size, liveBlocks: c.liveBlocks, slabs: c.slabs, superSlabs: c.superSlabs, magazineBlocks: c.magazineBlocks,
+    remotePending: pending[i] ?? 0, blocksAllocated: c.blocksAllocated, blocksFreed: c.blocksFreed,
+  }));
 }
 
 /** Opens the trace for a replay: through a decode worker when pipelined, else in this thread. */

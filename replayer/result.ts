@@ -2,6 +2,25 @@
 // the final state digest. Plain data (structured-clonable across threads, JSON for --json).
 
 import type { OomInfo } from '../allocator/index.js';
+import type { ReplayThreadRow } from './threadTable.js';
+import type { ReplayTimeline } from './timeline.js';
+
+export type { ReplayThreadRow, ThreadState } from './threadTable.js';
+export type { ReplayTimeline } from './timeline.js';
+
+/** One size class at the end of the replay. */
+export interface ReplayClassRow {
+  size: number;
+  liveBlocks: number;
+  slabs: number;
+  superSlabs: number;
+  /** blocks held in thread magazines (free to the allocator, not to other threads) */
+  magazineBlocks: number;
+  /** blocks freed by other threads and waiting in remote queues */
+  remotePending: number;
+  blocksAllocated: number;
+  blocksFreed: number;
+}
 
 export interface ReplayFigures {
   rss: number;
@@ -92,6 +111,12 @@ export interface ReplayResult {
   oomCount: number;
   check: ReplayCheck | null;
   digest: string;
+  /** Samples of the statistics by event index (about 2,000; every mark has one). */
+  timeline?: ReplayTimeline;
+  /** Per size class at the end. */
+  classes?: ReplayClassRow[];
+  /** Per thread incarnation, in trace order. */
+  threads?: ReplayThreadRow[];
 }
 
 // ---- Native replay (replayer/nativeReplay.ts): the same shape where it applies ------------------------
