@@ -76,13 +76,22 @@ function gridY(y: ScaleLinear<number, number>): string {
 /** Vertical lines for the marks of the first result (labels thinned to MAX_MARK_LABELS) and each OOM. */
 function markLines(series: Series[], x: ScaleLinear<number, number>, top: number, bottom: number): string {
   const marks = series[0]!.r.marks;
-  const step = Math.max(1, Math.ceil(marks.length / MAX_MARK_LABELS));
   const out: string[] = [];
-  marks.forEach((m, i) => {
+  const free = [-Infinity, -Infinity]; // where each of the two label rows is free again
+  let labels = 0;
+  for (const m of marks) {
     const px = x(m.event);
     out.push(`<line class="mark" x1="${px}" x2="${px}" y1="${top}" y2="${bottom}" stroke="#999" stroke-dasharray="2,3"/>`);
-    if (i % step === 0) out.push(`<text class="mark-label" x="${px + 3}" y="${top - 4 - (((i / step) % 2) * 12)}" font-size="10" fill="#555">${esc(m.name.slice(0, 32))}</text>`);
-  });
+    const text = m.name.slice(0, 32);
+    const w = text.length * 6 + 8;
+    const right = px + w > W - M.right + 40; // near the right edge: the label goes left of its line
+    const from = right ? px - w : px;
+    const row = free[0]! <= from ? 0 : free[1]! <= from ? 1 : -1;
+    if (row < 0 || labels >= MAX_MARK_LABELS) continue;
+    free[row] = from + w;
+    labels++;
+    out.push(`<text class="mark-label" x="${right ? px - 3 : px + 3}" y="${top - 4 - row * 12}" text-anchor="${right ? 'end' : 'start'}" font-size="10" fill="#555">${esc(text)}</text>`);
+  }
   for (const s of series) {
     if (!s.r.oom) continue;
     const px = x(s.r.oom.event);
