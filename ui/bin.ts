@@ -9,8 +9,8 @@ import { EXIT_USAGE } from './errors.js';
 stdoutWatch();
 process.on('exit', () => {
   const f = stdoutFailure();
-  if (f && f.code !== 'EPIPE') {
-    process.stderr.write(`slabtrace: <stdout>: write failed: ${f.code ?? ''} ${f.message}\n`);
+  if (f && f.code !== 'EPIPE' && !process.exitCode) {
+    process.stderr.write(`slabtrace: <stdout>: write failed: ${f.message}\n`);
     process.exitCode = EXIT_USAGE;
   }
 });

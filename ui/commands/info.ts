@@ -6,6 +6,8 @@ import type { Command } from 'commander';
 import { traceInfo, type TraceInfo } from '../../replayer/index.js';
 import { formatBytes, formatCount, formatPercent, formatTable } from '../format.js';
 import { traceSource } from './source.js';
+import { jsonWrite } from '../jsonOut.js';
+import { stdoutWrite } from './stdout.js';
 
 export function infoRegister(program: Command): void {
   program
@@ -16,11 +18,13 @@ export function infoRegister(program: Command): void {
     .option('--lenient', 'skip bad events (and count them) instead of failing')
     .option('--allow-truncated', 'summarise a trace without footer up to its last complete chunk')
     .action(async (file: string, opts: { json?: boolean; lenient?: boolean; allowTruncated?: boolean }) => {
+      const source = traceSource(file);
       const fileBytes = file === '-' ? undefined : statSync(file).size;
-      const info = await traceInfo(traceSource(file), {
+      const info = await traceInfo(source, {
         lenient: opts.lenient, allowTruncated: opts.allowTruncated, fileBytes, name: file === '-' ? '<stdin>' : file,
       });
-      process.stdout.write(opts.json ? `${JSON.stringify(info, null, 2)}\n` : infoText(info));
+      if (opts.json) await jsonWrite(info, stdoutWrite);
+      else process.stdout.write(infoText(info));
     });
 }
 
