@@ -1,15 +1,20 @@
 // `record exec`: runs a command with libslabtrace preloaded, then converts its raw log into a trace
 // (format version 2): the program's allocations, and its threads' start, exit, join and detach.
 // The raw log is a temporary file (O_APPEND, handed to the program as fd 3 via SLABTRACE_FD) so the
-// program never waits for the converter; the shared counter page is a temporary file too. Both are
-// removed afterwards. The program's stdio, exit code and signal are passed through to the caller.
-// While the command runs, SIGINT/SIGTERM/SIGHUP sent to us are forwarded to it (it flushes its trace
-// and dies by the signal; we still convert). Invariant: the temporary directory is always removed.
-import { spawn, type StdioOptions } from 'node:child_process';
-import { openSync, closeSync, writeFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+// program never waits for the converter; the shared page (counters, signal deliveries) is a
+// temporary file too, both in a per-run directory (execTmpDir.ts) removed afterwards; directories
+// left by a recorder that was killed are removed at the next start. The program's stdio, exit code
+// and signal are passed through to the caller. While the command runs, SIGINT/SIGTERM/SIGHUP sent to
+// us are forwarded to it unless they reached it already (execSignals.ts); it flushes its trace and
+// dies by the signal, and we still convert. Invariant: this run's temporary directory is always
+// removed.
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { openSync, closeSync, writeFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { TraceWriterOptions } from '../traces/index.js';
+import { ExecSignalForwarder } from './execSignals.js';
+import { execTmpCleanStale, execTmpCreate } from './execTmpDir.js';
 import { nativeRequire } from './nativeBuild.js';
 import { NativeCaptureError } from './nativeError.js';
 import { nativeConvertLog, type NativeConvertSummary } from './nativeLog.js';
@@ -28,11 +33,12 @@ export interface RecordExecOptions {
   workload?: string;
   /** Recorder version for the header. */
   version?: string;
-  /** Where the temporary raw log goes (default os.tmpdir()). */
+  /** Where the temporary raw log goes (default os.tmpdir()); stale run directories there are removed. */
   tmpDir?: string;
   /** Keep the raw log at this path instead of deleting it (for debugging and benchmarks). */
   keepRawLog?: string;
-  /** Called with the child's pid once it runs (tests use it to send signals). */
+  /** Called with the child's pid as soon as it is spawned, before recordExec returns its promise
+   * (tests use it to send signals). */
   onSpawn?: (pid: number) => void;
 }
 
@@ -53,7 +59,9 @@ export async function recordExec(
 ): Promise<RecordExecResult> {
   if (command.length === 0) throw new NativeCaptureError('COMMAND_NOT_FOUND', 'no command given');
   const native = nativeRequire();
-  const dir = mkdtempSync(join(opts.tmpDir ?? tmpdir(), 'slabtrace-exec-'));
+  const base = opts.tmpDir ?? tmpdir();
+  execTmpCleanStale(base);
+  const dir = execTmpCreate(base);
   try {
     const raw = opts.keepRawLog ?? join(dir, 'raw.log');
     const shm = join(dir, 'shm');
@@ -90,8 +98,6 @@ interface RunResult {
   stderr?: string;
 }
 
-const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
 function execRun(command: string[], lib: string, raw: string, shm: string, opts: RecordExecOptions): Promise<RunResult> {
   const fd = openSync(raw, 'a');
   const mode = opts.stdio ?? 'inherit';
@@ -100,19 +106,28 @@ function execRun(command: string[], lib: string, raw: string, shm: string, opts:
   const preload = base.LD_PRELOAD ? `${lib}:${base.LD_PRELOAD}` : lib;
   const env = {
     ...base, LD_PRELOAD: preload, SLABTRACE_FD: '3', SLABTRACE_SHM: shm,
-    SLABTRACE_FOLLOW: opts.followForks ? '1' : '0',
+    SLABTRACE_FOLLOW: opts.followForks ? '1' : '0', SLABTRACE_RECORDER_PID: String(process.pid),
   };
+  // listening first: a signal that comes as the program starts must not kill us and orphan it
+  const signals = new ExecSignalForwarder(shm);
+  signals.listen();
+  const cleanup = () => { signals.close(); };
   return new Promise<RunResult>((resolve, reject) => {
-    const child = spawn(command[0], command.slice(1), { stdio, env, cwd: opts.cwd });
-    closeSync(fd);
+    let child: ChildProcess;
+    try {
+      child = spawn(command[0], command.slice(1), { stdio, env, cwd: opts.cwd });
+    } catch (e) {
+      cleanup();
+      throw e;
+    } finally {
+      closeSync(fd);
+    }
+    signals.attach(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout?.on('data', (b: Buffer) => out.push(b));
     child.stderr?.on('data', (b: Buffer) => err.push(b));
-    const forward = (sig: NodeJS.Signals) => { child.kill(sig); };
-    for (const s of FORWARDED) process.on(s, forward);
-    const cleanup = () => { for (const s of FORWARDED) process.off(s, forward); };
-    child.once('spawn', () => { if (child.pid !== undefined) opts.onSpawn?.(child.pid); });
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid); // known at once; undefined if it failed
     child.once('error', (e: NodeJS.ErrnoException) => {
       cleanup();
       reject(e.code === 'ENOENT' || e.code === 'EACCES'

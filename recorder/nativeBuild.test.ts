@@ -34,7 +34,8 @@ describe('native build', () => {
     const nm = spawnSync('nm', ['-D', '--defined-only', a.lib], { encoding: 'utf8' });
     if (nm.status === 0) {
       for (const sym of ['malloc', 'free', 'calloc', 'realloc', 'reallocarray', 'memalign', 'posix_memalign', 'aligned_alloc', 'valloc', 'pvalloc', '_exit', 'slabtrace_mark',
-        'pthread_create', 'pthread_join', 'pthread_tryjoin_np', 'pthread_timedjoin_np', 'pthread_detach']) {
+        'pthread_create', 'pthread_join', 'pthread_tryjoin_np', 'pthread_timedjoin_np', 'pthread_detach', 'quick_exit',
+        'sigaction', 'signal', 'bsd_signal', 'sysv_signal', '__sysv_signal', 'sigset']) {
         expect(nm.stdout).toMatch(new RegExp(`\\sT ${sym}$`, 'm'));
       }
     }

@@ -20,7 +20,7 @@ export function nativeSourceDir(): string {
   return candidates[0];
 }
 
-const SOURCES = ['preload.c', 'thread_table.c', 'thread_table.h', 'workloads/larson.c', 'workloads/scaling.c', 'workloads/battle.c', 'workloads/common.h'];
+const SOURCES = ['preload.c', 'thread_table.c', 'thread_table.h', 'sigchain.c', 'sigchain.h', 'workloads/larson.c', 'workloads/scaling.c', 'workloads/battle.c', 'workloads/common.h'];
 const OUTPUTS = ['libslabtrace.so', 'larson', 'scaling', 'battle'];
 
 function upToDate(dir: string): boolean {

@@ -28,7 +28,7 @@ export const RAW_OP = {
 } as const;
 /** Flag on a record's op: made by its thread after its THREAD_EXIT. */
 export const RAW_AFTER_EXIT = 0x80;
-const END_KINDS = ['exit', '_exit', 'signal'] as const;
+const END_KINDS = ['exit', '_exit', 'signal', 'quick_exit'] as const;
 const HDR = 16;
 const REC = 24;
 const TWO32 = 4294967296;
@@ -38,7 +38,7 @@ export interface NativeConvertSummary extends NativeThreadCounts {
   events: number;
   rawRecords: number;
   rawBytes: number;
-  /** The root process wrote its end record (exit, _exit or a caught signal). */
+  /** The root process wrote its end record (exit or return from main, _exit, quick_exit, a fatal signal). */
   complete: boolean;
   /** How the root process ended, from its end record (null when truncated). */
   end: { kind: (typeof END_KINDS)[number]; code: number } | null;

@@ -4,8 +4,10 @@
  *
  * Owns: the interposed allocation functions, the pthread_create / pthread_join (and the _np join
  * variants) / pthread_detach hooks, per-thread lock-free record rings, the collector thread that
- * drains them to the log fd, and the final flush on exit / _exit / caught signals. The pthread_t ->
- * thread id table and the start blocks live in thread_table.c.
+ * drains them to the log fd, and the final flush on every exit path (exit and return from main,
+ * _exit / _Exit, quick_exit, pthread_exit of the last thread, fatal signals: see "Shutdown" below).
+ * The pthread_t -> thread id table and the start blocks live in thread_table.c; the program's
+ * signal dispositions, with our handler in front, in sigchain.c.
  * Invariants:
  *  - What the program computes is unchanged: every hook calls the next definition (RTLD_NEXT)
  *    with the same arguments and returns its result; errno from the real call is preserved.
@@ -15,9 +17,12 @@
  *    allocation takes its number after the real call returns. realloc records a BEGIN before and
  *    an END after, so an address released inside realloc and reused by another thread is ordered.
  *  - The hot path takes no lock: fetch-add on the counter, a store into the thread's ring, a
- *    release store of the ring head. Only thread registration, draining and the rare events of a
- *    created thread after its exit (see below) take the spin lock; thread creation, join, detach
- *    and exit also take thread_table's lock (never while holding the other: no lock order cycle).
+ *    release store of the ring head. Only thread registration, draining, the final flush and the
+ *    rare events of a created thread after its exit (see below) take the spin lock; thread
+ *    creation, join, detach and exit also take thread_table's lock (never while holding the other:
+ *    no lock order cycle). Every lock of the library is held with all signals blocked, and no
+ *    holder waits for another thread: a signal handler can never interrupt a holder, so any thread
+ *    (a handler included) gets a lock in bounded time.
  *  - The recorder never allocates through the hooks: rings are mmap'd; dlsym's bootstrap
  *    allocations are served from a static arena; nested calls (in_hook) are not recorded.
  *  - Threads created through the pthread_create hook get their id from the creator (fetch-add) and
@@ -44,13 +49,36 @@
  *    recorded as before: from their first event to their first exit_key destructor call, never
  *    joined or detached (their handles are not in the table).
  *
+ * Shutdown (finish): the first caller wins a compare-and-swap on `finished` (0 -> 1), with all its
+ * signals blocked; it takes the drain lock, copies every ring to the output, appends PROC_END as a
+ * chunk of its own (never into a ring: nothing waits for ring space) and writes it all out, then
+ * sets `finished` to 2. A later caller (another thread's exit racing a fatal signal) waits for 2, so
+ * the process cannot end while the log is half written. Events after the first step are dropped
+ * and counted. Everything on this path is async-signal-safe (atomics, pthread_sigmask, sched_yield,
+ * raw write); it runs from:
+ *  - exit and return from main: an on_exit handler registered by our constructor, which glibc runs
+ *    after every other exit handler and every destructor, with the exit status;
+ *  - _exit / _Exit: their hooks; quick_exit: an at_quick_exit handler (run after the program's),
+ *    with the status its hook saved;
+ *  - a signal whose program disposition is SIG_DFL: sigchain's handler (also after the program
+ *    reset it to SIG_DFL in its own handler), before dying by the real default action;
+ *  - the last thread gone: glibc's last exiting thread calls exit(0), but it counts the collector
+ *    as live. So once the main thread has exited (pthread_exit), the collector checks
+ *    /proc/self/status: when it is the only task left besides the zombie main thread, it calls
+ *    exit(0) itself (as main's thread, with the program's signal mask).
+ * The collector never blocks the process from ending: it holds no lock across a wait, and blocks
+ * every signal only because it must never run the program's handlers.
+ *
  * Log format (little-endian, see recorder/nativeLog.ts): chunks of
  *   u32 magic 'STRC', u32 count, u32 tid, u32 proc, then count records {u64 seq<<8|op, u64 ptr, u64 arg}.
  *   THREAD_JOIN / THREAD_DETACH: arg = the target's thread id (the record's tid is the actor), ptr =
  *   the target's pthread_t; THREAD_START: ptr = pthread_self() (both for debugging only).
  *   op | 0x80 (OP_AFTER_EXIT): made by the record's thread after its THREAD_EXIT (a one-record chunk).
- * Env: SLABTRACE_FD (log fd, required), SLABTRACE_SHM (file holding the shared counters),
- *      SLABTRACE_FOLLOW=1 (record forked and exec'd children too).
+ * Shared page (SLABTRACE_SHM, layout in shm_t): the counters, and per signal number the count and
+ * CLOCK_MONOTONIC time of the root process's deliveries not sent by the recorder nor by itself
+ * (recorder/execSignals.ts reads them to forward only the signals that did not reach the program).
+ * Env: SLABTRACE_FD (log fd, required), SLABTRACE_SHM (file holding the shared page),
+ *      SLABTRACE_FOLLOW=1 (record forked and exec'd children too), SLABTRACE_RECORDER_PID.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -64,10 +92,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "sigchain.h"
 #include "thread_table.h"
 
 #define ST_MAGIC 0x43525453u /* "STRC" */
@@ -81,7 +112,7 @@ enum {
 #ifndef PTHREAD_DESTRUCTOR_ITERATIONS
 #define PTHREAD_DESTRUCTOR_ITERATIONS 4
 #endif
-enum { END_EXIT = 0, END_UNDERSCORE_EXIT = 1, END_SIGNAL = 2 };
+enum { END_EXIT = 0, END_UNDERSCORE_EXIT = 1, END_SIGNAL = 2, END_QUICK_EXIT = 3 };
 
 #define EXPORT __attribute__((visibility("default")))
 #define LIKELY(x) __builtin_expect(!!(x), 1)
@@ -102,12 +133,18 @@ typedef struct ring {
   rec_t recs[RING_N];
 } ring_t;
 
+#define SHM_SIGS 64
 typedef struct {
   _Atomic uint64_t seq;
   _Atomic uint32_t next_tid;
   _Atomic uint32_t next_proc;
   _Atomic int32_t root_pid;
+  char pad[44];
+  _Atomic uint64_t sig_ns[SHM_SIGS];    /* offset 64: time of the last outside delivery */
+  _Atomic uint32_t sig_count[SHM_SIGS]; /* offset 576: outside deliveries */
 } shm_t;
+_Static_assert(offsetof(shm_t, sig_ns) == 64 && offsetof(shm_t, sig_count) == 576 && sizeof(shm_t) <= 4096,
+               "shm layout is read by recorder/execSignals.ts");
 
 typedef struct {
   ring_t *ring;
@@ -117,6 +154,7 @@ typedef struct {
   int created;     /* started by the pthread_create hook and not yet exited */
   int exit_rounds; /* exit_key destructor calls so far (created threads) */
   int after_exit;  /* a created thread whose THREAD_EXIT is recorded: its events go to emit_after_exit */
+  sigset_t lock_mask; /* the signal mask to restore when this thread releases the drain lock */
 } tstate_t;
 
 static TLS tstate_t ts;
@@ -133,6 +171,7 @@ static void *(*real_valloc)(size_t);
 static void *(*real_pvalloc)(size_t);
 static void (*real__exit)(int) __attribute__((noreturn));
 static void (*real__Exit)(int) __attribute__((noreturn));
+static void (*real_quick_exit)(int) __attribute__((noreturn));
 static int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 static int (*real_pthread_join)(pthread_t, void **);
 static int (*real_pthread_tryjoin_np)(pthread_t, void **);
@@ -177,6 +216,8 @@ static void resolve_real(void) {
   real_pvalloc = dlsym(RTLD_NEXT, "pvalloc");
   real__exit = dlsym(RTLD_NEXT, "_exit");
   real__Exit = dlsym(RTLD_NEXT, "_Exit");
+  real_quick_exit = dlsym(RTLD_NEXT, "quick_exit");
+  sigchain_resolve();
   real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
   real_pthread_join = dlsym(RTLD_NEXT, "pthread_join");
   real_pthread_tryjoin_np = dlsym(RTLD_NEXT, "pthread_tryjoin_np");
@@ -185,6 +226,9 @@ static void resolve_real(void) {
   real_pthread_detach = dlsym(RTLD_NEXT, "pthread_detach");
   atomic_store(&init_state, 2);
   ts.in_hook = saved;
+}
+void st_need_real(void) {
+  if (UNLIKELY(atomic_load_explicit(&init_state, memory_order_acquire) != 2)) resolve_real();
 }
 /* True while the resolving thread is inside dlsym: the caller must use the bootstrap arena. */
 static int resolving(void) {
@@ -196,13 +240,16 @@ static int resolving(void) {
 
 /* ---- recorder state ---- */
 static int rec_on;            /* recording enabled in this process */
-static _Atomic int finished;  /* final flush done or in progress */
+static _Atomic int finished;  /* 0 recording, 1 final flush under way, 2 final flush written */
 static int log_fd = -1;
 static int follow;
 static uint32_t proc_id;
 static shm_t *shm;
 static shm_t local_shm;
 static _Atomic int collector_running;
+static sigset_t collector_mask; /* the creator's signal mask, for the collector's exit(0) */
+static _Atomic int main_gone;   /* the main thread ran its key destructors (pthread_exit) */
+static uint32_t main_tid;       /* its recorder thread id */
 static pthread_key_t exit_key;
 static _Atomic int lock_word;
 static ring_t *rings;         /* all rings ever made, guarded by lock_word */
@@ -210,28 +257,36 @@ static _Atomic uint64_t dropped;
 static _Atomic uint64_t quiet_null_frees; /* free(NULL) on threads with no ring: not worth a start */
 static int setup_done;
 static pid_t my_pid; /* a vfork child shares our memory but not our pid: it must not finish us */
+static pid_t recorder_pid; /* whoever started the capture (SLABTRACE_RECORDER_PID) */
+static int exit_hooked, quick_exit_hooked; /* on_exit / at_quick_exit handlers registered */
+static int quick_exit_code;
 
+/* The drain lock. The holder has every signal blocked (the mask to restore is kept in its TLS), so
+ * no signal handler can interrupt it, and it never waits for another thread while holding it. */
 static void lock(void) {
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
   while (atomic_exchange_explicit(&lock_word, 1, memory_order_acquire)) sched_yield();
+  ts.lock_mask = old;
 }
-static int lock_try_for(int spins) {
-  while (spins-- > 0) {
-    if (!atomic_exchange_explicit(&lock_word, 1, memory_order_acquire)) return 1;
-    sched_yield();
-  }
-  return 0;
+static void unlock(void) {
+  sigset_t old = ts.lock_mask;
+  atomic_store_explicit(&lock_word, 0, memory_order_release);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
-static void unlock(void) { atomic_store_explicit(&lock_word, 0, memory_order_release); }
 
 /* ---- output ---- */
 #define OUT_CAP (256 * 1024)
 static char out_buf[OUT_CAP];
 static size_t out_len;
 
+/* Writes the output buffer (lock held). The raw system call: write() is a cancellation point, and a
+ * thread cancelled here would never release the lock. */
 static void out_flush(void) {
   size_t off = 0;
   while (off < out_len) {
-    ssize_t w = write(log_fd, out_buf + off, out_len - off);
+    long w = syscall(SYS_write, log_fd, out_buf + off, out_len - off);
     if (w < 0) {
       if (errno == EINTR) continue;
       break; /* the reader is gone: nothing useful to do */
@@ -269,16 +324,58 @@ static void drain_all(void) {
   out_flush();
 }
 
+/* Reads a small /proc file into buf (NUL-terminated, cut at cap - 1 bytes); its length, or -1. */
+static long proc_read(const char *path, char *buf, size_t cap) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  size_t n = 0;
+  for (;;) {
+    ssize_t r = read(fd, buf + n, cap - 1 - n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    n += (size_t)r;
+  }
+  close(fd);
+  buf[n] = 0;
+  return (long)n;
+}
+
+/* True when the only tasks left in the process are the collector and the zombie main thread. */
+static int collector_alone(void) {
+  char buf[8192];
+  if (proc_read("/proc/self/status", buf, sizeof buf) < 0) return 0;
+  const char *t = strstr(buf, "\nThreads:");
+  if (!t || atol(t + 10) > 2) return 0;
+  if (proc_read("/proc/self/stat", buf, sizeof buf) < 0) return 0;
+  const char *state = strrchr(buf, ')'); /* the command name may contain anything but this */
+  return state && state[1] == ' ' && state[2] == 'Z';
+}
+
+/* The program's last thread exited while glibc still counted the collector as live, so nobody
+ * called exit(0): do it as the main thread would have (its exit handlers and the final flush run
+ * here, recorded under main's thread id). */
+static void collector_exit(void) {
+  atomic_store(&collector_running, 0); /* from now on this thread drains its own ring */
+  ts.tid = main_tid;
+  ts.tid_known = 1;
+  ts.in_hook = 0;
+  pthread_sigmask(SIG_SETMASK, &collector_mask, NULL);
+  exit(0);
+}
+
 static void *collector_main(void *arg) {
   (void)arg;
   ts.in_hook = 1; /* nothing this thread does is recorded */
   struct timespec d = {0, 1000000};
+  unsigned ticks = 0;
   while (!atomic_load(&finished)) {
     nanosleep(&d, NULL);
     lock();
     if (!atomic_load(&finished)) drain_all();
     unlock();
+    if (atomic_load(&main_gone) && (++ticks & 7) == 0 && collector_alone()) collector_exit();
   }
+  atomic_store(&collector_running, 0);
   return NULL;
 }
 
@@ -286,12 +383,14 @@ static void start_collector(void) {
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old); /* the collector never runs signal handlers */
+  collector_mask = old;
   pthread_t th;
   pthread_attr_t a;
   pthread_attr_init(&a);
   pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
   /* the real function: the collector is ours, not the program's (no trampoline, never recorded) */
-  if (real_pthread_create(&th, &a, collector_main, NULL) == 0) atomic_store(&collector_running, 1);
+  atomic_store(&collector_running, 1);
+  if (real_pthread_create(&th, &a, collector_main, NULL) != 0) atomic_store(&collector_running, 0);
   pthread_attr_destroy(&a);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
@@ -316,12 +415,28 @@ static ring_t *ring_get(uint32_t tid) {
   return r;
 }
 
+/* The ring is full: wait for the collector, or drain it ourselves when there is none. 0 when the
+ * final flush has begun (nobody will drain the ring again: the record is dropped and counted). */
+static int push_wait(ring_t *r, uint64_t h) {
+  while (h - atomic_load_explicit(&r->tail, memory_order_acquire) >= RING_N) {
+    if (atomic_load(&finished)) {
+      atomic_fetch_add(&dropped, 1);
+      return 0;
+    }
+    if (!atomic_load(&collector_running)) {
+      lock();
+      if (!atomic_load(&finished)) { drain_ring(r); out_flush(); }
+      unlock();
+    } else {
+      sched_yield();
+    }
+  }
+  return 1;
+}
+
 static void push(ring_t *r, uint32_t op, uint64_t ptr, uint64_t arg) {
   uint64_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
-  while (UNLIKELY(h - atomic_load_explicit(&r->tail, memory_order_acquire) >= RING_N)) {
-    if (!atomic_load(&collector_running)) { lock(); drain_ring(r); out_flush(); unlock(); }
-    else sched_yield();
-  }
+  if (UNLIKELY(h - atomic_load_explicit(&r->tail, memory_order_acquire) >= RING_N) && !push_wait(r, h)) return;
   uint64_t seq = atomic_fetch_add_explicit(&shm->seq, 1, memory_order_relaxed);
   rec_t *x = &r->recs[h & (RING_N - 1)];
   x->seqop = seq << 8 | op;
@@ -402,6 +517,10 @@ static void on_thread_exit(void *v) {
     return;
   }
   if (ts.created) tt_exited((uintptr_t)pthread_self(), ts.tid);
+  else if (syscall(SYS_gettid) == my_pid) { /* the main thread (pthread_exit): see collector_exit */
+    main_tid = ts.tid;
+    atomic_store(&main_gone, 1);
+  }
   if (!atomic_load(&finished)) push(ts.ring, OP_THREAD_EXIT, 0, 0);
   atomic_store(&ts.ring->state, 2);
   ts.ring = NULL;
@@ -411,63 +530,60 @@ static void on_thread_exit(void *v) {
   ts.in_hook = saved;
 }
 
-/* ---- final flush ---- */
-static void finish(int kind, int code, int in_signal) {
+/* ---- final flush (see "Shutdown" in the header comment) ---- */
+static void finish(int kind, int code) {
   if (!rec_on || getpid() != my_pid) return;
-  int saved = ts.in_hook;
+  int saved = ts.in_hook, e = errno;
   ts.in_hook = 1;
-  ring_t *r = ts.ring;
-  if (!r && !in_signal) r = my_ring();
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
   int expect = 0;
-  if (!atomic_compare_exchange_strong(&finished, &expect, 1)) { ts.in_hook = saved; return; }
-  int locked = in_signal ? lock_try_for(20000) : (lock(), 1);
-  /* PROC_END: ptr = kind | quiet free(NULL) count << 8, arg = exit code | dropped events << 32 */
-  if (r)
-    push(r, OP_PROC_END, (uint64_t)kind | atomic_load(&quiet_null_frees) << 8,
-         (uint64_t)(uint32_t)code | atomic_load(&dropped) << 32);
-  drain_all();
-  if (locked) unlock();
+  if (atomic_compare_exchange_strong(&finished, &expect, 1)) {
+    lock();
+    for (ring_t *r = rings; r; r = r->next)
+      if (atomic_load(&r->state) != 0) drain_ring(r);
+    /* PROC_END: ptr = kind | quiet free(NULL) count << 8, arg = exit code | dropped events << 32 */
+    rec_t x = {atomic_fetch_add(&shm->seq, 1) << 8 | OP_PROC_END,
+               (uint64_t)kind | atomic_load(&quiet_null_frees) << 8,
+               (uint64_t)(uint32_t)code | atomic_load(&dropped) << 32};
+    out_record(ts.tid, &x);
+    out_flush();
+    unlock();
+    atomic_store(&finished, 2);
+  } else {
+    /* another thread is writing the end (it has every signal blocked and waits for nobody) */
+    while (atomic_load(&finished) != 2) sched_yield();
+  }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
   ts.in_hook = saved;
+  errno = e;
 }
 
-static const int caught_signals[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM,
-                                     SIGPIPE, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGXCPU,
-                                     SIGXFSZ, SIGVTALRM, SIGPROF};
-
-static void on_signal(int sig, siginfo_t *si, void *uc) {
-  (void)uc;
-  int saved = errno;
-  finish(END_SIGNAL, sig, 1);
-  struct sigaction dfl;
-  memset(&dfl, 0, sizeof dfl);
-  dfl.sa_handler = SIG_DFL;
-  sigaction(sig, &dfl, NULL);
-  int synchronous = (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL) &&
-                    si && si->si_code > 0;
-  if (!synchronous) {
-    sigset_t s;
-    sigemptyset(&s);
-    sigaddset(&s, sig);
-    pthread_sigmask(SIG_UNBLOCK, &s, NULL);
-    raise(sig);
-  }
-  errno = saved; /* synchronous faults re-execute and die with the default action */
+/* on_exit handler: exit() and return from main, after every other exit handler and destructor. */
+static void st_on_exit(int status, void *arg) {
+  (void)arg;
+  finish(END_EXIT, status);
 }
 
-static void install_signal_handlers(void) {
-  for (size_t i = 0; i < sizeof caught_signals / sizeof caught_signals[0]; i++) {
-    struct sigaction cur;
-    if (sigaction(caught_signals[i], NULL, &cur) != 0) continue;
-    /* only signals left at their default action: the program's own handlers stay in charge */
-    if ((cur.sa_flags & SA_SIGINFO) || cur.sa_handler != SIG_DFL) continue;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_signal;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    sigaction(caught_signals[i], &sa, NULL);
-  }
+/* at_quick_exit handler, registered first so it runs after the program's. */
+static void st_on_quick_exit(void) { finish(END_QUICK_EXIT, quick_exit_code); }
+
+/* ---- signals (sigchain.c applies the program's dispositions) ---- */
+/* Counts a delivery to the root process that neither the recorder nor the process itself sent:
+ * the recorder forwards a signal only if it did not reach the program this way. */
+static void sig_received(int sig, const siginfo_t *si) {
+  if (!rec_on || proc_id != 0 || sig >= SHM_SIGS || getpid() != my_pid) return;
+  if (si && (si->si_code == SI_USER || si->si_code == SI_QUEUE || si->si_code == SI_TKILL) &&
+      (si->si_pid == recorder_pid || si->si_pid == my_pid))
+    return;
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  atomic_store(&shm->sig_ns[sig], (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec);
+  atomic_fetch_add(&shm->sig_count[sig], 1);
 }
+
+static void sig_fatal(int sig) { finish(END_SIGNAL, sig); }
 
 /* ---- fork handling ---- */
 /* Both locks are held across fork (thread table first: nothing nests them otherwise). */
@@ -483,6 +599,7 @@ static void atfork_child(void) {
   ts.exit_rounds = 0;
   ts.after_exit = 0;
   atomic_store(&collector_running, 0);
+  atomic_store(&main_gone, 0); /* the forking thread is this process's main thread */
   if (!follow || atomic_load(&finished)) { rec_on = 0; log_fd = -1; return; }
   /* The parent's undrained records are the parent's to write: discard our copy of them. */
   for (ring_t *r = rings; r; r = r->next) {
@@ -511,6 +628,8 @@ static void setup(void) {
   if (fcntl(log_fd, F_GETFD) < 0) { log_fd = -1; return; }
   const char *f = getenv("SLABTRACE_FOLLOW");
   follow = f && f[0] == '1';
+  const char *rp = getenv("SLABTRACE_RECORDER_PID");
+  recorder_pid = rp && *rp ? (pid_t)atoi(rp) : getppid();
   shm = &local_shm;
   const char *shm_path = getenv("SLABTRACE_SHM");
   if (shm_path && *shm_path) {
@@ -560,13 +679,19 @@ __attribute__((constructor)) static void st_init(void) {
   setup();
   if (rec_on) {
     my_ring();
-    install_signal_handlers();
+    sigchain_hooks_t hooks = {sig_received, sig_fatal};
+    sigchain_init(&hooks);
+    exit_hooked = on_exit(st_on_exit, NULL) == 0;
+    quick_exit_hooked = at_quick_exit(st_on_quick_exit) == 0;
     start_collector();
   }
   ts.in_hook = saved;
 }
 
-__attribute__((destructor)) static void st_fini(void) { finish(END_EXIT, 0, 0); }
+/* Only if on_exit could not be registered (then the exit status is unknown). */
+__attribute__((destructor)) static void st_fini(void) {
+  if (!exit_hooked) finish(END_EXIT, 0);
+}
 
 /* ---- the interposed functions ---- */
 #define HOOK_ENTER() ((LIKELY(rec_on) || UNLIKELY(!setup_done)) && LIKELY(!ts.in_hook))
@@ -712,9 +837,6 @@ EXPORT void slabtrace_mark(const char *name) {
 }
 
 /* ---- thread lifecycle: pthread_create, the joins, pthread_detach ---- */
-static void need_real(void) {
-  if (UNLIKELY(atomic_load_explicit(&init_state, memory_order_acquire) != 2)) resolve_real();
-}
 
 /* Runs in the new thread before the program's start routine: register, detach if created so. */
 static void thread_register(uint32_t tid, int detached) {
@@ -743,7 +865,7 @@ static void *thread_trampoline(void *p) {
 }
 
 EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *), void *arg) {
-  need_real();
+  st_need_real();
   if (ts.in_hook) return real_pthread_create(th, attr, fn, arg);
   int e = errno;
   if (UNLIKELY(!setup_done)) { ts.in_hook = 1; setup(); ts.in_hook = 0; }
@@ -786,7 +908,7 @@ static void target_record(uint32_t op, pthread_t t, int64_t tid) {
 }
 
 EXPORT int pthread_join(pthread_t t, void **ret) {
-  need_real();
+  st_need_real();
   int64_t tid = target_tid(t);
   int rc = real_pthread_join(t, ret);
   if (rc == 0) target_record(OP_THREAD_JOIN, t, tid);
@@ -794,7 +916,7 @@ EXPORT int pthread_join(pthread_t t, void **ret) {
 }
 
 EXPORT int pthread_tryjoin_np(pthread_t t, void **ret) {
-  need_real();
+  st_need_real();
   if (!real_pthread_tryjoin_np) return ENOSYS;
   int64_t tid = target_tid(t);
   int rc = real_pthread_tryjoin_np(t, ret);
@@ -803,7 +925,7 @@ EXPORT int pthread_tryjoin_np(pthread_t t, void **ret) {
 }
 
 EXPORT int pthread_timedjoin_np(pthread_t t, void **ret, const struct timespec *abstime) {
-  need_real();
+  st_need_real();
   if (!real_pthread_timedjoin_np) return ENOSYS;
   int64_t tid = target_tid(t);
   int rc = real_pthread_timedjoin_np(t, ret, abstime);
@@ -812,7 +934,7 @@ EXPORT int pthread_timedjoin_np(pthread_t t, void **ret, const struct timespec *
 }
 
 EXPORT int pthread_clockjoin_np(pthread_t t, void **ret, clockid_t clock, const struct timespec *abstime) {
-  need_real();
+  st_need_real();
   if (!real_pthread_clockjoin_np) return ENOSYS;
   int64_t tid = target_tid(t);
   int rc = real_pthread_clockjoin_np(t, ret, clock, abstime);
@@ -821,7 +943,7 @@ EXPORT int pthread_clockjoin_np(pthread_t t, void **ret, clockid_t clock, const 
 }
 
 EXPORT int pthread_detach(pthread_t t) {
-  need_real();
+  st_need_real();
   int64_t tid = target_tid(t);
   int rc = real_pthread_detach(t);
   if (rc == 0) target_record(OP_THREAD_DETACH, t, tid);
@@ -829,13 +951,21 @@ EXPORT int pthread_detach(pthread_t t) {
 }
 
 EXPORT void _exit(int code) {
-  finish(END_UNDERSCORE_EXIT, code, 0);
+  finish(END_UNDERSCORE_EXIT, code);
   if (!real__exit) resolve_real();
   real__exit(code);
 }
 
 EXPORT void _Exit(int code) {
-  finish(END_UNDERSCORE_EXIT, code, 0);
+  finish(END_UNDERSCORE_EXIT, code);
   if (!real__Exit) resolve_real();
   real__Exit(code);
+}
+
+/* The program's at_quick_exit handlers run first, then ours (st_on_quick_exit) with this status. */
+EXPORT void quick_exit(int code) {
+  quick_exit_code = code;
+  if (!quick_exit_hooked) finish(END_QUICK_EXIT, code);
+  if (!real_quick_exit) resolve_real();
+  real_quick_exit(code);
 }

@@ -8,7 +8,9 @@
  */
 #define _GNU_SOURCE
 #include "thread_table.h"
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
@@ -21,14 +23,26 @@
 typedef struct { uintptr_t key; uint32_t tid; uint32_t flags; } tt_ent_t;
 
 static _Atomic int tt_lock_word;
+static __thread sigset_t tt_saved_mask __attribute__((tls_model("initial-exec")));
 static tt_ent_t *tab;
 static size_t cap, used;
 static tt_start_t *free_starts;
 
+/* Held with every signal blocked (the holder's mask is restored at unlock): a signal handler that
+ * ends up here (pthread_exit from a handler runs the key destructors) never finds it held by the
+ * thread it interrupted. */
 void tt_lock(void) {
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
   while (atomic_exchange_explicit(&tt_lock_word, 1, memory_order_acquire)) sched_yield();
+  tt_saved_mask = old;
 }
-void tt_unlock(void) { atomic_store_explicit(&tt_lock_word, 0, memory_order_release); }
+void tt_unlock(void) {
+  sigset_t old = tt_saved_mask;
+  atomic_store_explicit(&tt_lock_word, 0, memory_order_release);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
 
 static void *tt_map(size_t bytes) {
   void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -7,6 +7,7 @@
  *  - Never allocates through malloc: the table and the pool live in mmap'd memory.
  *  - One spin lock guards both; no other lock is ever taken while it is held, so it cannot be part
  *    of a lock cycle (preload.c's atfork handlers take it before their own lock, nothing else nests).
+ *    It is held with every signal blocked, so no signal handler can run on its holder.
  *  - A pthread_t is reused by the C library once its thread is joined (or exited detached). An entry
  *    is written only while its handle surely belongs to its thread: by the new thread itself as it
  *    starts, or by the creator after pthread_create returned if the new thread has not yet mapped
