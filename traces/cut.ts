@@ -153,7 +153,7 @@ function cutHeader(h: TraceHeader, o: CutOptions, from: number, to: number, dige
   if (o.sizeMin !== undefined) params.cutSizeMin = String(o.sizeMin);
   if (o.sizeMax !== undefined) params.cutSizeMax = String(o.sizeMax);
   return {
-    workload: h.workload, recorder: `${h.recorder} + slabtrace cut`, params, args: h.args, seed: h.seed, threads: h.threads,
+    workload: h.workload, recorder: h.recorder.endsWith(' + slabtrace cut') ? h.recorder : `${h.recorder} + slabtrace cut`, params, args: h.args, seed: h.seed, threads: h.threads,
     pageSize: h.pageSize, formatVersion: h.formatVersion,
   };
 }
