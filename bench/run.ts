@@ -9,11 +9,13 @@ type BenchFn = () => Promise<Record<string, number | string | null>>;
 /** Bench name → the function its module (bench/<name>.bench.ts) exports. */
 const BENCHES: { name: string; fn: string }[] = [
   { name: 'traces', fn: 'benchTraces' },
+  { name: 'fuzz', fn: 'benchFuzz' },
   { name: 'recorder', fn: 'benchRecorder' },
   { name: 'allocator', fn: 'benchAllocator' },
   { name: 'replayer', fn: 'benchReplayer' },
   { name: 'dashboard', fn: 'benchDashboard' },
   { name: 'native', fn: 'benchNative' },
+  { name: 'nativeReplay', fn: 'benchNativeReplay' },
   { name: 'fidelity', fn: 'benchFidelity' },
 ];
 

@@ -4,7 +4,7 @@
 export { traceInfo, INFO_SIZE_CLASSES, type TraceInfo } from './traceInfo.js';
 export { replayRun, replayParams, ReplayCheckError, type ReplayConfig, type ReplayHooks } from './replayCore.js';
 export { replayStart, type ReplayHandle, type ReplayStartOptions } from './host.js';
-export { replayCompare, type CompareOptions } from './compare.js';
+export { replayCompare, replayCompareAll, type CompareAllOptions, type CompareOptions } from './compare.js';
 export {
   controlCreate, controlOpen, controlPause, controlQuit, controlSetSpeed, controlStep, controlState,
   ReplayState, REPLAY_STATE_NAMES, CTL_STATE, F_BYTES_READ, F_BYTES_TOTAL, F_EVENTS_DONE, F_EVENTS_TOTAL, F_MARKS, F_SPEED,
@@ -14,7 +14,8 @@ export type {
   ReplayCheck, ReplayClassRow, ReplayFigures, ReplayMark, ReplayOom, ReplayResult, ReplayThreadRow, ReplayTimeline, ThreadState,
 } from './result.js';
 export { TIMELINE_COLUMNS, TIMELINE_TARGET } from './timeline.js';
-export { nativeReplayStart, nativeReplayRun, nativeScan, type NativeHandle, type NativeReplayConfig, type NativeScan } from './nativeReplay.js';
+export { nativeReplayStart, nativeReplayRun, type NativeHandle, type NativeReplayConfig } from './nativeReplay.js';
+export { nativeScan, nativeScanDispose, type NativeScan } from './nativeFeed.js';
 export { nativeAllocatorsList, nativeResolve, NATIVE_ALLOCATORS, type NativeAllocator, type NativeAllocatorStatus } from './nativeAllocators.js';
 export { nativeReplayer } from './nativeBuild.js';
 export { NativeReplayError, type NativeReplayErrorCode } from './nativeError.js';
@@ -22,3 +23,5 @@ export { replayIsNative } from './result.js';
 export type {
   AnyReplayResult, NativeCrash, NativeFigures, NativeInfo, NativeMark, NativeOom, NativeProcessFigures, NativeReplayResult, ReplayFiguresCommon,
 } from './result.js';
+export { shrinkTrace, SHRINK_MAX_CHUNKS, type ShrinkOptions, type ShrinkProgress, type ShrinkReport } from './shrink.js';
+export { ShrinkError } from './shrinkOutcome.js';

@@ -1,7 +1,7 @@
 // The wire between the TypeScript reader and the native replayer (replayer/native/replay.h says the
 // same from the C side). Towards the replayer (its stdin): 32-byte headers {u32 magic, u32 type,
 // u32 count, u32 payload bytes, u64 first event index, u32 column flags, u32 constant tid}, then the
-// payload — CONFIG once, then BATCH messages, then END. A batch's payload is its own columns copied as
+// payload — BATCH messages, then END (the run's settings are arguments: nativeArgs). A batch's payload is its own columns copied as
 // they are (no per-event re-encoding), each padded to 8 bytes: size (f64, or u32 when every size fits:
 // COL_SIZE32), tid (left out when the whole batch is one thread: COL_TID_CONST), id (u32), aux (left out
 // when all 0: COL_AUX_ZERO), op (u8) — 9 to 21 bytes an event.
@@ -12,8 +12,7 @@ import type { EventBatch } from '../traces/index.js';
 export const WIRE_MAGIC = 0x31525453;
 export const WIRE_HDR_BYTES = 32;
 export const WIRE_MAX_EVENTS = 65536;
-export const WIRE_CONFIG_BYTES = 32;
-const MSG_CONFIG = 1, MSG_BATCH = 2, MSG_END = 3;
+const MSG_BATCH = 2, MSG_END = 3;
 export const CFG_CONTINUE_AFTER_OOM = 1;
 /** Write only the first and last byte of each block (default: also one byte on every page between). */
 export const CFG_TOUCH_ENDS = 2;
@@ -38,15 +37,9 @@ function wireHeader(buf: Buffer, type: number, count: number, payload: number, f
   buf.writeUInt32LE(tidConst, 28);
 }
 
-/** CONFIG: trace format version, flags (CFG_*), id capacity (the id table's reservation; 0 = 2^32). */
-export function wireConfig(formatVersion: number, flags: number, idCapacity: number): Buffer {
-  const buf = Buffer.alloc(WIRE_HDR_BYTES + WIRE_CONFIG_BYTES);
-  wireHeader(buf, MSG_CONFIG, 0, WIRE_CONFIG_BYTES, 0);
-  buf.writeUInt32LE(formatVersion, 32);
-  buf.writeUInt32LE(flags, 36);
-  buf.writeUInt32LE(idCapacity % 2 ** 32, 40);
-  buf.writeUInt32LE(Math.floor(idCapacity / 2 ** 32), 44);
-  return buf;
+/** The replay process's arguments: trace format version, flags (CFG_*), id table size (0 = 2^32). */
+export function nativeArgs(formatVersion: number, flags: number, idCapacity: number): string[] {
+  return ['--format', String(formatVersion), '--flags', String(flags), '--ids', String(idCapacity)];
 }
 
 export function wireEnd(): Buffer {

@@ -199,9 +199,14 @@ export interface NativeInfo {
   touch: 'pages' | 'ends';
   /** The process before the first event, without the replayer's bookkeeping (subtracted from the figures). */
   baseline: NativeProcessFigures;
-  /** Events went to the replayer as fixed-width column batches over a pipe: bytes per event on it. */
+  /** Events go to the replayer as column batches (from a spool file written while validating, or a
+   *  pipe from stdin): bytes per event of them. */
   pipeBytesPerEvent: number;
-  /** Seconds the replayer waited for input, spent reading /proc at marks, and spent validating the trace first. */
+  /** CPU seconds the replay process used, all its threads (user + system: the allocator's page faults
+   *  included), from its start: on a busy machine events / cpuSeconds says more than events/s. */
+  cpuSeconds: number;
+  /** Seconds the replayer waited for input, spent reading /proc at marks (part of wallSeconds, not of
+   *  eventsPerSec: the observer's cost), and spent validating the trace first (before wallSeconds). */
   inputWaitSeconds: number;
   statsSeconds: number;
   validateSeconds: number;
@@ -216,6 +221,7 @@ export interface NativeReplayResult {
   totalEvents: number;
   /** From the first event to the last (the replayer's clock). */
   wallSeconds: number;
+  /** events / (wallSeconds - native.statsSeconds). */
   eventsPerSec: number;
   complete: boolean;
   partial: boolean;

@@ -1,9 +1,14 @@
-// The replay summary as plain text: the figures, the OOM report, and one row per mark (this is how the
-// battle table comes out). Also the side-by-side rendering of several results (compare, npm start).
+// The replay summary as plain text: the figures, the per-class and per-thread tables, one row per mark
+// (this is how the battle table comes out), a terminal chart, and the OOM report last (the lines a user
+// sees). Also the side-by-side rendering of several results (compare, npm start).
 // Pure: a ReplayResult in, text out; the dashboard prints the same text when it finishes.
 
-import type { ReplayMark, ReplayResult } from '../replayer/index.js';
+import {
+  replayIsNative, type AnyReplayResult, type ReplayClassRow, type ReplayMark, type ReplayResult, type ReplayThreadRow,
+} from '../replayer/index.js';
+import { chartText } from './chart.js';
 import { formatBytes, formatCount, formatDuration, formatRate, formatTable } from './format.js';
+import { nativeFigureRows, nativeLabel, nativeSummaryText } from './nativeSummary.js';
 
 function resultState(r: ReplayResult): string {
   if (r.oom) return `OOM at event ${formatCount(r.oom.event)}`;
@@ -89,16 +94,68 @@ function figureRows(r: ReplayResult): [string, string][] {
   ];
 }
 
-export function summaryText(r: ReplayResult): string {
+/** What the plain summary shows beyond the figures. */
+export interface SummaryOptions {
+  /** The terminal chart of RSS (and mappings) over events (default true). */
+  chart?: boolean;
+  /** Threads listed: the top N by live blocks, or all (default 10). */
+  threads?: number | 'all';
+  /** Width of the chart (default 80). */
+  width?: number;
+}
+
+export function summaryText(r: AnyReplayResult, opts: SummaryOptions = {}): string {
+  if (replayIsNative(r)) return nativeSummaryText(r);
   const head = `replay of ${r.file} (${r.workload}) under ${r.preset}${overridesText(r)}`;
   const rows = figureRows(r);
   if (r.skipped > 0) rows.splice(2, 0, ['skipped (lenient)', formatCount(r.skipped)]);
   if (r.check) rows.push(['invariant checks', `${formatCount(r.check.runs)} passed${driftText(r.check.drift)}`]);
   const width = Math.max(...rows.map(([k]) => k.length));
   const parts = [head, rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')];
-  if (r.oom) parts.push(summaryOom(r));
+  if (r.classes?.length) parts.push(summaryClasses(r.classes));
+  if (r.threads?.length) parts.push(summaryThreads(r.threads, opts.threads ?? SUMMARY_THREADS));
   if (r.marks.length) parts.push(summaryMarks(r.marks));
+  const chart = opts.chart === false ? '' : chartText(r, opts.width ?? 80);
+  if (chart) parts.push(chart);
+  if (r.oom) parts.push(summaryOom(r)); // last: the lines a user sees
   return `${parts.join('\n\n')}\n`;
+}
+
+/** Threads listed by default. */
+export const SUMMARY_THREADS = 10;
+
+const CLASS_COLUMNS = [
+  { title: 'class' }, { title: 'live blocks' }, { title: 'slabs' }, { title: 'SuperSlabs' }, { title: 'in magazines' }, { title: 'remote pending' },
+];
+
+/** The per-class table (classes that were used). */
+export function summaryClasses(classes: ReplayClassRow[]): string {
+  const used = classes.filter((c) => c.blocksAllocated > 0 || c.slabs > 0);
+  if (used.length === 0) return '';
+  return formatTable(CLASS_COLUMNS, used.map((c) => [
+    formatBytes(c.size), formatCount(c.liveBlocks), formatCount(c.slabs), formatCount(c.superSlabs), formatCount(c.magazineBlocks), formatCount(c.remotePending),
+  ])) + '\n  in magazines: free blocks held by threads; remote pending: freed by another thread, not yet drained by the owner';
+}
+
+const THREAD_COLUMNS = [
+  { title: 'thread' }, { title: 'state', align: 'left' as const }, { title: 'allocs' }, { title: 'frees' }, { title: 'allocs-frees' },
+  { title: 'remote sent' }, { title: 'remote recvd' },
+];
+
+/** The per-thread table: the `top` threads with the most live blocks (or all), in that order. */
+export function summaryThreads(threads: ReplayThreadRow[], top: number | 'all'): string {
+  const sorted = [...threads].sort((a, b) => b.liveBlocks - a.liveBlocks || a.tid - b.tid);
+  const shown = top === 'all' ? sorted : sorted.slice(0, top);
+  const counts = new Map<string, number>();
+  for (const t of threads) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
+  const states = [...counts].map(([k, v]) => `${formatCount(v)} ${k}`).join(', ');
+  const title = top === 'all' || threads.length <= top
+    ? `threads: ${states}`
+    : `threads: ${states}; the ${shown.length} with the most live blocks (--threads all lists every one)`;
+  return [title, formatTable(THREAD_COLUMNS, shown.map((t) => [
+    String(t.tid), t.state, formatCount(t.allocs), formatCount(t.frees), formatCount(t.liveBlocks),
+    formatCount(t.remoteFreesSent), formatCount(t.remoteFreesReceived),
+  ])), '  allocs-frees: blocks this thread allocated minus blocks it freed (negative when it freed blocks other threads allocated)'].join('\n');
 }
 
 function driftText(drift: Record<string, number>): string {
@@ -107,19 +164,21 @@ function driftText(drift: Record<string, number>): string {
 }
 
 /** Several results side by side: final figures, then each mark's RSS and live SuperSlabs. */
-export function summaryCompare(results: ReplayResult[]): string {
-  const labels = figureRows(results[0]).map(([k]) => k).filter((k) => k !== 'digest');
-  const cols = [{ title: '', align: 'left' as const }, ...results.map((r) => ({ title: r.preset }))];
-  const values = results.map((r) => new Map(figureRows(r)));
+export function summaryCompare(results: AnyReplayResult[]): string {
+  const rowsOf = (r: AnyReplayResult): [string, string][] => (replayIsNative(r) ? nativeFigureRows(r) : figureRows(r));
+  const labels = [...new Set(results.flatMap((r) => rowsOf(r).map(([k]) => k)))].filter((k) => k !== 'digest');
+  const title = (r: AnyReplayResult): string => (replayIsNative(r) ? nativeLabel(r) : r.preset);
+  const cols = [{ title: '', align: 'left' as const }, ...results.map((r) => ({ title: title(r) }))];
+  const values = results.map((r) => new Map(rowsOf(r)));
   const rows = labels.map((k) => [k, ...values.map((v) => v.get(k) ?? '')]);
   const parts = [`${results[0].file} (${results[0].workload})`, formatTable(cols, rows)];
   const longest = results.reduce((a, r) => (r.marks.length > a.marks.length ? r : a), results[0]);
   const names = longest.marks.map((m) => m.name);
   if (names.length) {
-    const markCols = [{ title: 'mark', align: 'left' as const }, ...results.flatMap((r) => [{ title: `${r.preset} RSS` }, { title: 'SS live' }])];
+    const markCols = [{ title: 'mark', align: 'left' as const }, ...results.flatMap((r) => [{ title: `${title(r)} RSS` }, { title: 'SS live' }])];
     parts.push(cappedTable(markCols, names.map((name, i) => ({ name, i })), ({ name, i }) => [name, ...results.flatMap((r) => {
       const m = r.marks[i];
-      return m ? [formatBytes(m.rss), formatCount(m.ssLive)] : ['—', '—'];
+      return m ? [formatBytes(m.rss), 'ssLive' in m ? formatCount(m.ssLive) : '—'] : ['—', '—'];
     })]));
   }
   return `${parts.join('\n\n')}\n`;

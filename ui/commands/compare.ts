@@ -1,24 +1,32 @@
-// `slabtrace compare FILE --preset A --preset B ...`: the same trace under several presets, replayed
-// in parallel workers, printed side by side (final figures, then each mark). Exit 0 unless a replay
-// failed; an OOM under one preset is a result here, not a failure.
+// `slabtrace compare FILE --preset A --preset B ... [--native glibc --native mimalloc ...]`: the same
+// trace under several presets (replayed in parallel workers) and real allocators (replayed natively,
+// one at a time, after the presets), printed side by side as one table (final figures, then each mark)
+// or one JSON array, presets first. Exit 0 unless a replay failed; an OOM under one preset, or an
+// allocator that crashed, is a result here, not a failure.
 
 import type { Command } from 'commander';
-import { replayCompare, type ReplayResult } from '../../replayer/index.js';
+import { replayCompareAll, type AnyReplayResult } from '../../replayer/index.js';
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.js';
 import { summaryCompare } from '../summary.js';
 import { optCollect } from './options.js';
-import { replayCheckFile, replayConfigFromCli, replayOptionsAdd, type ReplayCliOptions } from './replayOptions.js';
+import {
+  NATIVE_HELP, nativeCli, nativeConfigFromCli, replayCheckFile, replayConfigFromCli, replayOptionsAdd, TOUCH_HELP, type ReplayCliOptions,
+} from './replayOptions.js';
 
 interface CompareCommandOptions extends ReplayCliOptions {
   preset: string[];
+  native: string[];
+  touch?: string;
 }
 
 export function compareRegister(program: Command): void {
   const cmd = program
     .command('compare')
-    .description('replay one trace under several presets side by side')
+    .description('replay one trace under several presets and real allocators side by side')
     .argument('<file>', 'trace file (not stdin: it is read once per preset)')
-    .option('-p, --preset <name>', 'a preset to compare (repeat: --preset A --preset B)', optCollect, []);
+    .option('-p, --preset <name>', 'a preset to compare (repeat: --preset A --preset B)', optCollect, [])
+    .option('--native <allocator>', `a real allocator to compare (repeatable); ${NATIVE_HELP}`, optCollect, [])
+    .option('--touch <what>', TOUCH_HELP);
   replayOptionsAdd(cmd).action(async (file: string, opts: CompareCommandOptions) => {
     process.exitCode = await compareCommand(file, opts);
   });
@@ -26,15 +34,20 @@ export function compareRegister(program: Command): void {
 
 async function compareCommand(file: string, opts: CompareCommandOptions): Promise<number> {
   if (file === '-') throw new UsageError('compare reads the trace once per preset: give a file, not stdin');
-  if (opts.preset.length < 2) throw new UsageError('compare needs at least two presets (--preset A --preset B)');
+  if (opts.preset.length + opts.native.length < 2) throw new UsageError('compare needs at least two columns (--preset A --preset B, or --native glibc --native mimalloc, or both)');
+  if (opts.touch !== undefined && opts.native.length === 0) throw new UsageError('--touch applies to native replays (--native)');
   replayCheckFile(file);
-  const cfg = replayConfigFromCli(opts.preset[0], opts);
+  const cfg = replayConfigFromCli(opts.preset[0] ?? '', opts);
+  const { touch, stderr } = nativeConfigFromCli('', opts);
   const quitters: (() => void)[] = [];
   const onSignal = (): void => { for (const q of quitters) q(); };
   process.on('SIGINT', onSignal);
-  let results: ReplayResult[];
+  let results: AnyReplayResult[];
   try {
-    results = await replayCompare(file, { ...cfg, presets: opts.preset, onStart: (_p, h) => quitters.push(() => h.quit()) });
+    results = await nativeCli(() => replayCompareAll(file, {
+      ...cfg, presets: opts.preset, natives: opts.native, native: { touch, stderr },
+      onStart: (_p, h) => quitters.push(() => h.quit()), onNativeStart: (_a, h) => quitters.push(() => h.quit()),
+    }));
   } finally {
     process.off('SIGINT', onSignal);
   }

@@ -1,8 +1,10 @@
 // Every command of the CLI, registered in the order --help lists them.
 
 import type { Command } from 'commander';
+import { allocatorsRegister } from './allocators.js';
 import { compareRegister } from './compare.js';
 import { convertRegister } from './convert.js';
+import { cutRegister } from './cut.js';
 import { demoRegister } from './demo.js';
 import { dumpRegister } from './dump.js';
 import { importRegister } from './import.js';
@@ -10,6 +12,7 @@ import { infoRegister } from './info.js';
 import { presetsRegister } from './presets.js';
 import { recordRegister } from './record.js';
 import { replayRegister } from './replay.js';
+import { shrinkRegister } from './shrink.js';
 
 export function commandsRegister(program: Command): void {
   recordRegister(program);
@@ -19,6 +22,9 @@ export function commandsRegister(program: Command): void {
   infoRegister(program);
   dumpRegister(program);
   convertRegister(program);
+  cutRegister(program);
+  shrinkRegister(program);
   importRegister(program);
   presetsRegister(program);
+  allocatorsRegister(program);
 }

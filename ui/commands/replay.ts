@@ -1,18 +1,33 @@
 // `slabtrace replay FILE|-`: replays a trace through the allocator model in a worker. On a terminal
 // it shows the live dashboard; with --no-ui, --json, CI=true or a non-TTY stdout it prints plain
 // progress (stderr, TTY only) and the summary. Exit: 0 done, 3 OOM reproduced, 130 interrupted.
+// With --native ALLOCATOR it replays through a real malloc in a child process instead (plain progress
+// and the same summary or JSON); exit 3 when the allocator returned NULL, 4 when the replay process
+// crashed (the allocator, most likely: the summary names the signal and the event).
 
 import type { Command } from 'commander';
-import { replayParams, replayStart, type ReplayConfig, type ReplayResult } from '../../replayer/index.js';
-import { EXIT_INTERRUPTED, EXIT_OK, EXIT_OOM } from '../errors.js';
-import { plainProgressStart } from '../plainProgress.js';
+import {
+  nativeReplayStart, replayIsNative, replayParams, replayStart, type AnyReplayResult, type NativeHandle, type NativeReplayConfig,
+  type NativeReplayResult, type ReplayConfig, type ReplayResult,
+} from '../../replayer/index.js';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_OOM, UsageError } from '../errors.js';
+import { formatCount, formatRate } from '../format.js';
+import { plainProgressStart, progressFigures } from '../plainProgress.js';
 import { summaryText } from '../summary.js';
-import { DEFAULT_PRESET, replayCheckFile, replayConfigFromCli, replayOptionsAdd, type ReplayCliOptions } from './replayOptions.js';
+import {
+  DEFAULT_PRESET, NATIVE_HELP, nativeCli, nativeConfigFromCli, nativeRefuseModelOptions, replayCheckFile, replayConfigFromCli, replayOptionsAdd,
+  TOUCH_HELP, type ReplayCliOptions,
+} from './replayOptions.js';
+
+/** The replay process of a native replay died of a signal (its allocator, most likely). */
+export const EXIT_NATIVE_CRASH = 4;
 
 interface ReplayCommandOptions extends ReplayCliOptions {
   preset: string;
   ui: boolean;
   inProcess?: boolean;
+  native?: string;
+  touch?: string;
 }
 
 export function replayRegister(program: Command): void {
@@ -22,14 +37,19 @@ export function replayRegister(program: Command): void {
     .argument('<file>', 'trace file (- for stdin)')
     .option('-p, --preset <name>', 'allocator preset (see `slabtrace presets`)', DEFAULT_PRESET)
     .option('--no-ui', 'plain progress and summary instead of the dashboard')
-    .option('--in-process', 'replay on the main thread (no worker, no live view)');
-  replayOptionsAdd(cmd).action(async (file: string, opts: ReplayCommandOptions) => {
-    process.exitCode = await replayCommand(file, opts);
+    .option('--in-process', 'replay on the main thread (no worker, no live view)')
+    .option('--native <allocator>', NATIVE_HELP)
+    .option('--touch <what>', TOUCH_HELP);
+  replayOptionsAdd(cmd).action(async (file: string, opts: ReplayCommandOptions, self: Command) => {
+    process.exitCode = opts.native !== undefined
+      ? await replayNativeCommand(file, opts, self.getOptionValueSource('preset') === 'cli')
+      : await replayCommand(file, opts);
   });
 }
 
 /** The exit code a finished replay deserves. */
-export function replayExitCode(r: ReplayResult): number {
+export function replayExitCode(r: AnyReplayResult): number {
+  if (replayIsNative(r) && r.crash) return EXIT_NATIVE_CRASH;
   if (r.oom) return EXIT_OOM;
   if (r.partial) return EXIT_INTERRUPTED;
   return EXIT_OK;
@@ -40,6 +60,7 @@ export function replayWantsDashboard(opts: { ui: boolean; json?: boolean }): boo
 }
 
 async function replayCommand(file: string, opts: ReplayCommandOptions): Promise<number> {
+  if (opts.touch !== undefined) throw new UsageError('--touch applies to native replays (--native)');
   replayCheckFile(file);
   const cfg = replayConfigFromCli(opts.preset, opts);
   replayParams(cfg);
@@ -55,7 +76,11 @@ async function replayCommand(file: string, opts: ReplayCommandOptions): Promise<
 /** Replays with plain progress on stderr (when it is a terminal); Ctrl-C stops with a partial result. */
 export async function replayPlain(file: string, cfg: ReplayConfig, worker = true): Promise<ReplayResult> {
   const handle = replayStart(file, cfg, { worker });
-  const progress = plainProgressStart(handle, cfg.preset);
+  return replayUntilDone(handle, plainProgressStart(handle, cfg.preset));
+}
+
+/** Awaits a replay's result, Ctrl-C / SIGTERM asking it to stop (partial result), then stops the progress. */
+async function replayUntilDone<R>(handle: { result: Promise<R>; quit(): void }, progress: { stop(): void }): Promise<R> {
   const onSignal = (): void => handle.quit();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -66,4 +91,40 @@ export async function replayPlain(file: string, cfg: ReplayConfig, worker = true
     process.off('SIGTERM', onSignal);
     progress.stop();
   }
+}
+
+async function replayNativeCommand(file: string, opts: ReplayCommandOptions, presetGiven: boolean): Promise<number> {
+  nativeRefuseModelOptions(opts, presetGiven);
+  replayCheckFile(file);
+  const cfg = nativeConfigFromCli(opts.native!, opts);
+  const result = await nativeCli(() => replayNativePlain(file, cfg));
+  process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : summaryText(result));
+  return replayExitCode(result);
+}
+
+/** A native replay with plain progress on stderr (a terminal only); Ctrl-C stops it with a partial result. */
+export async function replayNativePlain(file: string, cfg: NativeReplayConfig): Promise<NativeReplayResult> {
+  const handle = nativeReplayStart(file, cfg);
+  return replayUntilDone(handle, nativeProgressStart(handle, cfg.allocator));
+}
+
+/** Events handed to the replay process and marks passed, four times a second, on a terminal's stderr. */
+function nativeProgressStart(handle: NativeHandle, allocator: string, stderr: NodeJS.WriteStream = process.stderr): { stop(): void } {
+  if (!stderr.isTTY) return { stop() {} };
+  let last = 0, lastT = performance.now();
+  const timer = setInterval(() => {
+    const p = progressFigures(handle.control.floats);
+    const now = performance.now();
+    const rate = ((p.events - last) * 1000) / Math.max(1, now - lastT);
+    last = p.events;
+    lastT = now;
+    const pct = p.total > 0 ? ` (${(p.fraction * 100).toFixed(0)}%)` : '';
+    stderr.write(`\r\x1b[K${allocator} (native): ${formatCount(p.events)} events${pct}  ${formatRate(rate)} ev/s  ${handle.marks.length} marks`);
+  }, 250);
+  return {
+    stop() {
+      clearInterval(timer);
+      stderr.write('\r\x1b[K');
+    },
+  };
 }

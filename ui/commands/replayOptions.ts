@@ -1,8 +1,10 @@
-// The options `replay` and `compare` share, and turning them into a ReplayConfig.
+// The options `replay` and `compare` share, and turning them into a ReplayConfig; the native-replay
+// options (--native, --touch) and turning them into a NativeReplayConfig; and the edge where a
+// NativeReplayError (the environment: no replayer built, library missing) becomes a UsageError (exit 2).
 
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { ReplayConfig } from '../../replayer/index.js';
+import { NativeReplayError, type NativeReplayConfig, type ReplayConfig } from '../../replayer/index.js';
 import { UsageError } from '../errors.js';
 import { optCollect, optInteger, optSize } from './options.js';
 
@@ -71,4 +73,43 @@ export function replayConfigFromCli(preset: string, o: ReplayCliOptions): Replay
 
 export function replayCheckFile(file: string): void {
   if (file !== '-' && !existsSync(file)) throw new UsageError(`${file}: no such file`);
+}
+
+export const NATIVE_HELP = 'replay through a real malloc: glibc, mimalloc, jemalloc, tcmalloc or PATH/TO/lib.so (`slabtrace allocators` lists them)';
+export const TOUCH_HELP = 'native: what each allocation writes: pages (first and last byte and a byte on every page between; default) or ends (first and last byte only)';
+
+function parseTouch(touch: string | undefined): 'pages' | 'ends' | undefined {
+  if (touch === undefined || touch === 'pages' || touch === 'ends') return touch;
+  throw new UsageError(`--touch takes pages or ends (got '${touch}')`);
+}
+
+export function nativeConfigFromCli(allocator: string, o: ReplayCliOptions & { touch?: string }): NativeReplayConfig {
+  return {
+    allocator,
+    lenient: o.lenient,
+    allowTruncated: o.allowTruncated,
+    stopAt: o.stopAt,
+    continueAfterOom: o.continueAfterOom,
+    touch: parseTouch(o.touch),
+    stderr: process.stderr,
+  };
+}
+
+/** The options that only mean something to the model, given on the command line: refused with --native. */
+export function nativeRefuseModelOptions(o: ReplayCliOptions & { inProcess?: boolean }, presetGiven: boolean): void {
+  const given = [
+    presetGiven && '--preset', o.set.length > 0 && '--set', o.check !== undefined && '--check', o.maxMapCount !== undefined && '--max-map-count',
+    o.memLimit !== undefined && '--mem-limit', o.speed !== undefined && '--speed', o.inProcess && '--in-process',
+  ].filter((x): x is string => typeof x === 'string');
+  if (given.length) throw new UsageError(`${given.join(', ')} ${given.length > 1 ? 'apply' : 'applies'} to the allocator model, not to --native (a real allocator has no such parameters)`);
+}
+
+/** Runs `work`, turning a NativeReplayError (no replayer, library missing…) into a UsageError (exit 2). */
+export async function nativeCli<T>(work: () => Promise<T> | T): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof NativeReplayError) throw new UsageError(err.message);
+    throw err;
+  }
 }
