@@ -39,7 +39,7 @@ export class TimelineRecorder {
   next: number;
 
   constructor(private every: number, private readonly fixed: boolean) {
-    this.next = every;
+    this.next = 0; // the first sample is the state before any event
   }
 
   /** `every` given: that interval; else about TIMELINE_TARGET samples of `expected` events (0 = unknown). */
@@ -65,13 +65,14 @@ export class TimelineRecorder {
     }
   }
 
-  /** Drops every other regular sample and doubles the interval (mark samples stay). */
+  /** Drops every other regular sample (keeping event 0 and multiples of the doubled interval) and doubles
+   *  the interval; mark samples stay. */
   private thin(): void {
     let keep = 0;
     let regular = 0;
     for (let i = 0; i < this.rows.length; i++) {
       const isMark = this.atMark[i] === 1;
-      if (isMark || regular++ % 2 === 1) {
+      if (isMark || regular++ % 2 === 0) {
         this.rows[keep] = this.rows[i]!;
         this.atMark[keep] = this.atMark[i]!;
         keep++;

@@ -12,8 +12,10 @@ import { optCollect } from './options.js';
 import {
   NATIVE_HELP, nativeCli, nativeConfigFromCli, replayCheckFile, replayConfigFromCli, replayOptionsAdd, TOUCH_HELP, type ReplayCliOptions,
 } from './replayOptions.js';
+import { replayJsonWrite, replayOutputOptionsAdd, replayOutputsCheck, replayOutputsWrite, type ReplayOutputOptions } from './replayOutputs.js';
+import { statSync } from 'node:fs';
 
-interface CompareCommandOptions extends ReplayCliOptions {
+interface CompareCommandOptions extends ReplayCliOptions, ReplayOutputOptions {
   preset: string[];
   native: string[];
   touch?: string;
@@ -27,7 +29,7 @@ export function compareRegister(program: Command): void {
     .option('-p, --preset <name>', 'a preset to compare (repeat: --preset A --preset B)', optCollect, [])
     .option('--native <allocator>', `a real allocator to compare (repeatable); ${NATIVE_HELP}`, optCollect, [])
     .option('--touch <what>', TOUCH_HELP);
-  replayOptionsAdd(cmd).action(async (file: string, opts: CompareCommandOptions) => {
+  replayOutputOptionsAdd(replayOptionsAdd(cmd)).action(async (file: string, opts: CompareCommandOptions) => {
     process.exitCode = await compareCommand(file, opts);
   });
 }
@@ -37,6 +39,9 @@ async function compareCommand(file: string, opts: CompareCommandOptions): Promis
   if (opts.preset.length + opts.native.length < 2) throw new UsageError('compare needs at least two columns (--preset A --preset B, or --native glibc --native mimalloc, or both)');
   if (opts.touch !== undefined && opts.native.length === 0) throw new UsageError('--touch applies to native replays (--native)');
   replayCheckFile(file);
+  if (!statSync(file).isFile()) throw new UsageError(`${file}: compare reads the trace once per column: give a regular file, not a pipe or a FIFO`);
+  if ((opts.timeline !== undefined || opts.plot !== undefined) && opts.preset.length === 0) throw new UsageError('--timeline and --plot need at least one --preset (native replays have no timeline)');
+  replayOutputsCheck(opts, false);
   const cfg = replayConfigFromCli(opts.preset[0] ?? '', opts);
   const { touch, stderr } = nativeConfigFromCli('', opts);
   const quitters: (() => void)[] = [];
@@ -51,6 +56,8 @@ async function compareCommand(file: string, opts: CompareCommandOptions): Promis
   } finally {
     process.off('SIGINT', onSignal);
   }
-  process.stdout.write(opts.json ? `${JSON.stringify(results, null, 2)}\n` : summaryCompare(results));
+  replayOutputsWrite(results, opts);
+  if (opts.json) await replayJsonWrite(results, opts);
+  else process.stdout.write(summaryCompare(results));
   return results.some((r) => r.partial) ? EXIT_INTERRUPTED : EXIT_OK;
 }

@@ -18,11 +18,12 @@ import {
   DEFAULT_PRESET, NATIVE_HELP, nativeCli, nativeConfigFromCli, nativeRefuseModelOptions, replayCheckFile, replayConfigFromCli, replayOptionsAdd,
   TOUCH_HELP, type ReplayCliOptions,
 } from './replayOptions.js';
+import { replayJsonWrite, replayOutputOptionsAdd, replayOutputsCheck, replayOutputsWrite, replaySummaryOptions, type ReplayOutputOptions } from './replayOutputs.js';
 
 /** The replay process of a native replay died of a signal (its allocator, most likely). */
 export const EXIT_NATIVE_CRASH = 4;
 
-interface ReplayCommandOptions extends ReplayCliOptions {
+interface ReplayCommandOptions extends ReplayCliOptions, ReplayOutputOptions {
   preset: string;
   ui: boolean;
   inProcess?: boolean;
@@ -40,7 +41,8 @@ export function replayRegister(program: Command): void {
     .option('--in-process', 'replay on the main thread (no worker, no live view)')
     .option('--native <allocator>', NATIVE_HELP)
     .option('--touch <what>', TOUCH_HELP);
-  replayOptionsAdd(cmd).action(async (file: string, opts: ReplayCommandOptions, self: Command) => {
+  replayOutputOptionsAdd(replayOptionsAdd(cmd)).action(async (file: string, opts: ReplayCommandOptions, self: Command) => {
+    replayOutputsCheck(opts, opts.native !== undefined);
     process.exitCode = opts.native !== undefined
       ? await replayNativeCommand(file, opts, self.getOptionValueSource('preset') === 'cli')
       : await replayCommand(file, opts);
@@ -69,7 +71,9 @@ async function replayCommand(file: string, opts: ReplayCommandOptions): Promise<
     return dashboardReplay(file, cfg);
   }
   const result = await replayPlain(file, cfg, !opts.inProcess);
-  process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : summaryText(result));
+  replayOutputsWrite([result], opts);
+  if (opts.json) await replayJsonWrite(result, opts);
+  else process.stdout.write(summaryText(result, replaySummaryOptions(opts)));
   return replayExitCode(result);
 }
 
@@ -98,7 +102,8 @@ async function replayNativeCommand(file: string, opts: ReplayCommandOptions, pre
   replayCheckFile(file);
   const cfg = nativeConfigFromCli(opts.native!, opts);
   const result = await nativeCli(() => replayNativePlain(file, cfg));
-  process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : summaryText(result));
+  if (opts.json) await replayJsonWrite(result, opts);
+  else process.stdout.write(summaryText(result));
   return replayExitCode(result);
 }
 

@@ -2,11 +2,11 @@
 // options (--native, --touch) and turning them into a NativeReplayConfig; and the edge where a
 // NativeReplayError (the environment: no replayer built, library missing) becomes a UsageError (exit 2).
 
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { NativeReplayError, type NativeReplayConfig, type ReplayConfig } from '../../replayer/index.js';
 import { UsageError } from '../errors.js';
 import { optCollect, optInteger, optSize } from './options.js';
+import { sourceCheck } from './source.js';
 
 export const DEFAULT_PRESET = 'hakmem-larson-fix';
 
@@ -21,6 +21,7 @@ export interface ReplayCliOptions {
   continueAfterOom?: boolean;
   json?: boolean;
   speed?: number;
+  timelineEvery?: number;
 }
 
 export function replayOptionsAdd(cmd: Command): Command {
@@ -68,11 +69,12 @@ export function replayConfigFromCli(preset: string, o: ReplayCliOptions): Replay
     stopAt: o.stopAt,
     continueAfterOom: o.continueAfterOom,
     speed: o.speed,
+    timelineEvery: o.timelineEvery,
   };
 }
 
 export function replayCheckFile(file: string): void {
-  if (file !== '-' && !existsSync(file)) throw new UsageError(`${file}: no such file`);
+  sourceCheck(file);
 }
 
 export const NATIVE_HELP = 'replay through a real malloc: glibc, mimalloc, jemalloc, tcmalloc or PATH/TO/lib.so (`slabtrace allocators` lists them)';
