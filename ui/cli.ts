@@ -25,8 +25,19 @@ export async function cliMain(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      return err.exitCode === 0 ? 0 : EXIT_USAGE;
+      if (err.exitCode === 0) return 0;
+      if (argv.includes('--json')) cliJsonError({ code: 'USAGE', message: err.message.replace(/^error: /, '') });
+      return EXIT_USAGE;
     }
-    return cliReportError(err);
+    const code = cliReportError(err);
+    if (code === EXIT_USAGE && argv.includes('--json')) cliJsonError(err as Error & Record<string, unknown>);
+    return code;
   }
+}
+
+/** With --json, a user error is also one JSON object on stdout, so a script always gets JSON. */
+function cliJsonError(err: { code?: unknown; message: string } & Record<string, unknown>): void {
+  const fields: Record<string, unknown> = { code: typeof err.code === 'string' ? err.code : 'USAGE', message: err.message };
+  for (const k of ['file', 'offset', 'chunk', 'event', 'expected', 'line']) if (err[k] !== undefined) fields[k] = err[k];
+  process.stdout.write(`${JSON.stringify({ error: fields })}\n`);
 }

@@ -46,6 +46,17 @@ describe('bad usage is exit 2 with the valid range', () => {
   });
 });
 
+describe('--json errors', () => {
+  it('a user error with --json is also one JSON object on stdout, with its code and place', () => {
+    const bad = join(dir, 'garbage.pb');
+    writeFileSync(bad, 'not a trace');
+    const r = run(['info', bad, '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.out)).toMatchObject({ error: { code: 'BAD_MAGIC', file: bad, offset: 0 } });
+    expect(JSON.parse(run(['replay', trace, '--json', '--preset', 'nope']).out).error.message).toMatch(/unknown preset 'nope'/);
+  });
+});
+
 describe('input files', () => {
   it('a missing file, a directory: the same words from every command', () => {
     for (const cmd of [['info'], ['dump'], ['replay', '--no-ui'], ['convert'], ['compare', '--preset', 'hakmem-7.7', '--preset', 'hakmem-8.2']]) {
