@@ -45,6 +45,13 @@ const K_S_REMOTE_PENDING = L.S.remoteFreesPending;
 
 export interface AllocatorOptions { buffer?: SharedArrayBuffer }
 
+/** What a timeline sample reads (sampleStats). */
+export interface SampleStats {
+  rss: number; vmSize: number; mappings: number; ssLive: number; ssAllocated: number; ssFreed: number; ssEmptyReserved: number;
+  liveBlocks: number; bytesAllocated: number; bytesFreed: number; remoteFreesPending: number;
+  classes: { size: number; liveBlocks: number }[];
+}
+
 /** A live thread's counters (its live blocks are allocs - frees: negative when it frees others' blocks). */
 export interface ThreadFigures { allocs: number; frees: number; remoteFreesSent: number; remoteFreesReceived: number }
 
@@ -434,6 +441,26 @@ export class Allocator extends AllocCore {
   trim(): void { ssTrim(this, this.opsNow()); }
 
   stats(): AllocStats { return statsRead(this.i32, this.f64); }
+
+  /** The few figures a timeline sample needs, read straight from the statistics block (no thread or
+   *  magazine walk, no per-class objects beyond `classes`): cheap enough to sample often. */
+  sampleStats(): SampleStats {
+    const f = this.f64;
+    let alloc = f[L.S.largeAllocated]!, freed = f[L.S.largeFreed]!;
+    let bytesA = f[L.S.largeBytesAllocated]!, bytesF = f[L.S.largeBytesFreed]!;
+    const classes: { size: number; liveBlocks: number }[] = [];
+    for (let c = 0; c < this.nc; c++) {
+      const b = L.CLASS_STATS_F64 + c * L.CLASS_STRIDE;
+      const a = f[b + CS_ALLOC]!, fr = f[b + CS_FREED]!, size = this.classSize[c]!;
+      alloc += a; freed += fr; bytesA += a * size; bytesF += fr * size;
+      classes.push({ size, liveBlocks: a - fr });
+    }
+    return {
+      rss: f[L.S.rss]!, vmSize: f[L.S.vmSize]!, mappings: f[L.S.mappings]!, ssLive: f[L.S.ssAllocated]! - f[L.S.ssFreed]!,
+      ssAllocated: f[L.S.ssAllocated]!, ssFreed: f[L.S.ssFreed]!, ssEmptyReserved: f[L.S.ssEmptyReserved]!,
+      liveBlocks: alloc - freed, bytesAllocated: bytesA, bytesFreed: bytesF, remoteFreesPending: f[L.S.remoteFreesPending]!, classes,
+    };
+  }
 
   /** Counters of live thread `tid` (null when it is not live): kept by the replay when a thread exits. */
   threadFigures(tid: number): ThreadFigures | null {

@@ -268,7 +268,7 @@ async function replayBatchLoop(r: Replay, reader: ReplaySource): Promise<void> {
         r.partial = true;
         return;
       }
-      if (b.first + i >= r.timeline.next) r.timeline.sample(b.first + i, r.alloc.stats(), false);
+      if (b.first + i >= r.timeline.next) r.timeline.sample(b.first + i, r.alloc.sampleStats(), false);
       const stepUntil = r.ctl.floats[F_STEP_UNTIL];
       const limit = Math.min(
         b.count, i + replayStep(r), stopAt - b.first, stepUntil >= 0 ? stepUntil - b.first : Infinity, r.timeline.next - b.first,
@@ -322,7 +322,7 @@ function replayTimelineEnd(r: Replay): ReplayResult['timeline'] {
   const t = r.timeline.result();
   const last = t.rows[t.rows.length - 1];
   if (!last || last[0]! < r.done) {
-    r.timeline.sample(r.done, r.alloc.stats(), false);
+    r.timeline.sample(r.done, r.alloc.sampleStats(), false);
     return r.timeline.result();
   }
   return t;
