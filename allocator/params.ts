@@ -2,6 +2,7 @@
 // description), parsing of string overrides and cross-validation. Invariant: a params object that
 // leaves validateParams() is internally consistent (classes ascending, capacities per class, sizes
 // powers of two where the address arithmetic needs it).
+import { didYouMean } from './closest.js';
 import { AllocConfigError } from './errors.js';
 import { MAX_CLASSES } from './layout.js';
 
@@ -135,15 +136,18 @@ function bad(name: string, value: string, what: string, valid?: readonly string[
   return new AllocConfigError(`bad value for ${name}: '${value}' (${what})`, name, valid);
 }
 
-const UNITS: Record<string, number> = { '': 1, k: 1024, kb: 1024, kib: 1024, m: 2 ** 20, mb: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gb: 2 ** 30, gib: 2 ** 30, t: 2 ** 40, tb: 2 ** 40, tib: 2 ** 40 };
+/** Byte sizes take binary units (K = KiB = 1024); counts take decimal ones (K = 1,000), as the CLI does. */
+const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 2 ** 20, mb: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gb: 2 ** 30, gib: 2 ** 30, t: 2 ** 40, tb: 2 ** 40, tib: 2 ** 40 };
+const COUNT_UNITS: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9 };
 
 function parseNumber(spec: ParamSpec, raw: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(raw);
   const unit = m ? m[2]!.toLowerCase() : '';
-  if (!m || (spec.kind === 'int' && unit !== '') || !(unit in UNITS)) {
-    throw bad(spec.name, raw, spec.kind === 'bytes' ? 'a byte count such as 65536, 64KiB, 2MiB' : 'an integer');
+  const units = spec.kind === 'int' ? COUNT_UNITS : BYTE_UNITS;
+  if (!m || !(unit in units)) {
+    throw bad(spec.name, raw, spec.kind === 'bytes' ? 'a byte count such as 65536, 64KiB, 2MiB' : 'an integer such as 65530 or 64K (K = 1,000)');
   }
-  const v = Number(m[1]) * UNITS[unit]!;
+  const v = Number(m[1]) * units[unit]!;
   if (!Number.isSafeInteger(v)) throw bad(spec.name, raw, 'an integer');
   if ((spec.min !== undefined && v < spec.min) || (spec.max !== undefined && v > spec.max)) {
     throw bad(spec.name, raw, `between ${spec.min} and ${spec.max}`);
@@ -155,7 +159,7 @@ function parseNumber(spec: ParamSpec, raw: string): number {
 export function parseParam(name: string, raw: string): AllocParams[ParamName] {
   const spec = PARAM_SPECS.find((s) => s.name === name);
   if (!spec) {
-    throw new AllocConfigError(`unknown allocator parameter '${name}'; valid: ${PARAM_NAMES.join(', ')}`, name, PARAM_NAMES);
+    throw new AllocConfigError(`unknown allocator parameter '${name}'${didYouMean(name, PARAM_NAMES)}; valid: ${PARAM_NAMES.join(', ')}`, name, PARAM_NAMES);
   }
   switch (spec.kind) {
     case 'bool': {

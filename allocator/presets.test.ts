@@ -55,3 +55,17 @@ describe('resolveParams', () => {
     expect(() => resolveParams('hakmem-7.7', { magCapacities: '1,2' })).toThrow(/capacities/);
   });
 });
+
+describe('names and numbers in --set (issue 15)', () => {
+  it('suggests the closest preset or parameter name', () => {
+    expect(() => resolveParams('hakmem-larson-bgu')).toThrow(/did you mean 'hakmem-larson-bug'/);
+    expect(() => resolveParams('hakmem-7.7', { maxMapCnt: '5' })).toThrow(/did you mean 'maxMapCount'/);
+    expect(() => resolveParams('hakmem-7.7', { zzzzzzzz: '5' })).not.toThrow(/did you mean/);
+  });
+
+  it('counts take decimal K/M/G, byte sizes binary ones, as on the command line', () => {
+    expect(resolveParams('hakmem-7.7', { maxMapCount: '64K' }).maxMapCount).toBe(64_000);
+    expect(resolveParams('hakmem-7.7', { memLimit: '64K' }).memLimit).toBe(65_536);
+    expect(() => resolveParams('hakmem-7.7', { maxMapCount: '64KiB' })).toThrow(/64K \(K = 1,000\)/);
+  });
+});

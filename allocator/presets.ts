@@ -1,6 +1,7 @@
 // allocator/presets.ts — the named presets (the documented HAKMEM stages of DESIGN.md), resolving a
 // preset plus string overrides into validated params, and rendering the presets table.
 // Invariant: every preset is DEFAULT_PARAMS plus the overrides listed here, nothing else.
+import { didYouMean } from './closest.js';
 import { AllocConfigError } from './errors.js';
 import { DEFAULT_PARAMS, PARAM_SPECS, parseParam, validateParams, type AllocParams } from './params.js';
 
@@ -71,7 +72,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = Object.freeze({
 /** Preset + `--set name=value` overrides → validated params. Unknown names/values → AllocConfigError. */
 export function resolveParams(preset: string, overrides: Record<string, string> = {}): AllocParams {
   if (!(PRESET_NAMES as readonly string[]).includes(preset)) {
-    throw new AllocConfigError(`unknown preset '${preset}'; valid: ${PRESET_NAMES.join(', ')}`, 'preset', PRESET_NAMES);
+    throw new AllocConfigError(`unknown preset '${preset}'${didYouMean(preset, PRESET_NAMES)}; valid: ${PRESET_NAMES.join(', ')}`, 'preset', PRESET_NAMES);
   }
   const base = PRESETS[preset as PresetName].params;
   const p = { ...base, sizeClasses: [...base.sizeClasses], magCapacities: [...base.magCapacities] } as AllocParams;

@@ -123,7 +123,10 @@ describe('replay', () => {
 
   it('compare prints presets side by side', () => {
     const r = run(['compare', larson, '--preset', 'hakmem-larson-bug', '--preset', 'hakmem-larson-fix', '--max-map-count', '400']);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(3); // a column ran out of memory
+    expect(run(['compare', larson, '--preset', 'hakmem-larson-fix', '--preset', 'hakmem-7.7', '--no-ui']).code).toBe(0);
+    expectUserError(run(['replay', larson, '--set', 'maxMapCount=100', '--max-map-count', '3000']), /--max-map-count 3000 and --set maxMapCount=100 disagree/);
+    expect(run(['replay', larson, '--set', 'maxMapCount=64K', '--max-map-count', '64K', '--json']).code).toBe(0);
     expect(r.out).toMatch(/hakmem-larson-bug\s+hakmem-larson-fix/);
   });
 

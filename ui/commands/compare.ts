@@ -1,12 +1,12 @@
 // `slabtrace compare FILE --preset A --preset B ... [--native glibc --native mimalloc ...]`: the same
 // trace under several presets (replayed in parallel workers) and real allocators (replayed natively,
 // one at a time, after the presets), printed side by side as one table (final figures, then each mark)
-// or one JSON array, presets first. Exit 0 unless a replay failed; an OOM under one preset, or an
-// allocator that crashed, is a result here, not a failure.
+// or one JSON array, presets first. Exit 3 when any column ran out of memory (so a script can assert that
+// a bug reproduces under one preset), 130 when interrupted, else 0; an allocator that crashed is a result.
 
 import type { Command } from 'commander';
 import { replayCompareAll, type AnyReplayResult } from '../../replayer/index.js';
-import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.js';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_OOM, UsageError } from '../errors.js';
 import { summaryCompare } from '../summary.js';
 import { optCollect } from './options.js';
 import {
@@ -28,7 +28,8 @@ export function compareRegister(program: Command): void {
     .argument('<file>', 'trace file (not stdin: it is read once per preset)')
     .option('-p, --preset <name>', 'a preset to compare (repeat: --preset A --preset B)', optCollect, [])
     .option('--native <allocator>', `a real allocator to compare (repeatable); ${NATIVE_HELP}`, optCollect, [])
-    .option('--touch <what>', TOUCH_HELP);
+    .option('--touch <what>', TOUCH_HELP)
+    .option('--no-ui', 'accepted for symmetry with replay (compare never shows the dashboard; progress goes to stderr)');
   replayOutputOptionsAdd(replayOptionsAdd(cmd)).action(async (file: string, opts: CompareCommandOptions) => {
     process.exitCode = await compareCommand(file, opts);
   });
@@ -59,5 +60,6 @@ async function compareCommand(file: string, opts: CompareCommandOptions): Promis
   replayOutputsWrite(results, opts);
   if (opts.json) await replayJsonWrite(results, opts);
   else process.stdout.write(summaryCompare(results));
-  return results.some((r) => r.partial) ? EXIT_INTERRUPTED : EXIT_OK;
+  if (results.some((r) => r.partial)) return EXIT_INTERRUPTED;
+  return results.some((r) => r.oom) ? EXIT_OOM : EXIT_OK;
 }

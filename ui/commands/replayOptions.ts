@@ -3,6 +3,7 @@
 // NativeReplayError (the environment: no replayer built, library missing) becomes a UsageError (exit 2).
 
 import type { Command } from 'commander';
+import { parseParam } from '../../allocator/index.js';
 import { NativeReplayError, type NativeReplayConfig, type ReplayConfig } from '../../replayer/index.js';
 import { UsageError } from '../errors.js';
 import { optCollect, optInteger, optSize } from './options.js';
@@ -58,8 +59,8 @@ function parseCheck(check: boolean | string | undefined): number | undefined {
 
 export function replayConfigFromCli(preset: string, o: ReplayCliOptions): ReplayConfig {
   const overrides = parseSets(o.set);
-  if (o.maxMapCount !== undefined) overrides.maxMapCount = String(o.maxMapCount);
-  if (o.memLimit !== undefined) overrides.memLimit = String(o.memLimit);
+  replayOptionInto(overrides, 'maxMapCount', '--max-map-count', o.maxMapCount);
+  replayOptionInto(overrides, 'memLimit', '--mem-limit', o.memLimit);
   return {
     preset,
     overrides,
@@ -71,6 +72,18 @@ export function replayConfigFromCli(preset: string, o: ReplayCliOptions): Replay
     speed: o.speed,
     timelineEvery: o.timelineEvery,
   };
+}
+
+/** An option that is also a parameter: set it, refusing a --set of the same parameter that disagrees. */
+function replayOptionInto(overrides: Record<string, string>, param: string, option: string, value: number | undefined): void {
+  if (value === undefined) return;
+  const set = overrides[param];
+  if (set !== undefined) {
+    let same = false;
+    try { same = parseParam(param, set) === value; } catch { /* the --set value is reported when resolved */ }
+    if (!same) throw new UsageError(`${option} ${value} and --set ${param}=${set} disagree: give one of them`);
+  }
+  overrides[param] = String(value);
 }
 
 export function replayCheckFile(file: string): void {
