@@ -56,8 +56,9 @@ export interface TraceInfo {
   bytesAllocated: number;
   frees: number;
   /** Fraction of frees (and reallocs) done by a thread other than the one that allocated. */
+  /** Frees (and reallocs) by another thread than the allocating one, and their share of all frees. */
   crossThreadFrees: number;
-  crossThreadFreeCount: number;
+  crossThreadFreeShare: number;
   sizeHistogram: Record<string, number>;
   /** The first INFO_MAX_MARKS marks (markCount says how many there are). */
   marks: { name: string; event: number }[];
@@ -229,8 +230,8 @@ export async function traceInfo(source: string | NodeJS.ReadableStream, opts: Op
     peakLiveBytes: acc.peakBytes,
     bytesAllocated: acc.bytesAllocated,
     frees,
-    crossThreadFrees: frees > 0 ? acc.crossFrees / frees : 0,
-    crossThreadFreeCount: acc.crossFrees,
+    crossThreadFrees: acc.crossFrees,
+    crossThreadFreeShare: frees > 0 ? acc.crossFrees / frees : 0,
     sizeHistogram,
     marks: acc.marks,
     markCount: acc.markCount,

@@ -44,7 +44,9 @@ describe('record, info, dump, convert', () => {
     expect(info.ops.alloc).toBe(4096 + 4 * 4096 + 300000);
     expect(info.ops.free).toBe(4 * 4096 + 300000);
     expect(info.peakLiveObjects).toBe(4096);
-    expect(info.crossThreadFrees).toBeGreaterThan(0.3);
+    expect(info.crossThreadFreeShare).toBeGreaterThan(0.3);
+    expect(info.crossThreadFrees).toBeGreaterThan(1000);
+    expect(typeof info.params.ops).toBe('number');
     expect(info.threads).toBeGreaterThan(4);
     expect(info.bytesPerEvent).toBeLessThan(3);
     expect(info.marks.map((m: { name: string }) => m.name)).toEqual(['warmup-done', 'end']);

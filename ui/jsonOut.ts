@@ -4,6 +4,13 @@
 // once. The text is valid JSON, pretty-printed like JSON.stringify(value, null, 2) except that the
 // elements of long arrays stay on one line each.
 
+/** A trace header's parameters (strings in the format) with the numbers as numbers, for --json. */
+export function jsonTypedParams(params: Record<string, string>): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(params)) out[k] = /^-?\d+(\.\d+)?$/.test(v) && Number.isFinite(Number(v)) ? Number(v) : v;
+  return out;
+}
+
 /** Arrays longer than this are written one element per line. */
 const JSON_LONG_ARRAY = 16;
 

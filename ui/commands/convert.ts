@@ -5,6 +5,8 @@
 import type { Command } from 'commander';
 import { convertTrace, traceFormatFromPath } from '../../traces/index.js';
 import { outputAtomic } from './output.js';
+import { jsonWrite } from '../jsonOut.js';
+import { stdoutWrite } from './stdout.js';
 import { UsageError } from '../errors.js';
 import { traceDest, traceSource } from './source.js';
 
@@ -16,13 +18,15 @@ export function convertRegister(program: Command): void {
     .argument('<out>', 'output trace (.json → JSON, .gz → gzip, - for stdout)')
     .option('--format <pb|json>', 'output form (default: from the output name)')
     .option('--gzip', 'gzip the output')
-    .action(async (input: string, output: string, opts: { format?: string; gzip?: boolean }) => {
+    .option('--json', 'print what was converted as one JSON object')
+    .action(async (input: string, output: string, opts: { format?: string; gzip?: boolean; json?: boolean }) => {
       if (opts.format !== undefined && opts.format !== 'pb' && opts.format !== 'json') {
         throw new UsageError(`--format must be pb or json (got '${opts.format}')`);
       }
       const format = opts.format as 'pb' | 'json' | undefined;
-      await outputAtomic(output, (dest) => convertTrace(traceSource(input), traceDest(dest), { format, gzip: opts.gzip }), {
+      const result = await outputAtomic(output, (dest) => convertTrace(traceSource(input), traceDest(dest), { format, gzip: opts.gzip }), {
         inputs: [input], binary: (format ?? traceFormatFromPath(output)) !== 'json',
       });
+      if (opts.json) await jsonWrite({ input, output, ...result }, stdoutWrite);
     });
 }

@@ -9,6 +9,8 @@ import { UsageError } from '../errors.js';
 import { formatCount } from '../format.js';
 import { optInteger, optSize } from './options.js';
 import { outputAtomic } from './output.js';
+import { jsonWrite } from '../jsonOut.js';
+import { stdoutWrite } from './stdout.js';
 import { traceDest, traceSource } from './source.js';
 
 interface CutCliOptions {
@@ -20,6 +22,7 @@ interface CutCliOptions {
   sizeMin?: number;
   sizeMax?: number;
   quiet?: boolean;
+  json?: boolean;
 }
 
 function cutList(text: string, what: string): string[] {
@@ -55,6 +58,7 @@ export function cutRegister(program: Command): void {
     .option('--size-min <bytes>', 'keep objects of at least this size', optSize)
     .option('--size-max <bytes>', 'keep objects of at most this size', optSize)
     .option('-q, --quiet', 'print nothing on success')
+    .option('--json', 'print what was written as one JSON object')
     .action(async (file: string, opts: CutCliOptions) => {
       if (opts.from !== undefined && opts.to !== undefined && opts.to < opts.from) throw new UsageError(`--to ${opts.to} is before --from ${opts.from}`);
       const threads = opts.threads !== undefined ? cutThreads(opts.threads) : undefined;
@@ -63,7 +67,8 @@ export function cutRegister(program: Command): void {
       const r = await outputAtomic(opts.output, (dest) => cutTrace(source, traceDest(dest), {
         from: opts.from, to: opts.to, threads, ops, sizeMin: opts.sizeMin, sizeMax: opts.sizeMax, sourceName: file === '-' ? '<stdin>' : file,
       }), { inputs: [file], binary: traceFormatFromPath(opts.output) !== 'json' });
-      if (!opts.quiet) {
+      if (opts.json) await jsonWrite({ input: file, output: opts.output, ...r }, stdoutWrite);
+      else if (!opts.quiet) {
         process.stderr.write(`cut ${file}: ${formatCount(Number(r.footer.events))} events (${formatCount(r.recreated)} objects live at --from re-created) → ${opts.output}\n`);
       }
     });

@@ -7,6 +7,8 @@ import { importMtrace } from '../../recorder/index.js';
 import { formatCount } from '../format.js';
 import { cliVersion } from '../version.js';
 import { outputAtomic } from './output.js';
+import { jsonWrite } from '../jsonOut.js';
+import { stdoutWrite } from './stdout.js';
 import { traceDest, traceSource } from './source.js';
 import { traceFormatFromPath } from '../../traces/index.js';
 
@@ -19,11 +21,13 @@ export function importRegister(program: Command): void {
     .requiredOption('-o, --output <file>', 'trace file to write (- for stdout)')
     .option('--lenient', 'skip malformed or unknown lines (and count them) instead of failing')
     .option('-q, --quiet', 'print nothing on success')
-    .action(async (file: string, opts: { output: string; lenient?: boolean; quiet?: boolean }) => {
+    .option('--json', 'print the import summary as one JSON object')
+    .action(async (file: string, opts: { output: string; lenient?: boolean; quiet?: boolean; json?: boolean }) => {
       const s = await outputAtomic(opts.output, (dest) => importMtrace(traceSource(file), traceDest(dest), {
         lenient: opts.lenient, version: cliVersion(), name: file === '-' ? '<stdin>' : file,
       }), { inputs: [file], binary: traceFormatFromPath(opts.output) !== 'json' });
-      if (!opts.quiet) {
+      if (opts.json) await jsonWrite({ input: file, output: opts.output, ...s }, stdoutWrite);
+      else if (!opts.quiet) {
         const skipped = s.skippedLines ? `, ${formatCount(s.skippedLines)} lines skipped` : '';
         process.stderr.write(`imported ${formatCount(s.lines)} lines: ${formatCount(s.events)} events (${formatCount(s.foreignFrees)} frees of unknown pointers${skipped}) → ${opts.output}\n`);
       }

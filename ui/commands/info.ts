@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { traceInfo, type TraceInfo } from '../../replayer/index.js';
 import { formatBytes, formatCount, formatPercent, formatTable } from '../format.js';
 import { traceSource } from './source.js';
-import { jsonWrite } from '../jsonOut.js';
+import { jsonTypedParams, jsonWrite } from '../jsonOut.js';
 import { stdoutWrite } from './stdout.js';
 
 export function infoRegister(program: Command): void {
@@ -23,7 +23,7 @@ export function infoRegister(program: Command): void {
       const info = await traceInfo(source, {
         lenient: opts.lenient, allowTruncated: opts.allowTruncated, fileBytes, name: file === '-' ? '<stdin>' : file,
       });
-      if (opts.json) await jsonWrite(info, stdoutWrite);
+      if (opts.json) await jsonWrite({ ...info, params: jsonTypedParams(info.params) }, stdoutWrite);
       else process.stdout.write(infoText(info));
     });
 }
@@ -48,7 +48,7 @@ export function infoText(info: TraceInfo): string {
     `lifecycle  ${infoLifecycleText(info.threadLifecycle)}`,
     `peak live  ${formatCount(info.peakLiveObjects)} objects, ${formatBytes(info.peakLiveBytes)}`,
     `allocated  ${formatBytes(info.bytesAllocated)} in total`,
-    `frees      ${formatCount(info.frees)}, ${formatPercent(info.crossThreadFrees)} by another thread than the allocating one`,
+    `frees      ${formatCount(info.frees)}, ${formatPercent(info.crossThreadFreeShare)} by another thread than the allocating one`,
   ];
   if (info.skipped > 0) lines.push(`skipped    ${formatCount(info.skipped)} bad events (--lenient)`);
   if (info.digest) lines.push(`digest     ${info.digest}`);

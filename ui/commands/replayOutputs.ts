@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { replayIsNative, type AnyReplayResult, type ReplayResult } from '../../replayer/index.js';
 import { UsageError } from '../errors.js';
-import { jsonWrite } from '../jsonOut.js';
+import { jsonTypedParams, jsonWrite } from '../jsonOut.js';
 import { plotSvg } from '../plot.js';
 import type { SummaryOptions } from '../summary.js';
 import { timelineWrite } from '../timelineFile.js';
@@ -60,6 +60,8 @@ export function replayOutputsWrite(results: AnyReplayResult[], o: ReplayOutputOp
 
 /** The --json output: results without their timeline unless a --timeline file was asked for. */
 export async function replayJsonWrite(value: AnyReplayResult | AnyReplayResult[], o: ReplayOutputOptions): Promise<void> {
-  const strip = (r: AnyReplayResult): AnyReplayResult => (o.timeline === undefined && !replayIsNative(r) ? { ...r, timeline: undefined } : r);
+  const strip = (r: AnyReplayResult): unknown => ({
+    ...r, workloadParams: jsonTypedParams(r.workloadParams), ...(o.timeline === undefined && !replayIsNative(r) ? { timeline: undefined } : {}),
+  });
   await jsonWrite(Array.isArray(value) ? value.map(strip) : strip(value), stdoutWrite);
 }
