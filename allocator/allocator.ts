@@ -18,31 +18,6 @@ import { ssOnEmpty, ssTrim } from './superslab.js';
 import { stackInit } from './stack.js';
 import { threadDetach, threadExit, threadInit, threadJoin, threadStart } from './thread.js';
 
-// hot-path copies of layout constants (module consts, not namespace property loads)
-const K_CLASS_STRIDE = L.CLASS_STRIDE;
-const K_CLASS_STATS_F64 = L.CLASS_STATS_F64;
-const K_SL_OWNER = L.SL_OWNER;
-const K_SS_ACTIVE = L.SS_ACTIVE;
-const K_SL_SS = L.SL_SS;
-const K_SL_FREE_TOP = L.SL_FREE_TOP;
-const K_SL_REMOTE = L.SL_REMOTE;
-const K_SL_USED = L.SL_USED;
-const K_SL_TLS = L.SL_TLS;
-const K_SL_LIST = L.SL_LIST;
-const K_SL_STACK = L.SL_STACK;
-const K_SL_CAP = L.SL_CAP;
-const K_SL_OWNER_SLOT = L.SL_OWNER_SLOT;
-const K_T_SERIAL = L.T_SERIAL;
-const CS_ALLOC = L.CS.blocksAllocated;
-const CS_FREED = L.CS.blocksFreed;
-const TS_ALLOCS = L.TS.allocs;
-const TS_FREES = L.TS.frees;
-const TS_REMOTE_SENT = L.TS.remoteFreesSent;
-const TS_REMOTE_RECEIVED = L.TS.remoteFreesReceived;
-const CS_REMOTE = L.CS.remoteFrees;
-const K_S_REMOTE_FREES = L.S.remoteFrees;
-const K_S_REMOTE_PENDING = L.S.remoteFreesPending;
-
 export interface AllocatorOptions { buffer?: SharedArrayBuffer }
 
 /** What a timeline sample reads (sampleStats). */
@@ -200,7 +175,7 @@ export class Allocator extends AllocCore {
     }
     if (c < 0) {
       const addr = largeMalloc(this, tid, size);
-      if (addr !== 0) this.f64[this.thrStatF + slot * L.TS_STRIDE + TS_ALLOCS]!++;
+      if (addr !== 0) this.f64[this.thrStatF + slot * L.TS_STRIDE + HOT.TS_ALLOCS]!++;
       return addr;
     }
     const mt = this.thrOff + slot * this.thrStride + L.T_MAGTOP + c;
@@ -209,8 +184,8 @@ export class Allocator extends AllocCore {
     const h = this.i32[this.i32[mt + this.magPtrDelta]! + top]!;
     this.i32[mt] = top;
     const cs = L.CLASS_STATS_F64 + c * L.CLASS_STRIDE;
-    this.f64[cs + CS_ALLOC]!++;
-    this.f64[this.thrStatF + slot * L.TS_STRIDE + TS_ALLOCS]!++;
+    this.f64[cs + HOT.CS_ALLOC]!++;
+    this.f64[this.thrStatF + slot * L.TS_STRIDE + HOT.TS_ALLOCS]!++;
     return this.f64[slabRec(this, h >>> this.blockShift) >> 1]! + (h & this.blockMask) * this.classSize[c]!;
   }
 
@@ -256,7 +231,7 @@ export class Allocator extends AllocCore {
     if (addr >= L.LARGE_BASE) {
       const slot = this.slotOf(tid);
       largeFree(this, tid, addr);
-      this.f64[this.thrStatF + slot * L.TS_STRIDE + TS_FREES]!++;
+      this.f64[this.thrStatF + slot * L.TS_STRIDE + HOT.TS_FREES]!++;
       return;
     }
     if (!this.decode(addr)) throw allocInvalidFree(tid, addr);
@@ -283,7 +258,7 @@ export class Allocator extends AllocCore {
       this.i32[mt] = top + 1;
     }
     this.f64[cs + HOT.CS_FREED]!++;
-    this.f64[ts + TS_FREES]!++;
+    this.f64[ts + HOT.TS_FREES]!++;
     this.maybePeriodicTrim();
   }
 
@@ -302,20 +277,20 @@ export class Allocator extends AllocCore {
     this.f64[L.CLASS_STATS_F64 + c * L.CLASS_STRIDE + L.CS.remoteFrees]!++;
     this.f64[this.thrStatF + slot * L.TS_STRIDE + L.TS.remoteFreesSent]!++;
     const os = this.i32[r + L.SL_OWNER_SLOT]!;
-    if (this.slotAlive(os, this.i32[r + L.SL_OWNER]!)) this.f64[this.thrStatF + os * L.TS_STRIDE + TS_REMOTE_RECEIVED]!++;
+    if (this.slotAlive(os, this.i32[r + L.SL_OWNER]!)) this.f64[this.thrStatF + os * L.TS_STRIDE + HOT.TS_REMOTE_RECEIVED]!++;
   }
 
   /** A decoded free by the cached thread that missed the fast path: a slab of another thread (remote
    *  queue, or the freeing thread's magazine when remote frees go to magazines), or a full magazine. */
   private freeMiss(sid: number, idx: number, r: number, c: number): void {
     const i32 = this.i32;
-    if (i32[r + K_SL_OWNER] === this.cSerial || !this.remoteQueue) {
+    if (i32[r + HOT.SL_OWNER] === this.cSerial || !this.remoteQueue) {
       const mt = this.cT + c;
       const top = i32[mt]!;
       if (top < i32[mt + this.magLimDelta]!) {
         i32[i32[mt + this.magPtrDelta]! + top] = (sid << this.blockShift) | idx;
         i32[mt] = top + 1;
-        this.f64[K_CLASS_STATS_F64 + c * K_CLASS_STRIDE + CS_FREED]!++;
+        this.f64[HOT.CLASS_STATS_F64 + c * HOT.CLASS_STRIDE + HOT.CS_FREED]!++;
         this.f64[this.cTS + 1]!++;
         return;
       }
@@ -331,38 +306,38 @@ export class Allocator extends AllocCore {
   private freeOther(sid: number, idx: number, r: number, c: number): void {
     const i32 = this.i32;
     const owner = i32[r + L.SL_OWNER]!;
-    const os = i32[r + K_SL_OWNER_SLOT]!;
-    const st = i32[r + K_SL_STACK]!;
-    if (this.releaseOnExit && !(os >= 0 && owner !== 0 && i32[this.thrOff + os * this.thrStride + K_T_SERIAL] === owner)) {
+    const os = i32[r + HOT.SL_OWNER_SLOT]!;
+    const st = i32[r + HOT.SL_STACK]!;
+    if (this.releaseOnExit && !(os >= 0 && owner !== 0 && i32[this.thrOff + os * this.thrStride + HOT.T_SERIAL] === owner)) {
       // owner exited and released its slabs: straight back to the slab (slabDrain + slabReturn)
-      if (i32[r + K_SL_REMOTE]! > 0) slabDrain(this, sid);
-      const ft = i32[r + K_SL_FREE_TOP]!;
+      if (i32[r + HOT.SL_REMOTE]! > 0) slabDrain(this, sid);
+      const ft = i32[r + HOT.SL_FREE_TOP]!;
       this.u16[st + ft] = idx;
-      i32[r + K_SL_FREE_TOP] = ft + 1;
-      i32[r + K_SL_USED]!--;
-      if (i32[r + K_SL_LIST] === 0 && i32[r + K_SL_TLS] === 0) partialPush(this, sid);
-      const k = i32[r + K_SL_SS]!;
-      if (--i32[this.ssOff + k * this.ssStride + K_SS_ACTIVE]! === 0) ssOnEmpty(this, k);
+      i32[r + HOT.SL_FREE_TOP] = ft + 1;
+      i32[r + HOT.SL_USED]!--;
+      if (i32[r + HOT.SL_LIST] === 0 && i32[r + HOT.SL_TLS] === 0) partialPush(this, sid);
+      const k = i32[r + HOT.SL_SS]!;
+      if (--i32[this.ssOff + k * this.ssStride + HOT.SS_ACTIVE]! === 0) ssOnEmpty(this, k);
     } else {
       // slabRemotePush
-      const rc = i32[r + K_SL_REMOTE]!;
-      this.u16[st + i32[r + K_SL_CAP]! - 1 - rc] = idx;
-      i32[r + K_SL_REMOTE] = rc + 1;
-      i32[r + K_SL_USED]!--;
+      const rc = i32[r + HOT.SL_REMOTE]!;
+      this.u16[st + i32[r + HOT.SL_CAP]! - 1 - rc] = idx;
+      i32[r + HOT.SL_REMOTE] = rc + 1;
+      i32[r + HOT.SL_USED]!--;
       const f = this.f64;
-      f[K_S_REMOTE_PENDING]!++;
-      if (i32[r + K_SL_LIST] === 0 && i32[r + K_SL_TLS] === 0) partialPush(this, sid);
+      f[HOT.S_REMOTE_PENDING]!++;
+      if (i32[r + HOT.SL_LIST] === 0 && i32[r + HOT.SL_TLS] === 0) partialPush(this, sid);
       if (this.p.remoteDecrementsActive) {
-        const k = i32[r + K_SL_SS]!;
-        if (--i32[this.ssOff + k * this.ssStride + K_SS_ACTIVE]! === 0) ssOnEmpty(this, k);
+        const k = i32[r + HOT.SL_SS]!;
+        if (--i32[this.ssOff + k * this.ssStride + HOT.SS_ACTIVE]! === 0) ssOnEmpty(this, k);
       }
-      f[K_S_REMOTE_FREES]!++;
-      f[K_CLASS_STATS_F64 + c * K_CLASS_STRIDE + CS_REMOTE]!++;
-      f[this.cTS - TS_ALLOCS + TS_REMOTE_SENT]!++;
-      if (os >= 0 && owner !== 0 && i32[this.thrOff + os * this.thrStride + K_T_SERIAL] === owner) f[this.thrStatF + os * L.TS_STRIDE + TS_REMOTE_RECEIVED]!++;
+      f[HOT.S_REMOTE_FREES]!++;
+      f[HOT.CLASS_STATS_F64 + c * HOT.CLASS_STRIDE + HOT.CS_REMOTE]!++;
+      f[this.cTS - HOT.TS_ALLOCS + HOT.TS_REMOTE_SENT]!++;
+      if (os >= 0 && owner !== 0 && i32[this.thrOff + os * this.thrStride + HOT.T_SERIAL] === owner) f[this.thrStatF + os * L.TS_STRIDE + HOT.TS_REMOTE_RECEIVED]!++;
     }
     const f64 = this.f64;
-    f64[K_CLASS_STATS_F64 + c * K_CLASS_STRIDE + CS_FREED]!++;
+    f64[HOT.CLASS_STATS_F64 + c * HOT.CLASS_STRIDE + HOT.CS_FREED]!++;
     f64[this.cTS + 1]!++;
     if (this.periodic) this.maybePeriodicTrim();
   }
@@ -372,7 +347,7 @@ export class Allocator extends AllocCore {
     let ops = f[L.S.largeAllocated]! + f[L.S.largeFreed]!;
     for (let c = 0; c < this.nc; c++) {
       const b = L.CLASS_STATS_F64 + c * L.CLASS_STRIDE;
-      ops += f[b + CS_ALLOC]! + f[b + CS_FREED]!;
+      ops += f[b + HOT.CS_ALLOC]! + f[b + HOT.CS_FREED]!;
     }
     return ops;
   }
@@ -451,7 +426,7 @@ export class Allocator extends AllocCore {
     const classes: { size: number; liveBlocks: number }[] = [];
     for (let c = 0; c < this.nc; c++) {
       const b = L.CLASS_STATS_F64 + c * L.CLASS_STRIDE;
-      const a = f[b + CS_ALLOC]!, fr = f[b + CS_FREED]!, size = this.classSize[c]!;
+      const a = f[b + HOT.CS_ALLOC]!, fr = f[b + HOT.CS_FREED]!, size = this.classSize[c]!;
       alloc += a; freed += fr; bytesA += a * size; bytesF += fr * size;
       classes.push({ size, liveBlocks: a - fr });
     }
@@ -468,7 +443,7 @@ export class Allocator extends AllocCore {
     if (slot < 0) return null;
     const b = this.thrStatF + slot * L.TS_STRIDE;
     const f = this.f64;
-    return { allocs: f[b + L.TS.allocs]!, frees: f[b + L.TS.frees]!, remoteFreesSent: f[b + L.TS.remoteFreesSent]!, remoteFreesReceived: f[b + TS_REMOTE_RECEIVED]! };
+    return { allocs: f[b + L.TS.allocs]!, frees: f[b + L.TS.frees]!, remoteFreesSent: f[b + L.TS.remoteFreesSent]!, remoteFreesReceived: f[b + HOT.TS_REMOTE_RECEIVED]! };
   }
 
   /** Blocks in remote queues per size class (a walk of the slabs: cold, for the final tables). */

@@ -10,5 +10,10 @@ describe('layout HOT constants', () => {
     expect([HOT.CLASS_STATS_F64, HOT.CLASS_STRIDE, HOT.CS_ALLOC, HOT.CS_FREED])
       .toEqual([L.CLASS_STATS_F64, L.CLASS_STRIDE, L.CS.blocksAllocated, L.CS.blocksFreed]);
     expect([HOT.SS_BASE, HOT.LARGE_BASE]).toEqual([L.SS_BASE, L.LARGE_BASE]);
+    expect([HOT.SS_ACTIVE, HOT.SL_SS, HOT.SL_CAP, HOT.SL_FREE_TOP, HOT.SL_REMOTE, HOT.SL_USED, HOT.SL_TLS, HOT.SL_LIST, HOT.SL_STACK, HOT.SL_OWNER_SLOT, HOT.T_SERIAL])
+      .toEqual([L.SS_ACTIVE, L.SL_SS, L.SL_CAP, L.SL_FREE_TOP, L.SL_REMOTE, L.SL_USED, L.SL_TLS, L.SL_LIST, L.SL_STACK, L.SL_OWNER_SLOT, L.T_SERIAL]);
+    expect([HOT.CS_REMOTE, HOT.S_REMOTE_FREES, HOT.S_REMOTE_PENDING]).toEqual([L.CS.remoteFrees, L.S.remoteFrees, L.S.remoteFreesPending]);
+    expect([HOT.TS_STRIDE, HOT.TS_ALLOCS, HOT.TS_FREES, HOT.TS_REMOTE_SENT, HOT.TS_REMOTE_RECEIVED])
+      .toEqual([L.TS_STRIDE, L.TS.allocs, L.TS.frees, L.TS.remoteFreesSent, L.TS.remoteFreesReceived]);
   });
 });

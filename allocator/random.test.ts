@@ -2,6 +2,7 @@
 // fires): checkInvariants with the live set after every step; digest determinism.
 import { describe, expect, it } from 'vitest';
 import { Allocator, PRESET_NAMES, resolveParams } from './index.js';
+import { runLarson } from './workloads.testutil.js';
 
 const SMALL = {
   slabSize: '8192', superSlabSize: '32768', magCapacities: '16,12,8,8,6,4,4,2', refillBatch: '8', trimInterval: '64',
@@ -156,4 +157,21 @@ describe('checkInvariants detects damage', () => {
     expect(a.stats().remoteFrees).toBe(100);
     expect(a.stats().remoteFreesPending).toBe(100);
   });
+});
+
+describe('the inlined fast paths equal the slab functions they copy (issue 15)', () => {
+  for (const preset of ['hakmem-larson-bug', 'hakmem-larson-fix', 'hakmem-7.7']) {
+    it(`${preset}: every free through the slow path gives the same state and digest as through free / freeMiss / freeOther`, () => {
+      const fast = Allocator.create(resolveParams(preset, { maxMapCount: '400' }));
+      const slow = Allocator.create(resolveParams(preset, { maxMapCount: '400' }));
+      const free = slow.free.bind(slow);
+      slow.free = (tid: number, addr: number): void => { slow.cTid = -1; free(tid, addr); }; // no cached thread: freeSlow → freeBlock → freeRemote
+      const opts = { threads: 4, chunks: 512, quota: 700, min: 8, max: 300, seed: 99, maxOps: 200_000 };
+      const a = runLarson(fast, opts);
+      const b = runLarson(slow, opts);
+      expect(b).toEqual(a);
+      expect(slow.stats().remoteFrees).toBeGreaterThan(1000);
+      expect(slow.digest()).toBe(fast.digest());
+    });
+  }
 });
