@@ -1,7 +1,9 @@
 // Native capture cost: larson `5 8 128 1024 1 12345 4` with an op budget (LARSON_OPS, so the run is
 // short and the work identical), plain versus under `record exec`. Figures: slowdown of the threaded
 // phase as larson times it (goal <= 2x), slowdown of the whole program's wall time, conversion speed,
-// raw capture bytes per event and trace bytes per event. Median of a few runs.
+// raw capture bytes per event and trace bytes per event. Median of a few runs. And the capture's
+// memory: VmHWM of the `threads` workload (400 threads allocating, all alive), plain and captured
+// (goal <= 64 MiB captured).
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +18,24 @@ const RUNS = Number(process.env.NATIVE_BENCH_RUNS ?? 3);
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
+}
+
+/** VmHWM (MiB) of 400 allocating threads, plain and under capture. */
+async function benchNativeThreads(exe: string, dir: string): Promise<Record<string, number>> {
+  const args = ['400', '20000'];
+  const plain = await nativeWorkloadRun('threads', args);
+  if ('skipped' in plain) { console.log(`  threads skipped: ${plain.skipped}`); return {}; }
+  const r = await recordExec([exe, ...args], join(dir, 'threads.trace'), { stdio: 'pipe' });
+  const s = nativeSummaryParse(r.stdout ?? '', 'threads');
+  if (!s) throw new Error(`captured threads failed: ${r.stderr}`);
+  const f = {
+    threads400PlainHwmMiB: plain.summary.hwm_kb / 1024,
+    threads400CapturedHwmMiB: s.hwm_kb / 1024,
+    threads400RingPeakMiB: r.shm.ringPeak / 2 ** 20,
+  };
+  console.log(`  400 allocating threads: VmHWM plain ${f.threads400PlainHwmMiB.toFixed(1)} MiB, captured ${f.threads400CapturedHwmMiB.toFixed(1)} MiB ` +
+    `(goal <= 64 MiB; ring buffers at most ${f.threads400RingPeakMiB.toFixed(1)} MiB, ${r.shm.spills} spills)`);
+  return f;
 }
 
 export async function benchNative(): Promise<Record<string, number>> {
@@ -75,7 +95,7 @@ export async function benchNative(): Promise<Record<string, number>> {
     console.log(`  whole program:  plain ${f.plainWallMs.toFixed(0)} ms, captured ${f.capturedWallMs.toFixed(0)} ms → slowdown ${f.wallSlowdown.toFixed(2)}x`);
     console.log(`  conversion: ${f.convertMs.toFixed(0)} ms (${(f.convertEventsPerSec / 1e6).toFixed(2)} M events/s); capture + conversion = ${f.endToEndSlowdown.toFixed(2)}x plain`);
     console.log(`  capture: ${f.rawBytesPerEvent.toFixed(1)} raw bytes/event, ${f.traceBytesPerEvent.toFixed(2)} trace bytes/event`);
-    return f;
+    return { ...f, ...await benchNativeThreads(a.workload('threads'), dir) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

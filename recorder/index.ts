@@ -7,7 +7,10 @@ export { RecordInterrupted, type Workload, type WorkloadOptions, type WorkloadPl
 export { WorkloadArgError, parseCount } from './workloadArgs.js';
 export { LARSON_DEFAULT_RATE, LARSON_DEFAULT_QUANTUM, larsonParse, type LarsonParams } from './workloads/larson.js';
 export { lran2Create, lran2Next, sfc32Create, sfc32Next } from './rng.js';
-export { recordExec, NATIVE_RECORDER_NAME, type RecordExecOptions, type RecordExecResult } from './exec.js';
+export { recordExec, NATIVE_RECORDER_NAME, type RecordExecOptions, type RecordExecOutput, type RecordExecResult } from './exec.js';
+export {
+  EXEC_EXIT_CANNOT_RUN, EXEC_EXIT_INCOMPLETE, EXEC_EXIT_NOT_FOUND, execExitStatus, type ExecProblem, type ExecVerdict,
+} from './execStatus.js';
 export { importMtrace, MtraceError, type MtraceImportOptions, type MtraceImportSummary } from './mtrace.js';
 export { nativeLarsonOpsPerSec, nativeWorkloadRun } from './nativeWorkloads.js';
 export { nativeArtifacts } from './nativeBuild.js';

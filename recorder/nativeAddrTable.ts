@@ -73,6 +73,13 @@ export class NativeAddrTable {
     this.size = 0;
   }
 
+  /** Every id stored, in slot order (deterministic for a given history). */
+  ids(): number[] {
+    const out: number[] = [];
+    for (let s = 0; s < this.cap; s++) if (this.val[s] !== -1) out.push(this.val[s]);
+    return out;
+  }
+
   private grow(): void {
     const { lo, hi, val, cap } = this;
     this.cap = cap * 2;

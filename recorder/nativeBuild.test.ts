@@ -35,7 +35,8 @@ describe('native build', () => {
     if (nm.status === 0) {
       for (const sym of ['malloc', 'free', 'calloc', 'realloc', 'reallocarray', 'memalign', 'posix_memalign', 'aligned_alloc', 'valloc', 'pvalloc', '_exit', 'slabtrace_mark',
         'pthread_create', 'pthread_join', 'pthread_tryjoin_np', 'pthread_timedjoin_np', 'pthread_detach', 'quick_exit',
-        'sigaction', 'signal', 'bsd_signal', 'sysv_signal', '__sysv_signal', 'sigset']) {
+        'sigaction', 'signal', 'bsd_signal', 'sysv_signal', '__sysv_signal', 'sigset',
+        'execve', 'execv', 'execvp', 'execvpe', 'execl', 'execlp', 'execle', 'fexecve', 'execveat']) {
         expect(nm.stdout).toMatch(new RegExp(`\\sT ${sym}$`, 'm'));
       }
     }

@@ -8,8 +8,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeCaptureError } from './nativeError.js';
 
+/** The C workloads built beside the library (recorder/native/workloads). */
+export type NativeWorkloadName = 'larson' | 'scaling' | 'battle' | 'threads';
+
 export type NativeArtifacts =
-  | { ok: true; dir: string; lib: string; workload(name: 'larson' | 'scaling' | 'battle'): string }
+  | { ok: true; dir: string; lib: string; workload(name: NativeWorkloadName): string }
   | { ok: false; reason: string };
 
 /** recorder/native/ from the sources (recorder/) or from the build output (dist/recorder/). */
@@ -20,8 +23,8 @@ export function nativeSourceDir(): string {
   return candidates[0];
 }
 
-const SOURCES = ['preload.c', 'thread_table.c', 'thread_table.h', 'sigchain.c', 'sigchain.h', 'workloads/larson.c', 'workloads/scaling.c', 'workloads/battle.c', 'workloads/common.h'];
-const OUTPUTS = ['libslabtrace.so', 'larson', 'scaling', 'battle'];
+const SOURCES = ['preload.c', 'thread_table.c', 'thread_table.h', 'sigchain.c', 'sigchain.h', 'logchan.c', 'logchan.h', 'ring.c', 'ring.h', 'shm.h', 'workloads/larson.c', 'workloads/scaling.c', 'workloads/battle.c', 'workloads/threads.c', 'workloads/common.h'];
+const OUTPUTS = ['libslabtrace.so', 'larson', 'scaling', 'battle', 'threads'];
 
 function upToDate(dir: string): boolean {
   const build = join(dir, 'build');

@@ -1,13 +1,15 @@
 // The raw-log converter on synthetic logs (no compiler needed): merge by sequence across interleaved
 // thread chunks, the realloc BEGIN/END race, foreign and null frees, truncation, exec, gaps, the thread
-// lifecycle (join, detach, restarts, what cannot be expressed); and the address table against a Map.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// lifecycle (join, detach, restarts, what cannot be expressed), processes (an exec'd image continues
+// its process; merged and per-process traces; only the final image), a broken log; and the address
+// table against a Map.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openTrace, OP_NAMES, OP_THREAD_DETACH, OP_THREAD_JOIN } from '../traces/index.js';
 import { NativeAddrTable } from './nativeAddrTable.js';
-import { nativeConvertLog, RAW_AFTER_EXIT, RAW_MAGIC, RAW_OP } from './nativeLog.js';
+import { nativeConvertLog, RAW_AFTER_EXIT, RAW_MAGIC, RAW_OP, type NativeConvertOptions } from './nativeLog.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'slabtrace-nativelog-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,12 +31,12 @@ function chunk(tid: number, recs: Rec[], proc = 0): Buffer {
   return b;
 }
 
-async function convert(name: string, chunks: Buffer[]) {
-  const raw = join(dir, `${name}.raw`);
-  writeFileSync(raw, Buffer.concat(chunks));
-  const out = join(dir, `${name}.trace.json`);
-  const s = await nativeConvertLog(raw, out, { workload: name, recorder: 'test' });
-  const r = await openTrace(out, { allowTruncated: true });
+/** PROC_START of an image of process (pid, start), child of ppid. */
+const procStart = (seq: number, pid: number, start = 500, ppid = 1): Rec => [seq, RAW_OP.PROC_START, pid + ppid * 2 ** 32, start];
+
+/** A trace's events as short strings. */
+async function events(path: string): Promise<{ ev: string[]; truncated: boolean }> {
+  const r = await openTrace(path, { allowTruncated: true });
   const ev: string[] = [];
   for await (const b of r.batches()) {
     for (let i = 0; i < b.count; i++) {
@@ -43,7 +45,27 @@ async function convert(name: string, chunks: Buffer[]) {
         : `${OP_NAMES[op]} t${b.tid[i]} #${b.id[i]} ${b.size[i]}`);
     }
   }
-  return { s, ev, truncated: r.truncated };
+  return { ev, truncated: r.truncated };
+}
+
+async function convert(name: string, chunks: Buffer[], opts: NativeConvertOptions = {}) {
+  const raw = join(dir, `${name}.raw`);
+  writeFileSync(raw, Buffer.concat(chunks));
+  const out = join(dir, `${name}.trace.json`);
+  const s = await nativeConvertLog(raw, out, { workload: name, recorder: 'test' }, {}, opts);
+  return { s, ...await events(out) };
+}
+
+/** One trace per process: the summary and each file's events, by file base name. */
+async function convertPerProcess(name: string, chunks: Buffer[], opts: NativeConvertOptions = {}) {
+  const raw = join(dir, `${name}.raw`);
+  writeFileSync(raw, Buffer.concat(chunks));
+  const out = join(dir, name);
+  const s = await nativeConvertLog(raw, { dir: out }, { workload: name, recorder: 'test' }, { format: 'json' }, opts);
+  const files: Record<string, { ev: string[]; truncated: boolean }> = {};
+  for (const f of s.files) files[f.file.slice(out.length + 1)] = await events(f.file);
+  const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as { processes: { file: string }[] };
+  return { s, files, index };
 }
 
 const A = 0x7f0000001000;
@@ -88,12 +110,12 @@ describe('nativeConvertLog', () => {
     expect(s).toMatchObject({ failedAllocs: 1, zeroSizeAllocs: 1 });
   });
 
-  it('an exec replaces the image: missing records of the old image do not stall the merge', async () => {
-    const recs: Rec[] = [[0, RAW_OP.THREAD_START, 0, 0], [1, RAW_OP.MALLOC, A, 8], /* 2, 3 lost */
-      [4, RAW_OP.THREAD_START, 0, 0], [5, RAW_OP.PROC_START, 1234, 1], [6, RAW_OP.MALLOC, A, 16], [7, RAW_OP.PROC_END, 0, 0]];
-    const { s, ev } = await convert('exec', [chunk(0, recs)]);
-    expect(ev).toEqual(['alloc t0 #0 8', 'alloc t0 #1 16']);
-    expect(s).toMatchObject({ execs: 1, lostSeqs: 2, complete: true, staleAddresses: 0 });
+  it('an exec replaces the image: its objects are freed, missing records of the old image do not stall the merge', async () => {
+    const old: Rec[] = [[0, RAW_OP.THREAD_START, 0, 0], procStart(1, 77), [2, RAW_OP.MALLOC, A, 8] /* 3, 4 lost */];
+    const next: Rec[] = [[5, RAW_OP.THREAD_START, 0, 0], procStart(6, 77), [7, RAW_OP.MALLOC, A, 16], [8, RAW_OP.PROC_END, 0, 0]];
+    const { s, ev } = await convert('exec', [chunk(0, old), chunk(0, next, 1)]);
+    expect(ev).toEqual(['alloc t0 #0 8', 'free t0 #0 0', 'alloc t0 #0 16']);
+    expect(s).toMatchObject({ execs: 1, lostSeqs: 2, complete: true, staleAddresses: 0, processes: 1, releasedObjects: 1 });
   });
 
   it('thread lifecycle: joins after exits, detaches (also before the target ran), zombies stay unreleased', async () => {
@@ -151,12 +173,60 @@ describe('nativeConvertLog', () => {
 
   it('an exec releases the old image\'s threads (live ones exit first)', async () => {
     const S = RAW_OP.THREAD_START, X = RAW_OP.THREAD_EXIT;
-    // t1 a zombie, t2 still running when t0 execs
-    const t0: Rec[] = [[0, S, 0, 0], [5, S, 0, 0], [6, RAW_OP.PROC_START, 99, 1], [7, RAW_OP.PROC_END, 0, 0]];
-    const { s, ev } = await convert('execthreads', [chunk(0, t0), chunk(1, [[1, S, 0, 0], [2, X, 0, 0]]), chunk(2, [[3, S, 0, 0], [4, RAW_OP.MALLOC, A, 8]])]);
+    // t1 a zombie, t2 still running when t0 execs (the new image is image 1, its main thread t0 again)
+    const { s, ev } = await convert('execthreads', [chunk(0, [[0, S, 0, 0], procStart(1, 9)]), chunk(1, [[2, S, 0, 0], [3, X, 0, 0]]),
+      chunk(2, [[4, S, 0, 0], [5, RAW_OP.MALLOC, A, 8]]), chunk(0, [[6, S, 0, 0], procStart(7, 9), [8, RAW_OP.PROC_END, 0, 0]], 1)]);
     expect(ev).toEqual(['thread_start t1 #0 0', 'thread_exit t1 #0 0', 'thread_start t2 #0 0', 'alloc t2 #0 8',
-      'thread_detach t0>t1', 'thread_exit t2 #0 0', 'thread_detach t0>t2']);
+      'free t0 #0 0', 'thread_detach t0>t1', 'thread_exit t2 #0 0', 'thread_detach t0>t2']);
     expect(s).toMatchObject({ execs: 1, threadDetaches: 2 });
+  });
+
+  // root (pid 100): image 0, thread 0. Child (pid 200, same start in both images): forked as image 1
+  // on thread 5, which execs: image 2, whose main thread has the new recorder id 6.
+  const S = RAW_OP.THREAD_START;
+  const family = (): Buffer[] => [
+    chunk(0, [[0, S, 0, 0], procStart(1, 100)]),
+    chunk(5, [[2, S, 0, 0], procStart(3, 200, 9, 100), [4, RAW_OP.MALLOC, B, 32]], 1),
+    chunk(6, [[5, S, 0, 0], procStart(6, 200, 9, 100), [7, RAW_OP.MALLOC, A, 64], [8, RAW_OP.PROC_END, 0, 0]], 2),
+    chunk(0, [[9, RAW_OP.MALLOC, A, 8], [10, RAW_OP.PROC_END, 0, 0]]),
+  ];
+
+  it('merged: a forked child that execs is one process with one thread, released with its memory at its end', async () => {
+    const { s, ev } = await convert('family', family(), { followForks: true });
+    expect(ev).toEqual(['thread_start t5 #0 0', 'alloc t5 #0 32', 'free t5 #0 0', 'alloc t5 #0 64',
+      'free t5 #0 0', 'thread_detach t5>t5', 'thread_exit t5 #0 0', 'alloc t0 #0 8']);
+    expect(s).toMatchObject({ processes: 2, execs: 1, threads: 2, releasedObjects: 2, complete: true, lostSeqs: 0 });
+  });
+
+  it('per process: one trace each, renumbered from thread 0; the index lists them', async () => {
+    const { s, files, index } = await convertPerProcess('family-pp', family(), { followForks: true });
+    expect(Object.keys(files)).toEqual(['100-family-pp.json', '200-process.json']);
+    expect(files['100-family-pp.json']).toEqual({ ev: ['alloc t0 #0 8'], truncated: false });
+    expect(files['200-process.json']).toEqual({ ev: ['alloc t0 #0 32', 'free t0 #0 0', 'alloc t0 #0 64'], truncated: false });
+    expect(s.files.map((f) => [f.pid, f.ppid, f.complete, f.events])).toEqual([[100, 1, true, 1], [200, 100, true, 3]]);
+    expect(index.processes.map((p) => p.file)).toEqual(['100-family-pp.json', '200-process.json']);
+  });
+
+  it('execOnlyFinal: only the image that ran last is written', async () => {
+    const { s, files } = await convertPerProcess('family-final', family(), { followForks: true, execOnlyFinal: true });
+    expect(files['200-process.json']).toEqual({ ev: ['alloc t0 #0 64'], truncated: false });
+    expect(s).toMatchObject({ skippedImageEvents: 3, execs: 0 });
+  });
+
+  it('a process that never wrote its end: its per-process trace is truncated, the others are not', async () => {
+    const f = family();
+    f[2] = chunk(6, [[5, S, 0, 0], procStart(6, 200, 9, 100), [7, RAW_OP.MALLOC, A, 64], [8, RAW_OP.MALLOC, B, 1]], 2);
+    const { s, files } = await convertPerProcess('family-cut', f, { followForks: true });
+    expect(files['200-process.json'].truncated).toBe(true);
+    expect(files['100-family-cut.json'].truncated).toBe(false);
+    expect(s.complete).toBe(true);
+  });
+
+  it('a broken log (a failed write): a corrupt chunk ends the usable log instead of failing', async () => {
+    const good = chunk(0, [[0, S, 0, 0], [1, RAW_OP.MALLOC, A, 8]]);
+    const { s, ev } = await convert('broken', [good, Buffer.from('partial-chunk-cut-by-ENOSPC----'), chunk(0, [[2, RAW_OP.PROC_END, 0, 0]])], { brokenLog: true });
+    expect(ev).toEqual(['alloc t0 #0 8']);
+    expect(s).toMatchObject({ logCutAt: good.length, complete: false });
   });
 
   it('rejects a corrupt log with its byte offset', async () => {

@@ -1,36 +1,37 @@
-// Converting libslabtrace's raw log (recorder/native/preload.c) into a trace.
-// Raw log: chunks of {u32 magic 'STRC', u32 count, u32 tid, u32 proc} + count × {u64 seq<<8|op,
-// u64 ptr, u64 arg}, chunks of different threads interleaved, each thread's records in seq order.
+// Converting libslabtrace's raw log (recorder/native/preload.c; format in nativeRaw.ts) into traces.
+// Pass 1 (nativeProcs.ts) finds the processes and their images; pass 2 (NativeLogConverter) merges
+// the records by sequence number and writes each process's events to its output (nativeOutputs.ts:
+// one merged trace, or one per process).
 // Invariants:
 //  - Records are emitted in global sequence order (seq numbers are dense); early records wait in a
 //    window indexed by seq; a gap still open at the end of the log is skipped and counted (lostSeqs).
-//  - Addresses live only here: a Map (per process) from address to the id the writer assigned; the
+//  - Addresses live only here: per OS process a table from address to the id the writer assigned; the
 //    writer applies the dense recycled id rule. Frees of addresses never allocated while recording
 //    are counted (foreignFrees), as are free(NULL) (nullFrees); neither is an event.
 //  - realloc is BEGIN (address released) … END (new address): the old id stays live in between so a
 //    concurrent allocation reusing the old address gets its own id; END writes one realloc event.
 //  - Thread records (start, exit, join, detach; arg of join/detach = the target's thread id) go
-//    through NativeThreads, which writes only the thread_join / thread_detach events the trace
-//    reader accepts (format version 2); see nativeThreads.ts.
-//  - A record flagged AFTER_EXIT (op | 0x80: a created thread's event after its exit) is written as
-//    done by a live thread of its process (NativeThreads.standIn); realloc pairs stay keyed by the
-//    recording thread. With no live thread there, the thread is started and exited around it.
+//    through the output's NativeThreads, which writes only what the trace reader accepts.
+//  - A record flagged AFTER_EXIT (a created thread's event after its exit) is written as done by a
+//    live thread of its process (NativeThreads.standIn); with none, the thread is started and exited
+//    around it. realloc pairs stay keyed by the recording thread.
+//  - An exec'd image continues its process: its main thread is the process's main thread, and at its
+//    PROC_START the old image's live objects are freed and its other threads exit, released (the
+//    kernel took them). With `execOnlyFinal`, only each process's final image is written.
+//  - A process ends with its final image's PROC_END: its trace is closed (per-process), or in a
+//    merged trace a child's objects are freed and its threads released (so heaps of processes that
+//    no longer exist do not add up). Records of a process after its end are dropped and counted.
 import { createReadStream } from 'node:fs';
-import { createTraceWriter, type TraceFooter, type TraceHeaderInit, type TraceWriter, type TraceWriterOptions } from '../traces/index.js';
+import type { TraceFooter, TraceHeaderInit, TraceWriterOptions } from '../traces/index.js';
 import { NativeAddrTable } from './nativeAddrTable.js';
 import { NativeCaptureError } from './nativeError.js';
-import { NativeThreads, type NativeThreadCounts } from './nativeThreads.js';
+import { nativeProcScan, type NativeImage, type NativeImageEnd, type NativeProcess, type NativeProcTable } from './nativeProcs.js';
+import { NativeOutput, NativeOutputs, type NativeOutputFile, type NativeOutputSpec } from './nativeOutputs.js';
+import { RAW_AFTER_EXIT, RAW_END_KINDS, RAW_OP, RAW_REC_WORDS, RawChunker, rawName } from './nativeRaw.js';
+import type { NativeThreadCounts } from './nativeThreads.js';
 
-export const RAW_MAGIC = 0x43525453;
-export const RAW_OP = {
-  MALLOC: 1, FREE: 2, CALLOC: 3, MEMALIGN: 4, REALLOC_BEGIN: 5, REALLOC_END: 6,
-  THREAD_START: 7, THREAD_EXIT: 8, PROC_START: 9, PROC_END: 10, MARK: 11, THREAD_JOIN: 12, THREAD_DETACH: 13,
-} as const;
-/** Flag on a record's op: made by its thread after its THREAD_EXIT. */
-export const RAW_AFTER_EXIT = 0x80;
-const END_KINDS = ['exit', '_exit', 'signal', 'quick_exit'] as const;
-const HDR = 16;
-const REC = 24;
+export { RAW_AFTER_EXIT, RAW_MAGIC, RAW_OP } from './nativeRaw.js';
+
 const TWO32 = 4294967296;
 const SIZE_HI_MASK = 0xffffff;
 
@@ -38,10 +39,10 @@ export interface NativeConvertSummary extends NativeThreadCounts {
   events: number;
   rawRecords: number;
   rawBytes: number;
-  /** The root process wrote its end record (exit or return from main, _exit, quick_exit, a fatal signal). */
+  /** The root process's final image wrote its end record (exit or return from main, _exit, quick_exit, a fatal signal). */
   complete: boolean;
   /** How the root process ended, from its end record (null when truncated). */
-  end: { kind: (typeof END_KINDS)[number]; code: number } | null;
+  end: NativeImageEnd | null;
   truncated: boolean;
   foreignFrees: number;
   nullFrees: number;
@@ -50,20 +51,64 @@ export interface NativeConvertSummary extends NativeThreadCounts {
   staleAddresses: number;
   /** Allocations of 0 bytes (recorded as 1 byte: the trace format's minimum). */
   zeroSizeAllocs: number;
-  /** Events the preload library could not record (after its final flush started). */
+  /** Events the preload library did not record (after its final flush started), and records of a
+   * process after its end. */
   droppedEvents: number;
-  /** Sequence numbers never seen (events lost when a process died mid-record). */
+  /** Sequence numbers never seen (events lost when a process died mid-record, or voided at an end). */
   lostSeqs: number;
+  /** Records that came after their number was given up as lost (out of order by more than the
+   * converter's window, 2^24 records: threads descheduled for long on an oversubscribed machine). */
+  lateRecords: number;
   /** Events a thread made after its exit, written as another live thread's of its process. */
   afterExitEvents: number;
+  /** Threads started at an event of theirs because their start record was lost. */
+  threadsStartedAfterLoss: number;
+  /** OS processes recorded (the program and, with --follow-forks, its children). */
   processes: number;
   /** Images replaced by exec (the program ran through a wrapper such as a shell script). */
   execs: number;
+  /** Events of images left out by execOnlyFinal. */
+  skippedImageEvents: number;
+  /** Frees written for objects still live when their image was replaced or their (child) process ended. */
+  releasedObjects: number;
+  /** Where a broken log's usable part ended (bytes), or -1. */
+  logCutAt: number;
+  /** The traces written: one (merged) or one per process. */
+  files: NativeOutputFile[];
+  /** The process structure (pass 1). */
+  table: NativeProcTable | null;
   footer: TraceFooter | null;
 }
 
+export interface NativeConvertOptions {
+  /** Children were followed: a gap before an exec'd image may still be filled by another process. */
+  followForks?: boolean;
+  /** Write only each process's final image (the program a wrapper chain exec'd last). */
+  execOnlyFinal?: boolean;
+  /** The capture's log broke (a failed write): a corrupt chunk ends it instead of failing. */
+  brokenLog?: boolean;
+  /** The process structure, when already scanned. */
+  table?: NativeProcTable;
+}
+
+/** One OS process being converted. */
 interface ProcState {
+  p: NativeProcess;
+  out: NativeOutput;
   addr: NativeAddrTable;
+  /** Its main thread's id in its trace. */
+  main: number;
+  ended: boolean;
+  foreignFrees: number;
+  nullFrees: number;
+}
+
+/** One image (proc id) being converted. */
+interface ImageState {
+  img: NativeImage;
+  ps: ProcState;
+  /** Left out (execOnlyFinal, not its process's final image). */
+  skip: boolean;
 }
 
 /** Merges and converts raw records; feed() chunks of the log in order, then finish(). */
@@ -79,59 +124,45 @@ export class NativeLogConverter {
   private argLo = new Uint32Array(this.window);
   private argHi = new Uint32Array(this.window);
   private next = 0; // next seq to emit
-  private maxSeq = -1;
   private pending = 0;
   /** Sequence numbers below this one will never arrive (an image was replaced by exec). */
   private execBarrier = -1;
-  private carry: Buffer | null = null;
-  private offset = 0;
+  private chunker: RawChunker;
+  private images = new Map<number, ImageState>();
   private procs = new Map<number, ProcState>();
-  private reallocs = new Map<number, { id: number; lo: number; hi: number; proc: ProcState }>();
+  private reallocs = new Map<number, { id: number; lo: number; hi: number; ps: ProcState }>();
   private lastProc = -1;
-  private lastPs: ProcState | null = null;
-  private threads: NativeThreads;
+  private lastIs: ImageState | null = null;
   readonly s: NativeConvertSummary = {
     events: 0, rawRecords: 0, rawBytes: 0, complete: false, end: null, truncated: true,
-    foreignFrees: 0, nullFrees: 0, failedAllocs: 0, zeroSizeAllocs: 0, staleAddresses: 0, droppedEvents: 0, lostSeqs: 0, afterExitEvents: 0,
-    threads: 0, threadJoins: 0, threadDetaches: 0, threadRestarts: 0, skippedThreadOps: 0, processes: 0, execs: 0, footer: null,
+    foreignFrees: 0, nullFrees: 0, failedAllocs: 0, zeroSizeAllocs: 0, staleAddresses: 0, droppedEvents: 0, lostSeqs: 0, lateRecords: 0, afterExitEvents: 0, threadsStartedAfterLoss: 0,
+    threads: 0, threadJoins: 0, threadDetaches: 0, threadRestarts: 0, skippedThreadOps: 0, processes: 0, execs: 0,
+    skippedImageEvents: 0, releasedObjects: 0, logCutAt: -1, files: [], table: null, footer: null,
   };
 
-  constructor(private w: TraceWriter, private name: string, private followForks = false, private maxWindow = 1 << 24) {
-    this.threads = new NativeThreads(w);
+  constructor(
+    private outputs: NativeOutputs, private table: NativeProcTable, name: string,
+    private opts: NativeConvertOptions = {}, private maxWindow = 1 << 24,
+  ) {
+    this.chunker = new RawChunker(name, opts.brokenLog ?? false);
+    this.s.table = table;
   }
 
   /** Parses whole chunks of `buf` (keeping a partial chunk for the next call) and emits what it can. */
   feed(buf: Buffer): void {
-    let b = buf;
-    if (this.carry) { b = Buffer.concat([this.carry, buf]); this.carry = null; }
-    if ((b.byteOffset & 3) !== 0) b = Buffer.from(b); // a fresh copy is 4-byte aligned
-    const u32 = new Uint32Array(b.buffer, b.byteOffset, b.length >>> 2);
-    let o = 0;
-    while (b.length - o >= HDR) {
-      const magic = u32[o >>> 2];
-      if (magic !== RAW_MAGIC) {
-        throw new NativeCaptureError('CORRUPT_LOG', `bad chunk magic 0x${magic.toString(16)} (expected 0x${RAW_MAGIC.toString(16)})`, this.name, this.offset + o);
-      }
-      const n = u32[(o >>> 2) + 1];
-      const end = o + HDR + n * REC;
-      if (end > b.length) break;
-      this.addChunk(u32, (o + HDR) >>> 2, n, u32[(o >>> 2) + 2], u32[(o >>> 2) + 3]);
-      o = end;
-    }
-    this.offset += o;
-    this.s.rawBytes += o;
-    if (o < b.length) this.carry = Buffer.from(b.subarray(o));
+    this.chunker.feed(buf, this.addChunk);
+    this.s.rawBytes = this.chunker.offset;
     this.drainReady();
   }
 
   /** `at`: index in u32 words of the first record. */
-  private addChunk(u32: Uint32Array, at: number, n: number, tid: number, proc: number): void {
+  private readonly addChunk = (u32: Uint32Array, at: number, n: number, tid: number, proc: number): void => {
     this.s.rawRecords += n;
     for (let i = 0; i < n; i++) {
-      const p = at + i * 6;
+      const p = at + i * RAW_REC_WORDS;
       const lo = u32[p];
       const seq = (lo >>> 8) + u32[p + 1] * 16777216;
-      if (seq < this.next) continue; // already skipped as lost
+      if (seq < this.next) { this.s.lateRecords++; continue; } // its number was already skipped as lost
       while (seq - this.next >= this.window) this.growWindow(seq);
       const k = seq & this.mask;
       this.have[k] = 1;
@@ -143,22 +174,25 @@ export class NativeLogConverter {
       this.argLo[k] = u32[p + 4];
       this.argHi[k] = u32[p + 5];
       this.pending++;
-      if (seq > this.maxSeq) this.maxSeq = seq;
-      if ((lo & 255) === RAW_OP.PROC_START && u32[p + 4] === 1 && !this.followForks && seq > this.execBarrier) {
-        this.execBarrier = seq;
+      if ((lo & 255) === RAW_OP.PROC_START && proc !== 0 && !this.opts.followForks && seq > this.execBarrier) {
+        this.execBarrier = seq; // only the program's images are recorded: this one is an exec'd image
       }
     }
-  }
+  };
 
   private growWindow(seq: number): void {
     if (this.window >= this.maxWindow) {
-      // A gap this wide will not close: skip the missing records and go on.
-      this.skipHole();
-      if (seq - this.next < this.window) return;
-      throw new NativeCaptureError('LOST_EVENTS', `sequence gap at ${this.next} wider than ${this.window} records`, this.name, this.offset);
+      // A gap this wide will not close in time: skip the missing records (counted lost; one that
+      // still comes later is dropped) and go on with the records present.
+      while (seq - this.next >= this.window) {
+        if (this.pending === 0) { this.s.lostSeqs += seq - this.next; this.next = seq; return; }
+        this.skipHole();
+        this.drainReady();
+      }
+      return;
     }
     const size = this.window * 2;
-    const grow = <T extends Uint8Array | Uint32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+    const grow = <T extends Uint8Array | Uint32Array>(a: T, make: (n: number) => T): T => {
       const out = make(size);
       for (let s = this.next; s < this.next + this.window; s++) out[s & (size - 1)] = a[s & this.mask];
       return out;
@@ -197,35 +231,78 @@ export class NativeLogConverter {
     }
   }
 
-  private procState(proc: number): ProcState {
-    if (proc === this.lastProc && this.lastPs) return this.lastPs;
-    let ps = this.procs.get(proc);
+  /** The state of image `proc` (created at its first record, made by recorder thread `tid`). */
+  private imageOf(proc: number, tid: number): ImageState {
+    if (proc === this.lastProc && this.lastIs) return this.lastIs;
+    let is = this.images.get(proc);
+    if (!is) is = this.imageNew(proc, tid);
     this.lastProc = proc;
-    if (!ps) {
-      ps = { addr: new NativeAddrTable() };
-      this.procs.set(proc, ps);
-      this.s.processes++;
-    }
+    this.lastIs = is;
+    return is;
+  }
+
+  private imageNew(proc: number, tid: number): ImageState {
+    const img = this.table.image(proc);
+    const p = this.table.processOf(img);
+    const skip = this.opts.execOnlyFinal === true && !this.table.isFinal(img);
+    const mainTid = img.mainTid >= 0 ? img.mainTid : tid;
+    let ps = this.procs.get(p.index);
+    if (!ps && !skip) ps = this.procNew(p, mainTid);
+    else if (ps && !skip) ps.out.alias(mainTid, ps.main); // an exec'd image: its main thread goes on
+    const is: ImageState = { img, ps: ps as ProcState, skip };
+    this.images.set(proc, is);
+    return is;
+  }
+
+  private procNew(p: NativeProcess, mainTid: number): ProcState {
+    const out = this.outputs.of(p);
+    if (this.outputs.perProcess) out.alias(mainTid, 0);
+    const ps: ProcState = { p, out, addr: new NativeAddrTable(), main: out.tid(mainTid), ended: false, foreignFrees: 0, nullFrees: 0 };
+    this.procs.set(p.index, ps);
+    this.s.processes++;
     return ps;
   }
 
-  /** A record made by `tid` after its exit: done by a stand-in, or by tid restarted around it. */
-  private applyAfterExit(op: number, tid: number, proc: number, pLo: number, pHi: number, lo: number, hi: number): void {
-    this.s.afterExitEvents++;
-    const by = this.threads.standIn(proc, tid);
-    if (by >= 0) { this.apply(op, tid, proc, pLo, pHi, lo, hi, by); return; }
-    this.threads.start(proc, tid);
-    this.apply(op, tid, proc, pLo, pHi, lo, hi);
-    this.threads.exit(tid);
+  /** Records were lost (a thread's start among them, maybe): an event of a thread that is not live
+   * starts it first, so that the trace stays valid. */
+  private liveAfterLoss(ps: ProcState, t: number): void {
+    if (ps.out.threads.isLive(t)) return;
+    ps.out.threads.start(ps.p.index, t);
+    this.s.threadsStartedAfterLoss++;
   }
 
-  /** `tid`: the recording thread (keys its realloc in progress); `by`: the thread the trace names. */
-  private apply(op: number, tid: number, proc: number, pLo: number, pHi: number, lo: number, hi: number, by = tid): void {
-    if ((op & RAW_AFTER_EXIT) !== 0) { this.applyAfterExit(op & ~RAW_AFTER_EXIT, tid, proc, pLo, pHi, lo, hi); return; }
-    const w = this.w;
+  /** A record made by `tid` after its exit: done by a stand-in, or by tid restarted around it. */
+  private applyAfterExit(ps: ProcState, op: number, rt: number, pLo: number, pHi: number, lo: number, hi: number): void {
+    this.s.afterExitEvents++;
+    const t = ps.out.tid(rt);
+    const threads = ps.out.threads;
+    const by = threads.standIn(ps.p.index, t);
+    if (by >= 0) { this.applyEvent(ps, op, rt, by, pLo, pHi, lo, hi); return; }
+    threads.start(ps.p.index, t);
+    this.applyEvent(ps, op, rt, t, pLo, pHi, lo, hi);
+    threads.exit(t);
+  }
+
+  /** One record in sequence order; `rt`: the recorder thread id. */
+  private apply(op: number, rt: number, proc: number, pLo: number, pHi: number, lo: number, hi: number): void {
+    const is = this.imageOf(proc, rt);
+    if (is.skip) { this.s.skippedImageEvents++; return; }
+    const ps = is.ps;
+    if (ps.ended) { this.s.droppedEvents++; return; }
+    if ((op & RAW_AFTER_EXIT) !== 0) { this.applyAfterExit(ps, op & ~RAW_AFTER_EXIT, rt, pLo, pHi, lo, hi); return; }
+    if (op <= RAW_OP.REALLOC_END) {
+      const t = ps.out.tid(rt);
+      if (this.s.lostSeqs > 0) this.liveAfterLoss(ps, t);
+      this.applyEvent(ps, op, rt, t, pLo, pHi, lo, hi);
+      return;
+    }
+    this.applyControl(is, op, ps.out.tid(rt), pLo, pHi, lo, hi);
+  }
+
+  /** An allocation-family record; `rt` keys a realloc in progress, `by` is the thread the trace names. */
+  private applyEvent(ps: ProcState, op: number, rt: number, by: number, pLo: number, pHi: number, lo: number, hi: number): void {
+    const w = ps.out.w;
     const ptr = pLo + pHi * TWO32; // only compared with 0 and used for counts
-    const ps = this.procState(proc);
-    this.lastPs = ps;
     switch (op) {
       case RAW_OP.MALLOC:
       case RAW_OP.CALLOC:
@@ -239,26 +316,26 @@ export class NativeLogConverter {
         return;
       }
       case RAW_OP.FREE: {
-        if (ptr === 0) { this.s.nullFrees++; return; }
+        if (ptr === 0) { this.s.nullFrees++; ps.nullFrees++; return; }
         const id = ps.addr.take(pLo, pHi);
-        if (id < 0) { this.s.foreignFrees++; return; }
+        if (id < 0) { this.s.foreignFrees++; ps.foreignFrees++; return; }
         w.free(by, id);
         return;
       }
       case RAW_OP.REALLOC_BEGIN: {
         const id = ps.addr.take(pLo, pHi);
-        if (id < 0) this.s.foreignFrees++;
-        this.reallocs.set(tid, { id, lo: pLo, hi: pHi, proc: ps });
+        if (id < 0) { this.s.foreignFrees++; ps.foreignFrees++; }
+        this.reallocs.set(rt, { id, lo: pLo, hi: pHi, ps });
         return;
       }
       case RAW_OP.REALLOC_END: {
-        const r = this.reallocs.get(tid);
-        this.reallocs.delete(tid);
+        const r = this.reallocs.get(rt);
+        this.reallocs.delete(rt);
         const size = lo + (hi & SIZE_HI_MASK) * TWO32;
-        const old = r ? r.id : -1;
+        const old = r && r.ps === ps ? r.id : -1;
         if (ptr === 0) {
           if (size === 0) { if (old >= 0) w.free(by, old); } // realloc(p, 0) freed p
-          else if (old >= 0 && r) { this.s.failedAllocs++; r.proc.addr.set(r.lo, r.hi, old); } // failed: p stays
+          else if (old >= 0 && r) { this.s.failedAllocs++; ps.addr.set(r.lo, r.hi, old); } // failed: p stays
           return;
         }
         this.forgetStale(ps, by, pLo, pHi);
@@ -266,41 +343,66 @@ export class NativeLogConverter {
         ps.addr.set(pLo, pHi, old >= 0 ? w.realloc(by, old, sz) : w.alloc(by, sz));
         return;
       }
-      case RAW_OP.THREAD_START:
-        this.threads.start(proc, tid);
-        return;
-      case RAW_OP.THREAD_EXIT:
-        this.threads.exit(tid);
-        return;
-      case RAW_OP.THREAD_JOIN:
-        this.threads.join(by, lo);
-        return;
-      case RAW_OP.THREAD_DETACH:
-        this.threads.detach(proc, by, lo);
-        return;
+      default:
+        throw new NativeCaptureError('CORRUPT_LOG', `unknown record op ${op}`, '', this.chunker.offset);
+    }
+  }
+
+  /** Thread, process and mark records; `t`: the trace's thread id of the record's thread. */
+  private applyControl(is: ImageState, op: number, t: number, pLo: number, pHi: number, lo: number, hi: number): void {
+    const ps = is.ps;
+    const threads = ps.out.threads;
+    const proc = ps.p.index;
+    switch (op) {
+      case RAW_OP.THREAD_START: threads.start(proc, t); return;
+      case RAW_OP.THREAD_EXIT: threads.exit(t); return;
+      case RAW_OP.THREAD_JOIN: threads.join(t, ps.out.tid(lo)); return;
+      case RAW_OP.THREAD_DETACH: threads.detach(proc, t, ps.out.tid(lo)); return;
+      case RAW_OP.MARK: ps.out.w.mark(t, rawName(pLo, pHi, lo, hi)); return;
+      case RAW_OP.PROC_NAME: case RAW_OP.EXEC: return; // known from pass 1
       case RAW_OP.PROC_START:
-        if (lo === 1) {
-          // exec: the old image's memory and threads are gone; its live objects stay live in the trace
-          ps.addr.clear();
-          this.threads.execProc(proc, tid);
-          this.s.execs++;
-        }
+        if (is.img.position > 0 && !this.opts.execOnlyFinal) this.execReplace(ps);
         return;
       case RAW_OP.PROC_END: {
-        this.s.nullFrees += Math.floor(ptr / 256);
+        const quietNulls = Math.floor((pLo + pHi * TWO32) / 256);
+        this.s.nullFrees += quietNulls;
+        ps.nullFrees += quietNulls;
         this.s.droppedEvents += hi;
-        this.threads.endProc(proc);
-        if (proc === 0) {
-          this.s.complete = true;
-          this.s.end = { kind: END_KINDS[ptr & 255] ?? 'exit', code: lo | 0 };
-        }
+        if (this.table.isFinal(is.img)) this.endProcess(ps, { kind: RAW_END_KINDS[pLo & 255] ?? 'exit', code: lo | 0 });
         return;
       }
-      case RAW_OP.MARK:
-        w.mark(by, markName(pLo, pHi, lo, hi));
-        return;
       default:
-        throw new NativeCaptureError('CORRUPT_LOG', `unknown record op ${op}`, this.name, this.offset);
+        throw new NativeCaptureError('CORRUPT_LOG', `unknown record op ${op}`, '', this.chunker.offset);
+    }
+  }
+
+  /** An exec'd image starts: the old image's objects are freed and its other threads released. */
+  private execReplace(ps: ProcState): void {
+    this.s.execs++;
+    this.releaseObjects(ps);
+    ps.out.threads.execProc(ps.p.index, ps.main);
+  }
+
+  /** Frees every object still live in the process (its memory went with its image or process). */
+  private releaseObjects(ps: ProcState): void {
+    const by = ps.out.threads.standIn(ps.p.index, ps.main);
+    if (by < 0) return;
+    for (const id of ps.addr.ids()) { ps.out.w.free(by, id); this.s.releasedObjects++; }
+    ps.addr.clear();
+  }
+
+  private endProcess(ps: ProcState, end: NativeImageEnd): void {
+    ps.ended = true;
+    const threads = ps.out.threads;
+    if (ps.p.root) { this.s.complete = true; this.s.end = end; }
+    if (this.outputs.perProcess) {
+      threads.endProc(ps.p.index);
+      this.outputs.end(ps.p, { foreignFrees: ps.foreignFrees, nullFrees: ps.nullFrees });
+    } else if (ps.p.root) {
+      threads.endProc(ps.p.index);
+    } else {
+      this.releaseObjects(ps);
+      threads.releaseProc(ps.p.index, ps.main);
     }
   }
 
@@ -316,55 +418,66 @@ export class NativeLogConverter {
     const old = ps.addr.take(lo, hi);
     if (old < 0) return;
     this.s.staleAddresses++;
-    this.w.free(tid, old);
+    ps.out.w.free(tid, old);
   }
 
-  get needsDrain(): boolean { return this.w.needsDrain; }
+  get needsDrain(): boolean { return this.outputs.needsDrain; }
 
-  /** Emits what is left (skipping gaps), then closes the trace (footer) or, if truncated, aborts it. */
+  drain(): Promise<void> { return this.outputs.drain(); }
+
+  /** Emits what is left (skipping gaps), then ends every trace (footer, or truncated). */
   async finish(): Promise<NativeConvertSummary> {
-    // A partial chunk left in `carry` was cut by a kill mid-write: its records are lost (not emitted).
+    // A partial chunk still carried was cut by a kill mid-write: its records are lost (not emitted).
     while (this.pending > 0) {
       this.skipHole();
       this.drainReady();
-      if (this.w.needsDrain) await this.w.drain();
+      if (this.outputs.needsDrain) await this.outputs.drain();
     }
-    this.s.events = this.w.events;
-    Object.assign(this.s, this.threads.counts);
+    this.s.logCutAt = this.chunker.cutAt;
     this.s.truncated = !this.s.complete;
-    if (this.s.complete) {
-      this.s.footer = await this.w.close({ foreignFrees: this.s.foreignFrees, nullFrees: this.s.nullFrees });
-    } else {
-      await this.w.abort();
-    }
+    this.sumThreads();
+    this.s.files = await this.outputs.finish(this.table.processes.filter((p) => this.procs.has(p.index)), this.s.complete,
+      { foreignFrees: this.s.foreignFrees, nullFrees: this.s.nullFrees });
+    this.s.events = this.s.files.reduce((n, f) => n + f.events, 0);
+    const root = this.table.root ? this.procs.get(this.table.root.index) : undefined;
+    this.s.footer = root?.out.footer ?? null;
     return this.s;
+  }
+
+  private sumThreads(): void {
+    const seen = new Set<NativeOutput>();
+    for (const ps of this.procs.values()) {
+      if (seen.has(ps.out)) continue;
+      seen.add(ps.out);
+      const c = ps.out.threads.counts;
+      this.s.threads += c.threads;
+      this.s.threadJoins += c.threadJoins;
+      this.s.threadDetaches += c.threadDetaches;
+      this.s.threadRestarts += c.threadRestarts;
+      this.s.skippedThreadOps += c.skippedThreadOps;
+    }
   }
 }
 
-function markName(pLo: number, pHi: number, lo: number, hi: number): string {
-  const b = Buffer.alloc(16);
-  b.writeUInt32LE(pLo, 0);
-  b.writeUInt32LE(pHi, 4);
-  b.writeUInt32LE(lo, 8);
-  b.writeUInt32LE(hi, 12);
-  const z = b.indexOf(0);
-  return b.subarray(0, z < 0 ? 16 : z).toString('latin1');
-}
-
-/** Converts a raw log file into a trace at `dest` (format from the path unless `writer.format`). */
+/**
+ * Converts a raw log file into traces: `dest` one file or stream (merged), or `{dir}` for one trace
+ * per process. The format comes from the path unless `writer.format`.
+ */
 export async function nativeConvertLog(
-  rawPath: string, dest: string | NodeJS.WritableStream, header: TraceHeaderInit, writer: TraceWriterOptions = {},
-  followForks = false,
+  rawPath: string, dest: string | NodeJS.WritableStream | { dir: string }, header: TraceHeaderInit,
+  writer: TraceWriterOptions = {}, opts: NativeConvertOptions = {},
 ): Promise<NativeConvertSummary> {
-  const w = createTraceWriter(dest, header, writer);
-  const conv = new NativeLogConverter(w, rawPath, followForks);
+  const table = opts.table ?? await nativeProcScan(rawPath, opts.brokenLog);
+  const spec: NativeOutputSpec = typeof dest === 'object' && 'dir' in dest ? { kind: 'perProcess', dir: dest.dir } : { kind: 'single', dest };
+  const outputs = new NativeOutputs(spec, header, writer);
+  const conv = new NativeLogConverter(outputs, table, rawPath, opts);
   try {
     for await (const chunk of createReadStream(rawPath, { highWaterMark: 1 << 20 })) {
       conv.feed(chunk as Buffer);
-      if (conv.needsDrain) await w.drain();
+      if (conv.needsDrain) await conv.drain();
     }
   } catch (err) {
-    await w.abort();
+    await outputs.abort();
     throw err;
   }
   return conv.finish();

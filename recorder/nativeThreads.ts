@@ -1,9 +1,10 @@
 // Thread lifecycle of a native capture, for the raw-log converter (nativeLog.ts): turns the preload
 // library's THREAD_START / THREAD_EXIT / THREAD_JOIN / THREAD_DETACH records (in sequence order)
 // into trace events that the trace reader accepts (format version 2).
-// Owns: per recorder thread id, its process, whether it is live in the trace and its fate (joinable,
-// released by a join, released by a detach). Recorder ids are unique per OS thread across processes
-// (thread 0, the root's main thread, excepted: it is live throughout and never exits in the trace).
+// Owns: per thread id of one output trace, its process, whether it is live in the trace and its fate
+// (joinable, released by a join, released by a detach). Ids are unique per OS thread within the
+// trace (nativeOutputs.ts maps recorder ids to them); thread 0 (the root's main thread, or in a
+// per-process trace that process's main thread) is live throughout and never exits in the trace.
 // Invariants (the reader's rules, kept by construction):
 //  - thread_join(actor, t) is written only when actor is live and t has exited and is not released;
 //    a join of a thread still live here (it restarted late and never exited again) first writes
@@ -18,8 +19,9 @@
 //  - An event a thread made after its exit is given to a live thread of the same process (standIn);
 //    with none, the thread is restarted around it.
 //  - An exec replaces the process image: the old image's threads exit (if live) and are released
-//    (detached by the exec'ing thread). At a process's end its live threads exit; threads never
-//    joined or detached stay unreleased (leaked, as the reader counts them).
+//    (detached by the new image's main thread). At a process's end its live threads exit; threads
+//    never joined or detached stay unreleased (leaked, as the reader counts them), except for a
+//    child process in a merged trace (releaseProc): its threads all go with it, released.
 //  - Records that cannot be honoured (unknown target, twice released, actor not live) are counted
 //    in skippedThreadOps, never written.
 import type { TraceWriter } from '../traces/index.js';
@@ -49,7 +51,8 @@ export class NativeThreads {
   private procOf = new Map<number, number>();
   readonly counts: NativeThreadCounts = { threads: 0, threadJoins: 0, threadDetaches: 0, threadRestarts: 0, skippedThreadOps: 0 };
 
-  constructor(private w: TraceWriter) {}
+  /** `zeroEverywhere`: thread 0 is every process's (a per-process trace), not only process 0's. */
+  constructor(private w: TraceWriter, private zeroEverywhere = false) {}
 
   /** The thread's own THREAD_START record. */
   start(proc: number, tid: number): void {
@@ -138,13 +141,37 @@ export class NativeThreads {
   }
 
   /**
+   * A child process of a merged trace ended: its threads end and are released, as the kernel releases
+   * them with the process (the others by the main thread, or another live one, which then detaches
+   * itself and exits). Threads that cannot be released (no live thread left) stay as they are.
+   */
+  releaseProc(proc: number, main: number): void {
+    const actor = this.standIn(proc, main);
+    if (actor < 0) return;
+    this.execProc(proc, actor);
+    const f = this.flags.get(actor) ?? 0;
+    if ((f & RELEASED) === 0) {
+      this.w.threadDetach(actor, actor);
+      this.counts.threadDetaches++;
+      this.setFlags(actor, f | RELEASED | DETACHED);
+    }
+    this.exit(actor);
+  }
+
+  /** Whether `tid` is live in the trace. */
+  isLive(tid: number): boolean {
+    return tid === 0 || ((this.flags.get(tid) ?? 0) & LIVE) !== 0;
+  }
+
+  /**
    * Who the trace names for an event `tid` made after its exit (see preload.c, OP_AFTER_EXIT): tid if
    * it is live here, else thread 0 in the root process (always live), else the process's earliest
-   * registered live thread (in a forked child, the one that forked); -1 if it has none.
+   * registered live thread (in a forked child, the one that forked); -1 if it has none. In a
+   * per-process trace thread 0 stands in everywhere.
    */
   standIn(proc: number, tid: number): number {
     if (this.isLive(tid)) return tid;
-    if (proc === 0) return 0;
+    if (proc === 0 || this.zeroEverywhere) return 0;
     const open = this.open.get(proc);
     if (open) for (const t of open) if (this.isLive(t)) return t;
     return -1;
@@ -161,9 +188,5 @@ export class NativeThreads {
   private setFlags(tid: number, f: number): void {
     this.flags.set(tid, f);
     if ((f & LIVE) === 0 && (f & RELEASED) !== 0) this.open.get(this.procOf.get(tid) ?? -1)?.delete(tid);
-  }
-
-  private isLive(tid: number): boolean {
-    return tid === 0 || ((this.flags.get(tid) ?? 0) & LIVE) !== 0;
   }
 }

@@ -1,11 +1,11 @@
-// Running the native C workloads (recorder/native/workloads: larson, scaling, battle) outside capture:
+// Running the native C workloads (recorder/native/workloads: larson, scaling, battle, threads) outside capture:
 // for speed ratios (the replayer bench compares replay events/s with native larson ops/s) and for the
 // native bench's plain-versus-captured slowdown. Each workload prints one `name: key=value ...` line.
 // Invariant: no compiler → a `{skipped: reason}` result, never a throw.
 import { spawn } from 'node:child_process';
-import { nativeArtifacts } from './nativeBuild.js';
+import { nativeArtifacts, type NativeWorkloadName } from './nativeBuild.js';
 
-export type NativeWorkloadName = 'larson' | 'scaling' | 'battle';
+export type { NativeWorkloadName } from './nativeBuild.js';
 
 export interface NativeRunResult {
   /** The workload's summary line as numbers (allocs, frees, threads, ops, seconds, ops_per_sec…). */

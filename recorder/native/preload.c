@@ -3,11 +3,12 @@
  * lifecycle of its threads (start, exit, join, detach).
  *
  * Owns: the interposed allocation functions, the pthread_create / pthread_join (and the _np join
- * variants) / pthread_detach hooks, per-thread lock-free record rings, the collector thread that
- * drains them to the log fd, and the final flush on every exit path (exit and return from main,
- * _exit / _Exit, quick_exit, pthread_exit of the last thread, fatal signals: see "Shutdown" below).
- * The pthread_t -> thread id table and the start blocks live in thread_table.c; the program's
- * signal dispositions, with our handler in front, in sigchain.c.
+ * variants) / pthread_detach hooks, the exec family hooks, per-thread lock-free record rings, the
+ * collector thread that drains them to the log, process images (PROC_START / PROC_NAME / EXEC), and
+ * the final flush on every exit path (exit and return from main, _exit / _Exit, quick_exit,
+ * pthread_exit of the last thread, fatal signals: see "Shutdown" below). The pthread_t -> thread id
+ * table and the start blocks live in thread_table.c; the program's signal dispositions, with our
+ * handler in front, in sigchain.c; the log descriptor in logchan.c; the shared page's layout in shm.h.
  * Invariants:
  *  - What the program computes is unchanged: every hook calls the next definition (RTLD_NEXT)
  *    with the same arguments and returns its result; errno from the real call is preserved.
@@ -17,8 +18,11 @@
  *    allocation takes its number after the real call returns. realloc records a BEGIN before and
  *    an END after, so an address released inside realloc and reused by another thread is ordered.
  *  - The hot path takes no lock: fetch-add on the counter, a store into the thread's ring, a
- *    release store of the ring head. Only thread registration, draining, the final flush and the
- *    rare events of a created thread after its exit (see below) take the spin lock; thread
+ *    release store of the ring head. Rings (ring.c) start small and double when their thread fills
+ *    them, within a per-process budget; past it a thread with a full ring writes out every ring
+ *    itself (a spill) instead of waiting for the collector. Only thread registration, draining, ring
+ *    growth, spills, the final flush and the rare events of a created thread after its exit (see
+ *    below) take the spin lock; thread
  *    creation, join, detach and exit also take thread_table's lock (never while holding the other:
  *    no lock order cycle). Every lock of the library is held with all signals blocked, and no
  *    holder waits for another thread: a signal handler can never interrupt a holder, so any thread
@@ -50,12 +54,15 @@
  *    joined or detached (their handles are not in the table).
  *
  * Shutdown (finish): the first caller wins a compare-and-swap on `finished` (0 -> 1), with all its
- * signals blocked; it takes the drain lock, copies every ring to the output, appends PROC_END as a
- * chunk of its own (never into a ring: nothing waits for ring space) and writes it all out, then
- * sets `finished` to 2. A later caller (another thread's exit racing a fatal signal) waits for 2, so
- * the process cannot end while the log is half written. Events after the first step are dropped
- * and counted. Everything on this path is async-signal-safe (atomics, pthread_sigmask, sched_yield,
- * raw write); it runs from:
+ * signals blocked; it takes PROC_END's sequence number and publishes it (end_seq), waits a bounded
+ * time for pushes in flight on other threads (each ring's `busy`), takes the drain lock, copies every
+ * ring to the output, appends PROC_END as a chunk of its own (never into a ring: nothing waits for
+ * ring space) and writes it all out, then sets `finished` to 2. A later caller (another thread's exit
+ * racing a fatal signal) waits for 2, so the process cannot end while the log is half written.
+ * Events after the first step are dropped and counted; a push that took its number after PROC_END's,
+ * or that never committed (cut by the end, or still in flight after the wait), voids its number
+ * (shm `voided`), so the converter does not count it lost. Everything on this path is
+ * async-signal-safe (atomics, pthread_sigmask, sched_yield, clock_gettime, raw write); it runs from:
  *  - exit and return from main: an on_exit handler registered by our constructor, which glibc runs
  *    after every other exit handler and every destructor, with the exit status;
  *  - _exit / _Exit: their hooks; quick_exit: an at_quick_exit handler (run after the program's),
@@ -69,15 +76,27 @@
  * The collector never blocks the process from ending: it holds no lock across a wait, and blocks
  * every signal only because it must never run the program's handlers.
  *
- * Log format (little-endian, see recorder/nativeLog.ts): chunks of
+ * Process images: every recorded image (the program, each image it execs, each followed child and
+ * the images it execs) takes its own id (`proc`, from the shared counter; the program's first is 0)
+ * and opens with PROC_START and PROC_NAME on its first thread. An exec'd image is told from a new
+ * process by its pid and start time, equal to its predecessor's (the converter pairs them); the
+ * program's exec'd images keep thread id 0 for their main thread. Before an exec the rings are
+ * written out after an EXEC record (exec runs no destructors), except in a vfork child, whose
+ * memory is its parent's.
+ *
+ * Log format (little-endian, see recorder/nativeRaw.ts): chunks of
  *   u32 magic 'STRC', u32 count, u32 tid, u32 proc, then count records {u64 seq<<8|op, u64 ptr, u64 arg}.
  *   THREAD_JOIN / THREAD_DETACH: arg = the target's thread id (the record's tid is the actor), ptr =
  *   the target's pthread_t; THREAD_START: ptr = pthread_self() (both for debugging only).
+ *   PROC_START: ptr = pid | parent pid << 32, arg = start time (clock ticks since boot);
+ *   PROC_NAME, EXEC, MARK: 16 bytes of name in ptr and arg (command name; exec'd file's base name);
+ *   PROC_END: ptr = end kind | quiet free(NULL) count << 8, arg = exit code | dropped events << 32.
  *   op | 0x80 (OP_AFTER_EXIT): made by the record's thread after its THREAD_EXIT (a one-record chunk).
- * Shared page (SLABTRACE_SHM, layout in shm_t): the counters, and per signal number the count and
- * CLOCK_MONOTONIC time of the root process's deliveries not sent by the recorder nor by itself
- * (recorder/execSignals.ts reads them to forward only the signals that did not reach the program).
- * Env: SLABTRACE_FD (log fd, required), SLABTRACE_SHM (file holding the shared page),
+ * Shared page (SLABTRACE_SHM, layout in shm.h): the counters, what could not be written, children
+ * not followed, and per signal number the count and CLOCK_MONOTONIC time of the program's
+ * deliveries not sent by the recorder nor by itself (recorder/execSignals.ts reads them to forward
+ * only the signals that did not reach the program).
+ * Env: SLABTRACE_LOG (the raw log's path, required), SLABTRACE_SHM (file holding the shared page),
  *      SLABTRACE_FOLLOW=1 (record forked and exec'd children too), SLABTRACE_RECORDER_PID.
  */
 #define _GNU_SOURCE
@@ -88,16 +107,22 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stddef.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "logchan.h"
+#include "ring.h"
+#include "shm.h"
 #include "sigchain.h"
 #include "thread_table.h"
 
@@ -105,7 +130,7 @@
 enum {
   OP_MALLOC = 1, OP_FREE = 2, OP_CALLOC = 3, OP_MEMALIGN = 4, OP_REALLOC_BEGIN = 5,
   OP_REALLOC_END = 6, OP_THREAD_START = 7, OP_THREAD_EXIT = 8, OP_PROC_START = 9, OP_PROC_END = 10,
-  OP_MARK = 11, OP_THREAD_JOIN = 12, OP_THREAD_DETACH = 13,
+  OP_MARK = 11, OP_THREAD_JOIN = 12, OP_THREAD_DETACH = 13, OP_PROC_NAME = 14, OP_EXEC = 15,
 };
 /* Flag on the op of an event a created thread makes after its THREAD_EXIT (see emit_after_exit). */
 #define OP_AFTER_EXIT 0x80u
@@ -118,33 +143,6 @@ enum { END_EXIT = 0, END_UNDERSCORE_EXIT = 1, END_SIGNAL = 2, END_QUICK_EXIT = 3
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define TLS __thread __attribute__((tls_model("initial-exec")))
-
-typedef struct { uint64_t seqop, ptr, arg; } rec_t;
-
-#define RING_N (1u << 15)
-typedef struct ring {
-  _Atomic uint64_t head;
-  char pad0[56];
-  _Atomic uint64_t tail;
-  char pad1[56];
-  uint32_t tid;
-  _Atomic int state; /* 0 free, 1 active, 2 exited (drain then free) */
-  struct ring *next;
-  rec_t recs[RING_N];
-} ring_t;
-
-#define SHM_SIGS 64
-typedef struct {
-  _Atomic uint64_t seq;
-  _Atomic uint32_t next_tid;
-  _Atomic uint32_t next_proc;
-  _Atomic int32_t root_pid;
-  char pad[44];
-  _Atomic uint64_t sig_ns[SHM_SIGS];    /* offset 64: time of the last outside delivery */
-  _Atomic uint32_t sig_count[SHM_SIGS]; /* offset 576: outside deliveries */
-} shm_t;
-_Static_assert(offsetof(shm_t, sig_ns) == 64 && offsetof(shm_t, sig_count) == 576 && sizeof(shm_t) <= 4096,
-               "shm layout is read by recorder/execSignals.ts");
 
 typedef struct {
   ring_t *ring;
@@ -178,6 +176,12 @@ static int (*real_pthread_tryjoin_np)(pthread_t, void **);
 static int (*real_pthread_timedjoin_np)(pthread_t, void **, const struct timespec *);
 static int (*real_pthread_clockjoin_np)(pthread_t, void **, clockid_t, const struct timespec *);
 static int (*real_pthread_detach)(pthread_t);
+static int (*real_execve)(const char *, char *const[], char *const[]);
+static int (*real_execv)(const char *, char *const[]);
+static int (*real_execvp)(const char *, char *const[]);
+static int (*real_execvpe)(const char *, char *const[], char *const[]);
+static int (*real_fexecve)(int, char *const[], char *const[]);
+static int (*real_execveat)(int, const char *, char *const[], char *const[], int);
 
 static _Alignas(64) char boot_arena[128 * 1024];
 static _Atomic size_t boot_used;
@@ -224,6 +228,12 @@ static void resolve_real(void) {
   real_pthread_timedjoin_np = dlsym(RTLD_NEXT, "pthread_timedjoin_np");
   real_pthread_clockjoin_np = dlsym(RTLD_NEXT, "pthread_clockjoin_np");
   real_pthread_detach = dlsym(RTLD_NEXT, "pthread_detach");
+  real_execve = dlsym(RTLD_NEXT, "execve");
+  real_execv = dlsym(RTLD_NEXT, "execv");
+  real_execvp = dlsym(RTLD_NEXT, "execvp");
+  real_execvpe = dlsym(RTLD_NEXT, "execvpe");
+  real_fexecve = dlsym(RTLD_NEXT, "fexecve");
+  real_execveat = dlsym(RTLD_NEXT, "execveat");
   atomic_store(&init_state, 2);
   ts.in_hook = saved;
 }
@@ -241,11 +251,12 @@ static int resolving(void) {
 /* ---- recorder state ---- */
 static int rec_on;            /* recording enabled in this process */
 static _Atomic int finished;  /* 0 recording, 1 final flush under way, 2 final flush written */
-static int log_fd = -1;
+static _Atomic uint64_t end_seq; /* PROC_END's sequence number + 1, once the final flush took it */
 static int follow;
+static int is_root;           /* this process is the recorded program (any of its exec'd images) */
 static uint32_t proc_id;
 static shm_t *shm;
-static shm_t local_shm;
+static shm_t local_shm;       /* when the shared page cannot be mapped: counters of this image only */
 static _Atomic int collector_running;
 static sigset_t collector_mask; /* the creator's signal mask, for the collector's exit(0) */
 static _Atomic int main_gone;   /* the main thread ran its key destructors (pthread_exit) */
@@ -281,37 +292,35 @@ static void unlock(void) {
 static char out_buf[OUT_CAP];
 static size_t out_len;
 
-/* Writes the output buffer (lock held). The raw system call: write() is a cancellation point, and a
- * thread cancelled here would never release the lock. */
-static void out_flush(void) {
-  size_t off = 0;
-  while (off < out_len) {
-    long w = syscall(SYS_write, log_fd, out_buf + off, out_len - off);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      break; /* the reader is gone: nothing useful to do */
-    }
-    off += (size_t)w;
-  }
+/* Writes the output buffer out (lock held): 1, or 0 when this process may not write (a vfork child
+ * sharing our memory): the buffer is then kept for the parent. */
+static int out_flush(void) {
+  if (out_len == 0) return 1;
+  if (!lc_write(out_buf, out_len)) return 0;
   out_len = 0;
+  return 1;
 }
 
-/* Copies the ring's committed records into the output buffer (caller holds the lock). */
+/* Copies the ring's committed records into the output buffer (caller holds the lock); stops early,
+ * leaving the rest in the ring, when the buffer is full and may not be written now. */
 static void drain_ring(ring_t *r) {
   uint64_t head = atomic_load_explicit(&r->head, memory_order_acquire);
   uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+  uint64_t mask = r->cap - 1;
   while (tail < head) {
-    uint32_t n = (uint32_t)(head - tail);
-    if (out_len + 16 + 64 * sizeof(rec_t) > OUT_CAP) { out_flush(); continue; }
-    size_t room = (OUT_CAP - out_len - 16) / sizeof(rec_t);
-    if (n > room) n = (uint32_t)room;
-    uint32_t hdr[4] = {ST_MAGIC, n, r->tid, proc_id};
-    memcpy(out_buf + out_len, hdr, 16);
-    out_len += 16;
-    for (uint32_t i = 0; i < n; i++) {
-      memcpy(out_buf + out_len, &r->recs[(tail + i) & (RING_N - 1)], sizeof(rec_t));
-      out_len += sizeof(rec_t);
+    if (out_len + 16 + 64 * sizeof(rec_t) > OUT_CAP) {
+      if (!out_flush()) break;
+      continue;
     }
+    uint64_t n = head - tail;
+    uint64_t room = (OUT_CAP - out_len - 16) / sizeof(rec_t);
+    uint64_t to_end = r->cap - (tail & mask); /* contiguous records before the buffer wraps */
+    if (n > room) n = room;
+    if (n > to_end) n = to_end;
+    uint32_t hdr[4] = {ST_MAGIC, (uint32_t)n, r->tid, proc_id};
+    memcpy(out_buf + out_len, hdr, 16);
+    memcpy(out_buf + out_len + 16, &r->recs[tail & mask], n * sizeof(rec_t));
+    out_len += 16 + n * sizeof(rec_t);
     tail += n;
     atomic_store_explicit(&r->tail, tail, memory_order_release);
   }
@@ -402,8 +411,8 @@ static ring_t *ring_get(uint32_t tid) {
   for (r = rings; r; r = r->next)
     if (atomic_load(&r->state) == 0) break;
   if (!r) {
-    r = mmap(NULL, sizeof(ring_t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (r == MAP_FAILED) { unlock(); return NULL; }
+    r = ring_alloc();
+    if (!r) { unlock(); return NULL; }
     r->next = rings;
     rings = r;
   }
@@ -415,34 +424,77 @@ static ring_t *ring_get(uint32_t tid) {
   return r;
 }
 
-/* The ring is full: wait for the collector, or drain it ourselves when there is none. 0 when the
- * final flush has begun (nobody will drain the ring again: the record is dropped and counted). */
-static int push_wait(ring_t *r, uint64_t h) {
-  while (h - atomic_load_explicit(&r->tail, memory_order_acquire) >= RING_N) {
+/* The ring is full: doubles its buffer when the budget allows, after writing out what it holds.
+ * 1 when it grew (and is now empty). */
+static int ring_grow(ring_t *r) {
+  uint64_t cap = r->cap * 2;
+  rec_t *recs = ring_buffer_new(cap);
+  if (!recs) return 0;
+  lock();
+  if (!atomic_load(&finished)) drain_ring(r);
+  int empty = atomic_load(&r->tail) == atomic_load(&r->head);
+  if (empty) ring_buffer_swap(r, recs, cap);
+  unlock();
+  if (!empty) ring_buffer_free(recs, cap);
+  return empty;
+}
+
+/* The ring is full: it grows, or (at its largest, or with the budget spent) its thread writes out
+ * every ring itself: a spill, which also serves when there is no collector. Every ring, not only its
+ * own: on an oversubscribed machine the collector may not run for long, while threads descheduled
+ * with records in their rings would hold them back (the converter can wait for a record only so
+ * long). 0 when the final flush has begun (nobody will drain the ring again), or in a vfork child
+ * that may not write: the record is dropped and counted. */
+__attribute__((noinline, cold)) static int push_wait(ring_t *r, uint64_t h) {
+  while (h - atomic_load_explicit(&r->tail, memory_order_acquire) >= r->cap) {
     if (atomic_load(&finished)) {
       atomic_fetch_add(&dropped, 1);
       return 0;
     }
-    if (!atomic_load(&collector_running)) {
-      lock();
-      if (!atomic_load(&finished)) { drain_ring(r); out_flush(); }
-      unlock();
-    } else {
-      sched_yield();
+    if (ring_grow(r)) return 1;
+    lock();
+    if (!atomic_load(&finished)) drain_all();
+    unlock();
+    if (h - atomic_load_explicit(&r->tail, memory_order_acquire) >= r->cap) {
+      atomic_fetch_add(&dropped, 1);
+      return 0;
     }
+    if (atomic_load(&collector_running)) atomic_fetch_add(&shm->spills, 1);
   }
   return 1;
 }
 
-static void push(ring_t *r, uint32_t op, uint64_t ptr, uint64_t arg) {
+/* The final flush began while this push took `seq`. A number taken before PROC_END's is written
+ * (finish waits for the push to complete); one taken after is never written: it is voided (counted
+ * in the shared page, so the converter reports it dropped at exit rather than lost). 1 if voided. */
+__attribute__((noinline, cold)) static int push_after_end(uint64_t seq) {
+  uint64_t end;
+  while ((end = atomic_load(&end_seq)) == 0) sched_yield(); /* the finisher publishes it at once */
+  if (seq < end - 1) return 0;
+  atomic_fetch_add(&shm->voided, 1);
+  return 1;
+}
+
+/* Hot path: no lock. The record's payload is written first, so that between taking the number and
+ * committing (the release store of head) there is as little as possible: a thread descheduled there
+ * holds back every later record (the converter waits for each number in turn). `busy` brackets the
+ * number's life until the commit; the fetch-add (release) orders busy = 1 before it, so a finisher
+ * that took its number later sees it. */
+static inline void push(ring_t *r, uint32_t op, uint64_t ptr, uint64_t arg) {
   uint64_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
-  if (UNLIKELY(h - atomic_load_explicit(&r->tail, memory_order_acquire) >= RING_N) && !push_wait(r, h)) return;
-  uint64_t seq = atomic_fetch_add_explicit(&shm->seq, 1, memory_order_relaxed);
-  rec_t *x = &r->recs[h & (RING_N - 1)];
-  x->seqop = seq << 8 | op;
+  if (UNLIKELY(h - atomic_load_explicit(&r->tail, memory_order_acquire) >= r->cap) && !push_wait(r, h)) return;
+  rec_t *x = &r->recs[h & (r->cap - 1)];
   x->ptr = ptr;
   x->arg = arg;
+  atomic_store_explicit(&r->busy, 1, memory_order_relaxed);
+  uint64_t seq = atomic_fetch_add_explicit(&shm->seq, 1, memory_order_acq_rel);
+  if (UNLIKELY(atomic_load_explicit(&finished, memory_order_acquire)) && push_after_end(seq)) {
+    atomic_store_explicit(&r->busy, 0, memory_order_release);
+    return;
+  }
+  x->seqop = seq << 8 | op;
   atomic_store_explicit(&r->head, h + 1, memory_order_release);
+  atomic_store_explicit(&r->busy, 0, memory_order_release);
 }
 
 static void setup(void);
@@ -461,9 +513,14 @@ static ring_t *my_ring(void) {
   return r;
 }
 
-/* Appends one record as its own chunk to the output buffer (caller holds the lock). */
+/* Room for one more one-record chunk in the output buffer (caller holds the lock): 0 in a vfork
+ * child whose buffer is full. */
+static int out_room(void) {
+  return out_len + 16 + sizeof(rec_t) <= OUT_CAP || out_flush();
+}
+
+/* Appends one record as its own chunk to the output buffer (caller holds the lock, out_room() held). */
 static void out_record(uint32_t tid, const rec_t *x) {
-  if (out_len + 16 + sizeof *x > OUT_CAP) out_flush();
   uint32_t hdr[4] = {ST_MAGIC, 1, tid, proc_id};
   memcpy(out_buf + out_len, hdr, 16);
   memcpy(out_buf + out_len + 16, x, sizeof *x);
@@ -476,7 +533,7 @@ static void out_record(uint32_t tid, const rec_t *x) {
  * release it) and no second THREAD_START (which would make the thread a new, unreleased one). */
 static void emit_after_exit(uint32_t op, const void *ptr, uint64_t arg) {
   lock();
-  if (atomic_load(&finished)) atomic_fetch_add(&dropped, 1);
+  if (atomic_load(&finished) || !out_room()) atomic_fetch_add(&dropped, 1);
   else {
     rec_t x = {atomic_fetch_add_explicit(&shm->seq, 1, memory_order_relaxed) << 8 | op | OP_AFTER_EXIT,
                (uint64_t)(uintptr_t)ptr, arg};
@@ -493,13 +550,10 @@ static void emit_slow(uint32_t op, const void *ptr, uint64_t arg) {
   push(r, op, (uint64_t)(uintptr_t)ptr, arg);
 }
 
+/* After the final flush began, push voids the record (its number taken after PROC_END's). */
 static inline void emit(uint32_t op, const void *ptr, uint64_t arg) {
   ring_t *r = ts.ring;
   if (UNLIKELY(!r)) { emit_slow(op, ptr, arg); return; }
-  if (UNLIKELY(atomic_load_explicit(&finished, memory_order_relaxed))) {
-    atomic_fetch_add(&dropped, 1);
-    return;
-  }
   push(r, op, (uint64_t)(uintptr_t)ptr, arg);
 }
 
@@ -531,6 +585,25 @@ static void on_thread_exit(void *v) {
 }
 
 /* ---- final flush (see "Shutdown" in the header comment) ---- */
+
+/* After PROC_END's number was taken: waits (a bounded time) for the other threads' pushes in flight
+ * to commit their records; returns how many never will (this thread's own, interrupted by the
+ * signal that ends the process, and any still in flight after the wait). */
+static uint64_t rings_settle(void) {
+  struct timespec t0, t;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  uint64_t stuck = 0;
+  for (ring_t *r = rings; r; r = r->next) {
+    if (r == ts.ring) { stuck += atomic_load(&r->busy) != 0; continue; }
+    while (atomic_load_explicit(&r->busy, memory_order_acquire)) {
+      clock_gettime(CLOCK_MONOTONIC, &t);
+      if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) > 20000000L) { stuck++; break; }
+      sched_yield();
+    }
+  }
+  return stuck;
+}
+
 static void finish(int kind, int code) {
   if (!rec_on || getpid() != my_pid) return;
   int saved = ts.in_hook, e = errno;
@@ -540,19 +613,23 @@ static void finish(int kind, int code) {
   pthread_sigmask(SIG_BLOCK, &all, &old);
   int expect = 0;
   if (atomic_compare_exchange_strong(&finished, &expect, 1)) {
+    uint64_t end = atomic_fetch_add(&shm->seq, 1);
+    atomic_store(&end_seq, end + 1);
+    uint64_t stuck = rings_settle();
+    if (stuck) atomic_fetch_add(&shm->voided, stuck);
     lock();
     for (ring_t *r = rings; r; r = r->next)
       if (atomic_load(&r->state) != 0) drain_ring(r);
     /* PROC_END: ptr = kind | quiet free(NULL) count << 8, arg = exit code | dropped events << 32 */
-    rec_t x = {atomic_fetch_add(&shm->seq, 1) << 8 | OP_PROC_END,
-               (uint64_t)kind | atomic_load(&quiet_null_frees) << 8,
+    rec_t x = {end << 8 | OP_PROC_END, (uint64_t)kind | atomic_load(&quiet_null_frees) << 8,
                (uint64_t)(uint32_t)code | atomic_load(&dropped) << 32};
+    out_room();
     out_record(ts.tid, &x);
     out_flush();
     unlock();
     atomic_store(&finished, 2);
   } else {
-    /* another thread is writing the end (it has every signal blocked and waits for nobody) */
+    /* another thread is writing the end (it has every signal blocked and waits for nobody long) */
     while (atomic_load(&finished) != 2) sched_yield();
   }
   pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -573,7 +650,7 @@ static void st_on_quick_exit(void) { finish(END_QUICK_EXIT, quick_exit_code); }
 /* Counts a delivery to the root process that neither the recorder nor the process itself sent:
  * the recorder forwards a signal only if it did not reach the program this way. */
 static void sig_received(int sig, const siginfo_t *si) {
-  if (!rec_on || proc_id != 0 || sig >= SHM_SIGS || getpid() != my_pid) return;
+  if (!rec_on || !is_root || sig >= SHM_SIGS || getpid() != my_pid) return;
   if (si && (si->si_code == SI_USER || si->si_code == SI_QUEUE || si->si_code == SI_TKILL) &&
       (si->si_pid == recorder_pid || si->si_pid == my_pid))
     return;
@@ -585,7 +662,52 @@ static void sig_received(int sig, const siginfo_t *si) {
 
 static void sig_fatal(int sig) { finish(END_SIGNAL, sig); }
 
-/* ---- fork handling ---- */
+/* ---- process images: PROC_START / PROC_NAME, forks, unfollowed children ---- */
+
+/* This process's start time in clock ticks since boot (/proc/self/stat field 22; exec keeps it, so
+ * with the pid it names the OS process across its images), 0 if unknown. */
+static uint64_t proc_start_time(void) {
+  char buf[1024];
+  if (proc_read("/proc/self/stat", buf, sizeof buf) < 0) return 0;
+  const char *p = strrchr(buf, ')'); /* the command name may contain anything but this */
+  if (!p) return 0;
+  int field = 2;
+  for (p++; *p && field < 22; p++)
+    if (*p == ' ') field++;
+  uint64_t t = 0;
+  for (; *p >= '0' && *p <= '9'; p++) t = t * 10 + (uint64_t)(*p - '0');
+  return t;
+}
+
+/* The calling thread opens this image in the log: PROC_START (ptr = pid | parent pid << 32, arg =
+ * start time) and PROC_NAME (the image's command name, 16 bytes in ptr and arg). */
+static void proc_announce(void) {
+  int saved = ts.in_hook;
+  ts.in_hook = 1;
+  ring_t *r = my_ring();
+  if (r) {
+    uint64_t ids = (uint64_t)(uint32_t)getpid() | (uint64_t)(uint32_t)getppid() << 32;
+    push(r, OP_PROC_START, ids, proc_start_time());
+    uint64_t w[2] = {0, 0};
+    char name[17] = {0};
+    prctl(PR_GET_NAME, name);
+    memcpy(w, name, 16);
+    push(r, OP_PROC_NAME, w[0], w[1]);
+  }
+  ts.in_hook = saved;
+}
+
+/* A child process that will not be recorded (no SLABTRACE_FOLLOW), counted once: at its fork, or
+ * at the start of an image it was not forked into (posix_spawn, vfork) . `forked`: called from the
+ * fork child; else from an image's setup. */
+static void unfollowed_count(int forked) {
+  pid_t pid = getpid();
+  _Atomic int32_t *slot = &shm->fork_pids[(uint32_t)pid % SHM_PID_SLOTS];
+  if (forked) atomic_store(slot, (int32_t)pid);
+  else if (atomic_load(slot) == (int32_t)pid) return; /* counted at its fork */
+  atomic_fetch_add(&shm->unfollowed, 1);
+}
+
 /* Both locks are held across fork (thread table first: nothing nests them otherwise). */
 static void atfork_prepare(void) { if (rec_on) { tt_lock(); lock(); } }
 static void atfork_parent(void) { if (rec_on) { unlock(); tt_unlock(); } }
@@ -600,76 +722,77 @@ static void atfork_child(void) {
   ts.after_exit = 0;
   atomic_store(&collector_running, 0);
   atomic_store(&main_gone, 0); /* the forking thread is this process's main thread */
-  if (!follow || atomic_load(&finished)) { rec_on = 0; log_fd = -1; return; }
+  if (!follow || atomic_load(&finished)) {
+    if (!follow) unfollowed_count(1);
+    lc_drop();
+    rec_on = 0;
+    return;
+  }
   /* The parent's undrained records are the parent's to write: discard our copy of them. */
   for (ring_t *r = rings; r; r = r->next) {
     atomic_store(&r->tail, atomic_load(&r->head));
     atomic_store(&r->state, 0);
   }
+  out_len = 0;
   ts.ring = NULL;
   ts.tid_known = 0;
+  is_root = 0;
   proc_id = atomic_fetch_add(&shm->next_proc, 1);
   my_pid = getpid();
-  int saved = ts.in_hook;
-  ts.in_hook = 1;
-  ring_t *r = my_ring();
-  if (r) push(r, OP_PROC_START, (uint64_t)getpid(), 0);
+  lc_forked();
+  proc_announce();
   start_collector();
-  ts.in_hook = saved;
 }
 
-/* ---- setup: env, shared counters, thread-exit key, collector, signals ---- */
+/* ---- setup: env, shared page, log channel, thread-exit key, collector, signals ---- */
+
+/* The shared page named by SLABTRACE_SHM, or this image's own when it cannot be mapped. */
+static shm_t *shm_map(void) {
+  const char *path = getenv("SLABTRACE_SHM");
+  if (!path || !*path) return &local_shm;
+  int fd = open(path, O_RDWR | O_CLOEXEC);
+  if (fd < 0) return &local_shm;
+  struct stat st;
+  void *m = MAP_FAILED;
+  if (fstat(fd, &st) == 0 && st.st_size >= (off_t)sizeof(shm_t))
+    m = mmap(NULL, sizeof(shm_t), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  close(fd);
+  return m == MAP_FAILED ? &local_shm : m;
+}
+
 static void setup(void) {
   if (setup_done) return;
   setup_done = 1;
-  const char *fd_s = getenv("SLABTRACE_FD");
-  if (!fd_s || !*fd_s) return;
-  log_fd = atoi(fd_s);
-  if (fcntl(log_fd, F_GETFD) < 0) { log_fd = -1; return; }
+  const char *log_path = getenv("SLABTRACE_LOG");
+  if (!log_path || !*log_path) return;
   const char *f = getenv("SLABTRACE_FOLLOW");
   follow = f && f[0] == '1';
   const char *rp = getenv("SLABTRACE_RECORDER_PID");
   recorder_pid = rp && *rp ? (pid_t)atoi(rp) : getppid();
-  shm = &local_shm;
-  const char *shm_path = getenv("SLABTRACE_SHM");
-  if (shm_path && *shm_path) {
-    int sfd = open(shm_path, O_RDWR | O_CLOEXEC);
-    if (sfd >= 0) {
-      void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, sfd, 0);
-      close(sfd);
-      if (m != MAP_FAILED) shm = m;
-    }
-  }
+  shm = shm_map();
   int32_t zero = 0;
   int root = atomic_compare_exchange_strong(&shm->root_pid, &zero, (int32_t)getpid());
   /* The same pid again: the recorded program exec'd a new image (e.g. a wrapper script). */
   int exec_image = !root && atomic_load(&shm->root_pid) == (int32_t)getpid();
-  if (exec_image) root = 1;
-  if (!root && !follow) return; /* a descendant of the recorded program: pass through */
-  /* The fd stays open across exec: a wrapper (shell script, env) may exec the real program. */
-  proc_id = root ? 0 : atomic_fetch_add(&shm->next_proc, 1);
-  if (root) atomic_fetch_add(&shm->next_proc, 1);
+  if (!root && !exec_image && !follow) { unfollowed_count(0); return; } /* pass through */
+  if (lc_open(log_path, shm) != 0) {
+    int32_t none = 0;
+    atomic_compare_exchange_strong(&shm->log_errno, &none, errno);
+    return;
+  }
+  is_root = root || exec_image;
+  ring_setup(shm);
+  proc_id = atomic_fetch_add(&shm->next_proc, 1); /* every image its own id: the first one is 0 */
   my_pid = getpid();
   pthread_key_create(&exit_key, on_thread_exit);
   pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
   rec_on = 1;
   if (exec_image) {
-    /* The new image's main thread stays thread 0; PROC_START(arg 1) tells the reader the old
-     * image's addresses and threads are gone. */
-    int saved = ts.in_hook;
-    ts.in_hook = 1;
+    /* the new image's main thread stays thread 0 */
     ts.tid = 0;
     ts.tid_known = 1;
-    ring_t *r = my_ring();
-    if (r) push(r, OP_PROC_START, (uint64_t)getpid(), 1);
-    ts.in_hook = saved;
-  } else if (!root) {
-    int saved = ts.in_hook;
-    ts.in_hook = 1;
-    ring_t *r = my_ring();
-    if (r) push(r, OP_PROC_START, (uint64_t)getpid(), 0);
-    ts.in_hook = saved;
   }
+  proc_announce();
 }
 
 __attribute__((constructor)) static void st_init(void) {
@@ -810,19 +933,104 @@ ALIGNED_HOOK(pvalloc, real_pvalloc(n), (size_t)sysconf(_SC_PAGESIZE),
              (n + (size_t)sysconf(_SC_PAGESIZE) - 1) & ~((size_t)sysconf(_SC_PAGESIZE) - 1),
              (size_t n), boot_alloc(n, 4096))
 
-/* execve replaces the image without running destructors: write out what the rings hold first. */
+/* ---- exec: the image is replaced without destructors, so the rings are written out first ---- */
+
+/* Before this image execs `file`: EXEC (its base name, 16 bytes) and everything the rings hold go
+ * out. Not in a vfork child (its memory is its parent's, which keeps recording). */
+static void before_exec(const char *file) {
+  if (!rec_on || atomic_load(&finished) || getpid() != my_pid) return;
+  int saved = ts.in_hook, e = errno;
+  ts.in_hook = 1;
+  const char *base = file ? strrchr(file, '/') : NULL;
+  base = base ? base + 1 : file ? file : "";
+  uint64_t w[2] = {0, 0};
+  size_t n = strlen(base);
+  memcpy(w, base, n < 16 ? n : 16);
+  emit(OP_EXEC, (void *)(uintptr_t)w[0], w[1]);
+  lock();
+  drain_all();
+  unlock();
+  ts.in_hook = saved;
+  errno = e;
+}
+
 EXPORT int execve(const char *path, char *const argv[], char *const envp[]) {
-  static int (*real_execve)(const char *, char *const[], char *const[]);
-  if (!real_execve) real_execve = dlsym(RTLD_NEXT, "execve");
-  if (rec_on && !atomic_load(&finished)) {
-    int saved = ts.in_hook;
-    ts.in_hook = 1;
-    lock();
-    drain_all();
-    unlock();
-    ts.in_hook = saved;
-  }
+  st_need_real();
+  before_exec(path);
   return real_execve(path, argv, envp);
+}
+
+EXPORT int execv(const char *path, char *const argv[]) {
+  st_need_real();
+  before_exec(path);
+  return real_execv(path, argv);
+}
+
+EXPORT int execvp(const char *file, char *const argv[]) {
+  st_need_real();
+  before_exec(file);
+  return real_execvp(file, argv);
+}
+
+EXPORT int execvpe(const char *file, char *const argv[], char *const envp[]) {
+  st_need_real();
+  before_exec(file);
+  return real_execvpe(file, argv, envp);
+}
+
+EXPORT int fexecve(int fd, char *const argv[], char *const envp[]) {
+  st_need_real();
+  before_exec(argv[0] ? argv[0] : "");
+  return real_fexecve(fd, argv, envp);
+}
+
+EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags) {
+  st_need_real();
+  if (!real_execveat) { errno = ENOSYS; return -1; }
+  before_exec(*path ? path : argv[0] ? argv[0] : "");
+  return real_execveat(dirfd, path, argv, envp, flags);
+}
+
+/* The list forms gather their arguments into an argv, as the C library does: `first`, then the
+ * variable arguments up to and including the NULL that ends them (for execle, then its envp), and
+ * call the vector form: execv, execvp (`search`) or execve (`with_env`). */
+static int exec_list(const char *file, const char *first, va_list *ap, int search, int with_env) {
+  size_t n = 0;
+  if (first) {
+    va_list c;
+    va_copy(c, *ap);
+    for (n = 1; va_arg(c, char *); n++) {}
+    va_end(c);
+  }
+  char *argv[n + 1];
+  argv[0] = (char *)first;
+  for (size_t i = 1; i <= n; i++) argv[i] = va_arg(*ap, char *);
+  if (with_env) return execve(file, argv, va_arg(*ap, char *const *));
+  return search ? execvp(file, argv) : execv(file, argv);
+}
+
+EXPORT int execl(const char *path, const char *arg, ...) {
+  va_list ap;
+  va_start(ap, arg);
+  int rc = exec_list(path, arg, &ap, 0, 0);
+  va_end(ap);
+  return rc;
+}
+
+EXPORT int execlp(const char *file, const char *arg, ...) {
+  va_list ap;
+  va_start(ap, arg);
+  int rc = exec_list(file, arg, &ap, 1, 0);
+  va_end(ap);
+  return rc;
+}
+
+EXPORT int execle(const char *path, const char *arg, ...) {
+  va_list ap;
+  va_start(ap, arg);
+  int rc = exec_list(path, arg, &ap, 0, 1);
+  va_end(ap);
+  return rc;
 }
 
 /* A named checkpoint (up to 16 bytes of name) for programs that look this symbol up. */

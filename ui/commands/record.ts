@@ -11,6 +11,7 @@ import { cliVersion } from '../version.js';
 import { UsageError } from '../errors.js';
 import { formatBytes, formatCount } from '../format.js';
 import { optInteger, optNumber, withInterrupt } from './options.js';
+import { RECORD_EXEC_HELP, recordExecAction, recordExecOptions } from './recordExec.js';
 
 /** The trace writer's chunk-size range (traces/writer.ts). */
 const MAX_CHUNK_EVENTS = 1 << 24;
@@ -27,11 +28,13 @@ interface RecordCliOptions {
   chunkEvents?: number;
   quiet?: boolean;
   followForks?: boolean;
+  execOnlyFinal?: boolean;
+  tmpdir?: string;
 }
 
 export function recordRegister(program: Command): void {
   const list = WORKLOADS.map((w) => `  ${w.name} ${w.usage}\n      ${w.summary}`).join('\n');
-  program
+  const cmd = program
     .command('record')
     .description('record a generated workload (or a real program: record exec -- CMD) into a trace')
     .argument('<workload>', `one of: ${WORKLOADS.map((w) => w.name).join(', ')}, exec`)
@@ -45,13 +48,12 @@ export function recordRegister(program: Command): void {
     .option('--gzip', 'gzip the output (implied by a .gz name)')
     .option('--format <pb|json>', 'output form (default: from the file name)')
     .option('--chunk-events <n>', 'events per chunk (default 65536)', optInteger)
-    .option('--follow-forks', 'exec: also record child processes')
-    .option('-q, --quiet', 'print nothing on success')
-    .addHelpText('after', `\nWorkloads:\n${list}\n  exec [--follow-forks] -- COMMAND [ARGS...]\n      capture a real program (allocations; thread start, exit, join, detach)\n      with the preload library`)
-    .action(async (workload: string, args: string[], opts: RecordCliOptions, cmd: Command) => {
+    .option('-q, --quiet', 'print nothing on success');
+  recordExecOptions(cmd)
+    .addHelpText('after', `\nWorkloads:\n${list}${RECORD_EXEC_HELP}`)
+    .action(async (workload: string, args: string[], opts: RecordCliOptions, command: Command) => {
       if (workload === 'exec') {
-        const { recordExecAction } = await import('./recordExec.js');
-        await recordExecAction(args, opts, cmd);
+        await recordExecAction(args, opts, command);
         return;
       }
       await recordGenerated(workload, args, opts);

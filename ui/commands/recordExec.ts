@@ -1,10 +1,17 @@
-// `slabtrace record exec -o FILE [--follow-forks] -- COMMAND [ARGS...]`: runs a real program with the
-// preload library and converts what it recorded into a trace. The program's output and exit code are
-// passed through (a death by signal N exits 128 + N, as a shell reports it).
-
-import { constants } from 'node:os';
-import type { Command } from 'commander';
-import { recordExec } from '../../recorder/index.js';
+// `slabtrace record exec -o FILE|DIR/ [--follow-forks] [--exec-only-final] [--tmpdir DIR] -- COMMAND
+// [ARGS...]`: runs a real program with the preload library and converts what it recorded into a
+// trace (or one per process in DIR/). Prints what was captured (processes, threads, events, what was
+// lost or dropped, foreign and null frees, run and conversion time) and, when the capture is
+// incomplete, one line per cause. Owns the options and exit codes of `record exec`:
+// the program's status (a death by signal N exits 128 + N, as a shell reports it) only when the
+// capture is complete; 125 when it is not; 126 / 127 when the command cannot run / is not found;
+// 2 for bad usage.
+import { statSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import {
+  EXEC_EXIT_CANNOT_RUN, EXEC_EXIT_INCOMPLETE, EXEC_EXIT_NOT_FOUND, execExitStatus, NativeCaptureError, recordExec,
+  type RecordExecOutput, type RecordExecResult,
+} from '../../recorder/index.js';
 import { UsageError } from '../errors.js';
 import { formatCount } from '../format.js';
 import { cliVersion } from '../version.js';
@@ -13,21 +20,100 @@ import { traceDest } from './source.js';
 export interface RecordExecCliOptions {
   output: string;
   followForks?: boolean;
+  execOnlyFinal?: boolean;
+  tmpdir?: string;
   gzip?: boolean;
   format?: string;
+  chunkEvents?: number;
   quiet?: boolean;
 }
 
-export async function recordExecAction(command: string[], opts: RecordExecCliOptions, _cmd: Command): Promise<void> {
-  if (command.length === 0) throw new UsageError('record exec needs a command: slabtrace record exec -o FILE -- COMMAND [ARGS...]');
-  const r = await recordExec(command, traceDest(opts.output), {
-    followForks: opts.followForks,
-    writer: { gzip: opts.gzip, format: opts.format as 'pb' | 'json' | undefined },
-    version: cliVersion(),
-  });
-  if (!opts.quiet) {
-    const how = r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`;
-    process.stderr.write(`recorded ${command[0]} (${how}): ${formatCount(Number(r.events))} events → ${opts.output}\n`);
+export const RECORD_EXEC_HELP = `
+  exec [--follow-forks] [--exec-only-final] [--tmpdir DIR] -- COMMAND [ARGS...]
+      capture a real program (allocations; thread start, exit, join, detach) with the
+      preload library. -o DIR/ (ending in /, or an existing directory) writes one trace per
+      process, <pid>-<name>.pb, and index.json; with --follow-forks and -o FILE the
+      children are merged into one trace (each child's memory and threads released at its
+      end). With -o - the program's stdout goes to stderr.
+      Exit status: the program's (128+N if it died by signal N: SIGINT 130, SIGTERM 143)
+      when the capture is complete; ${EXEC_EXIT_INCOMPLETE} capture incomplete (a line says why: trace
+      truncated, events lost, statically linked or set-user-ID program, temporary
+      directory full); ${EXEC_EXIT_CANNOT_RUN} command cannot run; ${EXEC_EXIT_NOT_FOUND} command not found; 2 bad usage.`;
+
+/** The options only `record exec` uses (the record command shares -o, --gzip, --format, -q). */
+export function recordExecOptions(cmd: Command): Command {
+  return cmd
+    .option('--follow-forks', 'exec: also record child processes (one trace each with -o DIR/)')
+    .option('--exec-only-final', "exec: keep only each process's last exec'd image (skip wrapper scripts, env)")
+    .addOption(new Option('--tmpdir <dir>', 'exec: where the raw log goes (24 bytes an event; default $TMPDIR or /tmp)'));
+}
+
+/** -o DIR/ (a trailing slash, or an existing directory): one trace per process. */
+function recordExecOutput(output: string): RecordExecOutput {
+  if (output === '-') return traceDest(output);
+  let isDir = output.endsWith('/');
+  try {
+    isDir ||= statSync(output).isDirectory();
+  } catch {
+    // a file to create
   }
-  process.exitCode = r.signal ? 128 + (constants.signals[r.signal] ?? 0) : r.exitCode ?? 0;
+  return isDir ? { dir: output } : output;
+}
+
+function recordExecCheck(command: string[], opts: RecordExecCliOptions): void {
+  if (command.length === 0) throw new UsageError('record exec needs a command: slabtrace record exec -o FILE -- COMMAND [ARGS...]');
+  if (opts.format !== undefined && opts.format !== 'pb' && opts.format !== 'json') {
+    throw new UsageError(`--format must be pb or json (got '${opts.format}')`);
+  }
+  if (opts.tmpdir !== undefined) {
+    let ok = false;
+    try { ok = statSync(opts.tmpdir).isDirectory(); } catch { /* reported below */ }
+    if (!ok) throw new UsageError(`--tmpdir ${opts.tmpdir}: no such directory`);
+  }
+}
+
+export async function recordExecAction(command: string[], opts: RecordExecCliOptions, _cmd: Command): Promise<void> {
+  recordExecCheck(command, opts);
+  let r: RecordExecResult;
+  try {
+    r = await recordExec(command, recordExecOutput(opts.output), {
+      followForks: opts.followForks,
+      execOnlyFinal: opts.execOnlyFinal,
+      tmpDir: opts.tmpdir,
+      writer: { gzip: opts.gzip, format: opts.format as 'pb' | 'json' | undefined, chunkEvents: opts.chunkEvents },
+      version: cliVersion(),
+    });
+  } catch (err) {
+    if (!(err instanceof NativeCaptureError) || (err.code !== 'COMMAND_NOT_FOUND' && err.code !== 'COMMAND_CANNOT_RUN')) throw err;
+    const notFound = err.code === 'COMMAND_NOT_FOUND';
+    process.stderr.write(`slabtrace: ${command[0]}: ${notFound ? 'command not found' : 'cannot run it (not executable)'}\n`);
+    process.exitCode = notFound ? EXEC_EXIT_NOT_FOUND : EXEC_EXIT_CANNOT_RUN;
+    return;
+  }
+  if (!opts.quiet) process.stderr.write(recordExecSummary(command, opts.output, r));
+  for (const p of r.verdict.problems) process.stderr.write(`slabtrace: capture incomplete: ${p.message}\n`);
+  process.exitCode = execExitStatus(r.verdict, r.exitCode, r.signal);
+}
+
+function plural(n: number, word: string, words = `${word}s`): string {
+  return `${formatCount(n)} ${n === 1 ? word : words}`;
+}
+
+/** What was captured, in a few lines. */
+export function recordExecSummary(command: string[], output: string, r: RecordExecResult): string {
+  const how = r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`;
+  const where = r.files.length > 1 || (r.files.length === 1 && output !== r.files[0].file && output !== '-')
+    ? `${output} (${plural(r.files.length, 'trace')}, index.json)` : output;
+  const lines = [
+    `recorded ${command[0]} (${how}): ${plural(r.processes, 'process', 'processes')}, ` +
+      `${plural(r.threads, 'thread')}, ${plural(r.events, 'event')} → ${where}`,
+    `  lost ${formatCount(r.verdict.lostEvents)} · dropped at exit ${formatCount(r.verdict.droppedEvents)} · ` +
+      `foreign frees ${formatCount(r.foreignFrees)} · null frees ${formatCount(r.nullFrees)} · ` +
+      `run ${(r.runMs / 1000).toFixed(2)} s, conversion ${(r.convertMs / 1000).toFixed(2)} s`,
+  ];
+  if (r.execs > 0 || r.skippedImageEvents > 0) {
+    lines.push(`  ${plural(r.execs, 'exec')} followed${r.skippedImageEvents ? `, ${formatCount(r.skippedImageEvents)} events of earlier images left out (--exec-only-final)` : ''}`);
+  }
+  if (r.shm.unfollowed > 0) lines.push(`  note: ${plural(r.shm.unfollowed, 'child process', 'child processes')} not recorded (--follow-forks records them)`);
+  return lines.join('\n') + '\n';
 }
