@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import { RecordInterrupted, recordWorkload, WORKLOADS, type RecordOptions } from '../../recorder/index.js';
 import { traceFormatFromPath } from '../../traces/index.js';
 import { outputAtomic } from './output.js';
+import { jsonWrite } from '../jsonOut.js';
+import { stdoutWrite } from './stdout.js';
 import { cliVersion } from '../version.js';
 import { UsageError } from '../errors.js';
 import { formatBytes, formatCount } from '../format.js';
@@ -30,6 +32,7 @@ interface RecordCliOptions {
   followForks?: boolean;
   execOnlyFinal?: boolean;
   tmpdir?: string;
+  json?: boolean;
 }
 
 export function recordRegister(program: Command): void {
@@ -48,7 +51,8 @@ export function recordRegister(program: Command): void {
     .option('--gzip', 'gzip the output (implied by a .gz name)')
     .option('--format <pb|json>', 'output form (default: from the file name)')
     .option('--chunk-events <n>', 'events per chunk (default 65536)', optInteger)
-    .option('-q, --quiet', 'print nothing on success');
+    .option('-q, --quiet', 'print nothing on success')
+    .option('--json', 'generated workloads: print what was recorded as one JSON object (footer, output, time)');
   recordExecOptions(cmd)
     .addHelpText('after', `\nWorkloads:\n${list}${RECORD_EXEC_HELP}`)
     .action(async (workload: string, args: string[], opts: RecordCliOptions, command: Command) => {
@@ -82,8 +86,12 @@ async function recordGenerated(workload: string, args: string[], opts: RecordCli
     seed: opts.seed, scales: opts.scales, rate: opts.rate, ops: opts.ops, quantum: opts.quantum,
     writer, version: cliVersion(), signal,
   }), { binary, keepOn: (err) => err instanceof RecordInterrupted }));
-  if (opts.quiet) return;
   const seconds = (performance.now() - started) / 1000;
+  if (opts.json) {
+    await jsonWrite({ workload, args, output: opts.output, seconds, footer }, stdoutWrite);
+    return;
+  }
+  if (opts.quiet) return;
   const events = Number(footer.events);
   process.stderr.write(
     `recorded ${workload}: ${formatCount(events)} events, peak ${formatCount(Number(footer.peakLiveObjects))} live objects ` +
