@@ -4,6 +4,7 @@
 
 export class AllocConfigError extends Error {
   override readonly name = 'AllocConfigError';
+  readonly kind = 'user';
   constructor(message: string, readonly param?: string, readonly valid?: readonly string[]) {
     super(message);
   }
@@ -13,6 +14,11 @@ export class AllocUsageError extends Error {
   override readonly name = 'AllocUsageError';
   constructor(message: string, readonly code: 'invalid_free' | 'bad_size' | 'bad_buffer' | 'capacity' | 'bad_thread') {
     super(message);
+  }
+
+  /** A limit of the model is the user's to raise; an invalid free or size past validation is a bug. */
+  get kind(): 'user' | 'bug' {
+    return this.code === 'invalid_free' || this.code === 'bad_size' ? 'bug' : 'user';
   }
 }
 

@@ -15,6 +15,7 @@ import { createTraceWriter, TRACE_MAX_SIZE, type TraceFooter, type TraceWriter, 
 export type MtraceErrorCode = 'MTRACE_SYNTAX' | 'MTRACE_UNKNOWN_LINE' | 'MTRACE_REALLOC_ORDER' | 'MTRACE_ALLOC_LIVE';
 
 export class MtraceError extends Error {
+  readonly kind = 'user';
   readonly code: MtraceErrorCode;
   readonly file: string;
   /** 1-based line number. */

@@ -6,6 +6,7 @@
 export type NativeCaptureErrorCode = 'NO_NATIVE' | 'COMMAND_NOT_FOUND' | 'COMMAND_CANNOT_RUN' | 'CORRUPT_LOG';
 
 export class NativeCaptureError extends Error {
+  readonly kind = 'user';
   readonly code: NativeCaptureErrorCode;
   readonly file: string;
   readonly offset: number;

@@ -46,6 +46,7 @@ export type WorkloadCheckpoint = () => Promise<void>;
 /** Thrown by a checkpoint once the recording was interrupted (the trace is left truncated). */
 export class RecordInterrupted extends Error {
   readonly code = 'INTERRUPTED';
+  readonly kind = 'interrupt';
   constructor() {
     super('recording interrupted');
     this.name = 'RecordInterrupted';

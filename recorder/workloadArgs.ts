@@ -4,6 +4,7 @@
 
 export class WorkloadArgError extends Error {
   readonly code = 'BAD_WORKLOAD_ARGS';
+  readonly kind = 'user';
   constructor(readonly workload: string, message: string) {
     super(`${workload}: ${message}`);
     this.name = 'WorkloadArgError';

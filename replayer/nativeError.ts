@@ -8,6 +8,7 @@
 export type NativeReplayErrorCode = 'NO_NATIVE' | 'NO_ALLOCATOR' | 'NO_LIBRARY' | 'NOT_AN_ALLOCATOR';
 
 export class NativeReplayError extends Error {
+  readonly kind = 'user';
   readonly code: NativeReplayErrorCode;
 
   constructor(code: NativeReplayErrorCode, message: string) {

@@ -59,6 +59,8 @@ const FLUSH_MARK = 'flush';
 
 export class ReplayCheckError extends Error {
   readonly code = 'CHECK_FAILED';
+  /** the model broke one of its own invariants: ours */
+  readonly kind = 'bug';
   constructor(readonly event: number, readonly errors: string[]) {
     super(`invariant check failed after event ${event}: ${errors.slice(0, 5).join('; ')}${errors.length > 5 ? ` (+${errors.length - 5} more)` : ''}`);
     this.name = 'ReplayCheckError';

@@ -1,8 +1,8 @@
 // Errors crossing the worker boundary: serialised to plain data (name, code, message, stack and the
 // location fields of a TraceError) and rebuilt on the host with the same name and code, so the CLI
 // classifies them exactly as if the replay had run in-process. Bounded: messages and fields are cut to
-// a few KiB (a message may quote user data: a 300 KB op name), and a coded error (a user's mistake, not
-// a bug) carries no stack.
+// a few KiB (a message may quote user data: a 300 KB op name), and a user's error (kind 'user', not a
+// bug) carries no stack.
 
 export interface ReplayErrorData {
   name: string;
@@ -11,7 +11,7 @@ export interface ReplayErrorData {
   fields: Record<string, string | number | undefined>;
 }
 
-const CARRIED = ['code', 'file', 'offset', 'chunk', 'event', 'expected', 'detail', 'path'];
+const CARRIED = ['code', 'kind', 'file', 'offset', 'chunk', 'event', 'expected', 'detail', 'path'];
 /** Longest message or field carried (characters). */
 export const REPLAY_ERROR_MAX = 4096;
 
@@ -27,8 +27,8 @@ export function replayErrorToData(err: unknown): ReplayErrorData {
     if (typeof v === 'string') fields[k] = cut(v);
     else if (typeof v === 'number') fields[k] = v;
   }
-  const coded = typeof fields.code === 'string';
-  return { name: err.name, message: cut(err.message), stack: coded || !err.stack ? undefined : cut(err.stack, 4 * REPLAY_ERROR_MAX), fields };
+  const users = fields.kind === 'user'; // the user's mistake: no stack (it may quote their data)
+  return { name: err.name, message: cut(err.message), stack: users || !err.stack ? undefined : cut(err.stack, 4 * REPLAY_ERROR_MAX), fields };
 }
 
 export function replayErrorFromData(d: ReplayErrorData): Error {

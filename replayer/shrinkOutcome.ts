@@ -19,6 +19,7 @@ export interface ShrinkOutcome {
 /** A shrink that cannot start (the trace does not fail, a bad --keep): the user's, exit 2. */
 export class ShrinkError extends Error {
   readonly code = 'USAGE';
+  readonly kind = 'user';
   constructor(message: string) { super(message); this.name = 'ShrinkError'; }
 }
 

@@ -25,6 +25,8 @@ export interface TraceErrorInit {
 }
 
 export class TraceError extends Error {
+  /** Whose the error is (the CLI turns kinds into exit codes): a bad trace is the user's input. */
+  readonly kind = 'user';
   readonly code: TraceErrorCode;
   readonly file: string;
   readonly offset: number;

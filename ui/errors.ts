@@ -11,34 +11,43 @@ export const EXIT_INTERRUPTED = 130;
 /** A mistake in how the command was called (exit 2, no stack). */
 export class UsageError extends Error {
   readonly code = 'USAGE';
+  readonly kind = 'user';
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
   }
 }
 
-/** Codes of errors that are the user's input, not our bug: traces, workload args, allocator params. */
-const USER_ERROR_CODES = new Set([
-  'USAGE', 'BAD_WORKLOAD_ARGS', 'ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'ENOSPC', 'EROFS', 'EPERM', 'EFBIG', 'ENAMETOOLONG', 'EDQUOT',
+/** Whose an error is: the user's (bad usage, bad input, the environment: exit 2), an interrupt (130), or
+ *  ours (a bug: exit 1). Carried as data by every error class of the tool (`kind`), also across the
+ *  worker boundary; system errors are judged by their errno. */
+export type ErrorKind = 'user' | 'bug' | 'interrupt';
+
+/** errno codes that are about the user's files or machine, not a bug. */
+const USER_ERRNO = new Set([
+  'ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'ENOSPC', 'EROFS', 'EPERM', 'EFBIG', 'ENAMETOOLONG', 'EDQUOT', 'EMFILE', 'EEXIST',
 ]);
-/** Error classes whose every instance is about the user's input or environment. */
-const USER_ERROR_NAMES = new Set(['TraceError', 'AllocConfigError', 'MtraceError', 'NativeCaptureError', 'WorkloadArgError', 'UsageError']);
 
 function errorCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
 
+export function errorKind(err: unknown): ErrorKind {
+  const kind = (err as { kind?: unknown } | null)?.kind;
+  if (kind === 'user' || kind === 'bug' || kind === 'interrupt') return kind;
+  const code = errorCode(err);
+  if (code === 'INTERRUPTED') return 'interrupt';
+  return code !== undefined && USER_ERRNO.has(code) ? 'user' : 'bug';
+}
+
 /** True when the error is the user's (bad usage, bad trace, bad file) rather than a bug. */
 export function cliIsUserError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (USER_ERROR_NAMES.has(err.name)) return true;
-  const code = errorCode(err);
-  return code !== undefined && USER_ERROR_CODES.has(code);
+  return err instanceof Error && errorKind(err) === 'user';
 }
 
 export function cliIsInterrupt(err: unknown): boolean {
-  return errorCode(err) === 'INTERRUPTED';
+  return errorKind(err) === 'interrupt';
 }
 
 /** A write into a pipe whose reader went away (`… -o - | head`): the output simply ends. */
