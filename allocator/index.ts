@@ -8,5 +8,5 @@ export {
 } from './layout.js';
 export type { OomInfo, OomReason } from './os.js';
 export { DEFAULT_PARAMS, PARAM_NAMES, PARAM_SPECS, parseParam, validateParams, type AllocParams, type ParamName, type ParamSpec } from './params.js';
-export { PRESET_NAMES, PRESETS, presetsJson, renderPresetsTable, resolveParams, type Preset, type PresetName } from './presets.js';
+export { PRESET_NAMES, PRESETS, presetsJson, resolveParams, type Preset, type PresetName } from './presets.js';
 export { openStatsView, statsRead, type AllocStats, type ClassStats, type DerivedStats, type StatsView, type ThreadStats } from './statsView.js';

@@ -1,9 +1,9 @@
 // allocator/presets.ts — the named presets (the documented HAKMEM stages of DESIGN.md), resolving a
-// preset plus string overrides into validated params, and rendering the presets table.
+// preset plus string overrides into validated params, and their JSON description (ui/ renders the table).
 // Invariant: every preset is DEFAULT_PARAMS plus the overrides listed here, nothing else.
 import { didYouMean } from './closest.js';
 import { AllocConfigError } from './errors.js';
-import { DEFAULT_PARAMS, PARAM_SPECS, parseParam, validateParams, type AllocParams } from './params.js';
+import { DEFAULT_PARAMS, parseParam, validateParams, type AllocParams } from './params.js';
 
 export const PRESET_NAMES = [
   'hakmem-7.5', 'hakmem-7.6', 'hakmem-7.7', 'hakmem-8.1', 'hakmem-8.2', 'hakmem-larson-bug', 'hakmem-larson-fix',
@@ -84,27 +84,7 @@ export function resolveParams(preset: string, overrides: Record<string, string> 
   return validateParams(p);
 }
 
-function fmt(v: unknown): string {
-  return Array.isArray(v) ? v.join(',') : String(v);
-}
-
 /** JSON-able presets description (for `slabtrace presets --json`). */
 export function presetsJson(): Array<{ name: string; models: string; reproduces: string; params: AllocParams }> {
   return PRESET_NAMES.map((n) => ({ name: n, models: PRESETS[n].models, reproduces: PRESETS[n].reproduces, params: { ...PRESETS[n].params } }));
-}
-
-/** Plain-text presets table: one section per preset, then the parameters that differ between presets. */
-export function renderPresetsTable(): string {
-  const lines: string[] = [];
-  const w = Math.max(...PRESET_NAMES.map((n) => n.length));
-  for (const n of PRESET_NAMES) lines.push(`${n.padEnd(w)}  ${PRESETS[n].models}`);
-  lines.push('');
-  const differing = PARAM_SPECS.map((s) => s.name).filter((k) => new Set(PRESET_NAMES.map((n) => fmt(PRESETS[n].params[k]))).size > 1);
-  const cols = ['parameter', ...PRESET_NAMES.map((n) => n.replace('hakmem-', ''))];
-  const rows = differing.map((k) => [k, ...PRESET_NAMES.map((n) => fmt(PRESETS[n].params[k]))]);
-  const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]!.length)));
-  const row = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  lines.push(row(cols), row(widths.map((x) => '-'.repeat(x))), ...rows.map(row));
-  lines.push('', 'common: ' + PARAM_SPECS.map((s) => s.name).filter((k) => !differing.includes(k)).map((k) => `${k}=${fmt(DEFAULT_PARAMS[k])}`).join(' '));
-  return lines.join('\n');
 }

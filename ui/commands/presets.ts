@@ -2,7 +2,8 @@
 // all its parameters (each can be changed with `replay --set name=value`).
 
 import type { Command } from 'commander';
-import { presetsJson, renderPresetsTable } from '../../allocator/index.js';
+import { presetsJson } from '../../allocator/index.js';
+import { presetsTableText } from '../presetsTable.js';
 
 export function presetsRegister(program: Command): void {
   program
@@ -10,6 +11,6 @@ export function presetsRegister(program: Command): void {
     .description('list the allocator presets and their parameters')
     .option('--json', 'print them as JSON')
     .action((opts: { json?: boolean }) => {
-      process.stdout.write(opts.json ? `${JSON.stringify(presetsJson(), null, 2)}\n` : `${renderPresetsTable()}\n`);
+      process.stdout.write(opts.json ? `${JSON.stringify(presetsJson(), null, 2)}\n` : `${presetsTableText()}\n`);
     });
 }
