@@ -2,7 +2,8 @@
 // the OOM report (`larson 10 8 128 1024 1 12345 4`, budget --ops, default below), replays it under
 // hakmem-larson-bug until the VMA limit stops it (larson never joins its threads, so every generation
 // leaks a stack beside its SuperSlabs), then under hakmem-larson-fix to the end,
-// and prints the two summaries side by side. On a terminal both replays run on the dashboard.
+// and prints the two summaries side by side and a conclusion (wrapped to the terminal). On a terminal
+// both replays run on the dashboard, which holds the OOM on screen (a key or 5 s) before the fix run.
 // Exit 0 when the bug reproduces (OOM under the bug preset, none under the fix), 1 otherwise.
 
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
@@ -12,6 +13,7 @@ import type { Command } from 'commander';
 import { recordWorkload } from '../../recorder/index.js';
 import type { ReplayConfig, ReplayResult } from '../../replayer/index.js';
 import { EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK } from '../errors.js';
+import { formatCount } from '../format.js';
 import { summaryCompare } from '../summary.js';
 import { cliVersion } from '../version.js';
 import { optInteger } from './options.js';
@@ -58,10 +60,59 @@ async function demoTrace(opts: DemoOptions): Promise<string> {
 async function demoReplay(file: string, cfg: ReplayConfig, dashboard: boolean): Promise<ReplayResult> {
   if (dashboard) {
     const { dashboardRun } = await import('../dashboard/index.js');
-    return dashboardRun(file, cfg, { holdOnOom: false });
+    return dashboardRun(file, cfg, { holdOnOom: true });
   }
   process.stderr.write(`replaying under ${cfg.preset} …\n`);
   return replayPlain(file, cfg);
+}
+
+/** On a terminal the conclusion is wrapped to its width, at most this (for reading); piped, it is one line. */
+const DEMO_TEXT_WIDTH = 100;
+
+/** `text` wrapped at spaces into lines of at most `width` columns (a longer word stays whole). */
+export function demoWrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
+}
+
+type DemoFigures = Pick<ReplayResult, 'preset' | 'oom' | 'final'>;
+
+/** Whether the demo showed the bug: an OOM with no SuperSlab freed under the bug preset, none under the fix. */
+export function demoReproduced(bug: DemoFigures, fix: DemoFigures): boolean {
+  return bug.oom !== null && bug.final.ssFreed === 0 && fix.oom === null;
+}
+
+/** The closing sentence, figures with thousands separators as in the table. */
+export function demoConclusion(bug: DemoFigures, fix: DemoFigures): string {
+  if (!demoReproduced(bug, fix) || !bug.oom) {
+    return `NOT reproduced: expected an OOM with 0 SuperSlabs freed under ${bug.preset} and none under ${fix.preset}.`;
+  }
+  const o = bug.oom, f = fix.final;
+  return `Reproduced: under ${bug.preset}, at event ${formatCount(o.event)}, ${o.reason}, with ${formatCount(o.ssAllocated)} SuperSlabs ` +
+    `allocated and 0 freed; under ${fix.preset} the same trace ran to the end with ${formatCount(f.ssLive)} live SuperSlabs ` +
+    `(${formatCount(f.ssFreed)} freed of ${formatCount(f.ssAllocated)}).`;
+}
+
+/** Between the two dashboards: what the bug run ended with, and what comes next (stays above the next screen). */
+function demoInterlude(bug: ReplayResult, next: string): string {
+  const ended = bug.oom ? `out of memory at event ${formatCount(bug.oom.event)}` : `ended after ${formatCount(bug.events)} events`;
+  return `${bug.preset}: ${ended}; next, ${next}.`;
+}
+
+/** Text for the terminal: wrapped to its width (at most DEMO_TEXT_WIDTH); one line when stdout is not one. */
+function demoText(text: string): string {
+  const columns = process.stdout.isTTY ? process.stdout.columns : 0;
+  return `${columns ? demoWrap(text, Math.min(DEMO_TEXT_WIDTH, columns)) : text}\n`;
 }
 
 async function demoCommand(opts: DemoOptions): Promise<number> {
@@ -69,13 +120,10 @@ async function demoCommand(opts: DemoOptions): Promise<number> {
   const dashboard = replayWantsDashboard({ ui: opts.ui });
   const bug = await demoReplay(file, { preset: 'hakmem-larson-bug' }, dashboard);
   if (bug.partial) return EXIT_INTERRUPTED;
+  if (dashboard) process.stdout.write(demoText(demoInterlude(bug, 'hakmem-larson-fix')));
   const fix = await demoReplay(file, { preset: 'hakmem-larson-fix' }, dashboard);
   if (fix.partial) return EXIT_INTERRUPTED;
   process.stdout.write(`\n${summaryCompare([bug, fix])}`);
-  const reproduced = bug.oom !== null && bug.final.ssFreed === 0 && fix.oom === null;
-  process.stdout.write(reproduced
-    ? `\nReproduced: under hakmem-larson-bug, at event ${bug.oom!.event}, ${bug.oom!.reason}, with ${bug.oom!.ssAllocated} SuperSlabs allocated and 0 freed;\n` +
-      `under hakmem-larson-fix the same trace ran to the end with ${fix.final.ssLive} live SuperSlabs (${fix.final.ssFreed} freed of ${fix.final.ssAllocated}).\n`
-    : `\nNOT reproduced: expected an OOM with 0 SuperSlabs freed under hakmem-larson-bug and none under hakmem-larson-fix.\n`);
-  return reproduced ? EXIT_OK : EXIT_INTERNAL;
+  process.stdout.write(`\n${demoText(demoConclusion(bug, fix))}`);
+  return demoReproduced(bug, fix) ? EXIT_OK : EXIT_INTERNAL;
 }

@@ -1,7 +1,9 @@
-// The live dashboard's state: polls the shared buffers on one timer (POLL_MS), keeps the history,
-// collects the marks, and turns keys into control-block commands. Rendering itself is throttled by
-// ink (maxFps). When the replay ends it hands the result to onFinish — at once, or after q when an
-// OOM is held on screen — having first emptied the live area so the summary can take its place.
+// The live dashboard's state: polls the shared buffers on one timer (POLL_MS), keeps the history (by
+// events; when the replay ends, rebuilt from its timeline), collects the marks, follows the terminal's
+// size, and turns keys into control-block commands. Rendering itself is throttled by ink (maxFps).
+// When the replay ends it hands the result to onFinish — at once, or, after an OOM, once the last
+// screen has been held for a key or OOM_HOLD_MS — having first emptied the live area so the summary can
+// take its place.
 // Invariant: nothing here talks to the replay worker; it only reads the SharedArrayBuffers and writes
 // commands through the handle (which writes the control block).
 
@@ -10,16 +12,19 @@ import { useEffect, useRef, useState } from 'react';
 import { controlState, F_SPEED, ReplayState, type ReplayHandle, type ReplayMark, type ReplayResult } from '../../replayer/index.js';
 import { Dashboard, type DashboardModel } from './Dashboard.js';
 import type { HeaderInfo } from './Header.js';
-import { historyCreate, historyPush, historyRate } from './history.js';
+import { historyCreate, historyFromTimeline, historyPush, historyRate } from './history.js';
 import { MarkLine } from './MarkLine.js';
 import { snapshotEmpty, snapshotRead, type DashboardSnapshot, type DashboardStatsView } from './snapshot.js';
 import { speedNext } from './speed.js';
+import { useTerminalSize } from './terminalSize.js';
 import type { DashboardTheme } from './theme.js';
 
 /** How often the shared statistics are read. */
 export const POLL_MS = 500;
 /** `s` runs to the next mark, or this many events when no mark comes first. */
 export const STEP_EVENTS = 100_000;
+/** How long the last screen stays after an OOM when no key is pressed. */
+export const OOM_HOLD_MS = 5000;
 
 export type AppHandle = Pick<ReplayHandle, 'control' | 'buffer' | 'result' | 'marks' | 'onMark' | 'pause' | 'step' | 'setSpeed' | 'quit'>;
 
@@ -27,7 +32,10 @@ export interface AppProps {
   handle: AppHandle;
   info: HeaderInfo;
   openView: (buffer: SharedArrayBuffer) => DashboardStatsView;
+  /** After an OOM, hold the last screen until a key or `holdMs`. */
   holdOnOom: boolean;
+  /** Default OOM_HOLD_MS. */
+  holdMs?: number;
   theme: DashboardTheme;
   /** Called once, when the dashboard is done (the live area is empty by then). */
   onFinish: (result: ReplayResult) => void;
@@ -42,6 +50,10 @@ interface AppState {
   snap: DashboardSnapshot;
   result: ReplayResult | null;
   held: boolean;
+  /** Held: when the summary comes by itself (performance.now()). */
+  holdUntil: number;
+  /** Held: whole seconds left, as drawn. */
+  holdLeft: number;
   closing: boolean;
 }
 
@@ -54,11 +66,12 @@ export function App(p: AppProps) {
   const history = useRef(historyCreate());
   const quitting = useRef(false);
   const [marks, setMarks] = useState<ReplayMark[]>(() => [...handle.marks]);
-  const [st, setSt] = useState<AppState>({ snap: snapshotEmpty(), result: null, held: false, closing: false });
+  const [st, setSt] = useState<AppState>({ snap: snapshotEmpty(), result: null, held: false, holdUntil: 0, holdLeft: 0, closing: false });
+  const size = useTerminalSize(stdout, p.columns);
 
   const poll = (): DashboardSnapshot => {
     const snap = snapshotRead(view.current, handle.control, performance.now() - t0.current);
-    historyPush(history.current, snap.t, snap.events, snap.stats?.rss ?? null, snap.stats?.ssLive ?? null);
+    historyPush(history.current, snap.t, snap.events, snap.stats);
     return snap;
   };
 
@@ -78,7 +91,10 @@ export function App(p: AppProps) {
       clearInterval(timer);
       const hold = !!result.oom && p.holdOnOom && !quitting.current;
       setMarks(() => [...result.marks]);
-      setSt({ snap: poll(), result, held: hold, closing: !hold });
+      const snap = poll();
+      history.current = historyFromTimeline(result.timeline, history.current.rate) ?? history.current;
+      const holdMs = p.holdMs ?? OOM_HOLD_MS;
+      setSt({ snap, result, held: hold, holdUntil: performance.now() + holdMs, holdLeft: Math.ceil(holdMs / 1000), closing: !hold });
     }, (err) => {
       clearInterval(timer);
       if (live) p.onError(err);
@@ -86,6 +102,16 @@ export function App(p: AppProps) {
     return () => { live = false; clearInterval(timer); };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+
+  // The held screen: a countdown in whole seconds, then the summary.
+  useEffect(() => {
+    if (!st.held) return;
+    const tick = setInterval(() => {
+      const left = Math.ceil((st.holdUntil - performance.now()) / 1000);
+      setSt((s) => (!s.held ? s : left <= 0 ? { ...s, held: false, closing: true } : left !== s.holdLeft ? { ...s, holdLeft: left } : s));
+    }, 100);
+    return () => { clearInterval(tick); };
+  }, [st.held]);
 
   useEffect(() => {
     if (st.closing && st.result) {
@@ -100,8 +126,8 @@ export function App(p: AppProps) {
   const onKey = (ch: string, ctrl: boolean): boolean => {
     const quit = ch === 'q' || ch === 'Q' || (ctrl && ch === 'c') || ch === '\x03';
     if (st.held) {
-      if (quit) setSt((s) => ({ ...s, held: false, closing: true }));
-      return quit;
+      setSt((s) => (s.held ? { ...s, held: false, closing: true } : s));
+      return true;
     }
     if (st.result) return false;
     const speed = handle.control.floats[F_SPEED];
@@ -129,20 +155,19 @@ export function App(p: AppProps) {
     if (any && !st.result) setSt((s) => (s.result ? s : { ...s, snap: poll() }));
   }, { isActive: p.keys !== false });
 
-  const width = Math.max(20, stdout.columns || p.columns || 80);
-  const rows = stdout.rows || 40;
+  const { columns: width, rows } = size;
   const h = history.current;
   const r = st.result;
   const model: DashboardModel = {
     info: p.info,
     snap: st.snap,
-    rssHistory: h.rss,
-    ssLiveHistory: h.ssLive,
+    history: h,
     rate: historyRate(h),
     elapsedSeconds: r ? r.wallSeconds : st.snap.t / 1000,
     oom: r?.oom ?? null,
     oomCount: r?.oomCount ?? 0,
     held: st.held,
+    holdSeconds: st.held ? st.holdLeft : 0,
     keys: p.keys !== false,
   };
   return (

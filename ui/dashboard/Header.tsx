@@ -1,10 +1,15 @@
 // Header panel: the trace, its workload and parameters, the preset with its overridden parameters,
-// the replay state and the requested speed. Pure: props in, text out.
+// the replay state and the requested speed. Full: the trace's path and workload on a line of their
+// own, then preset, state and speed; compact (two lines on any width): the trace's file name with the
+// state and the speed, then the preset. File, preset, state and speed are in both. Pure.
 
 import { ReplayState, REPLAY_STATE_NAMES } from '../../replayer/index.js';
 import { formatRate } from '../format.js';
-import { item, linePack, Lines, plain, type Line } from './lines.js';
+import { item, linePack, lineWidth, Lines, type Line } from './lines.js';
+import { textPath } from './text.js';
 import type { DashboardTheme } from './theme.js';
+
+export type HeaderDetail = 'full' | 'compact';
 
 export interface HeaderInfo {
   file: string;
@@ -19,9 +24,9 @@ export interface HeaderProps {
   state: ReplayState;
   /** Requested speed in events/s; 0 = unthrottled. */
   speed: number;
-  /** The replay finished but the dashboard is held (OOM) until the user quits. */
-  held?: boolean;
   width: number;
+  /** Default full. */
+  detail?: HeaderDetail;
   theme: DashboardTheme;
 }
 
@@ -34,23 +39,33 @@ function pairs(o: Record<string, string>): string {
   return Object.entries(o).map(([k, v]) => `${k}=${v}`).join(' ');
 }
 
+const TITLE = 'slabtrace ';
+
 export function headerLines(p: HeaderProps): Line[] {
   const { info } = p;
   const name = REPLAY_STATE_NAMES[p.state] ?? 'unknown';
   const state = name === 'OOM' ? 'OOM' : name.toUpperCase();
-  const params = pairs(info.workloadParams);
   const over = pairs(info.overrides);
-  const lines: Line[] = [
-    [{ text: 'slabtrace ', bold: true, color: 'cyan' }, { text: info.file, bold: true },
-      { text: `  ${info.workload}${params ? ` ${params}` : ''}`, dim: true }],
-  ];
-  lines.push(...linePack([
+  const facts: Line[] = [
     [...item('preset', info.preset), ...(over ? [{ text: ` (${over})`, color: 'yellow' }] : [])],
     [{ text: ` ${state} `, bold: true, inverse: true, color: STATE_COLORS[p.state] }],
     item('speed', p.speed > 0 ? `${formatRate(p.speed)} ev/s` : 'unthrottled'),
-  ], p.width));
-  if (p.held) lines.push(plain('replay stopped; the figures below are final', { dim: true }));
-  return lines;
+  ];
+  if (p.detail === 'compact') {
+    // the file, the state and the speed on one line (the file gets what they leave), then the preset
+    const [, badge, speed] = facts;
+    const room = p.width - TITLE.length - lineWidth(badge) - lineWidth(speed) - 4;
+    const first: Line = [{ text: TITLE, bold: true, color: 'cyan' }, { text: textPath(info.file, Math.max(12, room)), bold: true },
+      { text: '  ' }, ...badge, { text: '  ' }, ...speed];
+    return [first, facts[0]];
+  }
+  const params = pairs(info.workloadParams);
+  const workload = info.workload ? `  ${info.workload}${params ? ` ${params}` : ''}` : '';
+  const room = p.width - TITLE.length - Math.min(workload.length, info.workload.length + 2);
+  return [
+    [{ text: TITLE, bold: true, color: 'cyan' }, { text: textPath(info.file, Math.max(12, room)), bold: true }, { text: workload, dim: true }],
+    ...linePack(facts, p.width),
+  ];
 }
 
 export function Header(p: HeaderProps) {

@@ -1,16 +1,24 @@
-// Memory panel: RSS, peak RSS and VmSize, a sparkline of RSS over the replay so far, the mappings (VMAs)
-// held against the mapping limit as a gauge, and what those VMAs hold. Pure.
+// Memory panel: RSS, VmSize and the mappings (VMAs) held against the mapping limit. With history
+// (the default), one line each: a sparkline over the events replayed so far (mappings scaled to the
+// limit, so the line is also a gauge), then the figure (and the peak); the sparklines share their
+// width, so their columns are the same stretches of events. Full adds what the VMAs hold; figures
+// alone is RSS, peak and VmSize on one line and a mappings gauge. Pure.
 
 import { formatBytes, formatCount, formatPercent } from '../format.js';
+import { historyColumns, type HistoryView } from './history.js';
 import { item, linePack, Lines, plain, type Line } from './lines.js';
 import type { DashboardStats } from './snapshot.js';
 import { textBar, textSparkline } from './text.js';
 import type { DashboardTheme } from './theme.js';
 
+export type MemoryDetail = 'full' | 'history' | 'figures';
+
 export interface MemoryProps {
   stats: DashboardStats | null;
-  rssHistory: number[];
+  history: HistoryView;
   width: number;
+  /** Default history. */
+  detail?: MemoryDetail;
   theme: DashboardTheme;
 }
 
@@ -19,19 +27,52 @@ export function gaugeColor(fraction: number): string {
   return fraction >= 0.9 ? 'red' : fraction >= 0.7 ? 'yellow' : 'green';
 }
 
+const LABEL = 7; // 'VmSize '
+const FIGURE = 8; // the widest formatBytes: '1023 MiB'
+/** Right of the sparklines: ' <figure>  peak <figure>', or ' <figure>' when the width is short. */
+const SUFFIX_LONG = 1 + FIGURE + 7 + FIGURE;
+const SUFFIX_SHORT = 1 + FIGURE;
+const SPARK_MIN = 12;
+
+/** One history line: label, sparkline (padded to `sw` columns), figures. */
+function sparkLine(label: string, h: HistoryView, key: 'rss' | 'vmSize' | 'mappings', sw: number, top: number | undefined, color: string, figures: string): Line {
+  const spark = textSparkline(historyColumns(h.events, h[key], sw), sw, top);
+  return [{ text: label.padEnd(LABEL), dim: true }, { text: spark.padEnd(sw), color }, { text: figures, bold: true }];
+}
+
+function memoryHistory(s: DashboardStats, h: HistoryView, width: number): Line[] {
+  const frac = s.maxMapCount > 0 ? s.mappings / s.maxMapCount : 0;
+  const mapsLong = ` ${formatCount(s.mappings)} / ${formatCount(s.maxMapCount)} ${formatPercent(frac)}`;
+  const suffix = Math.max(SUFFIX_LONG, mapsLong.length);
+  const long = width - LABEL - suffix >= SPARK_MIN;
+  const sw = Math.max(1, width - LABEL - (long ? suffix : SUFFIX_SHORT));
+  const pair = (now: number, peak: number): string =>
+    ` ${formatBytes(now).padStart(FIGURE)}${long ? `  peak ${formatBytes(peak).padStart(FIGURE)}` : ''}`;
+  const maps = long ? mapsLong : ` ${formatPercent(frac)}`;
+  return [
+    sparkLine('RSS', h, 'rss', sw, undefined, 'cyan', pair(s.rss, s.peakRss)),
+    sparkLine('VmSize', h, 'vmSize', sw, undefined, 'blue', pair(s.vmSize, s.peakVmSize)),
+    sparkLine('maps', h, 'mappings', sw, s.maxMapCount > 0 ? s.maxMapCount : undefined, gaugeColor(frac), maps),
+  ];
+}
+
+function memoryFigures(s: DashboardStats, width: number): Line[] {
+  const lines = linePack([
+    item('RSS', formatBytes(s.rss)), item('peak', formatBytes(s.peakRss)), item('VmSize', formatBytes(s.vmSize)),
+  ], width);
+  const frac = s.maxMapCount > 0 ? s.mappings / s.maxMapCount : 0;
+  const figures = ` ${formatCount(s.mappings)} / ${formatCount(s.maxMapCount)} (${formatPercent(frac)})`;
+  const gaugeWidth = Math.max(4, Math.min(30, width - 'maps '.length - figures.length));
+  lines.push([{ text: 'maps ', dim: true }, { text: textBar(frac, gaugeWidth), color: gaugeColor(frac) }, { text: figures, bold: true }]);
+  return lines;
+}
+
 export function memoryLines(p: MemoryProps): Line[] {
   const s = p.stats;
   if (!s) return [plain('memory: waiting for the allocator…', { dim: true })];
-  const lines = linePack([
-    item('RSS', formatBytes(s.rss)), item('peak', formatBytes(s.peakRss)), item('VmSize', formatBytes(s.vmSize)),
-  ], p.width);
-  const label = 'RSS ';
-  lines.push([{ text: label, dim: true }, { text: textSparkline(p.rssHistory, p.width - label.length), color: 'cyan' }]);
-  const frac = s.maxMapCount > 0 ? s.mappings / s.maxMapCount : 0;
-  const figures = ` ${formatCount(s.mappings)} / ${formatCount(s.maxMapCount)} (${formatPercent(frac)})`;
-  const gaugeWidth = Math.max(4, Math.min(30, p.width - 'maps '.length - figures.length));
-  lines.push([{ text: 'maps ', dim: true }, { text: textBar(frac, gaugeWidth), color: gaugeColor(frac) }, { text: figures, bold: true }]);
-  lines.push(...linePack(vmaItems(s), p.width, 5));
+  if (p.detail === 'figures') return memoryFigures(s, p.width);
+  const lines = memoryHistory(s, p.history, p.width);
+  if (p.detail === 'full') lines.push(...linePack([plain('VMAs:', { dim: true }), ...vmaItems(s)], p.width, 2));
   return lines;
 }
 

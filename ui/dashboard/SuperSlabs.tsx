@@ -1,7 +1,8 @@
-// SuperSlabs panel: allocated, freed, live and empty-reserved SuperSlabs, with a sparkline of the
-// live count over the replay so far. Pure.
+// SuperSlabs panel: allocated, freed, live and empty-reserved SuperSlabs, with (detail history, the
+// default) a sparkline of the live count over the events replayed so far. Pure.
 
 import { formatCount } from '../format.js';
+import { historyColumns, type HistoryView } from './history.js';
 import { item, linePack, Lines, plain, type Line } from './lines.js';
 import type { DashboardStats } from './snapshot.js';
 import { textSparkline } from './text.js';
@@ -9,8 +10,10 @@ import type { DashboardTheme } from './theme.js';
 
 export interface SuperSlabsProps {
   stats: DashboardStats | null;
-  ssLiveHistory: number[];
+  history: HistoryView;
   width: number;
+  /** Default history. */
+  detail?: 'history' | 'figures';
   theme: DashboardTheme;
 }
 
@@ -22,8 +25,10 @@ export function superSlabsLines(p: SuperSlabsProps): Line[] {
     item('alloc', formatCount(s.ssAllocated)), item('freed', formatCount(s.ssFreed)),
     item('live', formatCount(s.ssLive), 'cyan'), item('empty-reserved', formatCount(s.ssEmptyReserved)),
   ], p.width, 2);
+  if (p.detail === 'figures') return lines;
   const label = 'live ';
-  lines.push([{ text: label, dim: true }, { text: textSparkline(p.ssLiveHistory, p.width - label.length), color: 'magenta' }]);
+  const sw = p.width - label.length;
+  lines.push([{ text: label, dim: true }, { text: textSparkline(historyColumns(p.history.events, p.history.ssLive, sw), sw), color: 'magenta' }]);
   return lines;
 }
 

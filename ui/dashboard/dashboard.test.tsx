@@ -1,5 +1,6 @@
-// The composed dashboard at 80 and 120 columns, and the live App against a fake replay handle: polling,
-// keys (pause, step, speed, quit), marks as history, OOM hold, and giving way at the end.
+// The composed dashboard laid out for 80×24, 60×20, 120×40 and smaller terminals, and the live App
+// against a fake replay handle: polling, keys (pause, step, speed, quit), marks as history, resizing,
+// the OOM hold (a key or the wait), the timeline's history at the end, and giving way to the summary.
 import { renderToString } from 'ink';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
@@ -8,8 +9,8 @@ import {
 } from '../../replayer/index.js';
 import { summaryText } from '../summary.js';
 import { App, STEP_EVENTS, type AppHandle } from './App.js';
-import { Dashboard } from './Dashboard.js';
-import { FIX_INFO, FIX_MARK, FIX_MODEL, FIX_OOM, FIX_SNAPSHOT, FIX_STATS, fixResult } from './fixtures.js';
+import { Dashboard, type DashboardModel } from './Dashboard.js';
+import { FIX_INFO, FIX_INFO_DEMO, FIX_MARK, FIX_MODEL, FIX_OOM, FIX_OOM_STACK, FIX_SNAPSHOT, FIX_STATS, fixResult } from './fixtures.js';
 import type { DashboardStatsInput } from './snapshot.js';
 import { THEME_PLAIN, themeFromEnv } from './theme.js';
 
@@ -21,46 +22,93 @@ function checkWidth(frame: string, width: number): string[] {
   return lines;
 }
 
-describe('Dashboard (pure)', () => {
-  it('fits 120 columns with panels side by side', () => {
-    const f = renderToString(<Dashboard model={FIX_MODEL} width={120} rows={40} theme={THEME_PLAIN} />, { columns: 120 });
-    const lines = checkWidth(f, 120);
-    expect(lines.length).toBeLessThan(40);
-    expect(lines.some((l) => l.includes('RSS 5.50 MiB') && l.includes('SuperSlabs'))).toBe(true);
-    expect(lines.some((l) => l.includes('live blocks') && l.includes('remote sent'))).toBe(true);
-    expect(lines[lines.length - 1]).toBe('space pause  s step  +/- speed  q quit');
-  });
+/** Many classes and threads, so the tables always have more rows than fit. */
+const CLASSES = Array.from({ length: 16 }, (_, i) => ({ size: 16 * (i + 1), liveBlocks: 100 + i, slabs: 2, magazineBlocks: 8, superSlabs: 1 }));
+const THREADS = Array.from({ length: 40 }, (_, i) => ({ tid: i, liveBlocks: i, allocs: 10 * i, frees: 9 * i, remoteFreesSent: i }));
 
-  it('fits 80 columns with panels stacked, shorter than the terminal', () => {
-    const f = render(<Dashboard model={FIX_MODEL} width={80} rows={40} theme={THEME_PLAIN} />).lastFrame()!;
-    const lines = checkWidth(f, 80);
-    expect(lines.length).toBeLessThan(40);
-    expect(f).toContain('events 2,113,536 / 6,042,732');
-    expect(f).toContain('empty-reserved 3');
-    expect(f).toContain('returned to OS 212 MiB');
-  });
+/** The demo's situation: a long trace path, the bug preset; running, or held after the OOM. */
+function demoModel(oom: boolean): DashboardModel {
+  return {
+    ...FIX_MODEL, info: FIX_INFO_DEMO, oom: oom ? FIX_OOM_STACK : null, oomCount: oom ? 1 : 0, held: oom, holdSeconds: oom ? 5 : 0,
+    snap: { ...FIX_SNAPSHOT, state: oom ? ReplayState.Oom : ReplayState.Running, classes: CLASSES, threads: THREADS },
+  };
+}
 
-  it('shows the OOM banner and the held state, still within 80 × 40', () => {
-    const model = { ...FIX_MODEL, oom: FIX_OOM, oomCount: 1, held: true, snap: { ...FIX_SNAPSHOT, state: ReplayState.Oom } };
-    const f = render(<Dashboard model={model} width={80} rows={40} theme={THEME_PLAIN} />).lastFrame()!;
-    const lines = checkWidth(f, 80);
-    expect(lines.length).toBeLessThan(40);
-    expect(f).toContain('OUT OF MEMORY at event 1,234,567');
-    expect(f).toContain(' OOM ');
-    expect(lines[lines.length - 1]).toBe('q quit');
-  });
+function screen(model: DashboardModel, w: number, h: number): string[] {
+  const f = renderToString(<Dashboard model={model} width={w} rows={h} theme={THEME_PLAIN} />, { columns: w });
+  return checkWidth(f, w);
+}
 
-  it.each([[80, 40], [80, 24], [120, 40], [120, 24]])('stays shorter than the terminal with many classes and threads (%i×%i, OOM)', (w, h) => {
-    const classes = Array.from({ length: 16 }, (_, i) => ({ size: 16 * (i + 1), liveBlocks: 100 + i, slabs: 2, magazineBlocks: 8, superSlabs: 1 }));
-    const threads = Array.from({ length: 40 }, (_, i) => ({ tid: i, liveBlocks: i, allocs: 10 * i, frees: 9 * i, remoteFreesSent: i }));
-    for (const oom of [null, FIX_OOM]) {
-      const model = { ...FIX_MODEL, oom, oomCount: oom ? 1 : 0, held: !!oom, snap: { ...FIX_SNAPSHOT, classes, threads } };
-      const f = renderToString(<Dashboard model={model} width={w} rows={h} theme={THEME_PLAIN} />, { columns: w });
-      const lines = checkWidth(f, w);
-      if (h >= 40) expect(lines.length).toBeLessThan(h);
-      expect(f).toMatch(/\+\d+ more classes/);
-      expect(f).toMatch(/\+\d+ more threads/);
+describe('Dashboard layout (pure)', () => {
+  it.each([[80, 24], [60, 20], [120, 40]])('%i×%i: header, progress and (after an OOM) the banner, within the terminal', (w, h) => {
+    for (const oom of [false, true]) {
+      const lines = screen(demoModel(oom), w, h);
+      const f = lines.join('\n');
+      expect(lines.length, f).toBeLessThanOrEqual(h - 1);
+      expect(lines[0]).toMatch(/^slabtrace .*larson-10-8-128/);
+      expect(f).toContain('preset hakmem-larson-bug (maxMapCount=1500)');
+      expect(f).toMatch(oom ? / OOM( |$)/m : / RUNNING( |$)/m);
+      expect(f).toContain('unthrottled');
+      expect(f).toMatch(/^█+░+ +35\.0%/m);
+      expect(f).toMatch(/^events 2,113,536 \/ 6,042,732/m);
+      if (oom) {
+        expect(f).toContain('OUT OF MEMORY at event 22,414,389');
+        expect(f).toContain('the VMA limit (vm.max_map_count) is reached');
+        expect(lines[lines.length - 1]).toBe('figures are final  any key summary in 5 s');
+      } else {
+        expect(f).not.toContain('OUT OF MEMORY');
+        expect(lines[lines.length - 1]).toBe('space pause  s step  +/- speed  q quit');
+      }
+      // statistics before tables: a table only shows when the memory history and SuperSlabs do
+      if (f.includes('live blocks')) {
+        expect(f).toMatch(/^RSS +[▁▂▃▄▅▆▇█]+/m);
+        expect(f).toMatch(/^maps +[▁▂▃▄▅▆▇█]+/m);
+        expect(f).toContain('SuperSlabs  alloc 11,000');
+      }
     }
+  });
+
+  it('80×24: the memory history (RSS, VmSize, mappings) and SuperSlabs fit beside the banner', () => {
+    const f = screen(demoModel(true), 80, 24).join('\n');
+    expect(f).toMatch(/^RSS +[▁▂▃▄▅▆▇█]{20,} +5\.50 MiB {2}peak 7\.25 MiB$/m);
+    expect(f).toMatch(/^VmSize [▁▂▃▄▅▆▇█]{20,} +488 MiB/m);
+    expect(f).toMatch(/^maps +[▁▂▃▄▅▆▇█]{20,} 1,234 \/ 2,000 61\.7%$/m);
+    expect(f).toContain('SuperSlabs  alloc 11,000');
+    // the full banner says what the VMAs hold: the memory panel does not repeat it
+    expect(f.split('SS 43,672')).toHaveLength(2);
+    expect(f).not.toContain('SS 1,100');
+  });
+
+  it('80×24 running: what the VMAs hold, and a table in the rows left', () => {
+    const f = screen(demoModel(false), 80, 24).join('\n');
+    expect(f).toContain('VMAs:  SS 1,100  stacks 110 (53 leaked)');
+    expect(f).toMatch(/\+\d+ more classes/);
+  });
+
+  it('120×40: statistics and tables side by side', () => {
+    const lines = screen(demoModel(false), 120, 40);
+    expect(lines.some((l) => /^RSS /.test(l) && l.includes('SuperSlabs  alloc'))).toBe(true);
+    expect(lines.some((l) => l.includes('live blocks') && l.includes('remote sent'))).toBe(true);
+    expect(lines.join('\n')).toMatch(/\+\d+ more threads/);
+  });
+
+  it('a small terminal (40×10) keeps the header, the progress bar and the banner', () => {
+    const lines = screen(demoModel(true), 40, 10);
+    const f = lines.join('\n');
+    expect(lines.length).toBeLessThanOrEqual(9);
+    expect(f).toMatch(/^slabtrace /);
+    expect(f).toContain('preset hakmem-larson-bug');
+    expect(f).toMatch(/ OOM( |$)/m);
+    expect(f).toMatch(/█+░+/);
+    expect(f).toContain('OUT OF MEMORY at event 22,414,389');
+  });
+
+  it('before the allocator exists (the first polls)', () => {
+    const model = { ...FIX_MODEL, snap: { ...FIX_SNAPSHOT, state: ReplayState.Starting, events: 0, fraction: 0, stats: null, classes: [], threads: [] } };
+    const lines = screen(model, 80, 24);
+    expect(lines.length).toBeLessThanOrEqual(23);
+    expect(lines.join('\n')).toContain('STARTING');
+    expect(lines.join('\n')).toContain('waiting for the allocator');
   });
 
   it('shows the paused state', () => {
@@ -115,14 +163,27 @@ function fakeHandle(): FakeHandle {
   };
 }
 
-function renderApp(h: FakeHandle, holdOnOom = true) {
+function renderApp(h: FakeHandle, holdOnOom = true, holdMs?: number) {
   const finished: ReplayResult[] = [];
   const errors: unknown[] = [];
   const app = render(
-    <App handle={h} info={FIX_INFO} openView={() => ({ read: statsInput })} holdOnOom={holdOnOom} theme={THEME_PLAIN}
+    <App handle={h} info={FIX_INFO} openView={() => ({ read: statsInput })} holdOnOom={holdOnOom} holdMs={holdMs} theme={THEME_PLAIN}
       onFinish={(r) => finished.push(r)} onError={(e) => errors.push(e)} />,
   );
   return { app, finished, errors };
+}
+
+/** The test terminal takes this size and says so (as a terminal does when resized). */
+function resize(app: ReturnType<typeof render>, columns: number, rows: number): void {
+  Object.defineProperty(app.stdout, 'columns', { value: columns, configurable: true });
+  Object.defineProperty(app.stdout, 'rows', { value: rows, configurable: true });
+  app.stdout.emit('resize');
+}
+
+/** The live area of the last frame (ink-testing-library renders in debug mode: marks first). */
+function liveLines(app: ReturnType<typeof render>): string[] {
+  const lines = (app.lastFrame() ?? '').split('\n');
+  return lines.slice(lines.findIndex((l) => l.startsWith('slabtrace ')));
 }
 
 async function until(cond: () => boolean, what: string): Promise<void> {
@@ -133,14 +194,30 @@ async function until(cond: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** An App on a running replay 250,000 events in, once a poll has drawn the counter. */
+async function renderRunning() {
+  const h = fakeHandle();
+  const r = renderApp(h);
+  Atomics.store(h.control.ints, CTL_STATE, ReplayState.Running);
+  h.control.floats[F_EVENTS_DONE] = 250_000;
+  await until(() => (r.app.lastFrame() ?? '').includes('events 250,000 / 1,000,000'), 'the polled counter');
+  return { h, ...r };
+}
+
+/** An App whose replay ended in an OOM, once the held screen shows the banner. */
+async function renderHeld(holdMs?: number, over: Partial<ReplayResult> = {}) {
+  const h = fakeHandle();
+  const r = renderApp(h, true, holdMs);
+  Atomics.store(h.control.ints, CTL_STATE, ReplayState.Oom);
+  h.finish(fixResult({ oom: FIX_OOM, oomCount: 1, ...over }));
+  await until(() => (r.app.lastFrame() ?? '').includes('OUT OF MEMORY'), 'the banner');
+  return { h, ...r };
+}
+
 describe('App (live, fake replay)', () => {
   it('polls the shared figures, and maps keys to commands', async () => {
-    const h = fakeHandle();
-    const { app } = renderApp(h);
-    Atomics.store(h.control.ints, CTL_STATE, ReplayState.Running);
-    h.control.floats[F_EVENTS_DONE] = 250_000;
-    await until(() => (app.lastFrame() ?? '').includes('events 250,000 / 1,000,000'), 'the polled counter');
-    expect(app.lastFrame()).toContain('RSS 5.50 MiB');
+    const { h, app } = await renderRunning();
+    expect(app.lastFrame()).toMatch(/^RSS .* 5\.50 MiB  peak 7\.25 MiB/m);
     app.stdin.write(' ');
     await until(() => (app.lastFrame() ?? '').includes('PAUSED'), 'paused');
     expect(app.lastFrame()).toContain('space resume');
@@ -197,21 +274,47 @@ describe('App (live, fake replay)', () => {
     app.unmount();
   });
 
-  it('holds the OOM banner until q', async () => {
-    const h = fakeHandle();
-    const { app, finished } = renderApp(h);
-    Atomics.store(h.control.ints, CTL_STATE, ReplayState.Oom);
-    h.finish(fixResult({ oom: FIX_OOM, oomCount: 1 }));
-    await until(() => (app.lastFrame() ?? '').includes('OUT OF MEMORY'), 'the banner');
+  it('holds the OOM banner until a key, which no longer controls the replay', async () => {
+    const { h, app, finished } = await renderHeld();
     await sleep(100);
     expect(finished).toHaveLength(0);
-    expect(app.lastFrame()).toContain('q quit');
+    expect(app.lastFrame()).toContain('figures are final  any key summary in 5 s');
     app.stdin.write(' ');
-    await sleep(50);
+    await until(() => finished.length === 1, 'finish after a key');
     expect(h.calls).toEqual([]);
-    app.stdin.write('q');
-    await until(() => finished.length === 1, 'finish after q');
     expect(app.lastFrame()).not.toContain('OUT OF MEMORY');
+  });
+
+  it('ends the hold by itself after the wait, counting down', async () => {
+    const { app, finished } = await renderHeld(1500);
+    await until(() => (app.lastFrame() ?? '').includes('summary in 2 s'), 'the countdown');
+    await until(() => (app.lastFrame() ?? '').includes('summary in 1 s'), 'the countdown going down');
+    await until(() => finished.length === 1, 'the end of the wait');
+    expect(app.lastFrame()).not.toContain('OUT OF MEMORY');
+  });
+
+  it('lays the screen out again when the terminal is resized', async () => {
+    const { app } = await renderRunning();
+    for (const [w, rows] of [[80, 24], [60, 20], [120, 40], [60, 12]]) {
+      resize(app, w, rows);
+      await until(() => {
+        const lines = liveLines(app);
+        return lines.length <= rows - 1 && lines.every((l) => l.length <= w) && lines.some((l) => l.length > w - 10);
+      }, `the layout for ${w}×${rows}`);
+      const f = liveLines(app).join('\n');
+      expect(f).toContain('preset hakmem-larson-fix');
+      expect(f).toMatch(/[█░]+ +25\.0%|░+ {2}25\.0%/);
+    }
+    app.unmount();
+  });
+
+  it('draws the history from the replay timeline once the replay is over', async () => {
+    const rows = Array.from({ length: 100 }, (_, i) => [i * 1000, i * 2 ** 20, i * 2 ** 22, i * 10, i]);
+    const { app, finished } = await renderHeld(undefined, { timeline: { columns: ['event', 'rss', 'vmSize', 'mappings', 'ssLive'], rows, atMark: [], every: 1000 } });
+    const rss = liveLines(app).find((l) => l.startsWith('RSS '))!;
+    expect(rss).toMatch(/^RSS +▁[▁▂▃▄▅▆▇█]+█ /);
+    app.stdin.write('q');
+    await until(() => finished.length === 1, 'finish');
   });
 
   it('does not hold an OOM when told not to', async () => {

@@ -1,6 +1,8 @@
 // End to end: the compiled CLI (dist/ui/bin.js, `npm run build`) replaying a recorded larson trace.
 // In a real terminal (tmux 120×40): the dashboard appears, `-` throttles, space pauses (the event
-// counter stops), q quits with the partial summary and exit 130; NO_COLOR gives no colour codes.
+// counter stops), q quits with the partial summary and exit 130; NO_COLOR gives no colour codes. In an
+// 80×24 terminal, an OOM run (hakmem-larson-bug, max_map_count 1500): the held last screen starts with
+// the header and shows the preset, the progress bar and the OOM banner, then gives way by itself.
 // Piped and with CI=true: plain summary, no escape sequences. Polls with deadlines, no fixed sleeps
 // for anything that waits on the replay.
 
@@ -46,6 +48,11 @@ function capture(session: string, escapes = false): string {
   return tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', session);
 }
 
+/** The pane's scrollback and screen (what was printed, also what scrolled away). */
+function captureAll(session: string): string {
+  return tmux('capture-pane', '-p', '-S', '-', '-t', session);
+}
+
 async function waitFor(session: string, what: string, cond: (screen: string) => boolean, ms = 45_000): Promise<string> {
   const deadline = Date.now() + ms;
   let screen = '';
@@ -83,11 +90,11 @@ function eventsShown(screen: string): number {
   return m ? Number(m[1].replace(/,/g, '')) : -1;
 }
 
-function startSession(name: string, env = '', columns = 120): string {
+function startSession(name: string, env = '', columns = 120, rows = 40, args = '--preset hakmem-larson-fix --speed 300K'): string {
   const session = `${name}-${process.pid}`;
   // `env -u CI`: CI runs set CI=true, which (rightly) turns the dashboard off; this test wants a terminal user.
-  const cmd = `cd ${ROOT} && env -u CI ${env} node ${BIN} replay ${trace} --preset hakmem-larson-fix --speed 300K; echo EXIT=$?; sleep 120`;
-  tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', '40', cmd);
+  const cmd = `cd ${ROOT} && env -u CI ${env} node ${BIN} replay ${trace} ${args}; echo EXIT=$?; sleep 120`;
+  tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), cmd);
   return session;
 }
 
@@ -126,9 +133,10 @@ describe.skipIf(!HAVE_TMUX)('dashboard in a real terminal (tmux)', () => {
       tmux('send-keys', '-t', session, 'q');
       const end = await waitFor(session, 'the exit', (s) => s.includes('EXIT='));
       expect(end).toContain('EXIT=130');
-      expect(end).toContain('PARTIAL: stopped by the user');
-      expect(end).toContain('replay of');
-      expect(end).not.toContain('space pause');
+      const all = captureAll(session);
+      expect(all).toContain('PARTIAL: stopped by the user');
+      expect(all).toContain('replay of');
+      expect(all.slice(all.indexOf('replay of'))).not.toContain('space pause');
     } finally {
       killSession(session);
     }
@@ -149,9 +157,36 @@ describe.skipIf(!HAVE_TMUX)('dashboard in a real terminal (tmux)', () => {
       for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
       expect(lines.some((l) => l.trimEnd() === 'space resume  s step  +/- speed  q quit')).toBe(true);
       expect(lines.some((l) => /^events [\d,]+/.test(l))).toBe(true);
-      expect(lines.some((l) => /^RSS [\d.]+ \w+ +peak/.test(l))).toBe(true);
+      expect(lines.some((l) => /^RSS +[▁▂▃▄▅▆▇█]+ +[\d.]+ \w+ +peak/.test(l))).toBe(true);
       tmux('send-keys', '-t', session, 'q');
       await waitFor(session, 'the exit', (s) => s.includes('EXIT='));
+    } finally {
+      killSession(session);
+    }
+  });
+});
+
+describe.skipIf(!HAVE_TMUX)('an OOM in an 80×24 terminal (tmux)', () => {
+  it('holds a last screen with the header, the preset, the progress bar and the banner, then the summary', async () => {
+    const session = startSession('slabtrace-dash-oom', 'NO_COLOR=1', 80, 24, '--preset hakmem-larson-bug --max-map-count 1500');
+    try {
+      const held = await waitFor(session, 'the held OOM screen', (s) => s.includes('OUT OF MEMORY at event') && s.includes('any key summary in'));
+      const lines = held.split('\n');
+      for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+      expect(lines[0]).toMatch(/^slabtrace .*larson\.pb/);
+      expect(held).toContain('preset hakmem-larson-bug (maxMapCount=1500)');
+      expect(held).toMatch(/ OOM( |$)/m);
+      expect(held).toMatch(/^events [\d,]+ \/ [\d,]+/m);
+      expect(held).toMatch(/^█*░+ +\d+\.\d%$/m);
+      expect(held).toContain('the VMA limit (vm.max_map_count) is reached');
+      expect(held).toMatch(/^maps +[▁▂▃▄▅▆▇█]+ 1,4\d\d \/ 1,500/m);
+      // no key: the screen gives way to the summary by itself (after 5 s), exit 3
+      const end = await waitFor(session, 'the exit', (s) => s.includes('EXIT='), 30_000);
+      expect(end).toContain('EXIT=3');
+      expect(end).toContain('OUT OF MEMORY at event');
+      const all = captureAll(session);
+      expect(all).toContain('under hakmem-larson-bug');
+      expect(all.slice(all.indexOf('replay of'))).not.toContain('any key summary');
     } finally {
       killSession(session);
     }

@@ -4,6 +4,7 @@
 import { ReplayState, type ReplayMark, type ReplayOom, type ReplayResult } from '../../replayer/index.js';
 import type { DashboardModel } from './Dashboard.js';
 import type { HeaderInfo } from './Header.js';
+import { historyCreate, historyPush, type DashboardHistory } from './history.js';
 import type { DashboardSnapshot, DashboardStats } from './snapshot.js';
 
 export const FIX_INFO: HeaderInfo = {
@@ -34,11 +35,21 @@ export const FIX_SNAPSHOT: DashboardSnapshot = {
   })),
 };
 
-export const FIX_RSS = Array.from({ length: 40 }, (_, i) => (1 + Math.sin(i / 5)) * 2 ** 20);
-export const FIX_SS = Array.from({ length: 40 }, (_, i) => 100 + i);
+/** 40 polls, 50,000 events apart: RSS a wave, VmSize, mappings and live SuperSlabs rising. */
+export function fixHistory(samples = 40): DashboardHistory {
+  const h = historyCreate();
+  for (let i = 1; i <= samples; i++) {
+    historyPush(h, i * 500, i * 50_000, {
+      rss: (1 + Math.sin(i / 5)) * 2 ** 20, vmSize: i * 12 * 2 ** 20, mappings: 30 * i, ssLive: 100 + i,
+    });
+  }
+  return h;
+}
+
+export const FIX_HISTORY = fixHistory();
 
 export const FIX_MODEL: DashboardModel = {
-  info: FIX_INFO, snap: FIX_SNAPSHOT, rssHistory: FIX_RSS, ssLiveHistory: FIX_SS, rate: 3_300_000,
+  info: FIX_INFO, snap: FIX_SNAPSHOT, history: FIX_HISTORY, rate: 3_300_000,
   elapsedSeconds: 2.5, oom: null, oomCount: 0, held: false,
 };
 
@@ -55,6 +66,20 @@ export const FIX_OOM: ReplayOom = {
   reason: 'mmap of a SuperSlab failed: the VMA limit (vm.max_map_count) is reached',
   ssAllocated: 2000, ssFreed: 12, vmSize: 3.9 * 2 ** 30, vmRss: 1.2 * 2 ** 30, mappings: 2001, maxMapCount: 2000,
   vmas: { superSlab: 1988, stack: 0, large: 0, baseline: 13, merged: 0 },
+};
+
+/** The demo's OOM: larson under hakmem-larson-bug runs out of VMAs creating a thread. */
+export const FIX_OOM_STACK: ReplayOom = {
+  event: 22_414_389, tid: 10_917, op: 'thread_start', size: 0, what: 'stack', reasonCode: 'max_map_count',
+  reason: 'pthread_create failed: its stack could not be mapped: the VMA limit (vm.max_map_count) is reached',
+  ssAllocated: 43_672, ssFreed: 0, vmSize: 171 * 2 ** 30, vmRss: 3.65 * 2 ** 30, mappings: 65_529, maxMapCount: 65_530,
+  vmas: { superSlab: 43_672, stack: 21_834, large: 0, baseline: 23, merged: 0 },
+};
+
+/** The demo's header: a long trace path in the temp folder, the bug preset. */
+export const FIX_INFO_DEMO: HeaderInfo = {
+  ...FIX_INFO, file: '/tmp/slabtrace-demo/larson-10-8-128-1024-1-12345-4-ops24000000-v0.2.0.pb', preset: 'hakmem-larson-bug',
+  overrides: { maxMapCount: '1500' },
 };
 
 export function fixResult(over: Partial<ReplayResult> = {}): ReplayResult {

@@ -1,6 +1,6 @@
 // The live dashboard (ink) for `replay` on a terminal: starts the replay in a worker, renders the
-// dashboard (throttled) until the replay ends — or, after an OOM, until the user quits — then gives
-// way to the plain summary. Ctrl-C, SIGINT, SIGTERM and q stop the replay with a partial result.
+// dashboard (throttled) until the replay ends — after an OOM, holding the last screen for a key or
+// 5 s — then gives way to the plain summary. Ctrl-C, SIGINT, SIGTERM and q stop the replay with a partial result.
 // React and ink are loaded only here, lazily, in production mode unless NODE_ENV says otherwise (the
 // development build costs the UI thread about twice the CPU per frame); on Linux the UI thread and the
 // process's helper threads that exist before the replay starts (V8's GC/JIT threads, which the UI keeps
@@ -17,7 +17,7 @@ import type { HeaderInfo } from './Header.js';
 import { themeFromEnv, type DashboardTheme } from './theme.js';
 
 export interface DashboardOptions {
-  /** After an OOM, keep the dashboard until the user quits (default true). */
+  /** After an OOM, hold the last screen until a key or 5 s (default true; never when stdout is not a terminal). */
   holdOnOom?: boolean;
 }
 

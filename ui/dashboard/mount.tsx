@@ -13,6 +13,7 @@ import type { DashboardTheme } from './theme.js';
 export const DASHBOARD_MAX_FPS = 6;
 
 export interface DashboardMountOptions {
+  /** After an OOM, hold the last screen for a key or OOM_HOLD_MS (only when stdout is a terminal). */
   holdOnOom: boolean;
   theme: DashboardTheme;
   stdout?: NodeJS.WriteStream;
@@ -23,10 +24,12 @@ export interface DashboardMountOptions {
 
 export function dashboardMount(handle: AppHandle, info: HeaderInfo, opts: DashboardMountOptions): Promise<ReplayResult> {
   const keys = opts.keys ?? (opts.stdin ?? process.stdin).isTTY === true;
+  // the last screen is held only where someone can see it
+  const hold = opts.holdOnOom && (opts.stdout ?? process.stdout).isTTY === true;
   return new Promise<ReplayResult>((resolve, reject) => {
     let failed: unknown = null;
     const ink = render(
-      <App handle={handle} info={info} openView={openStatsView} holdOnOom={opts.holdOnOom} theme={opts.theme} keys={keys}
+      <App handle={handle} info={info} openView={openStatsView} holdOnOom={hold} theme={opts.theme} keys={keys}
         onFinish={resolve}
         onError={(err) => { failed = err; handle.quit(); ink.unmount(); }} />,
       {

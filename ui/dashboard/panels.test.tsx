@@ -4,7 +4,8 @@ import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { ReplayState } from '../../replayer/index.js';
 import { ClassTable } from './ClassTable.js';
-import { FIX_INFO, FIX_MARK, FIX_OOM, FIX_RSS, FIX_SNAPSHOT, FIX_SS, FIX_STATS } from './fixtures.js';
+import { FIX_HISTORY, FIX_INFO, FIX_INFO_DEMO, FIX_MARK, FIX_OOM, FIX_OOM_STACK, FIX_SNAPSHOT, FIX_STATS } from './fixtures.js';
+import { historyCreate } from './history.js';
 import { Freed } from './Freed.js';
 import { Header } from './Header.js';
 import { KeyHelp } from './KeyHelp.js';
@@ -37,6 +38,18 @@ describe.each(WIDTHS)('panels at %i columns', (w) => {
     if (w >= 100) expect(f).toContain('chunksPerThread=1024');
   });
 
+  it('header, compact: file name, preset, state and speed in fewer lines; a long path keeps its file name', () => {
+    const full = frame(<Header info={FIX_INFO_DEMO} state={ReplayState.Oom} speed={0} width={w} theme={theme} />, w);
+    const compact = frame(<Header info={FIX_INFO_DEMO} state={ReplayState.Oom} speed={0} width={w} detail="compact" theme={theme} />, w);
+    expect(compact.split('\n').length).toBeLessThanOrEqual(full.split('\n').length);
+    for (const f of [full, compact]) {
+      expect(f).toMatch(/larson-10-8-128-1024.*\.pb|larson-10.*….*\.pb/);
+      expect(f).toContain('preset hakmem-larson-bug');
+      expect(f).toMatch(/ OOM( |$)/m);
+      expect(f).toContain('unthrottled');
+    }
+  });
+
   it('header: paused state and a set speed', () => {
     const f = frame(<Header info={FIX_INFO} state={ReplayState.Paused} speed={30_000} width={w} theme={theme} />, w);
     expect(f).toContain('PAUSED');
@@ -52,9 +65,18 @@ describe.each(WIDTHS)('panels at %i columns', (w) => {
     expect(f).toContain('rate 3.3 M ev/s');
     expect(f).toContain('elapsed 2.50 s');
     expect(f).toContain('ETA 1.19 s');
-    expect(f).toMatch(/█+░+/);
+    expect(f).toMatch(/█+░+  35\.0%$/m);
     const bar = f.split('\n').find((l) => l.includes('█'))!;
     expect(bar.length).toBe(w);
+  });
+
+  it('progress, compact: one line with the bar, the percentage, the events and the ETA', () => {
+    const s = FIX_SNAPSHOT;
+    const f = frame(<Progress events={s.events} total={s.total} totalEstimated={false} fraction={s.fraction} rate={3_300_000}
+      elapsedSeconds={2.5} width={w} detail="compact" theme={theme} />, w);
+    expect(f.split('\n')).toHaveLength(1);
+    expect(f).toMatch(/^█+░+ {2}35\.0% {2}2,113,536 \/ 6,042,732 {2}ETA 1\.19 s$/);
+    expect(f.length).toBe(w);
   });
 
   it('progress: an estimated total is marked, an unknown one left out', () => {
@@ -65,22 +87,43 @@ describe.each(WIDTHS)('panels at %i columns', (w) => {
     expect(none).toContain('events 10 ');
   });
 
-  it('memory: RSS, peak, VmSize, sparkline, mapping gauge', () => {
-    const f = frame(<Memory stats={FIX_STATS} rssHistory={FIX_RSS} width={w} theme={theme} />, w);
-    expect(f).toContain('RSS 5.50 MiB');
-    expect(f).toContain('peak 7.25 MiB');
-    expect(f).toContain('VmSize 488 MiB');
-    expect(f).toMatch(/RSS [▁▂▃▄▅▆▇█]{20,}/);
-    expect(f).toContain('1,234 / 2,000 (61.7%)');
+  it('memory: RSS, VmSize and mappings histories of one width, with the figures', () => {
+    const f = frame(<Memory stats={FIX_STATS} history={FIX_HISTORY} width={w} theme={theme} />, w);
+    const lines = f.split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^RSS {4}[▁▂▃▄▅▆▇█]{20,} +5\.50 MiB {2}peak 7\.25 MiB$/);
+    expect(lines[1]).toMatch(/^VmSize [▁▂▃▄▅▆▇█]{20,} +488 MiB {2}peak {2}500 MiB$/);
+    expect(lines[2]).toMatch(/^maps {3}[▁▂▃▄▅▆▇█]{20,} 1,234 \/ 2,000 61\.7%$/);
+    const sparks = lines.map((l) => /[▁▂▃▄▅▆▇█]+/.exec(l)![0].length);
+    expect(new Set(sparks).size).toBe(1);
+    // mappings are scaled to the limit: 1,200 of 2,000 at most is never a full block
+    expect(lines[2]).not.toContain('█');
+  });
+
+  it('memory, full: what the VMAs hold; figures: one line and a gauge', () => {
+    const full = frame(<Memory stats={FIX_STATS} history={FIX_HISTORY} width={w} detail="full" theme={theme} />, w);
+    expect(full).toContain('SS 1,100');
+    expect(full).toContain('stacks 110 (53 leaked)');
+    const figures = frame(<Memory stats={FIX_STATS} history={FIX_HISTORY} width={w} detail="figures" theme={theme} />, w);
+    expect(figures).toContain('RSS 5.50 MiB');
+    expect(figures).toContain('peak 7.25 MiB');
+    expect(figures).toContain('VmSize 488 MiB');
+    expect(figures).toMatch(/maps █+░+ 1,234 \/ 2,000 \(61\.7%\)/);
+  });
+
+  it('memory before the first sample: figures, no sparkline yet', () => {
+    const f = frame(<Memory stats={FIX_STATS} history={historyCreate()} width={w} theme={theme} />, w);
+    expect(f).toContain('5.50 MiB');
+    expect(f).not.toMatch(/[▁▂▃▄▅▆▇█]/);
   });
 
   it('memory and SuperSlabs before the allocator exists', () => {
-    expect(frame(<Memory stats={null} rssHistory={[]} width={w} theme={theme} />, w)).toContain('waiting for the allocator');
-    expect(frame(<SuperSlabs stats={null} ssLiveHistory={[]} width={w} theme={theme} />, w)).toContain('waiting for the allocator');
+    expect(frame(<Memory stats={null} history={historyCreate()} width={w} theme={theme} />, w)).toContain('waiting for the allocator');
+    expect(frame(<SuperSlabs stats={null} history={historyCreate()} width={w} theme={theme} />, w)).toContain('waiting for the allocator');
   });
 
   it('SuperSlabs: allocated, freed, live, empty-reserved, sparkline', () => {
-    const f = frame(<SuperSlabs stats={FIX_STATS} ssLiveHistory={FIX_SS} width={w} theme={theme} />, w);
+    const f = frame(<SuperSlabs stats={FIX_STATS} history={FIX_HISTORY} width={w} theme={theme} />, w);
     expect(f).toContain('alloc 11,000');
     expect(f).toContain('freed 10,882');
     expect(f).toContain('live 118');
@@ -131,9 +174,7 @@ describe.each(WIDTHS)('panels at %i columns', (w) => {
   it('OOM banner: event, thread, op, size, reason and the report figures', () => {
     const f = frame(<OomBanner oom={FIX_OOM} count={1} width={w} theme={theme} />, w);
     expect(f).toContain('OUT OF MEMORY at event 1,234,567');
-    expect(f).toContain('op alloc');
-    expect(f).toContain('size 64 B');
-    expect(f).toContain('thread 17');
+    expect(f).toContain('alloc of 64 B by thread 17');
     expect(f).toContain('vm.max_map_count');
     expect(f).toContain('mappings 2,001 / 2,000');
     expect(f).toContain('SS 1,988');
@@ -142,10 +183,23 @@ describe.each(WIDTHS)('panels at %i columns', (w) => {
     expect(f).toContain('VmRSS 1.20 GiB');
   });
 
-  it('key help: running, paused, held after OOM', () => {
+  it('OOM banner, compact and one line: a failed thread start (no size), the reason', () => {
+    const compact = frame(<OomBanner oom={FIX_OOM_STACK} count={1} width={w} detail="compact" theme={theme} />, w);
+    expect(compact).toContain('OUT OF MEMORY at event 22,414,389');
+    expect(compact).toContain('thread_start by thread 10917');
+    expect(compact).toContain('pthread_create failed:');
+    expect(compact).toContain('the VMA limit (vm.max_map_count) is reached');
+    expect(compact).not.toContain('VmSize');
+    const line = frame(<OomBanner oom={FIX_OOM_STACK} count={1} width={w} detail="line" theme={theme} />, w);
+    expect(line.split('\n')).toHaveLength(1);
+    expect(line).toMatch(/^ OUT OF MEMORY at event 22,414,389 {3}the VMA limit/);
+  });
+
+  it('key help: running, paused, held after OOM (with the seconds left)', () => {
     expect(frame(<KeyHelp paused={false} held={false} width={w} theme={theme} />, w)).toBe('space pause  s step  +/- speed  q quit');
     expect(frame(<KeyHelp paused held={false} width={w} theme={theme} />, w)).toContain('space resume');
-    expect(frame(<KeyHelp paused={false} held width={w} theme={theme} />, w)).toBe('q quit');
+    expect(frame(<KeyHelp paused={false} held holdSeconds={4} width={w} theme={theme} />, w)).toBe('figures are final  any key summary in 4 s');
+    expect(frame(<KeyHelp paused={false} held keys={false} holdSeconds={2} width={w} theme={theme} />, w)).toBe('figures are final  summary in 2 s');
     expect(frame(<KeyHelp paused={false} held={false} keys={false} width={w} theme={theme} />, w)).toContain('Ctrl-C quit');
   });
 });

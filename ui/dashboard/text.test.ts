@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { historyCreate, historyPush, historyRate, HISTORY_MAX } from './history.js';
 import { speedNext, SPEED_LEVELS } from './speed.js';
-import { textBar, textFit, textSparkline, textTable } from './text.js';
+import { textBar, textFit, textPath, textSparkline, textTable } from './text.js';
 
 describe('text helpers', () => {
   it('fits text to an exact width', () => {
@@ -21,6 +20,19 @@ describe('text helpers', () => {
     expect(s.endsWith('█')).toBe(true);
   });
 
+  it('scales sparklines to a given top (a gauge over time)', () => {
+    expect(textSparkline([0, 50, 100], 3, 100)).toBe('▁▅█');
+    expect(textSparkline([0, 10, 20], 3, 100)).toBe('▁▂▂');
+    expect(textSparkline([200], 1, 100)).toBe('█');
+  });
+
+  it('fits a path: whole, else its file name, else the file name cut in the middle', () => {
+    expect(textPath('/tmp/a.pb', 20)).toBe('/tmp/a.pb');
+    expect(textPath('/tmp/slabtrace-demo/larson.pb', 20)).toBe('larson.pb');
+    expect(textPath('/tmp/larson-10-8-128-1024.pb', 12)).toBe('larson…24.pb');
+    expect(textPath('/tmp/larson-10-8-128-1024.pb', 12)).toHaveLength(12);
+  });
+
   it('draws bars of the exact width, clamped', () => {
     expect(textBar(0.5, 10)).toBe('█████░░░░░');
     expect(textBar(2, 4)).toBe('████');
@@ -34,28 +46,6 @@ describe('text helpers', () => {
     const narrow = textTable(cols, [['1', '2', '3']], 10);
     expect(narrow[0]).toBe('a  bbbb');
     expect(narrow[1]).toBe('1     2');
-  });
-});
-
-describe('history', () => {
-  it('keeps the whole replay in bounded space by merging samples (max)', () => {
-    const h = historyCreate();
-    for (let i = 0; i < 5000; i++) historyPush(h, i, i, i, i % 7);
-    expect(h.rss.length).toBeLessThanOrEqual(HISTORY_MAX);
-    expect(h.rss.length).toBeGreaterThan(HISTORY_MAX / 4);
-    expect(h.rss[h.rss.length - 1]).toBeGreaterThan(4900);
-    expect(Math.max(...h.ssLive)).toBe(6);
-  });
-
-  it('measures the event rate over its window', () => {
-    const h = historyCreate();
-    expect(historyRate(h)).toBe(0);
-    historyPush(h, 0, 0, null, null);
-    historyPush(h, 500, 1000, null, null);
-    historyPush(h, 1000, 2000, null, null);
-    expect(historyRate(h)).toBe(2000);
-    historyPush(h, 10_000, 2000, null, null);
-    expect(historyRate(h)).toBe(0);
   });
 });
 

@@ -12,9 +12,10 @@ export function textFit(s: string, width: number, align: 'left' | 'right' = 'lef
 
 /**
  * A sparkline of `values` in at most `width` columns: resampled to the width by bucket maximum, scaled
- * from 0 to the maximum. Empty input gives an empty string.
+ * from 0 to `top` (default: the largest value; values above it are drawn full). Empty input gives an
+ * empty string.
  */
-export function textSparkline(values: ArrayLike<number>, width: number): string {
+export function textSparkline(values: ArrayLike<number>, width: number, top?: number): string {
   const n = values.length;
   if (n === 0 || width <= 0) return '';
   const cols = Math.min(n, width);
@@ -26,10 +27,23 @@ export function textSparkline(values: ArrayLike<number>, width: number): string 
     for (let i = from; i < to; i++) if (values[i] > m) m = values[i];
     buckets[c] = m;
   }
-  let max = 0;
-  for (const v of buckets) if (v > max) max = v;
-  if (max <= 0) return SPARK[0].repeat(cols);
+  let max = top ?? 0;
+  if (top === undefined) for (const v of buckets) if (v > max) max = v;
+  if (!(max > 0)) return SPARK[0].repeat(cols);
   return buckets.map((v) => SPARK[Math.min(SPARK.length - 1, Math.max(0, Math.round((v / max) * (SPARK.length - 1))))]).join('');
+}
+
+/**
+ * A file name in at most `width` columns: the path when it fits, else its last component, cut in the
+ * middle when even that is too long (so the extension stays visible).
+ */
+export function textPath(path: string, width: number): string {
+  if (path.length <= width) return path;
+  const base = path.slice(path.lastIndexOf('/') + 1) || path;
+  if (base.length <= width) return base;
+  if (width <= 1) return width === 1 ? '…' : '';
+  const tail = Math.floor((width - 1) / 2);
+  return `${base.slice(0, width - 1 - tail)}…${base.slice(base.length - tail)}`;
 }
 
 /** A bar of `width` columns filled to `fraction` (clamped to 0..1). */
