@@ -95,7 +95,9 @@ describe('terminal chart and summary', () => {
 
   it('the summary ends with the OOM report and lists classes, threads and the chart; --no-chart omits it', () => {
     const s = summaryText(bug);
-    expect(s.trimEnd().split('\n').slice(-5)[0]).toMatch(/^OUT OF MEMORY at event/);
+    const lastParagraph = s.trimEnd().slice(s.trimEnd().lastIndexOf('\n\n') + 2);
+    expect(lastParagraph).toMatch(/^OUT OF MEMORY at event/);
+    for (const line of lastParagraph.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
     expect(s).toContain('class  live blocks');
     expect(s).toMatch(/threads: .* leaked; the 10 with the most live blocks/);
     expect(s).toContain('RSS over the replay');

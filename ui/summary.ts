@@ -29,11 +29,22 @@ export function summaryOom(r: ReplayResult): string {
     o.what === 'stack'
       ? `OUT OF MEMORY at event ${formatCount(o.event)}: ${o.op} by thread ${o.tid}`
       : `OUT OF MEMORY at event ${formatCount(o.event)}: ${o.op} of ${formatBytes(o.size)} by thread ${o.tid}`,
-    `  ${o.reason}`,
+    ...summaryWrap(o.reason, 76).map((l) => `  ${l}`),
     `  SuperSlabs allocated ${formatCount(o.ssAllocated)}, freed ${formatCount(o.ssFreed)}; mappings ${formatCount(o.mappings)} / ${formatCount(o.maxMapCount)}`,
     `  VMAs: ${vmaText(o.vmas)}`,
     `  VmSize ${formatBytes(o.vmSize)}, VmRSS ${formatBytes(o.vmRss)}`,
   ].join('\n');
+}
+
+/** `text` in lines of at most `width` columns, broken at spaces. */
+function summaryWrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) { lines.push(line); line = word; } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 /** VMAs by what they hold, e.g. "SuperSlabs 43,672, stacks 21,834, baseline 23". */
@@ -81,9 +92,10 @@ function figureRows(r: ReplayResult): [string, string][] {
     ['events/s', formatRate(r.eventsPerSec)],
     ['RSS peak / final', `${formatBytes(f.peakRss)} / ${formatBytes(f.rss)}`],
     ['VmSize peak / final', `${formatBytes(f.peakVmSize)} / ${formatBytes(f.vmSize)}`],
-    ['mappings (VMAs)', `${formatCount(f.mappings)}: ${vmaText(f.vmas)}`],
-    ['thread stacks (leaked)', `${formatCount(f.stacksMapped)} (${formatCount(f.stacksLeaked)})${f.stackFailures ? `; ${formatCount(f.stackFailures)} failed` : ''}`],
-    ['RSS: baseline / threads', `${formatBytes(f.baselineRss)} / ${formatBytes(f.threadRss)} (stacks, TLS)`],
+    ['mappings (VMAs)', formatCount(f.mappings)],
+    ['VMAs: SuperSlabs / stacks / other', `${formatCount(f.vmas.superSlab)} / ${formatCount(f.vmas.stack)} / ${formatCount(f.vmas.large + f.vmas.baseline + f.vmas.merged)}`],
+    ['thread stacks (leaked)', `${formatCount(f.stacksMapped)} (${formatCount(f.stacksLeaked)})${f.stackFailures ? `, ${formatCount(f.stackFailures)} failed` : ''}`],
+    ['RSS of baseline / threads', `${formatBytes(f.baselineRss)} / ${formatBytes(f.threadRss)}`],
     ['SuperSlabs alloc / freed / live', `${formatCount(f.ssAllocated)} / ${formatCount(f.ssFreed)} / ${formatCount(f.ssLive)}`],
     ['blocks freed', formatCount(f.blocksFreed)],
     ['bytes freed', formatBytes(f.bytesFreed)],
