@@ -1,11 +1,14 @@
 // The CLI edge: user mistakes and bad input become one clear line on stderr and a distinct exit code;
 // anything else is a bug and is printed with its stack and a request to report it.
-// Exit codes: 0 done · 1 internal error · 2 bad usage or bad trace · 3 OOM reproduced · 130 interrupted.
+// Exit codes: 0 done · 1 internal error · 2 bad usage or bad trace · 3 OOM reproduced · 4 native replay
+// crashed · 5 demo not reproduced · 125 record exec incomplete · 130 interrupted (README lists them all).
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_OOM = 3;
+/** demo: the run did not show the bug (e.g. too small an --ops budget to reach the VMA limit). */
+export const EXIT_NOT_REPRODUCED = 5;
 export const EXIT_INTERRUPTED = 130;
 
 /** A mistake in how the command was called (exit 2, no stack). */

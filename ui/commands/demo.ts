@@ -4,7 +4,7 @@
 // leaks a stack beside its SuperSlabs), then under hakmem-larson-fix to the end,
 // and prints the two summaries side by side and a conclusion (wrapped to the terminal). On a terminal
 // both replays run on the dashboard, which holds the OOM on screen (a key or 5 s) before the fix run.
-// Exit 0 when the bug reproduces (OOM under the bug preset, none under the fix), 1 otherwise.
+// Exit 0 when the bug reproduces (OOM under the bug preset, none under the fix), 5 when it does not (with why).
 
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { recordWorkload } from '../../recorder/index.js';
 import type { ReplayConfig, ReplayResult } from '../../replayer/index.js';
-import { EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK } from '../errors.js';
+import { EXIT_INTERRUPTED, EXIT_NOT_REPRODUCED, EXIT_OK } from '../errors.js';
 import { formatCount } from '../format.js';
 import { summaryCompare } from '../summary.js';
 import { cliVersion } from '../version.js';
@@ -24,6 +24,8 @@ export const DEMO_LARSON_ARGS = ['10', '8', '128', '1024', '1', '12345', '4'];
 /** Operations recorded by default: enough for the bug preset to hit the 65,530 VMA limit (it does
  * after about 11 M operations) and for the fix preset to show a long, bounded run. */
 export const DEMO_DEFAULT_OPS = 24_000_000;
+/** The mapping limit the demo replays against (vm.max_map_count's default). */
+const DEMO_MAP_LIMIT = 65_530;
 
 interface DemoOptions {
   ops: number;
@@ -95,7 +97,10 @@ export function demoReproduced(bug: DemoFigures, fix: DemoFigures): boolean {
 /** The closing sentence, figures with thousands separators as in the table. */
 export function demoConclusion(bug: DemoFigures, fix: DemoFigures): string {
   if (!demoReproduced(bug, fix) || !bug.oom) {
-    return `NOT reproduced: expected an OOM with 0 SuperSlabs freed under ${bug.preset} and none under ${fix.preset}.`;
+    const why = !bug.oom
+      ? ` The trace never reached the ${formatCount(DEMO_MAP_LIMIT)}-VMA limit under ${bug.preset}: record more operations (--ops, default ${formatCount(DEMO_DEFAULT_OPS)}; the limit is reached after about 11 M).`
+      : fix.oom ? ` ${fix.preset} ran out of memory too (${fix.oom.reason}).` : '';
+    return `NOT reproduced: expected an OOM with 0 SuperSlabs freed under ${bug.preset} and none under ${fix.preset}.${why}`;
   }
   const o = bug.oom, f = fix.final;
   return `Reproduced: under ${bug.preset}, at event ${formatCount(o.event)}, ${o.reason}, with ${formatCount(o.ssAllocated)} SuperSlabs ` +
@@ -125,5 +130,5 @@ async function demoCommand(opts: DemoOptions): Promise<number> {
   if (fix.partial) return EXIT_INTERRUPTED;
   process.stdout.write(`\n${summaryCompare([bug, fix])}`);
   process.stdout.write(`\n${demoText(demoConclusion(bug, fix))}`);
-  return demoReproduced(bug, fix) ? EXIT_OK : EXIT_INTERNAL;
+  return demoReproduced(bug, fix) ? EXIT_OK : EXIT_NOT_REPRODUCED;
 }
