@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { allocatorsRegister } from './allocators.js';
+import { examplesFor } from './examples.js';
 import { compareRegister } from './compare.js';
 import { convertRegister } from './convert.js';
 import { cutRegister } from './cut.js';
@@ -27,4 +28,8 @@ export function commandsRegister(program: Command): void {
   importRegister(program);
   presetsRegister(program);
   allocatorsRegister(program);
+  for (const cmd of program.commands) {
+    const text = examplesFor(cmd.name());
+    if (text) cmd.addHelpText('after', text);
+  }
 }

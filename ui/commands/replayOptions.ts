@@ -31,7 +31,7 @@ export function replayOptionsAdd(cmd: Command): Command {
     .option('--check [n]', 'run the invariant checker at marks and at the end, or every n events')
     .option('--stop-at <event>', 'stop after this many events', optInteger)
     .option('--max-map-count <n>', 'mapping limit (vm.max_map_count, default 65530)', optInteger)
-    .option('--mem-limit <size>', 'address-space limit, e.g. 100G', optSize)
+    .option('--mem-limit <size>', 'address-space limit (VmSize), e.g. 100G (default 128T: the 47-bit user space)', optSize)
     .option('--lenient', 'skip bad events (and count them) instead of failing')
     .option('--allow-truncated', 'replay a trace without footer up to its last complete chunk')
     .option('--continue-after-oom', 'report a failed allocation and go on')
