@@ -1,168 +1,67 @@
-// The reader's streaming pass over one decoded chunk: applies the id rule (LIFO stack + live flag
-// per id, bounded by peak live objects), checks threads/sizes/alignments/ids, computes the digest
-// and writes the EventBatch columns. Hot loop: locals over typed arrays, no allocation, no try/catch;
-// a bad event calls the cold onBad(), which counts it (lenient) or records the error and stops.
-// Validating protobuf chunks go through traceApplyFused first (id/size varints decoded in the loop,
-// only the common case); at the first event it does not handle, the general pass takes over.
-// thread_join / thread_detach (format version 2) are rare: only the general and unchecked passes
-// handle them (thread fate checks in TraceThreads, cold), so the common path carries no extra work.
+// The reader's streaming passes over one decoded chunk (protobuf) or batch of lines (JSON): apply the
+// id rule (LIFO stack + live flag per id, bounded by peak live objects), check threads/sizes/
+// alignments/ids, compute the digest and the footer's live/peak/bytes figures (ids.live holds each
+// live object's size, so a free finds it where it checks liveness; sizes >= 2^32-1 go through the
+// cold TraceIds.sizeOf/setSize and make the fused pass hand over), and write the EventBatch columns. Hot loops: locals over typed arrays, no allocation, no try/catch; a bad event
+// calls the cold st.bad() and stops the pass (before it in strict mode, after it when skipped); an
+// unknown op (st.unknownOp) stops it before the op in both modes. So the first error in stream
+// order is the one reported, whatever the chunking, and the events before it are yielded.
+// A pass covers input events [from, limit) of the chunk (at most TRACE_BATCH_MAX, the batch's size)
+// and leaves where it stopped in st.resume*, so a big chunk is applied in slices and a lenient read
+// resumes after a skipped event; batch entries are always consecutive events of the stream.
+// Validating protobuf chunks that fit one slice go through traceApplyFused first (id/size varints
+// decoded in the loop, only the common case); at the first event it does not handle, the general
+// pass takes over. thread_join / thread_detach (format version 2) are rare: only the general and
+// unchecked passes handle them (thread fate checks in TraceThreads, cold).
 // Hot loops use literal op codes / limits (commented with their names): imported bindings are
 // context loads that TurboFan does not constant-fold.
 import { TraceBatch } from './batch.js';
-import { DIGEST_H1_INIT, DIGEST_H2_INIT, markNameHash } from './digest.js';
-import { traceError, type TraceError, type TraceErrorCode } from './errors.js';
-import { TraceIds } from './ids.js';
-import { TraceThreads, traceThreadFaultText, type TraceThreadFault } from './threads.js';
+import { markNameHash } from './digest.js';
 import { TraceInput } from './input.js';
 import { traceMaterialize } from './chunkDecode.js';
-import {
-  OP_ALLOC, OP_CALLOC, OP_COUNT, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_DETACH,
-  OP_THREAD_JOIN, OP_THREAD_START,
-} from './ops.js';
-
-export class TraceReadState {
-  ids = new TraceIds();
-  threads = new TraceThreads();
-  h1 = DIGEST_H1_INIT;
-  h2 = DIGEST_H2_INIT;
-  skipped = 0;
-  private skippedChecked = -1;
-  pending: TraceError | null = null;
-  /** Events seen in the stream (including skipped ones). */
-  events = 0;
-  /** thread_join / thread_detach events seen (including skipped ones), for the footer check. */
-  joins = 0;
-  detaches = 0;
-  chunk = 0;
-  frameOffset = 0;
-  inp: TraceInput | null = null;
-
-  constructor(readonly file: string, readonly lenient: boolean) {}
-
-  /** Where the lean pass stopped (traceApplyLean): run, its end, column positions. */
-  resumeRun = 0;
-  resumeEnd = 0;
-  resumeIds = 0;
-  resumeSizes = 0;
-  resumeAligns = 0;
-
-  /** Column values consumed by the last pass (checked against the column lengths). */
-  usedIds = 0;
-  usedSizes = 0;
-  usedAligns = 0;
-  usedMarks = 0;
-  usedTargets = 0;
-
-  used(ids: number, sizes: number, aligns: number, marks: number, targets: number): void {
-    this.usedIds = ids;
-    this.usedSizes = sizes;
-    this.usedAligns = aligns;
-    this.usedMarks = marks;
-    this.usedTargets = targets;
-  }
-
-  /** Cold: structural error found in a pass (always thrown, also in lenient mode). */
-  structural(code: TraceErrorCode, i: number, detail: string): TraceError {
-    const inp = this.inp!;
-    const off = inp.lineOff && i >= 0 ? inp.lineOff[i]! : this.frameOffset;
-    return traceError(code, this.file, off, this.chunk, i >= 0 ? this.events + i : -1, detail);
-  }
-
-  unknownOp(i: number, op: number): TraceError {
-    const why = op < OP_COUNT && op >= this.inp!.opLimit ? ` (${OP_NAMES[op]}) in a format version 1 trace` : '';
-    return this.structural('UNKNOWN_OP', i, `unknown op ${op}${why}`);
-  }
-
-  bigThreadLive(t: number): number {
-    return this.threads.bigLive.has(t) ? 1 : 0;
-  }
-
-  /** Cold (rare ops): counts a thread_join / thread_detach of target and applies it; null or the fault. */
-  threadFate(op: number, target: number): TraceThreadFault | null {
-    if (op === OP_THREAD_JOIN) {
-      this.joins++;
-      return this.threads.join(target);
-    }
-    this.detaches++;
-    return this.threads.detach(target);
-  }
-
-  /** Cold: counts a thread_join / thread_detach skipped before its checks (its thread is not live). */
-  countThreadOp(op: number): void {
-    if (op === OP_THREAD_JOIN) this.joins++;
-    else if (op === OP_THREAD_DETACH) this.detaches++;
-  }
-
-  /** Cold: a bad event at input index i. Returns true if the pass must stop (strict mode). */
-  onBad(code: TraceErrorCode, i: number, op: number, tid: number, id: number, v: number): boolean {
-    if (this.lenient) {
-      if (this.skipped === this.skippedChecked) {
-        // first skip in this chunk: make sure the chunk is not simply corrupt
-        const bad = traceCheckColumns(this.inp!);
-        if (bad) throw this.structural(bad.code, bad.event, bad.detail);
-      }
-      this.skipped++;
-      this.skippedChecked = this.skipped;
-      return false;
-    }
-    // a short or long column reads as bad events: report the chunk as corrupt instead
-    const bad = traceCheckColumns(this.inp!);
-    if (bad) throw this.structural(bad.code, bad.event, bad.detail);
-    const name = OP_NAMES[op] ?? `op ${op}`;
-    let detail: string, expected: string | undefined;
-    switch (code) {
-      case 'FREE_NOT_LIVE': detail = `${name} of id ${id}, which is not live`; expected = 'a live id'; break;
-      case 'DOUBLE_FREE': detail = `${name} of id ${id}, which was already released`; expected = 'a live id'; break;
-      case 'ALLOC_LIVE': detail = `${name} of id ${id}, which is live`; expected = `id ${v}`; break;
-      case 'BAD_ID': detail = `${name} names id ${id}`; expected = `id ${v} by the LIFO id rule`; break;
-      case 'BAD_SIZE': detail = `${name} of size ${v}`; expected = 'a size in 1..2^40'; break;
-      case 'BAD_ALIGN': detail = `memalign alignment ${v} is not a power of two`; expected = 'a power of two'; break;
-      case 'JOIN_UNKNOWN': case 'JOIN_LIVE': case 'JOIN_TWICE': case 'DETACH_UNKNOWN': case 'DETACH_TWICE':
-        ({ detail, expected } = traceThreadFaultText(code, tid, v));
-        break;
-      default:
-        detail = op === OP_THREAD_START ? `thread_start of thread ${tid}, which is live`
-          : `${name} on thread ${tid}, which is not live`;
-        expected = op === OP_THREAD_START ? 'a thread that is not live' : 'a live thread';
-    }
-    const inp = this.inp!;
-    const off = inp.lineOff ? inp.lineOff[i]! : this.frameOffset;
-    this.pending = traceError(code, this.file, off, this.chunk, this.events + i, detail, expected);
-    return true;
-  }
-}
+import { TraceReadState, traceCheckUsed } from './readState.js';
 
 /**
- * Validating pass: inp → b. Returns the number of input events consumed (n, or the bad index).
- * With digest, the running digest is updated for every event written to the batch (a corrupt chunk
- * leaves it wrong, but the caller then throws: it checks the consumed column counts, traceCheckUsed).
+ * Validating pass over input events [from, limit) into b (entries 0..b.count-1). Returns the input
+ * index where it stopped: limit, a bad event (strict: st.pending is set) or the one after a skipped
+ * event (lenient). With digest, the running digest is updated for every event written to the batch.
+ * from = 0 starts the chunk; a later from continues where the previous pass stopped.
  */
-export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceBatch, digest: boolean): number {
+export function traceApplyChecked(st: TraceReadState, inp: TraceInput, b: TraceBatch, digest: boolean, from: number, limit: number): number {
   const n = inp.n;
-  b.ensure(n);
+  b.ensure(limit - from);
   st.inp = inp;
   b.markNames = [];
-  if (inp.deferred && inp.xids === null) {
-    const i = traceApplyFused(st, inp, b, digest);
-    const ii = st.resumeIds, si = st.resumeSizes;
-    if (i === n && gIdPos === inp.idE && gSizePos === inp.szE) {
-      // every column byte consumed by valid varints: the counts a full decode would give
-      inp.deferred = false;
-      inp.nIds = ii;
-      inp.nSizes = si;
-    } else {
-      const bad = traceMaterialize(inp);
-      if (bad !== null) throw st.structural('CORRUPT_CHUNK', -1, bad);
-      if (i < n) return traceApplyGeneral(st, inp, b, digest, i);
+  if (from === 0) {
+    if (inp.deferred && inp.xids === null && limit === n) {
+      const i = traceApplyFused(st, inp, b, digest);
+      const ii = st.resumeIds, si = st.resumeSizes;
+      if (i === n && gIdPos === inp.idE && gSizePos === inp.szE) {
+        // every column byte consumed by valid varints: the counts a full decode would give
+        inp.deferred = false;
+        inp.nIds = ii;
+        inp.nSizes = si;
+      } else {
+        const bad = traceMaterialize(inp);
+        if (bad !== null) throw st.structural('CORRUPT_CHUNK', -1, bad);
+        if (i < n) return traceApplyGeneral(st, inp, b, digest, i, i, limit);
+      }
+      b.count = n;
+      st.used(ii, si, st.resumeAligns, 0, 0);
+      return n;
     }
-    b.count = n;
-    st.used(ii, si, st.resumeAligns, 0, 0);
-    return n;
+    const bad = traceMaterialize(inp);
+    if (bad !== null) throw st.structural('CORRUPT_CHUNK', -1, bad);
+    traceResumeStart(st, inp);
   }
+  return traceApplyGeneral(st, inp, b, digest, from, 0, limit);
+}
+
+/** The resume state of a pass starting the chunk. */
+function traceResumeStart(st: TraceReadState, inp: TraceInput): void {
   st.resumeRun = 0;
   st.resumeEnd = inp.nRunV > 0 ? inp.runL[0]! : 0;
-  st.resumeIds = st.resumeSizes = st.resumeAligns = 0;
-  return traceApplyGeneral(st, inp, b, digest, 0);
+  st.resumeIds = st.resumeSizes = st.resumeAligns = st.resumeMarks = st.resumeTargets = 0;
 }
 
 let gIdPos = 0, gSizePos = 0, gVarEnd = 0;
@@ -203,6 +102,7 @@ function traceApplyFused(st: TraceReadState, inp: TraceInput, b: TraceBatch, dig
   const stack = idst.stack, live = idst.live, cap = live.length;
   let top = idst.top, next = idst.next;
   let h1 = st.h1, h2 = st.h2;
+  let lb = st.liveBytes, pkb = st.peakLiveBytes, pko = st.peakLiveObjects, ba = st.bytesAllocated;
   let i = 0, ii = 0, si = 0, ai = 0, r = 0, end = 0;
   let ip = inp.idS, sp = inp.szS;
   // op and aux columns in bulk (entries past the stopping point are rewritten by the general pass
@@ -232,10 +132,13 @@ function traceApplyFused(st: TraceReadState, inp: TraceInput, b: TraceBatch, dig
           if (id < 0) break;
           q = gVarEnd;
         }
-        if (q > idE || id >= next || live[id] === 0) break;
+        if (q > idE || id >= next) break;
+        const old = live[id]!; // the live object's size
+        if (old === 0 || old === 0xffffffff /* TRACE_IDS_BIG */) break;
         if (op === /* OP_FREE */ 1) {
           live[id] = 0;
           stack[top++] = id;
+          lb -= old;
         } else {
           if (sp >= szE) break;
           const c0 = body[sp]!, c1 = body[sp + 1]!;
@@ -252,6 +155,10 @@ function traceApplyFused(st: TraceReadState, inp: TraceInput, b: TraceBatch, dig
           if (qs > szE || s === 0) break;
           sp = qs;
           si++;
+          live[id] = s;
+          lb += s - old;
+          ba += s;
+          if (lb > pkb) pkb = lb;
         }
         ip = q;
         ii++;
@@ -286,7 +193,11 @@ function traceApplyFused(st: TraceReadState, inp: TraceInput, b: TraceBatch, dig
         }
         sp = qs;
         si++;
-        live[id] = 1;
+        live[id] = s;
+        lb += s;
+        ba += s;
+        if (lb > pkb) pkb = lb;
+        if (next - top > pko) pko = next - top;
       } else if (op === /* OP_THREAD_START */ 5) {
         if (tLive === 1) break;
         tLive = 1;
@@ -315,18 +226,24 @@ function traceApplyFused(st: TraceReadState, inp: TraceInput, b: TraceBatch, dig
   idst.next = next;
   st.h1 = h1;
   st.h2 = h2;
+  traceFiguresSave(st, lb, pkb, pko, ba);
   st.resumeRun = r;
   st.resumeEnd = end;
   st.resumeIds = ii;
   st.resumeSizes = si;
   st.resumeAligns = ai;
+  st.resumeMarks = st.resumeTargets = 0;
   gIdPos = ip;
   gSizePos = sp;
   return i;
 }
 
-/** The general validated pass, from event i0 (run st.resumeRun ending at st.resumeEnd, column positions in st). */
-function traceApplyGeneral(st: TraceReadState, inp: TraceInput, b: TraceBatch, digest: boolean, i0: number): number {
+/**
+ * The general validated pass from input event i0 (run st.resumeRun ending at st.resumeEnd, column
+ * positions in st.resume*) to limit, writing batch entries from j0. Stops at a bad event (see
+ * traceApplyChecked); saves where it stopped.
+ */
+function traceApplyGeneral(st: TraceReadState, inp: TraceInput, b: TraceBatch, digest: boolean, i0: number, j0: number, limit: number): number {
   const ops = inp.ops, runV = inp.runV, runL = inp.runL, nRuns = inp.nRunV;
   const inIds = inp.ids, inSizes = inp.sizes, inAligns = inp.aligns, inTargets = inp.targets, xids = inp.xids;
   const hasX = xids !== null;
@@ -336,14 +253,14 @@ function traceApplyGeneral(st: TraceReadState, inp: TraceInput, b: TraceBatch, d
   const idst = st.ids;
   let stack = idst.stack, live = idst.live, cap = live.length, top = idst.top, next = idst.next;
   let h1 = st.h1, h2 = st.h2;
-  // marks and targets: the fused pass stops before the first of them, so they start at 0
-  let i = i0, j = i0, ii = st.resumeIds, si = st.resumeSizes, ai = st.resumeAligns, mi = 0, ti = 0;
-  const r0 = st.resumeRun, end0 = st.resumeEnd;
-  outer: for (let r = r0; r < nRuns; r++) {
+  let lb = st.liveBytes, pkb = st.peakLiveBytes, pko = st.peakLiveObjects, ba = st.bytesAllocated;
+  let i = i0, j = j0, ii = st.resumeIds, si = st.resumeSizes, ai = st.resumeAligns, mi = st.resumeMarks, ti = st.resumeTargets;
+  let r = st.resumeRun, end = st.resumeEnd;
+  outer: while (r < nRuns) {
     const t = runV[r]!;
-    const end = r === r0 ? end0 : i + runL[r]!;
+    const stop = end < limit ? end : limit;
     let tLive = t < 65536 /* TRACE_SMALL_TIDS */ ? tl[t]! : st.bigThreadLive(t);
-    for (; i < end; i++) {
+    for (; i < stop; i++) {
       const op = ops[i]!;
       // dx: the digest's op bit 3 ((op >> 3) << 28), set by the ops >= 8 only
       let id = 0, s = 0, aux = 0, daux = 0, dx = 0;
@@ -353,9 +270,9 @@ function traceApplyGeneral(st: TraceReadState, inp: TraceInput, b: TraceBatch, d
         else if (op === /* OP_ALLOC */ 0 || op === /* OP_CALLOC */ 3) si++;
         else if (op === /* OP_MEMALIGN */ 4) { si++; ai++; }
         else if (op === /* OP_MARK */ 7) mi++;
-        else if (op === /* OP_THREAD_JOIN */ 8 || op === /* OP_THREAD_DETACH */ 9) { ti++; st.countThreadOp(op); }
-        if (st.onBad('THREAD_ORDER', i, op, t, 0, 0)) break outer;
-        continue;
+        else if (op === /* OP_THREAD_JOIN */ 8 || op === /* OP_THREAD_DETACH */ 9) ti++;
+        i += op >= inp.opLimit ? st.unknownOp(i, op) : st.bad('THREAD_ORDER', i, op, t, 0, 0);
+        break outer;
       }
       switch (op) {
         case /* OP_ALLOC */ 0: case /* OP_CALLOC */ 3: case /* OP_MEMALIGN */ 4: {
@@ -363,21 +280,21 @@ function traceApplyGeneral(st: TraceReadState, inp: TraceInput, b: TraceBatch, d
           if (op === /* OP_MEMALIGN */ 4) {
             aux = inAligns[ai++]!;
             if (aux === 0 || (aux & (aux - 1)) !== 0) {
-              if (st.onBad('BAD_ALIGN', i, op, t, 0, aux)) break outer;
-              continue;
+              i += st.bad('BAD_ALIGN', i, op, t, 0, aux);
+              break outer;
             }
             daux = aux;
           }
           if (!(s >= 1 && s <= 1099511627776 /* TRACE_MAX_SIZE */)) {
-            if (st.onBad('BAD_SIZE', i, op, t, 0, s)) break outer;
-            continue;
+            i += st.bad('BAD_SIZE', i, op, t, 0, s);
+            break outer;
           }
           if (hasX) {
             const x = xids[i]!;
             const want = top > 0 ? stack[top - 1]! : next;
             if (x !== want) {
-              if (st.onBad(x < next && live[x] === 1 ? 'ALLOC_LIVE' : 'BAD_ID', i, op, t, x, want)) break outer;
-              continue;
+              i += st.bad(x < next && live[x] !== 0 ? 'ALLOC_LIVE' : 'BAD_ID', i, op, t, x, want);
+              break outer;
             }
           }
           if (top > 0) id = stack[--top]!;
@@ -392,15 +309,22 @@ function traceApplyGeneral(st: TraceReadState, inp: TraceInput, b: TraceBatch, d
               cap = live.length;
             }
           }
-          live[id] = 1;
+          if (s < 4294967295 /* TRACE_IDS_BIG */) live[id] = s;
+          else idst.setSize(id, s);
+          lb += s;
+          ba += s;
+          if (lb > pkb) pkb = lb;
+          if (next - top > pko) pko = next - top;
           break;
         }
         case /* OP_FREE */ 1:
           id = inIds[ii++]!;
           if (id >= next || live[id] === 0) {
-            if (st.onBad(id >= next ? 'FREE_NOT_LIVE' : 'DOUBLE_FREE', i, op, t, id, 0)) break outer;
-            continue;
+            i += st.bad(id >= next ? 'FREE_NOT_LIVE' : 'DOUBLE_FREE', i, op, t, id, 0);
+            break outer;
           }
+          lb -= live[id] === 4294967295 /* TRACE_IDS_BIG */ ? idst.sizeOf(id) : live[id]!;
+          if (live[id] === 4294967295) idst.big.delete(id);
           live[id] = 0;
           stack[top++] = id;
           break;
@@ -408,22 +332,27 @@ function traceApplyGeneral(st: TraceReadState, inp: TraceInput, b: TraceBatch, d
           id = inIds[ii++]!;
           s = inSizes[si++]!;
           if (id >= next || live[id] === 0) {
-            if (st.onBad(id >= next ? 'FREE_NOT_LIVE' : 'DOUBLE_FREE', i, op, t, id, 0)) break outer;
-            continue;
+            i += st.bad(id >= next ? 'FREE_NOT_LIVE' : 'DOUBLE_FREE', i, op, t, id, 0);
+            break outer;
           }
           if (!(s >= 1 && s <= 1099511627776 /* TRACE_MAX_SIZE */)) {
-            if (st.onBad('BAD_SIZE', i, op, t, id, s)) break outer;
-            continue;
+            i += st.bad('BAD_SIZE', i, op, t, id, s);
+            break outer;
           }
           if (hasX && xids[i]! !== id) {
-            if (st.onBad('BAD_ID', i, op, t, xids[i]!, id)) break outer;
-            continue;
+            i += st.bad('BAD_ID', i, op, t, xids[i]!, id);
+            break outer;
           }
+          lb += s - (live[id] === 4294967295 /* TRACE_IDS_BIG */ ? idst.sizeOf(id) : live[id]!);
+          if (s < 4294967295 && live[id] !== 4294967295) live[id] = s;
+          else idst.setSize(id, s);
+          ba += s;
+          if (lb > pkb) pkb = lb;
           break;
         case /* OP_THREAD_START */ 5:
           if (tLive === 1) {
-            if (st.onBad('THREAD_ORDER', i, op, t, 0, 0)) break outer;
-            continue;
+            i += st.bad('THREAD_ORDER', i, op, t, 0, 0);
+            break outer;
           }
           tLive = 1;
           if (t < 65536 /* TRACE_SMALL_TIDS */) {
@@ -444,20 +373,24 @@ function traceApplyGeneral(st: TraceReadState, inp: TraceInput, b: TraceBatch, d
           break;
         }
         case /* OP_THREAD_JOIN */ 8: case /* OP_THREAD_DETACH */ 9: {
-          if (op >= inp.opLimit) throw st.unknownOp(i, op);
+          if (op >= inp.opLimit) {
+            st.unknownOp(i, op);
+            break outer;
+          }
           aux = ti < inp.nTargets ? inTargets[ti]! : 0; // a short column: CORRUPT_CHUNK after the pass
           ti++;
           const fault = st.threadFate(op, aux);
           if (fault !== null) {
-            if (st.onBad(fault, i, op, t, 0, aux)) break outer;
-            continue;
+            i += st.bad(fault, i, op, t, 0, aux);
+            break outer;
           }
           daux = aux;
           dx = 1 << 28;
           break;
         }
         default:
-          throw st.unknownOp(i, op);
+          st.unknownOp(i, op);
+          break outer;
       }
       oOp[j] = op;
       oTid[j] = t;
@@ -474,21 +407,57 @@ function traceApplyGeneral(st: TraceReadState, inp: TraceInput, b: TraceBatch, d
         h2 = (h2 << 15) | (h2 >>> 17);
       }
     }
+    if (i < end) break; // at the limit, inside run r
+    if (++r < nRuns) end += runL[r]!;
   }
   idst.top = top;
   idst.next = next;
   b.count = j;
   st.h1 = h1;
   st.h2 = h2;
-  st.used(ii, si, ai, mi, ti);
+  traceFiguresSave(st, lb, pkb, pko, ba);
+  traceResumeSave(st, r, end, ii, si, ai, mi, ti);
   return i;
 }
 
-/** Unchecked pass (trusted input): the id rule only, no checks, no digest. */
-export function traceApplyFast(st: TraceReadState, inp: TraceInput, b: TraceBatch): number {
+/** The footer figures after a validating pass: live bytes and their peak, peak live objects, bytes allocated. */
+function traceFiguresSave(st: TraceReadState, lb: number, pkb: number, pko: number, ba: number): void {
+  st.liveBytes = lb;
+  st.peakLiveBytes = pkb;
+  st.peakLiveObjects = pko;
+  st.bytesAllocated = ba;
+}
+
+/** Where a pass stopped: run r (ending at end) and the column positions. */
+function traceResumeSave(st: TraceReadState, r: number, end: number, ii: number, si: number, ai: number, mi: number, ti: number): void {
+  st.resumeRun = r;
+  st.resumeEnd = end;
+  st.resumeIds = ii;
+  st.resumeSizes = si;
+  st.resumeAligns = ai;
+  st.resumeMarks = mi;
+  st.resumeTargets = ti;
+  st.used(ii, si, ai, mi, ti);
+}
+
+/**
+ * Unchecked pass (trusted input) over input events [from, limit): the id rule only, no checks, no
+ * digest. A whole chunk goes through one loop over its runs; a slice of a bigger chunk (cold) through
+ * the same loop over a view of the slice.
+ */
+export function traceApplyFast(st: TraceReadState, inp: TraceInput, b: TraceBatch, from: number, limit: number): number {
   st.inp = inp;
-  const bad = traceMaterialize(inp); // (the reader decodes eagerly when not validating)
-  if (bad !== null) throw st.structural('CORRUPT_CHUNK', -1, bad);
+  if (from === 0) {
+    const bad = traceMaterialize(inp); // (the reader decodes eagerly when not validating)
+    if (bad !== null) throw st.structural('CORRUPT_CHUNK', -1, bad);
+    traceResumeStart(st, inp);
+    if (limit === inp.n) return traceApplyFastRuns(st, inp, b, 0);
+  }
+  return traceApplyFastSlice(st, inp, b, from, limit);
+}
+
+/** The unchecked loop over every run of inp (a chunk, or a slice view starting at global input index base). */
+function traceApplyFastRuns(st: TraceReadState, inp: TraceInput, b: TraceBatch, base: number): number {
   const n = inp.n;
   b.ensure(n);
   const ops = inp.ops, runV = inp.runV, runL = inp.runL, nRuns = inp.nRunV;
@@ -498,7 +467,7 @@ export function traceApplyFast(st: TraceReadState, inp: TraceInput, b: TraceBatc
   const idst = st.ids;
   let stack = idst.stack, cap = stack.length, top = idst.top, next = idst.next;
   let i = 0, ii = 0, si = 0, ai = 0, mi = 0, ti = 0;
-  for (let r = 0; r < nRuns; r++) {
+  outer: for (let r = 0; r < nRuns; r++) {
     const t = runV[r]!;
     const end = i + runL[r]!;
     for (; i < end; i++) {
@@ -528,10 +497,12 @@ export function traceApplyFast(st: TraceReadState, inp: TraceInput, b: TraceBatc
         marksOut.push(inp.marks[mi++]!);
       } else if (op > 7) {
         // thread_join / thread_detach (version 2), else unknown
-        if (op >= inp.opLimit || op > 9) throw st.unknownOp(i, op);
+        if (op >= inp.opLimit || op > 9) {
+          st.unknownOp(base + i, op);
+          break outer;
+        }
         aux = ti < inp.nTargets ? inTargets[ti]! : 0;
         ti++;
-        st.countThreadOp(op);
       }
       oOp[i] = op;
       oTid[i] = t;
@@ -547,65 +518,48 @@ export function traceApplyFast(st: TraceReadState, inp: TraceInput, b: TraceBatc
   return i;
 }
 
-/** Cheap structural checks before a pass: thread runs cover the chunk. */
-export function traceCheckRuns(inp: TraceInput): string | null {
-  if (inp.nRunV !== inp.nRunL) return `${inp.nRunV} thread run values but ${inp.nRunL} run lengths`;
-  const runL = inp.runL;
-  let sum = 0;
-  for (let r = 0; r < inp.nRunL; r++) {
-    const l = runL[r]!;
-    if (l === 0) return `thread run ${r} has length 0`;
-    sum += l;
+/**
+ * Cold (a chunk bigger than TRACE_BATCH_MAX, unchecked): input events [from, limit) through
+ * traceApplyFastRuns over a view of them (their runs, the columns from the resume positions), then
+ * the resume state moved past them.
+ */
+function traceApplyFastSlice(st: TraceReadState, inp: TraceInput, b: TraceBatch, from: number, limit: number): number {
+  const v = gSliceView;
+  v.reset();
+  v.opLimit = inp.opLimit;
+  v.n = limit - from;
+  v.ops = inp.ops.subarray(from, limit);
+  // the runs covering [from, limit): the first from `from`, the last up to `limit`
+  let r = st.resumeRun, end = st.resumeEnd, at = from;
+  const runV: number[] = [], runL: number[] = [];
+  for (;;) {
+    const stop = end < limit ? end : limit;
+    runV.push(inp.runV[r]!);
+    runL.push(stop - at);
+    at = stop;
+    if (stop === limit) break;
+    end += inp.runL[++r]!;
   }
-  if (sum !== inp.n) return `thread runs cover ${sum} events, the chunk has ${inp.n}`;
-  if (inp.nTime !== 0 && inp.nTime !== inp.n) return `time_delta has ${inp.nTime} values for ${inp.n} events`;
-  return null;
+  v.runV = Uint32Array.from(runV);
+  v.runL = Uint32Array.from(runL);
+  v.nRunV = v.nRunL = runV.length;
+  v.ids = inp.ids.subarray(st.resumeIds);
+  v.sizes = inp.sizes.subarray(st.resumeSizes);
+  v.aligns = inp.aligns.subarray(st.resumeAligns);
+  v.targets = inp.targets.subarray(st.resumeTargets);
+  v.nTargets = inp.nTargets - st.resumeTargets;
+  v.marks = inp.marks.slice(st.resumeMarks);
+  const used = traceApplyFastRuns(st, v, b, from);
+  const ii = st.resumeIds + st.usedIds, si = st.resumeSizes + st.usedSizes, ai = st.resumeAligns + st.usedAligns;
+  const mi = st.resumeMarks + st.usedMarks, ti = st.resumeTargets + st.usedTargets;
+  if (end === limit && r + 1 < inp.nRunV) end += inp.runL[++r]!; // the slice ended with run r
+  traceResumeSave(st, r, end, ii, si, ai, mi, ti);
+  return from + used;
 }
-
-/** After a complete pass: every column value was consumed. */
-export function traceCheckUsed(st: TraceReadState, inp: TraceInput): string | null {
-  if (st.usedIds !== inp.nIds || st.usedSizes !== inp.nSizes || st.usedAligns !== inp.nAligns || st.usedMarks !== inp.marks.length || st.usedTargets !== inp.nTargets) {
-    return traceCheckColumns(inp)?.detail ?? 'column lengths disagree with the ops';
-  }
-  return null;
-}
-
-/** Full structural check (cold): known ops (of the stream's version), run lengths and column lengths agree. */
-const opCounts = new Float64Array(256);
-export function traceCheckColumns(inp: TraceInput): { detail: string; code: TraceErrorCode; event: number } | null {
-  const n = inp.n, ops = inp.ops;
-  opCounts.fill(0);
-  for (let i = 0; i < n; i++) opCounts[ops[i]!]!++;
-  for (let k = inp.opLimit; k < 256; k++) {
-    if (opCounts[k] !== 0) {
-      const at = ops.indexOf(k);
-      const why = k < OP_COUNT ? ` (${OP_NAMES[k]}) in a format version 1 trace` : '';
-      return { code: 'UNKNOWN_OP', detail: `unknown op ${k}${why}`, event: at };
-    }
-  }
-  if (inp.nRunV !== inp.nRunL) return { code: 'CORRUPT_CHUNK', detail: `${inp.nRunV} thread run values but ${inp.nRunL} run lengths`, event: -1 };
-  let sum = 0;
-  for (let r = 0; r < inp.nRunL; r++) {
-    const l = inp.runL[r]!;
-    if (l === 0) return { code: 'CORRUPT_CHUNK', detail: `thread run ${r} has length 0`, event: -1 };
-    sum += l;
-  }
-  if (sum !== n) return { code: 'CORRUPT_CHUNK', detail: `thread runs cover ${sum} events, the chunk has ${n}`, event: -1 };
-  const c = opCounts;
-  const wantIds = c[OP_FREE]! + c[OP_REALLOC]!;
-  const wantSizes = c[OP_ALLOC]! + c[OP_CALLOC]! + c[OP_MEMALIGN]! + c[OP_REALLOC]!;
-  if (inp.nIds !== wantIds) return { code: 'CORRUPT_CHUNK', detail: `id column has ${inp.nIds} values, ${wantIds} frees+reallocs need ${wantIds}`, event: -1 };
-  if (inp.nSizes !== wantSizes) return { code: 'CORRUPT_CHUNK', detail: `size column has ${inp.nSizes} values, the allocs+reallocs need ${wantSizes}`, event: -1 };
-  if (inp.nAligns !== c[OP_MEMALIGN]) return { code: 'CORRUPT_CHUNK', detail: `align column has ${inp.nAligns} values, the memaligns need ${c[OP_MEMALIGN]}`, event: -1 };
-  if (inp.marks.length !== c[OP_MARK]) return { code: 'CORRUPT_CHUNK', detail: `${inp.marks.length} mark names for ${c[OP_MARK]} marks`, event: -1 };
-  const wantTargets = c[OP_THREAD_JOIN]! + c[OP_THREAD_DETACH]!;
-  if (inp.nTargets !== wantTargets) return { code: 'CORRUPT_CHUNK', detail: `thread_target column has ${inp.nTargets} values, the joins+detaches need ${wantTargets}`, event: -1 };
-  if (inp.nTime !== 0 && inp.nTime !== n) return { code: 'CORRUPT_CHUNK', detail: `time_delta has ${inp.nTime} values for ${n} events`, event: -1 };
-  return null;
-}
+const gSliceView = new TraceInput();
 
 /**
- * Runs both passes once over a tiny synthetic chunk at module load, so that every path (including
+ * Runs the passes once over a tiny synthetic chunk at module load, so that every path (including
  * the code after the loops) has type feedback before the first real chunk: otherwise TurboFan's
  * on-stack replacement compiles the loop early and deoptimizes on reaching the unseen code.
  */
@@ -616,10 +570,11 @@ function traceApplyWarmUp(): void {
   const inp = new TraceInput();
   const b = new TraceBatch();
   // modes: 0 checked (double sizes), 1 checked fused (then materialized, general from the mark),
-  // 2 checked fused without the mark, join and detach (fused pass only), 3 unchecked
+  // 2 checked fused without the mark, join and detach (fused pass only), 3 unchecked,
+  // 4 checked in slices of 4 events, 5 unchecked in slices
   const ids = [2, 0, 1, 0, 2], sizes = [16, 64, 100000, 24, 32];
   for (let k = 0; k < 3; k++) {
-    for (let mode = 0; mode < 4; mode++) {
+    for (let mode = 0; mode < 6; mode++) {
       const st = new TraceReadState('<warm-up>', false);
       const o = mode === 2 ? ops.filter((op) => op < 7) : ops;
       inp.reset();
@@ -656,7 +611,12 @@ function traceApplyWarmUp(): void {
         inp.targets.set([1, 0]);
         inp.nTargets = 2;
       }
-      const used = mode < 3 ? traceApplyChecked(st, inp, b, true) : traceApplyFast(st, inp, b);
+      const slice = mode >= 4 ? 4 : o.length;
+      let used = 0;
+      do {
+        const limit = Math.min(o.length, used + slice);
+        used = mode === 3 || mode === 5 ? traceApplyFast(st, inp, b, used, limit) : traceApplyChecked(st, inp, b, true, used, limit);
+      } while (used < o.length && !st.pending);
       if (used !== o.length || st.pending || traceCheckUsed(st, inp) !== null) throw new Error('traces: apply warm-up failed');
     }
   }

@@ -3,7 +3,12 @@
 // (protobuf rules); packed fields also accept the unpacked encoding. Returns an error detail string
 // (cold path) or null; never throws on bad bytes. With defer (validating reads) the id and size
 // columns are only located, for the fused pass in apply.ts; traceMaterialize decodes them on demand.
+// Bounded memory: the op column (events) and every other column (values, mark names) hold at most
+// TRACE_MAX_CHUNK_EVENTS entries, checked before anything is allocated for them; column arrays grow
+// by the field's byte length (an upper bound of its values) only below that limit, else by the counted
+// values. A chunk over the limit is an error detail naming it.
 import { TraceInput, growF64, growU32 } from './input.js';
+import { TRACE_MAX_CHUNK_EVENTS, TRACE_MAX_FRAME } from './limits.js';
 
 /** Result fields of the last traceDecodeChunk call. */
 export const chunkMeta = { firstEvent: 0 };
@@ -136,7 +141,12 @@ export function traceDecodeChunk(frame: Uint8Array, start: number, end0: number,
   // Decoded from an owned copy at offset 0: the column loops ran about half as fast reading a
   // chunk in place, at a varying position inside the frame buffer, than from a fixed scratch.
   const len = end0 - start;
-  if (inp.body.length < len + 16) inp.body = new Uint8Array(Math.max(len + 16, inp.body.length * 2));
+  if (len > TRACE_MAX_CHUNK_EVENTS) {
+    // a big frame: refuse too many events before copying it
+    const ops = chunkOpLength(frame, start, end0);
+    if (ops > TRACE_MAX_CHUNK_EVENTS) return chunkTooBig(ops, 'events');
+  }
+  if (inp.body.length < len + 16) inp.body = new Uint8Array(Math.max(len + 16, Math.min(inp.body.length * 2, TRACE_MAX_FRAME + 16)));
   const buf = inp.body;
   buf.set(frame.subarray(start, end0));
   chunkMeta.firstEvent = 0;
@@ -167,8 +177,9 @@ export function traceMaterialize(inp: TraceInput): string | null {
         const r = decodeU32Field(buf, inp.idS, inp.idE, inp, 5);
         if (r !== null) return r;
       }
-    } else if (inp.hasSizes && !decodeSizeField(buf, inp.szS, inp.szE, inp)) {
-      return 'bad varint in the size column';
+    } else if (inp.hasSizes) {
+      const r = decodeSizeField(buf, inp.szS, inp.szE, inp);
+      if (r !== null) return r;
     }
   }
   return null;
@@ -235,6 +246,7 @@ function decodeFields(buf: Uint8Array, end: number, inp: TraceInput, defer: bool
         break;
       case 2:
         if (wt !== 2) return 'op has the wrong wire type';
+        if (e - s > TRACE_MAX_CHUNK_EVENTS) return chunkTooBig(e - s, 'events');
         gOpStart = s;
         gOpEnd = e;
         break;
@@ -246,11 +258,13 @@ function decodeFields(buf: Uint8Array, end: number, inp: TraceInput, defer: bool
       }
       case 6: {
         if (!packable) return 'size has the wrong wire type';
-        if (!decodeSizeField(buf, s, e, inp)) return 'bad varint in the size column';
+        const r = decodeSizeField(buf, s, e, inp);
+        if (r !== null) return r;
         break;
       }
       case 8:
         if (wt !== 2) return 'mark has the wrong wire type';
+        if (inp.marks.length >= TRACE_MAX_CHUNK_EVENTS) return chunkTooBig(inp.marks.length + 1, 'mark names');
         inp.marks.push(Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString('utf8'));
         break;
       case 9: {
@@ -269,56 +283,113 @@ function decodeFields(buf: Uint8Array, end: number, inp: TraceInput, defer: bool
 }
 
 /**
- * Size column: into sizes32 while every value fits 32 bits (inp.narrow), else as doubles (the bytes
- * are decoded again by the uint64 decoder, which alone decides whether they are bad). False if bad.
+ * Cold: checks the first bytes buf[p..end) of a big TraceRecord frame (before it is read whole): a
+ * chunk whose op field (events) is over TRACE_MAX_CHUNK_EVENTS gives the error detail, else null.
  */
-function decodeSizeField(buf: Uint8Array, s: number, e: number, inp: TraceInput): boolean {
+export function traceChunkPrecheck(buf: Uint8Array, p: number, end: number): string | null {
+  if (p >= end || buf[p] !== 0x12 /* TraceRecord.chunk */) return null;
+  if (readVarint(buf, p + 1, end) < 0) return null;
+  const ops = chunkOpLength(buf, gPos, end);
+  return ops > TRACE_MAX_CHUNK_EVENTS ? chunkTooBig(ops, 'events') : null;
+}
+
+/** Cold: the length of the first op field, from the field headers only; 0 if none (or bad bytes first). */
+function chunkOpLength(buf: Uint8Array, p: number, end: number): number {
+  while (p < end) {
+    const tag = readVarint(buf, p, end);
+    if (tag < 0) return 0;
+    p = gPos;
+    const wt = tag & 7;
+    if (wt === 2) {
+      const len = readVarint(buf, p, end);
+      if (len < 0) return 0;
+      if (tag === 0x12) return len;
+      p = gPos + len;
+    } else if (wt === 0) {
+      if (readVarint(buf, p, end) < 0) return 0;
+      p = gPos;
+    } else if (wt === 1 || wt === 5) {
+      p += wt === 1 ? 8 : 4;
+    } else {
+      return 0;
+    }
+  }
+  return 0;
+}
+
+/** Cold: the detail of a chunk over TRACE_MAX_CHUNK_EVENTS. */
+function chunkTooBig(n: number, what: string): string {
+  return `chunk has ${n} ${what}, more than the limit of ${TRACE_MAX_CHUNK_EVENTS} per chunk (TRACE_MAX_CHUNK_EVENTS)`;
+}
+
+/**
+ * Room a column needs after `have` values for the varints in buf[s..e): have + the byte length while
+ * that is within TRACE_MAX_CHUNK_EVENTS, else have + the varints counted (+1 for a cut last one, which
+ * the decoder reports); -1 when the values themselves exceed the limit.
+ */
+function columnRoom(buf: Uint8Array, s: number, e: number, have: number): number {
+  if (have + (e - s) <= TRACE_MAX_CHUNK_EVENTS) return have + (e - s);
+  let c = 0;
+  for (let i = s; i < e; i++) if (buf[i]! < 128) c++;
+  return have + c > TRACE_MAX_CHUNK_EVENTS ? -1 : have + c + 1;
+}
+
+/**
+ * Size column: into sizes32 while every value fits 32 bits (inp.narrow), else as doubles (the bytes
+ * are decoded again by the uint64 decoder, which alone decides whether they are bad). Null or the error.
+ */
+function decodeSizeField(buf: Uint8Array, s: number, e: number, inp: TraceInput): string | null {
+  const room = columnRoom(buf, s, e, inp.nSizes);
+  if (room < 0) return chunkTooBig(inp.nSizes + (e - s), 'values in the size column');
   if (inp.nSizes === 0 || inp.narrow) {
-    inp.sizes32 = growU32(inp.sizes32, inp.nSizes, inp.nSizes + (e - s));
+    inp.sizes32 = growU32(inp.sizes32, inp.nSizes, room);
     const n = decodePackedU32(buf, s, e, inp.sizes32, inp.nSizes);
     if (n >= 0) {
       inp.nSizes = n;
       inp.narrow = true;
-      return true;
+      return null;
     }
     if (inp.narrow) inp.widen();
   }
-  inp.sizesF64 = growF64(inp.sizesF64, inp.nSizes, inp.nSizes + (e - s));
+  inp.sizesF64 = growF64(inp.sizesF64, inp.nSizes, room);
   const n = decodePackedU64(buf, s, e, inp.sizesF64, inp.nSizes);
-  if (n < 0) return false;
+  if (n < 0) return 'bad varint in the size column';
   inp.nSizes = n;
-  return true;
+  return null;
 }
 
 const COLUMN_NAMES = ['', '', '', 'tid_run_value', 'tid_run_length', 'id', '', 'align', '', '', 'thread_target'];
 
 /** A packed uint32 column (fields 3, 4, 5, 7, 10) appended to its TraceInput array. */
 function decodeU32Field(buf: Uint8Array, s: number, e: number, inp: TraceInput, field: number): string | null {
+  const have = field === 3 ? inp.nRunV : field === 4 ? inp.nRunL : field === 5 ? inp.nIds : field === 7 ? inp.nAligns : inp.nTargets;
+  const room = columnRoom(buf, s, e, have);
+  if (room < 0) return chunkTooBig(have + (e - s), `values in the ${COLUMN_NAMES[field]} column`);
   let n: number;
   switch (field) {
     case 3:
-      inp.runV = growU32(inp.runV, inp.nRunV, inp.nRunV + (e - s));
-      n = decodePackedU32(buf, s, e, inp.runV, inp.nRunV);
+      inp.runV = growU32(inp.runV, have, room);
+      n = decodePackedU32(buf, s, e, inp.runV, have);
       if (n >= 0) inp.nRunV = n;
       break;
     case 4:
-      inp.runL = growU32(inp.runL, inp.nRunL, inp.nRunL + (e - s));
-      n = decodePackedU32(buf, s, e, inp.runL, inp.nRunL);
+      inp.runL = growU32(inp.runL, have, room);
+      n = decodePackedU32(buf, s, e, inp.runL, have);
       if (n >= 0) inp.nRunL = n;
       break;
     case 5:
-      inp.ids = growU32(inp.ids, inp.nIds, inp.nIds + (e - s));
-      n = decodePackedU32(buf, s, e, inp.ids, inp.nIds);
+      inp.ids = growU32(inp.ids, have, room);
+      n = decodePackedU32(buf, s, e, inp.ids, have);
       if (n >= 0) inp.nIds = n;
       break;
     case 7:
-      inp.aligns = growU32(inp.aligns, inp.nAligns, inp.nAligns + (e - s));
-      n = decodePackedU32(buf, s, e, inp.aligns, inp.nAligns);
+      inp.aligns = growU32(inp.aligns, have, room);
+      n = decodePackedU32(buf, s, e, inp.aligns, have);
       if (n >= 0) inp.nAligns = n;
       break;
     default:
-      inp.targets = growU32(inp.targets, inp.nTargets, inp.nTargets + (e - s));
-      n = decodePackedU32(buf, s, e, inp.targets, inp.nTargets);
+      inp.targets = growU32(inp.targets, have, room);
+      n = decodePackedU32(buf, s, e, inp.targets, have);
       if (n >= 0) inp.nTargets = n;
       break;
   }

@@ -1,12 +1,14 @@
 // Cold helpers over the public reader/writer: one event as a JSON object (for `dump`), and a
 // streaming format conversion (protobuf <-> JSON, gzip or not) that reproduces identical bytes: the
-// header is copied, format version included (a version-1 trace stays version 1).
+// header is copied, format version included (a version-1 trace stays version 1). Salvage: with
+// read: { allowTruncated: true } a cut source gives a complete trace of its events up to the last
+// complete one (new footer); with lenient, its valid events only. The result says what was read.
 import {
   OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_DETACH, OP_THREAD_EXIT,
   OP_THREAD_JOIN, OP_THREAD_START,
 } from './ops.js';
 import { openTrace } from './reader.js';
-import type { EventBatch, OpenTraceOptions, TraceFooter, TraceWriterOptions } from './types.js';
+import type { EventBatch, OpenTraceOptions, TraceConvertResult, TraceWriterOptions } from './types.js';
 import { createTraceWriter } from './writer.js';
 
 /** Event i of a batch in the JSON Lines event shape. Not for hot paths. */
@@ -23,11 +25,14 @@ export function traceEventToJson(b: EventBatch, i: number): Record<string, unkno
   }
 }
 
-/** Streams source into dest (format/gzip from dest's name or opts); the header is copied. */
+/**
+ * Streams source into dest (format/gzip from dest's name or opts); the header is copied. On a read
+ * error the events so far are flushed to dest without a footer (abort) and the error is thrown.
+ */
 export async function convertTrace(
   source: string | NodeJS.ReadableStream, dest: string | NodeJS.WritableStream,
   opts: TraceWriterOptions & { read?: OpenTraceOptions } = {},
-): Promise<TraceFooter> {
+): Promise<TraceConvertResult> {
   const r = await openTrace(source, opts.read);
   const { read: _read, ...wopts } = opts;
   const w = createTraceWriter(dest, r.header, wopts);
@@ -56,5 +61,9 @@ export async function convertTrace(
     throw e;
   }
   const f = r.footer;
-  return w.close(f ? { foreignFrees: f.foreignFrees, nullFrees: f.nullFrees } : {});
+  const footer = await w.close(f ? { foreignFrees: f.foreignFrees, nullFrees: f.nullFrees } : {});
+  return {
+    footer, sourceFooter: f, truncated: r.truncated, events: r.events, skipped: r.skipped,
+    digestStatus: r.digestStatus, footerMismatches: r.footerMismatches,
+  };
 }

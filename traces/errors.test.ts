@@ -313,14 +313,15 @@ describe('thread lifecycle errors (format version 2, both forms)', () => {
 
   it('BAD_FOOTER names threadJoins / threadDetaches when they disagree', async () => {
     const evs = [chunk(0, [5, 6, 8, 9], { tidRunValue: [3, 0], tidRunLength: [2, 2], threadTarget: [3, 0] })];
-    let f = pbFile('bfj.pb', [...evs, { footer: { events: 4, threadJoins: 2, threadDetaches: 1 } }], TEST_HEADER_V2);
+    const rest = { threadStarts: 1, threadExits: 1, threadsSeen: 2 };
+    let f = pbFile('bfj.pb', [...evs, { footer: { events: 4, threadJoins: 2, threadDetaches: 1, ...rest } }], TEST_HEADER_V2);
     let e = await fail(f.path, { verifyDigest: false });
     expect(e).toMatchObject({ code: 'BAD_FOOTER', offset: f.offsets[2], expected: '1' });
     expect(e.message).toMatch(/threadJoins/);
-    f = pbFile('bfd.pb', [...evs, { footer: { events: 4, threadJoins: 1 } }], TEST_HEADER_V2);
+    f = pbFile('bfd.pb', [...evs, { footer: { events: 4, threadJoins: 1, ...rest } }], TEST_HEADER_V2);
     e = await fail(f.path, { verifyDigest: false });
     expect(e.message).toMatch(/threadDetaches/);
-    f = pbFile('bfok.pb', [...evs, { footer: { events: 4, threadJoins: 1, threadDetaches: 1 } }], TEST_HEADER_V2);
+    f = pbFile('bfok.pb', [...evs, { footer: { events: 4, threadJoins: 1, threadDetaches: 1, ...rest } }], TEST_HEADER_V2);
     const { r } = await readEvents(f.path, { verifyDigest: false });
     expect(r.footer).toMatchObject({ threadJoins: 1, threadDetaches: 1 });
     const lines = [JH2, '{"op":"thread_start","tid":3}', '{"op":"thread_exit","tid":3}', '{"op":"thread_join","tid":0,"target":3}'];

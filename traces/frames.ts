@@ -1,13 +1,16 @@
 // Splits the decompressed protobuf stream into length-delimited frames. A frame is valid (buf,
-// start..end) until the next call. Invariant: base = stream offset of buf[0]; data is buf[pos..lim).
+// start..end) until the next call. Invariants: base = stream offset of buf[0]; data is buf[pos..lim);
+// the buffer only grows to hold bytes actually received (never to a length read from the input),
+// and never beyond one frame of maxLen plus one input buffer.
 import { traceError } from './errors.js';
+import { TRACE_MAX_FRAME } from './limits.js';
 import { TraceByteStream } from './source.js';
 
-export const TRACE_MAX_FRAME = 256 << 20;
+const PRECHECK_FRAME = 1 << 20, PRECHECK_BYTES = 64;
 
 export class TraceFrameReader {
   // A plain Uint8Array (not a Buffer): element loads on Buffer are slower in V8's optimized code.
-  buf: Uint8Array = new Uint8Array(1 << 20);
+  buf: Uint8Array = new Uint8Array(1 << 16);
   pos = 0;
   lim = 0;
   base = 0;
@@ -16,6 +19,13 @@ export class TraceFrameReader {
   bodyStart = 0;
   bodyEnd = 0;
   private eof = false;
+  /**
+   * Called on the first bytes (at least PRECHECK_BYTES, or all there are) of a frame longer than
+   * PRECHECK_FRAME while it is still being read: an error detail refuses it (CORRUPT_CHUNK) before
+   * it is buffered whole.
+   */
+  precheck: ((buf: Uint8Array, start: number, end: number) => string | null) | null = null;
+  private prechecked = -1;
 
   constructor(private src: TraceByteStream) {}
 
@@ -46,6 +56,11 @@ export class TraceFrameReader {
         throw traceError('CORRUPT_CHUNK', this.src.name, this.base + this.pos, -1, -1, `frame length ${len} exceeds ${maxLen}`);
       }
       if (lim - p < len) {
+        if (len > PRECHECK_FRAME && this.precheck !== null && this.prechecked !== this.base + this.pos && lim - p >= PRECHECK_BYTES) {
+          this.prechecked = this.base + this.pos;
+          const bad = this.precheck(buf, p, lim);
+          if (bad !== null) throw traceError('CORRUPT_CHUNK', this.src.name, this.base + this.pos, -1, -1, bad);
+        }
         if (!(await this.fill(p - this.pos + len))) throw this.truncated();
         continue;
       }
@@ -96,7 +111,8 @@ export class TraceFrameReader {
       this.lim = keep;
     }
     if (this.buf.length - this.lim < c.length) {
-      const nb = new Uint8Array(Math.max(want, this.buf.length * 2));
+      // doubling from 1 MiB (a small trace stays small), but not past one whole frame and this input
+      const nb = new Uint8Array(Math.max(want, Math.min(Math.max(this.buf.length * 2, 1 << 20), TRACE_MAX_FRAME + 16 + c.length)));
       nb.set(this.buf.subarray(this.pos, this.lim), 0);
       this.base += this.pos;
       this.lim -= this.pos;

@@ -1,15 +1,24 @@
 // The shared object-id rule: an alloc takes the most recently released id (LIFO), else the next
-// never-used id. Invariants: ids < next are either live (live[id]=1) or on the stack (live[id]=0);
-// top <= next <= capacity of both arrays, so a push never overflows. Memory ~ peak live objects.
+// never-used id. Invariants: ids < next are either live (live[id] != 0) or on the stack (live[id] =
+// 0); top <= next <= capacity of both arrays, so a push never overflows; live objects = next - top.
+// live[id] is also the live object's size (sizes are >= 1), so the live bytes (writer footer, reader
+// footer check) cost no second array access: a size below TRACE_IDS_BIG is stored as is, a bigger one
+// (up to 2^40, rare) as TRACE_IDS_BIG with the size in `big`. A Uint32Array: the reader's passes ran
+// measurably slower over a Float64Array. Memory ~ peak live objects.
+export const TRACE_IDS_BIG = 0xffffffff;
+
 export class TraceIds {
   stack: Uint32Array;
-  live: Uint8Array;
+  /** Size of the live object of each id (TRACE_IDS_BIG: see big); 0: not live. */
+  live: Uint32Array;
+  /** Sizes >= TRACE_IDS_BIG of live objects, by id. */
+  big = new Map<number, number>();
   top = 0;
   next = 0;
 
   constructor(capacity = 1024) {
     this.stack = new Uint32Array(capacity);
-    this.live = new Uint8Array(capacity);
+    this.live = new Uint32Array(capacity);
   }
 
   /** Id the next alloc will take. */
@@ -17,26 +26,43 @@ export class TraceIds {
     return this.top > 0 ? this.stack[this.top - 1]! : this.next;
   }
 
-  take(): number {
-    if (this.top > 0) {
-      const id = this.stack[--this.top]!;
-      this.live[id] = 1;
-      return id;
+  /** An alloc of size (>= 1): its id. */
+  take(size: number): number {
+    let id: number;
+    if (this.top > 0) id = this.stack[--this.top]!;
+    else {
+      id = this.next++;
+      if (id >= this.live.length) this.grow(id + 1);
     }
-    const id = this.next++;
-    if (id >= this.live.length) this.grow(id + 1);
-    this.live[id] = 1;
+    this.setSize(id, size);
     return id;
   }
 
   /** Caller checked isLive(id). */
   release(id: number): void {
+    if (this.live[id] === TRACE_IDS_BIG) this.big.delete(id);
     this.live[id] = 0;
     this.stack[this.top++] = id;
   }
 
   isLive(id: number): boolean {
-    return id < this.next && this.live[id] === 1;
+    return id < this.next && this.live[id] !== 0;
+  }
+
+  /** The live object's size (0: not live). */
+  sizeOf(id: number): number {
+    const v = this.live[id]!;
+    return v === TRACE_IDS_BIG ? this.big.get(id)! : v;
+  }
+
+  /** Sets the size of live id (>= 1). */
+  setSize(id: number, size: number): void {
+    if (this.live[id] === TRACE_IDS_BIG) this.big.delete(id);
+    if (size < TRACE_IDS_BIG) this.live[id] = size;
+    else {
+      this.live[id] = TRACE_IDS_BIG;
+      this.big.set(id, size);
+    }
   }
 
   grow(minCapacity: number): void {
@@ -44,7 +70,7 @@ export class TraceIds {
     while (cap < minCapacity) cap *= 2;
     const stack = new Uint32Array(cap);
     stack.set(this.stack.subarray(0, this.top));
-    const live = new Uint8Array(cap);
+    const live = new Uint32Array(cap);
     live.set(this.live);
     this.stack = stack;
     this.live = live;

@@ -7,9 +7,13 @@ export {
 export { TraceError, TRACE_ERROR_CODES, SKIPPABLE_CODES, type TraceErrorCode } from './errors.js';
 export { createTraceWriter, traceFormatFromPath, DEFAULT_CHUNK_EVENTS } from './writer.js';
 export { openTrace } from './reader.js';
+export { TRACE_MAX_FRAME, TRACE_MAX_CHUNK_EVENTS, TRACE_BATCH_MAX, TRACE_MAX_JSON_LINE } from './limits.js';
+export { TRACE_FOOTER_CHECKED } from './footerCheck.js';
 export { traceEventToJson, convertTrace } from './convert.js';
 export { TRACE_MAGIC, TRACE_FORMAT_VERSION, TRACE_READ_VERSIONS, traceSchemaPath } from './schema.js';
 export type {
   TraceHeader, TraceHeaderInit, TraceFooter, TraceFooterExtra, EventBatch, TraceReader, TraceWriter,
-  TraceFormat, OpenTraceOptions, TraceWriterOptions,
+  TraceFormat, OpenTraceOptions, TraceWriterOptions, TraceFooterField, TraceFooterMismatch, TraceDigestStatus,
+  TraceConvertResult,
 } from './types.js';
+export { cutTrace, CUT_OPS, type CutOptions, type CutResult } from './cut.js';

@@ -4,14 +4,18 @@
 // and fills a TraceInput (ops, thread runs, id/size/align/target columns, explicit ids, line offsets)
 // so that the same validating pass as for protobuf applies. An op name the stream's format version
 // does not have (thread_join / thread_detach in version 1) is UNKNOWN_OP, like an unknown name.
+// A line longer than TRACE_MAX_JSON_LINE is BAD_JSON before it is buffered whole. A stream cut short
+// (a gzip stream that ends early: TRUNCATED from the byte stream) ends like a plain file that ends
+// there (`cut` says so): an unterminated last line that does not parse is the cut, not BAD_JSON.
 import jsonlParser from 'stream-json/jsonl/parser.js';
-import { TraceReadState } from './apply.js';
-import { traceError, type TraceError } from './errors.js';
+import { TraceError, traceError } from './errors.js';
 import { TraceInput } from './input.js';
+import { TRACE_MAX_JSON_LINE } from './limits.js';
 import {
   OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_REALLOC, OP_THREAD_DETACH, OP_THREAD_JOIN,
   opFromName,
 } from './ops.js';
+import { TraceReadState } from './readState.js';
 import { TraceByteStream } from './source.js';
 import type { TraceFooter, TraceHeader } from './types.js';
 
@@ -34,9 +38,15 @@ function jsonlStages(): Stage[] {
 export class TraceJsonLines {
   footer: TraceFooter | null = null;
   footerOffset = 0;
-  /** The footer line has the threadJoins / threadDetaches keys (version 2 writers write them). */
-  footerHasJoins = false;
-  footerHasDetaches = false;
+  /** The keys of the footer line (a missing key is not checked, e.g. threadJoins in version 1). */
+  footerKeys: ReadonlySet<string> = new Set();
+  /** Set when the byte stream ended early (a cut gzip stream): the TRUNCATED error it gave. */
+  cut: TraceError | null = null;
+  /**
+   * A bad line (BAD_JSON, UNKNOWN_OP) after the events of the last batch: the reader applies those
+   * first (a bad event among them is reported first), then throws it.
+   */
+  failed: TraceError | null = null;
   /** The stages of one stream-json JSONL parser: fixUtf8Stream, lines, parseLine. */
   private stages: Stage[];
   private vals: unknown[] = [];
@@ -51,20 +61,31 @@ export class TraceJsonLines {
   private curFirst = 0;
   private stashedFooter: Item | null = null;
   private readonly cap: number;
+  /** Events the input arrays have room for (grown by doubling up to cap, so a small trace stays small). */
+  private room = 0;
 
   constructor(private bytes: TraceByteStream, private st: TraceReadState, private inp: TraceInput, batchEvents: number) {
     this.stages = jsonlStages();
     this.cap = Math.max(1, Math.min(batchEvents | 0, 1 << 22));
-    const c = this.cap;
-    inp.ops = new Uint8Array(c);
-    inp.runV = new Uint32Array(c);
-    inp.runL = new Uint32Array(c);
-    inp.ids = new Uint32Array(c);
-    inp.sizes = new Float64Array(c);
-    inp.aligns = new Uint32Array(c);
-    inp.targets = new Uint32Array(c);
-    inp.xids = new Uint32Array(c);
-    inp.lineOff = new Float64Array(c);
+    this.grow(Math.min(this.cap, 1024));
+  }
+
+  /** Cold: input arrays with room for `room` events, keeping the batch so far. */
+  private grow(room: number): void {
+    const inp = this.inp, n = inp.n;
+    const u8 = (a: Uint8Array, k: number): Uint8Array => { const b = new Uint8Array(room); b.set(a.subarray(0, k)); return b; };
+    const u32 = (a: Uint32Array, k: number): Uint32Array => { const b = new Uint32Array(room); b.set(a.subarray(0, k)); return b; };
+    const f64 = (a: Float64Array, k: number): Float64Array => { const b = new Float64Array(room); b.set(a.subarray(0, k)); return b; };
+    inp.ops = u8(inp.ops, n);
+    inp.runV = u32(inp.runV, inp.nRunV);
+    inp.runL = u32(inp.runL, inp.nRunL);
+    inp.ids = u32(inp.ids, inp.nIds);
+    inp.sizes = f64(inp.sizes, inp.nSizes);
+    inp.aligns = u32(inp.aligns, inp.nAligns);
+    inp.targets = u32(inp.targets, inp.nTargets);
+    inp.xids = u32(inp.xids ?? new Uint32Array(0), n);
+    inp.lineOff = f64(inp.lineOff ?? new Float64Array(0), n);
+    this.room = room;
   }
 
   /** Stream offset of the next unread byte. */
@@ -80,6 +101,7 @@ export class TraceJsonLines {
     const it = await this.nextItem();
     const name = this.bytes.name;
     if (it === null) throw traceError('BAD_MAGIC', name, 0, -1, -1, 'empty stream', 'a {"header":...} line');
+    if (it.value === BAD_LINE && it.partial) throw traceError('TRUNCATED', name, 0, -1, -1, 'stream ends inside the header', 'a complete header');
     if (it.value === BAD_LINE) throw traceError('BAD_JSON', name, it.off, -1, -1, 'first line is not valid JSON', 'a {"header":...} line');
     const h = (it.value as { header?: unknown } | null)?.header;
     if (!isObj(h)) throw traceError('BAD_MAGIC', name, it.off, -1, -1, 'first line is not a header', 'a {"header":...} line');
@@ -100,10 +122,14 @@ export class TraceJsonLines {
     };
   }
 
-  /** Fills inp with up to batchEvents events. 'end' = stream ended (no footer). */
+  /**
+   * Fills inp with up to batchEvents events. 'end' = stream ended (no footer). A bad line ends the
+   * batch before it (failed is set; thrown here when the batch is empty).
+   */
   async nextBatch(): Promise<'events' | 'footer' | 'end'> {
     const inp = this.inp;
     inp.reset();
+    if (this.failed) throw this.failed;
     if (this.stashedFooter) {
       this.takeFooter(this.stashedFooter);
       return 'footer';
@@ -113,20 +139,28 @@ export class TraceJsonLines {
       const it = await this.nextItem();
       if (it === null) return n > 0 ? 'events' : 'end';
       const v = it.value as Record<string, unknown>;
+      let bad: TraceError | null;
       if (v === BAD_LINE) {
         // an unterminated last line that does not parse: the stream was cut
         if (it.partial) return n > 0 ? 'events' : 'end';
-        throw this.badJson(it.off, n, 'line is not valid JSON');
-      }
-      if (!isObj(v)) throw this.badJson(it.off, n, 'line is not a JSON object');
-      if (v.op === undefined && v.footer !== undefined) {
+        bad = this.badJson(it.off, n, 'line is not valid JSON');
+      } else if (!isObj(v)) {
+        bad = this.badJson(it.off, n, 'line is not a JSON object');
+      } else if (v.op === undefined && v.footer !== undefined) {
         if (n > 0) { this.stashedFooter = it; return 'events'; }
         this.takeFooter(it);
         return 'footer';
+      } else {
+        bad = this.addEvent(v, it.off, n);
       }
-      this.addEvent(v, it.off, n);
+      if (bad !== null) {
+        this.failed = bad;
+        if (n === 0) throw bad;
+        return 'events';
+      }
       n = inp.n;
       if (n === this.cap) return 'events';
+      if (n === this.room) this.grow(Math.min(this.cap, this.room * 2));
     }
   }
 
@@ -151,8 +185,7 @@ export class TraceJsonLines {
       threadsSeen: nat('threadsSeen'), digest, foreignFrees: nat('foreignFrees'), nullFrees: nat('nullFrees'),
       threadJoins: nat('threadJoins'), threadDetaches: nat('threadDetaches'),
     };
-    this.footerHasJoins = f.threadJoins !== undefined;
-    this.footerHasDetaches = f.threadDetaches !== undefined;
+    this.footerKeys = new Set(Object.keys(f));
     this.footerOffset = it.off;
   }
 
@@ -162,45 +195,34 @@ export class TraceJsonLines {
     if (it !== null) throw traceError('BAD_JSON', this.bytes.name, it.off, -1, -1, 'data after the footer', 'end of stream');
   }
 
-  private addEvent(v: Record<string, unknown>, off: number, n: number): void {
+  /** Adds the event line v as event n of the batch; or returns the error that refuses it (nothing added). */
+  private addEvent(v: Record<string, unknown>, off: number, n: number): TraceError | null {
     const inp = this.inp;
     const op = opFromName(v.op);
     if (op < 0 || op >= inp.opLimit) {
       if (typeof v.op === 'string') {
         const why = op < 0 ? '' : ' in a format version 1 trace (format version 2 has it)';
-        throw traceError('UNKNOWN_OP', this.bytes.name, off, this.st.chunk, this.st.events + n, `unknown op ${JSON.stringify(v.op)}${why}`);
+        return traceError('UNKNOWN_OP', this.bytes.name, off, this.st.chunk, this.st.events + n, `unknown op ${JSON.stringify(v.op)}${why}`);
       }
-      throw this.badJson(off, n, v.header !== undefined ? 'a second header' : 'event has no "op" string');
+      return this.badJson(off, n, v.header !== undefined ? 'a second header' : 'event has no "op" string');
     }
-    const tid = v.tid;
-    if (!isU32(tid)) throw this.badJson(off, n, `"tid" must be an integer in 0..2^32-1`);
+    const bad = eventShapeError(op, v);
+    if (bad !== null) return this.badJson(off, n, bad);
+    const tid = v.tid as number;
     let x = 0;
-    if (op === OP_ALLOC || op === OP_CALLOC || op === OP_MEMALIGN || op === OP_REALLOC || op === OP_FREE) {
-      if (!isU32(v.id)) throw this.badJson(off, n, `${v.op} needs an integer "id"`);
-      x = v.id as number;
-    }
-    if (op === OP_FREE || op === OP_REALLOC) inp.ids[inp.nIds++] = x;
-    if (op === OP_REALLOC) {
-      if (!isU32(v.newId)) throw this.badJson(off, n, 'realloc needs an integer "newId"');
-      x = v.newId as number;
-    }
+    if (op === OP_ALLOC || op === OP_CALLOC || op === OP_MEMALIGN || op === OP_FREE) x = v.id as number;
+    if (op === OP_FREE || op === OP_REALLOC) inp.ids[inp.nIds++] = v.id as number;
+    if (op === OP_REALLOC) x = v.newId as number;
     if (op === OP_ALLOC || op === OP_CALLOC || op === OP_MEMALIGN || op === OP_REALLOC) {
-      const s = v.size;
-      if (typeof s !== 'number') throw this.badJson(off, n, `${v.op} needs a numeric "size"`);
+      const s = v.size as number;
       inp.sizes[inp.nSizes++] = Number.isInteger(s) && s >= 0 ? s : NaN;
     }
     if (op === OP_MEMALIGN) {
-      const a = v.align;
-      if (typeof a !== 'number') throw this.badJson(off, n, 'memalign needs a numeric "align"');
+      const a = v.align as number;
       inp.aligns[inp.nAligns++] = isU32(a) ? a : 0;
     }
-    if (op === OP_MARK) {
-      if (typeof v.name !== 'string') throw this.badJson(off, n, 'mark needs a string "name"');
-      inp.marks.push(v.name);
-    } else if (op === OP_THREAD_JOIN || op === OP_THREAD_DETACH) {
-      if (!isU32(v.target)) throw this.badJson(off, n, `${v.op} needs an integer "target" in 0..2^32-1`);
-      inp.targets[inp.nTargets++] = v.target as number;
-    }
+    if (op === OP_MARK) inp.marks.push(v.name as string);
+    else if (op === OP_THREAD_JOIN || op === OP_THREAD_DETACH) inp.targets[inp.nTargets++] = v.target as number;
     inp.ops[n] = op;
     inp.xids![n] = x;
     inp.lineOff![n] = off;
@@ -210,6 +232,7 @@ export class TraceJsonLines {
       inp.runL[inp.nRunL++] = 1;
     }
     inp.n = n + 1;
+    return null;
   }
 
   private badJson(off: number, n: number, detail: string): TraceError {
@@ -225,7 +248,7 @@ export class TraceJsonLines {
         return { value, off, partial: this.ended };
       }
       if (this.ended) return null;
-      const c = this.pending.length ? this.pending.shift()! : await this.bytes.next();
+      const c = this.pending.length ? this.pending.shift()! : await this.nextBytes();
       // everything of the previous input was consumed: start fresh queues
       this.offQ = this.offQ.slice(this.vk);
       this.vals.length = 0;
@@ -238,6 +261,17 @@ export class TraceJsonLines {
       }
       this.scan(c);
       this.runStages(c);
+    }
+  }
+
+  /** The next input buffer; null at the end, also when the stream was cut (then `cut` is set). */
+  private async nextBytes(): Promise<Buffer | null> {
+    try {
+      return await this.bytes.next();
+    } catch (e) {
+      if (!(e instanceof TraceError) || e.code !== 'TRUNCATED') throw e;
+      this.cut = e;
+      return null;
     }
   }
 
@@ -271,6 +305,7 @@ export class TraceJsonLines {
       const k = c.indexOf(10, seg);
       if (k < 0) break;
       const len = this.curLen + (k - seg);
+      if (len > TRACE_MAX_JSON_LINE) throw this.lineTooLong();
       const first = this.curLen > 0 ? this.curFirst : c[seg]!;
       if (len > 0 && !(len === 1 && first === 0x0d)) this.offQ.push(this.lineStart);
       this.lineStart = this.base + k + 1;
@@ -280,9 +315,29 @@ export class TraceJsonLines {
     if (seg < c.length) {
       if (this.curLen === 0) this.curFirst = c[seg]!;
       this.curLen += c.length - seg;
+      if (this.curLen > TRACE_MAX_JSON_LINE) throw this.lineTooLong();
     }
     this.base += c.length;
   }
+
+  /** Cold: BAD_JSON for a line over TRACE_MAX_JSON_LINE (the line may still be unterminated). */
+  private lineTooLong(): TraceError {
+    return traceError('BAD_JSON', this.bytes.name, this.lineStart, this.st.chunk, -1,
+      `line longer than the limit of ${TRACE_MAX_JSON_LINE} bytes (TRACE_MAX_JSON_LINE)`, 'a line break');
+  }
+}
+
+/** What is missing or of the wrong type in an event line of a known op, or null. */
+function eventShapeError(op: number, v: Record<string, unknown>): string | null {
+  if (!isU32(v.tid)) return `"tid" must be an integer in 0..2^32-1`;
+  const alloc = op === OP_ALLOC || op === OP_CALLOC || op === OP_MEMALIGN;
+  if ((alloc || op === OP_REALLOC || op === OP_FREE) && !isU32(v.id)) return `${v.op} needs an integer "id"`;
+  if (op === OP_REALLOC && !isU32(v.newId)) return 'realloc needs an integer "newId"';
+  if ((alloc || op === OP_REALLOC) && typeof v.size !== 'number') return `${v.op} needs a numeric "size"`;
+  if (op === OP_MEMALIGN && typeof v.align !== 'number') return 'memalign needs a numeric "align"';
+  if (op === OP_MARK && typeof v.name !== 'string') return 'mark needs a string "name"';
+  if ((op === OP_THREAD_JOIN || op === OP_THREAD_DETACH) && !isU32(v.target)) return `${v.op} needs an integer "target" in 0..2^32-1`;
+  return null;
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {

@@ -1,19 +1,30 @@
 // openTrace: reads a trace (protobuf or JSON Lines, plain or gzip, path/'-'/stream) as a stream of
-// reused EventBatch objects, validating in the same pass. Memory is bounded by the biggest chunk and
+// reused EventBatch objects, validating in the same pass. Memory is bounded per chunk (limits.ts:
+// frames, chunks and lines over their limits are errors; a big chunk is yielded in slices) and by
 // the peak number of live objects, never by trace length. Format versions 1 and 2 are read (the
 // header's formatVersion says which); in version 1, ops 8 and 9 (thread_join/detach) are UNKNOWN_OP.
-import { traceApplyChecked, traceApplyFast, traceCheckRuns, traceCheckUsed, TraceReadState } from './apply.js';
+// Every form gives the same events, event indices, counts, digest and error codes; a stream cut
+// short (no footer; a gzip stream that ends early) is TRUNCATED, or ends quietly with allowTruncated
+// after the last complete chunk (protobuf) or line (JSON). The footer is checked field by field
+// (footerCheck.ts): BAD_FOOTER in strict mode, recorded in footerMismatches in lenient mode.
+import { traceApplyChecked, traceApplyFast } from './apply.js';
 import { TraceBatch } from './batch.js';
-import { chunkMeta, traceDecodeChunk, traceMaterialize } from './chunkDecode.js';
+import { chunkMeta, traceChunkPrecheck, traceDecodeChunk, traceMaterialize } from './chunkDecode.js';
 import { digestHex } from './digest.js';
 import { TraceError, traceError } from './errors.js';
+import { traceFooterMismatches } from './footerCheck.js';
 import { TraceFrameReader } from './frames.js';
 import { TraceInput } from './input.js';
 import { TraceJsonLines } from './jsonRead.js';
+import { TRACE_BATCH_MAX } from './limits.js';
 import { opCountOfVersion } from './ops.js';
+import { TraceReadState, traceCheckRuns, traceCheckUsed } from './readState.js';
 import { TRACE_MAGIC, TRACE_READ_VERSIONS, schemaDecodeFooter, schemaDecodeHeader } from './schema.js';
 import { TraceByteStream } from './source.js';
-import type { EventBatch, OpenTraceOptions, TraceFooter, TraceFormat, TraceHeader, TraceReader } from './types.js';
+import type {
+  EventBatch, OpenTraceOptions, TraceDigestStatus, TraceFooter, TraceFooterField, TraceFooterMismatch, TraceFormat,
+  TraceHeader, TraceReader,
+} from './types.js';
 
 const REC_HEADER = 0x0a, REC_CHUNK = 0x12, REC_FOOTER = 0x1a;
 
@@ -36,7 +47,10 @@ class TraceReaderImpl implements TraceReader {
   format: TraceFormat = 'pb';
   footer: TraceFooter | null = null;
   truncated = false;
+  digestStatus: TraceDigestStatus = 'unchecked';
+  footerMismatches: readonly TraceFooterMismatch[] = [];
   private st: TraceReadState;
+  private countsBefore = new Float64Array(256);
   private batch = new TraceBatch();
   private inp = new TraceInput();
   private frames: TraceFrameReader | null = null;
@@ -55,6 +69,9 @@ class TraceReaderImpl implements TraceReader {
 
   get gzip(): boolean { return this.bytes.gzip; }
   get skipped(): number { return this.st.skipped; }
+  get events(): number { return this.st.read; }
+  get applied(): number { return this.st.read - this.st.skipped; }
+  get digest(): string | null { return this.verifyDigest ? digestHex(this.st.h1, this.st.h2) : null; }
   get bytesRead(): number { return this.bytes.rawBytes; }
 
   async open(): Promise<void> {
@@ -132,7 +149,8 @@ class TraceReaderImpl implements TraceReader {
   }
 
   private async *pbBatches(): AsyncIterableIterator<EventBatch> {
-    const fr = this.frames!, st = this.st, inp = this.inp, b = this.batch, name = this.bytes.name;
+    const fr = this.frames!, st = this.st, inp = this.inp, name = this.bytes.name;
+    fr.precheck = traceChunkPrecheck;
     try {
       for (;;) {
         let ok: boolean;
@@ -144,6 +162,7 @@ class TraceReaderImpl implements TraceReader {
             const t = traceError('TRUNCATED', name, e.offset, st.chunk, st.events, e.detail, e.expected);
             if (this.endTruncated(t)) return;
           }
+          if (e instanceof TraceError && e.code === 'CORRUPT_CHUNK' && e.chunk < 0) throw this.corrupt(e.offset, e.detail);
           throw e;
         }
         if (!ok) {
@@ -163,12 +182,22 @@ class TraceReaderImpl implements TraceReader {
             if (bad !== null) throw this.corrupt(fr.frameOffset, bad);
             throw this.corrupt(fr.frameOffset, `first_event is ${chunkMeta.firstEvent}`, `${st.events}`);
           }
-          this.runPass(fr.frameOffset);
-          if (b.count > 0) yield b;
-          if (st.pending) throw st.pending;
+          st.inp = inp;
+          const runs = traceCheckRuns(inp);
+          if (runs !== null) throw st.structural('CORRUPT_CHUNK', -1, traceMaterialize(inp) ?? runs);
+          yield* this.slices(fr.frameOffset);
         } else if (kind === REC_FOOTER) {
-          this.readFooter(buf.subarray(gEnd, fr.bodyEnd), fr.frameOffset);
-          if (await fr.next()) throw this.corrupt(fr.frameOffset, 'data after the footer', 'end of stream');
+          const at = fr.frameOffset;
+          this.readFooter(buf.subarray(gEnd, fr.bodyEnd), at);
+          let more: boolean;
+          try {
+            more = await fr.next();
+          } catch (e) {
+            // a gzip stream cut after the footer (its trailer missing)
+            if (e instanceof TraceError && e.code === 'TRUNCATED' && this.endTruncated(e)) return;
+            throw e;
+          }
+          if (more) throw this.corrupt(at, 'data after the footer', 'end of stream');
           return;
         } else {
           throw this.corrupt(fr.frameOffset, kind === REC_HEADER ? 'a second header' : `unknown record tag ${kind}`, 'a chunk or the footer');
@@ -180,45 +209,74 @@ class TraceReaderImpl implements TraceReader {
   }
 
   private async *jsonBatches(): AsyncIterableIterator<EventBatch> {
-    const js = this.json!, st = this.st, b = this.batch;
+    const js = this.json!, st = this.st, inp = this.inp, name = this.bytes.name;
     try {
       for (;;) {
         const r = await js.nextBatch();
         if (r === 'events') {
-          this.runPass(this.inp.lineOff![0]!);
-          if (b.count > 0) yield b;
-          if (st.pending) throw st.pending;
+          st.inp = inp;
+          const runs = traceCheckRuns(inp);
+          if (runs !== null) throw st.structural('CORRUPT_CHUNK', -1, runs);
+          yield* this.slices(-1);
+          if (js.failed) throw js.failed;
           continue;
         }
         if (r === 'footer') {
-          this.checkFooter(js.footer!, js.footerOffset, js.footerHasJoins, js.footerHasDetaches);
+          this.checkFooter(js.footer!, js.footerOffset, (k) => k === 'events' || k === 'digest' || js.footerKeys.has(k));
           await js.expectEnd();
+          // a gzip stream cut after the footer (its trailer missing)
+          if (js.cut) this.endTruncated(traceError('TRUNCATED', name, js.offset, -1, -1, js.cut.detail, 'a complete gzip stream'));
           return;
         }
-        // end without footer
-        if (this.endTruncated(traceError('TRUNCATED', this.bytes.name, js.offset, st.chunk, st.events, 'stream ends without a footer', 'a footer'))) return;
+        // end without footer (or inside a gzip stream)
+        const detail = js.cut ? `${js.cut.detail}, without a footer` : 'stream ends without a footer';
+        if (this.endTruncated(traceError('TRUNCATED', name, js.offset, st.chunk, st.events, detail, 'a footer'))) return;
       }
     } finally {
       this.bytes.close();
     }
   }
 
-  /** Structural checks, then the validating (or fast) pass into the batch. */
-  private runPass(offset: number): void {
+  /**
+   * The decoded chunk (JSON: batch of lines) as batches: slices of up to TRACE_BATCH_MAX events, each
+   * ended early by a bad event (strict: thrown once the events before it are yielded; lenient: the
+   * next slice starts after it). frameOffset: the chunk's frame (protobuf); -1: each line's (JSON).
+   */
+  private *slices(frameOffset: number): Generator<EventBatch> {
     const st = this.st, inp = this.inp, b = this.batch;
-    st.inp = inp;
-    const runs = traceCheckRuns(inp);
-    if (runs !== null) throw st.structural('CORRUPT_CHUNK', -1, traceMaterialize(inp) ?? runs);
-    b.first = st.events;
+    this.countsBefore.set(st.opCounts);
+    let from = 0;
+    do {
+      from = this.applySlice(from, frameOffset >= 0 ? frameOffset : inp.lineOff![from]!);
+      if (b.count > 0) yield b;
+      if (st.pending) throw st.pending;
+    } while (from < inp.n);
+    st.countChunk(inp, this.countsBefore);
+    st.events += inp.n;
+    st.read = st.events;
+    st.chunk++;
+  }
+
+  /**
+   * Applies input events [from, …) of the decoded chunk (JSON: batch of lines) into the batch: up to
+   * TRACE_BATCH_MAX of them, or up to a bad event. Returns where the next slice starts; after the
+   * chunk's last event, its columns must have been consumed exactly.
+   */
+  private applySlice(from: number, offset: number): number {
+    const st = this.st, inp = this.inp, b = this.batch;
+    const n = inp.n;
+    const limit = n - from > TRACE_BATCH_MAX ? from + TRACE_BATCH_MAX : n;
+    const next = this.validate ? traceApplyChecked(st, inp, b, this.verifyDigest, from, limit) : traceApplyFast(st, inp, b, from, limit);
+    b.first = st.events + from;
     b.chunk = st.chunk;
     b.byteOffset = offset;
-    const used = this.validate ? traceApplyChecked(st, inp, b, this.verifyDigest) : traceApplyFast(st, inp, b);
-    if (used === inp.n) {
+    st.countOps(inp.ops, from, next);
+    st.read = st.events + next;
+    if (next === n) {
       const cols = traceCheckUsed(st, inp);
       if (cols !== null) throw st.structural('CORRUPT_CHUNK', -1, cols);
     }
-    st.events += used;
-    st.chunk++;
+    return next;
   }
 
   /** Returns true to end quietly (allowTruncated); else throws e. */
@@ -235,26 +293,37 @@ class TraceReaderImpl implements TraceReader {
     } catch (e) {
       throw this.corrupt(offset, `malformed footer: ${(e as Error).message}`);
     }
-    this.checkFooter(f, offset, true, true); // proto3: an absent count is 0
+    this.checkFooter(f, offset, () => true); // proto3: an absent field is 0
   }
 
-  /** Event count, join/detach counts (when the footer has them) and digest against what was read. */
-  private checkFooter(f: TraceFooter, offset: number, hasJoins: boolean, hasDetaches: boolean): void {
-    const st = this.st, name = this.bytes.name;
-    if (f.events !== st.events) {
-      throw traceError('BAD_FOOTER', name, offset, -1, -1, `footer says ${f.events} events, the stream has ${st.events}`, `${st.events}`);
-    }
-    if (hasJoins && f.threadJoins !== st.joins) {
-      throw traceError('BAD_FOOTER', name, offset, -1, -1, `footer threadJoins says ${f.threadJoins} thread_join events, the stream has ${st.joins}`, `${st.joins}`);
-    }
-    if (hasDetaches && f.threadDetaches !== st.detaches) {
-      throw traceError('BAD_FOOTER', name, offset, -1, -1, `footer threadDetaches says ${f.threadDetaches} thread_detach events, the stream has ${st.detaches}`, `${st.detaches}`);
-    }
-    if (this.verifyDigest && st.skipped === 0) {
-      const d = digestHex(st.h1, st.h2);
-      if (f.digest !== d) throw traceError('BAD_FOOTER', name, offset, -1, -1, `footer digest ${f.digest} does not match the events`, d);
-    }
+  /**
+   * Every footer field the footer has (has) against what was read: strict mode throws the first
+   * mismatch's BAD_FOOTER; lenient mode records them all (footerMismatches).
+   */
+  private checkFooter(f: TraceFooter, offset: number, has: (field: TraceFooterField) => boolean): void {
+    const ms = traceFooterMismatches(f, this.st, has, this.validate, this.verifyDigest, this.bytes.name, offset);
+    if (ms.length > 0 && !this.lenient) throw ms[0]!.error;
     this.footer = f;
+    this.footerMismatches = ms;
+    this.digestStatus = !this.verifyDigest ? 'unchecked' : ms.some((m) => m.field === 'digest') ? 'mismatch' : 'verified';
+  }
+
+  /**
+   * Bytes held by the reader's buffers and state (typed arrays, strings, thread-id sets), for the
+   * memory-bound checks of the tests (not in the public TraceReader interface). Buffers only grow,
+   * so after a read this is its peak (the JSON parser's line buffer aside).
+   */
+  memoryFootprint(): number {
+    const b = this.batch, i = this.inp, ids = this.st.ids, th = this.st.threads;
+    let n = b.op.byteLength + b.tid.byteLength + b.id.byteLength + b.size.byteLength + b.aux.byteLength;
+    n += i.opsOwn.byteLength + i.body.byteLength + i.runV.byteLength + i.runL.byteLength + i.ids.byteLength;
+    n += i.sizesF64.byteLength + i.sizes32.byteLength + i.aligns.byteLength + i.targets.byteLength;
+    n += (i.xids?.byteLength ?? 0) + (i.lineOff?.byteLength ?? 0) + (i.ops.buffer === i.opsOwn.buffer ? 0 : i.ops.byteLength);
+    n += ids.stack.byteLength + ids.live.byteLength + 16 * ids.big.size;
+    n += th.live.byteLength + th.seen.byteLength + th.fate.byteLength + 16 * (th.bigLive.size + th.bigSeen.size + th.bigFate.size);
+    for (const m of i.marks) n += 2 * m.length + 16;
+    for (const m of b.markNames) n += 2 * m.length + 16;
+    return n + (this.frames?.buf.byteLength ?? 0);
   }
 
   private corrupt(offset: number, detail: string, expected?: string): TraceError {

@@ -1,12 +1,15 @@
 // Input side of a reader: a path ('-' = stdin) or a readable stream, gunzipped when it starts with
 // the gzip magic 1f 8b. Yields decompressed Buffers; counts raw (compressed) bytes consumed; maps
 // stream/zlib failures to TraceError (IO; TRUNCATED for a cut gzip stream; CORRUPT_CHUNK for bad gzip).
+// A cut gzip stream yields every byte that can be decompressed before TRUNCATED: the input is fed to
+// gunzip by gzPump, which flushes (Z_SYNC_FLUSH) before end(), because zlib streams drop the output
+// of the last chunk when it is processed with the finish flag and fails.
 // A plain (not gzipped) file is read into two reused buffers in turn, one read ahead: next()'s result
 // is valid only until the following next() call, and every consumer copies or decodes it before
 // asking for more.
 import { open, type FileHandle } from 'node:fs/promises';
-import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { constants, createGunzip, type Gunzip } from 'node:zlib';
 import { TraceError, traceError } from './errors.js';
 
 export class TraceByteStream {
@@ -75,10 +78,9 @@ export class TraceByteStream {
     }
     if (this.gzip) {
       const gunzip = createGunzip({ chunkSize: 1 << 18 });
-      const src = Readable.from(rawGen(), { objectMode: false });
-      pipeline(src, gunzip, () => {});
-      this.destroyers.push(() => src.destroy(), () => gunzip.destroy());
+      this.destroyers.push(() => gunzip.destroy());
       this.it = (gunzip as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+      void gzPump(rawGen(), gunzip);
     } else {
       this.it = rawGen();
     }
@@ -166,6 +168,42 @@ export class TraceByteStream {
     const msg = e instanceof Error ? e.message : String(e);
     return traceError('IO', this.name, this.outBytes, -1, -1, `read failed: ${msg}`);
   }
+}
+
+/**
+ * Writes the raw input into gunzip (with backpressure; the next raw read runs while gunzip works on
+ * this one), flushes, ends; a source error destroys gunzip with it.
+ */
+async function gzPump(src: AsyncGenerator<Buffer>, gunzip: Gunzip): Promise<void> {
+  try {
+    let r = await src.next();
+    while (!r.done) {
+      if (gunzip.destroyed) return;
+      const ahead = src.next();
+      ahead.catch(() => {}); // reported when awaited
+      if (!gunzip.write(r.value)) await gzSettled(gunzip, (done) => gunzip.once('drain', done));
+      r = await ahead;
+    }
+    if (gunzip.destroyed) return;
+    await gzSettled(gunzip, (done) => gunzip.flush(constants.Z_SYNC_FLUSH, done));
+    if (!gunzip.destroyed) gunzip.end();
+  } catch (e) {
+    gunzip.destroy(e as Error);
+  }
+}
+
+/** Resolves when start's callback is called, or gunzip closes or fails (never hangs on a destroyed stream). */
+function gzSettled(gunzip: Gunzip, start: (done: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      gunzip.off('close', done);
+      gunzip.off('error', done);
+      resolve();
+    };
+    gunzip.once('close', done);
+    gunzip.once('error', done);
+    start(done);
+  });
 }
 
 async function fileRead(fh: FileHandle, buf: Buffer): Promise<Buffer> {

@@ -1,4 +1,5 @@
 // Public data types of the trace format: header, footer, the reused event batch, reader and writer.
+import type { TraceError } from './errors.js';
 export interface TraceHeader {
   magic: string;
   /** 1 or 2 (TRACE_READ_VERSIONS). Version 1 has no thread_join/thread_detach events. */
@@ -58,14 +59,17 @@ export interface TraceFooter {
 }
 
 /**
- * One reused struct of typed arrays; valid until the next iteration. Entries 0..count-1 are valid.
+ * One reused struct of typed arrays; valid until the next iteration. Entries 0..count-1 are valid
+ * and are the consecutive stream events first..first+count-1: entry i is global event first + i, in
+ * every form and chunking (a skipped event in lenient mode ends a batch; the next starts after it).
+ * A batch holds at most one chunk and at most TRACE_BATCH_MAX events (a bigger chunk comes in slices).
  * id: for alloc kinds the assigned id, for free/realloc the id (a realloc keeps its id).
  * size: alloc kinds and realloc, else 0. aux: memalign alignment; mark index into markNames;
  * thread_join / thread_detach the target thread id (tid is the joining / detaching thread); else 0.
  */
 export interface EventBatch {
   count: number;
-  /** Global index of event 0 (in lenient mode, later entries may follow skipped events). */
+  /** Global index (in the stream, skipped events counted) of entry 0. */
   first: number;
   chunk: number;
   /** Byte offset (decompressed stream) of the chunk frame, or of the first line (JSON). */
@@ -82,19 +86,46 @@ export type TraceFormat = 'pb' | 'json';
 
 export interface OpenTraceOptions {
   format?: 'auto' | TraceFormat;
-  /** Skip and count bad events (id, thread, size, alignment kinds) instead of throwing. */
+  /**
+   * Skip and count bad events (id, thread, size, alignment, join/detach kinds) instead of throwing;
+   * footer fields that disagree are recorded in footerMismatches instead of thrown as BAD_FOOTER.
+   */
   lenient?: boolean;
-  /** End quietly at the last complete chunk when the footer is missing. */
+  /**
+   * A stream cut short (no footer, or a gzip stream that ends early, in any form) ends quietly after
+   * the last complete event (protobuf: the last complete chunk; JSON: the last complete line), with
+   * truncated = true, instead of throwing TRUNCATED.
+   */
   allowTruncated?: boolean;
   /** Check the footer digest (default true). */
   verifyDigest?: boolean;
-  /** Check the id/thread/size rules (default true). Off: faster, no digest check. */
+  /** Check the id/thread/size rules (default true). Off: faster; the footer's counts only are checked. */
   validate?: boolean;
   /** JSON: events per batch (default 65536). Protobuf: a batch is at most one chunk. */
   batchEvents?: number;
   /** Name used in error messages (default: the path, or '<stdin>' / '<stream>'). */
   name?: string;
 }
+
+/** Footer fields a reader compares with what it read (foreignFrees / nullFrees cannot be). */
+export type TraceFooterField = Exclude<keyof TraceFooter, 'foreignFrees' | 'nullFrees'>;
+
+/** A footer field that disagrees with what was read, and the BAD_FOOTER error naming it. */
+export interface TraceFooterMismatch {
+  field: TraceFooterField;
+  /** The footer's value. */
+  footer: number | string;
+  /** What the reader read (counts: events read; figures and digest: events applied). */
+  read: number | string;
+  error: TraceError;
+}
+
+/**
+ * The footer digest against the events applied: 'verified' (equal), 'mismatch' (lenient only; a
+ * strict reader throws BAD_FOOTER), 'unchecked' (no footer yet or none at all, verifyDigest or
+ * validate off).
+ */
+export type TraceDigestStatus = 'verified' | 'mismatch' | 'unchecked';
 
 export interface TraceReader {
   readonly header: TraceHeader;
@@ -103,12 +134,48 @@ export interface TraceReader {
   batches(): AsyncIterableIterator<EventBatch>;
   /** Set once the footer was read (after batches() is exhausted). */
   readonly footer: TraceFooter | null;
+  /** The stream was cut short (allowTruncated): no footer, or a gzip stream that ends early. */
   readonly truncated: boolean;
+  /**
+   * Events read from the stream so far, skipped ones included: the global index of the next event.
+   * After batches() is exhausted, the stream's event count (what the footer's `events` says), the
+   * same in every form and chunking.
+   */
+  readonly events: number;
+  /** Events yielded in batches so far (events - skipped). */
+  readonly applied: number;
+  /** Bad events skipped so far (lenient). */
   readonly skipped: number;
+  /** Digest (16 hex digits) of the events applied so far; null when not computed (verifyDigest or validate off). */
+  readonly digest: string | null;
+  readonly digestStatus: TraceDigestStatus;
+  /**
+   * Lenient mode: every footer field that disagrees with what was read (a strict reader throws the
+   * first one's BAD_FOOTER instead, so this is empty after a strict read).
+   */
+  readonly footerMismatches: readonly TraceFooterMismatch[];
   /** Compressed (raw) bytes consumed so far. */
   readonly bytesRead: number;
   /** Stop reading and release the source. */
   close(): Promise<void>;
+}
+
+/** What convertTrace wrote and read. */
+export interface TraceConvertResult {
+  /** The footer written to dest (a complete trace of the events converted). */
+  footer: TraceFooter;
+  /** The source's footer; null when the source was cut short (allowTruncated). */
+  sourceFooter: TraceFooter | null;
+  /** The source was cut short (read with allowTruncated): footer.events of its events were salvaged. */
+  truncated: boolean;
+  /** Events read from the source, skipped ones included (reader.events). */
+  events: number;
+  /** Bad source events skipped (lenient), not written. */
+  skipped: number;
+  /** The source footer's digest against the events converted. */
+  digestStatus: TraceDigestStatus;
+  /** Lenient: the source footer's fields that disagree with what was read. */
+  footerMismatches: readonly TraceFooterMismatch[];
 }
 
 export interface TraceWriterOptions {

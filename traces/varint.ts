@@ -31,3 +31,14 @@ export function varintSize64(v: number): number {
   while (v > 127) { v = Math.floor(v / 128); n++; }
   return n;
 }
+
+/** A non-negative integer < 2^53 as varint bytes (cold paths: frames and fixtures built by hand). */
+export function varintBytes(v: number): number[] {
+  const out: number[] = [];
+  while (v > 127) {
+    out.push((v % 128) | 128);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return out;
+}

@@ -3,7 +3,9 @@
 // typed-array columns and write a chunk (protobuf or JSON Lines, optionally gzipped) when full.
 // Writes format version 2 unless the header asks for 1 (convertTrace of a version-1 trace, which then
 // comes out byte-identical); a version-1 writer refuses thread_join / thread_detach (UNKNOWN_OP).
-// Invariants: a call that throws changes nothing; close() writes exactly one footer; abort() none.
+// Invariants: a call that throws changes nothing; close() writes exactly one footer; abort() none;
+// every chunk frame fits a reader's TRACE_MAX_FRAME: a chunk holds at most WRITER_MAX_CHUNK events
+// (18 bytes each at most) and is written early once its mark names pass WRITER_MARK_BUDGET.
 import { TraceColumns } from './columns.js';
 import { TraceDigest } from './digest.js';
 import { traceError, type TraceError, type TraceErrorCode } from './errors.js';
@@ -16,6 +18,7 @@ import {
   OP_THREAD_EXIT, OP_THREAD_JOIN, OP_THREAD_START, TRACE_MAX_SIZE, opCountOfVersion,
 } from './ops.js';
 import { TRACE_FORMAT_VERSION, TRACE_MAGIC, schemaEncodeFooter, schemaEncodeHeader } from './schema.js';
+import { TRACE_MAX_FRAME } from './limits.js';
 import { TraceSink } from './sink.js';
 import type {
   TraceFooter, TraceFooterExtra, TraceFormat, TraceHeader, TraceHeaderInit, TraceWriter, TraceWriterOptions,
@@ -23,6 +26,13 @@ import type {
 import { varintPut32 } from './varint.js';
 
 export const DEFAULT_CHUNK_EVENTS = 65536;
+
+/** Mark name bytes (UTF-16 units × 3, an upper bound of UTF-8) after which a chunk is written early. */
+const WRITER_MARK_BUDGET = TRACE_MAX_FRAME / 4;
+/** Most bytes one event takes in a chunk (op 1, thread run 6, size 6, id or alignment or target 5). */
+const WRITER_EVENT_BYTES = 18;
+/** Most events per chunk, whatever chunkEvents asks: with the mark budget, a frame fits TRACE_MAX_FRAME. */
+const WRITER_MAX_CHUNK = Math.floor((TRACE_MAX_FRAME - WRITER_MARK_BUDGET - (1 << 20)) / WRITER_EVENT_BYTES);
 
 /** '.json', '.jsonl' (optionally + '.gz') → JSON; anything else → protobuf. */
 export function traceFormatFromPath(path: string): TraceFormat {
@@ -70,17 +80,17 @@ class TraceWriterImpl implements TraceWriter {
   private enc = new TraceChunkEncoder();
   private chunk = 0;
   private counts = new Float64Array(OP_COUNT);
-  private objSize = new Float64Array(1024);
   private liveObjects = 0;
   private liveBytes = 0;
   private peakObjects = 0;
   private peakBytes = 0;
   private bytesAllocated = 0;
   private done = false;
+  private markBytes = 0;
   private readonly version: number;
 
   constructor(private sink: TraceSink, header: TraceHeader, private format: TraceFormat, chunkEvents: number) {
-    this.cols = new TraceColumns(chunkEvents);
+    this.cols = new TraceColumns(Math.min(chunkEvents, WRITER_MAX_CHUNK));
     this.version = header.formatVersion;
     if (format === 'pb') {
       const rec = schemaEncodeHeader(header);
@@ -125,9 +135,9 @@ class TraceWriterImpl implements TraceWriter {
   free(tid: number, id: number): void {
     this.checkThread(tid);
     this.checkLive(id, 'free');
-    this.ids.release(id);
     this.liveObjects--;
-    this.liveBytes -= this.objSize[id]!;
+    this.liveBytes -= this.ids.sizeOf(id);
+    this.ids.release(id);
     this.push(OP_FREE, tid, id, 0, 0);
   }
 
@@ -136,8 +146,8 @@ class TraceWriterImpl implements TraceWriter {
     this.checkLive(id, 'realloc');
     if (!(size >= 1 && size <= TRACE_MAX_SIZE && Math.floor(size) === size)) throw this.badSize(size);
     // release + take under LIFO gives the same id back.
-    this.liveBytes += size - this.objSize[id]!;
-    this.objSize[id] = size;
+    this.liveBytes += size - this.ids.sizeOf(id);
+    this.ids.setSize(id, size);
     this.bytesAllocated += size;
     if (this.liveBytes > this.peakBytes) this.peakBytes = this.liveBytes;
     this.push(OP_REALLOC, tid, id, size, 0);
@@ -170,7 +180,9 @@ class TraceWriterImpl implements TraceWriter {
     if (typeof name !== 'string') throw new TypeError('mark name must be a string');
     const c = this.cols;
     c.marks.push(name);
+    this.markBytes += 3 * name.length;
     this.push(OP_MARK, tid, 0, 0, c.marks.length - 1);
+    if (this.markBytes > WRITER_MARK_BUDGET) this.flushChunk();
   }
 
   async close(extra: TraceFooterExtra = {}): Promise<TraceFooter> {
@@ -229,9 +241,7 @@ class TraceWriterImpl implements TraceWriter {
   }
 
   private allocCommon(op: number, tid: number, size: number, aux: number): number {
-    const id = this.ids.take();
-    if (id >= this.objSize.length) this.growSizes(id);
-    this.objSize[id] = size;
+    const id = this.ids.take(size);
     this.bytesAllocated += size;
     this.liveBytes += size;
     if (++this.liveObjects > this.peakObjects) this.peakObjects = this.liveObjects;
@@ -262,6 +272,7 @@ class TraceWriterImpl implements TraceWriter {
     if (this.format === 'pb') this.sink.write(this.enc.encode(c, first, this.digest));
     else this.sink.write(jsonEncodeChunk(c, this.digest));
     this.chunk++;
+    this.markBytes = 0;
     c.reset();
   }
 
@@ -291,12 +302,6 @@ class TraceWriterImpl implements TraceWriter {
       throw this.fail('DOUBLE_FREE', `${what} of id ${id}, which was already released`, 'a live id');
     }
     throw this.fail('FREE_NOT_LIVE', `${what} of id ${id}, which is not live`, 'a live id');
-  }
-
-  private growSizes(id: number): void {
-    const a = new Float64Array(Math.max(id + 1, this.objSize.length * 2));
-    a.set(this.objSize);
-    this.objSize = a;
   }
 
   private badSize(size: number): TraceError {
