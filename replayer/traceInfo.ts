@@ -67,6 +67,10 @@ export interface TraceInfo {
   bytesPerEvent: number;
   complete: boolean;
   digest: string | null;
+  /** The footer's digest against the events applied: verified, mismatch (lenient), unchecked. */
+  digestStatus: 'verified' | 'mismatch' | 'unchecked';
+  /** Lenient reads: footer fields that disagree with the stream. */
+  footerMismatches: { field: string; footer: number | string; read: number | string; message: string }[];
   skipped: number;
 }
 
@@ -162,7 +166,6 @@ class InfoAccumulator {
 }
 
 async function infoConsume(reader: TraceReader, acc: InfoAccumulator): Promise<number> {
-  let events = 0;
   for await (const b of reader.batches()) {
     for (let i = 0; i < b.count; i++) {
       const op = b.op[i];
@@ -178,9 +181,8 @@ async function infoConsume(reader: TraceReader, acc: InfoAccumulator): Promise<n
       else if (op === OP_THREAD_START || op === OP_THREAD_EXIT) acc.thread(b.tid[i], op === OP_THREAD_START);
       else if (op === OP_THREAD_JOIN || op === OP_THREAD_DETACH) acc.releaseThread(b.aux[i]);
     }
-    events = b.first + b.count;
   }
-  return events;
+  return reader.events; // events read, skipped ones included (the same in every form)
 }
 
 /** Streams `source` once and summarises it. `fileBytes` is the on-disk size when known. */
@@ -239,6 +241,8 @@ export async function traceInfo(source: string | NodeJS.ReadableStream, opts: Op
     bytesPerEvent: events > 0 ? fileBytes / events : 0,
     complete: reader.footer !== null,
     digest: reader.footer?.digest ?? null,
+    digestStatus: reader.digestStatus,
+    footerMismatches: reader.footerMismatches.map((m) => ({ field: m.field, footer: m.footer, read: m.read, message: m.error.message })),
     skipped: reader.skipped,
   };
 }

@@ -103,6 +103,26 @@ describe('outputs', () => {
     expect(p.err).toBe('');
   });
 
+  it('convert --allow-truncated salvages a cut .json.gz into a complete trace; an interrupted convert leaves nothing, exit 130', () => {
+    const gz = join(dir, 'whole.json.gz');
+    expect(run(['convert', trace, gz]).code).toBe(0);
+    const cut = join(dir, 'cut.json.gz');
+    writeFileSync(cut, readFileSync(gz).subarray(0, Math.floor(statSync(gz).size * 0.6)));
+    const salvaged = join(dir, 'salvaged.pb');
+    expect(run(['convert', cut, salvaged]).code).toBe(2);
+    const r = run(['convert', cut, salvaged, '--allow-truncated']);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/salvaged up to its last complete event/);
+    expect(run(['info', salvaged]).out).toMatch(/complete\)/);
+    const big = join(dir, 'big.pb');
+    expect(run(['record', 'battle', '--scales', '5M', '-o', big]).code).toBe(0); // 17 M events: seconds of conversion
+    const out = join(dir, 'big.json.gz');
+    const p = sh(`$BIN convert ${big} ${out} & P=$!; sleep 1; kill -INT $P; wait $P; echo "status $?"`);
+    expect(p.out).toContain('status 130');
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.slabtrace-'))).toEqual([]);
+  });
+
   it('an output directory that does not exist is one line, exit 2', () => {
     mkdirSync(join(dir, 'sub'), { recursive: true });
     expectOneLine(run(['convert', trace, join(dir, 'no', 'such', 'dir.json')]), /no such file or directory/i);

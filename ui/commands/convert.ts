@@ -1,6 +1,7 @@
 // `slabtrace convert IN OUT`: copies a trace between forms (protobuf ↔ JSON, gzip or not), streaming,
 // with traces' convertTrace: ids, counts and the digest come out identical. The output is written beside
-// OUT and renamed on success (a failed convert leaves nothing; OUT = IN is refused).
+// OUT and renamed on success (a failed or interrupted convert leaves nothing, exit 130 when interrupted;
+// OUT = IN is refused). --allow-truncated salvages a cut trace (every form) into a complete one.
 
 import type { Command } from 'commander';
 import { convertTrace, traceFormatFromPath } from '../../traces/index.js';
@@ -8,25 +9,55 @@ import { outputAtomic } from './output.js';
 import { jsonWrite } from '../jsonOut.js';
 import { stdoutWrite } from './stdout.js';
 import { UsageError } from '../errors.js';
-import { traceDest, traceSource } from './source.js';
+import { createReadStream } from 'node:fs';
+import { formatCount } from '../format.js';
+import { withInterrupt } from './options.js';
+import { sourceCheck, traceDest } from './source.js';
+
+interface ConvertCliOptions { format?: string; gzip?: boolean; json?: boolean; allowTruncated?: boolean; lenient?: boolean }
+
+/** Raised when Ctrl-C / SIGTERM stopped a conversion (the partial output is removed). */
+class ConvertInterrupted extends Error {
+  readonly code = 'INTERRUPTED';
+  readonly kind = 'interrupt';
+  constructor() { super('conversion interrupted: no output written'); this.name = 'ConvertInterrupted'; }
+}
 
 export function convertRegister(program: Command): void {
   program
     .command('convert')
-    .description('convert a trace between protobuf and JSON forms (and gzip)')
+    .description('convert a trace between protobuf and JSON forms (and gzip); salvage a cut trace with --allow-truncated')
     .argument('<in>', 'input trace (- for stdin)')
     .argument('<out>', 'output trace (.json → JSON, .gz → gzip, - for stdout)')
     .option('--format <pb|json>', 'output form (default: from the output name)')
     .option('--gzip', 'gzip the output')
+    .option('--allow-truncated', 'salvage a cut trace: its events up to the last complete one, with a new footer')
+    .option('--lenient', 'skip bad events (and count them) instead of failing')
     .option('--json', 'print what was converted as one JSON object')
-    .action(async (input: string, output: string, opts: { format?: string; gzip?: boolean; json?: boolean }) => {
+    .action(async (input: string, output: string, opts: ConvertCliOptions) => {
       if (opts.format !== undefined && opts.format !== 'pb' && opts.format !== 'json') {
         throw new UsageError(`--format must be pb or json (got '${opts.format}')`);
       }
       const format = opts.format as 'pb' | 'json' | undefined;
-      const result = await outputAtomic(output, (dest) => convertTrace(traceSource(input), traceDest(dest), { format, gzip: opts.gzip }), {
-        inputs: [input], binary: (format ?? traceFormatFromPath(output)) !== 'json',
+      sourceCheck(input);
+      const result = await withInterrupt(async (signal) => {
+        // our own input stream, so that an interrupt can stop the conversion where it is
+        const source = input === '-' ? process.stdin : createReadStream(input);
+        const stop = (): void => { if (source !== process.stdin) (source as ReturnType<typeof createReadStream>).destroy(new ConvertInterrupted()); };
+        signal.addEventListener('abort', stop);
+        try {
+          return await outputAtomic(output, (dest) => convertTrace(source, traceDest(dest), {
+            format, gzip: opts.gzip, read: { allowTruncated: opts.allowTruncated, lenient: opts.lenient, name: input === '-' ? '<stdin>' : input },
+          }), { inputs: [input], binary: (format ?? traceFormatFromPath(output)) !== 'json' });
+        } catch (err) {
+          if (signal.aborted) throw new ConvertInterrupted();
+          throw err;
+        }
       });
       if (opts.json) await jsonWrite({ input, output, ...result }, stdoutWrite);
+      else if (result.truncated || result.skipped > 0) {
+        process.stderr.write(`converted ${formatCount(result.events)} events${result.truncated ? ' (the input was cut: salvaged up to its last complete event, new footer)' : ''}` +
+          `${result.skipped > 0 ? `, ${formatCount(result.skipped)} bad events skipped` : ''} → ${output}\n`);
+      }
     });
 }

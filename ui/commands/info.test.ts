@@ -10,7 +10,7 @@ const base: TraceInfo = {
   events: 10, ops: { thread_start: 3 }, threads: 4, threadGenerations: 3, maxConcurrentThreads: 4,
   threadLifecycle: { started: 3, exited: 2, joined: 1, detached: 1, leaked: 1, liveAtEnd: 2, joinedAtExit: false },
   peakLiveObjects: 0, peakLiveBytes: 0, bytesAllocated: 0, frees: 0, crossThreadFrees: 0, crossThreadFreeShare: 0,
-  sizeHistogram: {}, marks: [], markCount: 0, fileBytes: 100, bytesPerEvent: 10, complete: true, digest: null, skipped: 0,
+  sizeHistogram: {}, marks: [], markCount: 0, fileBytes: 100, bytesPerEvent: 10, complete: true, digest: null, digestStatus: "unchecked", footerMismatches: [], skipped: 0,
 };
 
 describe('info text', () => {

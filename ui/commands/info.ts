@@ -50,8 +50,9 @@ export function infoText(info: TraceInfo): string {
     `allocated  ${formatBytes(info.bytesAllocated)} in total`,
     `frees      ${formatCount(info.frees)}, ${formatPercent(info.crossThreadFreeShare)} by another thread than the allocating one`,
   ];
-  if (info.skipped > 0) lines.push(`skipped    ${formatCount(info.skipped)} bad events (--lenient)`);
-  if (info.digest) lines.push(`digest     ${info.digest}`);
+  if (info.skipped > 0) lines.push(`skipped    ${formatCount(info.skipped)} bad events (--lenient): ${formatCount(info.events - info.skipped)} applied`);
+  if (info.digest) lines.push(`digest     ${info.digest} (${info.digestStatus === 'verified' ? 'verified' : info.digestStatus === 'mismatch' ? 'MISMATCH: the events read are not the ones recorded' : 'not checked'})`);
+  for (const m of info.footerMismatches) lines.push(`footer     ${m.message}`);
   const opRows = Object.entries(info.ops).filter(([, n]) => n > 0).map(([op, n]) => [op, formatCount(n)]);
   const sizeRows = Object.entries(info.sizeHistogram).filter(([, n]) => n > 0)
     .map(([c, n]) => [c === 'large' ? '> 2048' : `<= ${c}`, formatCount(n)]);
