@@ -64,6 +64,9 @@ describe('input files', () => {
       expectOneLine(run(args), /nope\.pb: no such file$/m);
     }
     expectOneLine(run(['info', dir]), /is a directory, not a trace/);
+    const mtrace = join(dir, 'prog.mtrace');
+    writeFileSync(mtrace, '= Start\n@ ./prog:[0x401156] + 0x4052a0 0x64\n= End\n');
+    expectOneLine(run(['info', mtrace]), /looks like glibc mtrace output: use `slabtrace import mtrace`/);
   });
 });
 

@@ -3,6 +3,8 @@
 // Exit codes: 0 done · 1 internal error · 2 bad usage or bad trace · 3 OOM reproduced · 4 native replay
 // crashed · 5 demo not reproduced · 125 record exec incomplete · 130 interrupted (README lists them all).
 
+import { closeSync, openSync, readSync } from 'node:fs';
+
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
 export const EXIT_USAGE = 2;
@@ -59,6 +61,21 @@ export function cliIsBrokenPipe(err: unknown): boolean {
   return errorCode(err) === 'EPIPE' || (errorCode(err) === 'IO' && /\bEPIPE\b/.test(err.message));
 }
 
+/** A hint for an input that is not a trace but something slabtrace can import or read otherwise. */
+function cliHint(err: unknown): string {
+  const e = err as { code?: string; file?: string };
+  if (e.code !== 'BAD_MAGIC' || typeof e.file !== 'string') return '';
+  let head = '';
+  try {
+    const fd = openSync(e.file, 'r');
+    const buf = Buffer.alloc(256);
+    head = buf.subarray(0, readSync(fd, buf, 0, 256, 0)).toString('latin1');
+    closeSync(fd);
+  } catch { return ''; }
+  if (/^(= Start|@ .*[+-] 0x)/m.test(head)) return ': this looks like glibc mtrace output: use `slabtrace import mtrace`';
+  return '';
+}
+
 /** Prints the error the way its kind deserves and returns the exit code. */
 export function cliReportError(err: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
   if (cliIsBrokenPipe(err)) return EXIT_OK;
@@ -69,7 +86,7 @@ export function cliReportError(err: unknown, stderr: NodeJS.WritableStream = pro
   if (cliIsUserError(err)) {
     const e = err as Error & { code?: string; path?: string };
     const text = e.name === 'Error' && e.path ? `${e.path}: ${e.message}` : e.message;
-    stderr.write(`slabtrace: ${text}\n`);
+    stderr.write(`slabtrace: ${text}${cliHint(err)}\n`);
     return EXIT_USAGE;
   }
   const stack = err instanceof Error ? err.stack ?? String(err) : String(err);
