@@ -42,6 +42,8 @@ export interface TraceInfo {
   formatVersion: number;
   gzip: boolean;
   workload: string;
+  /** The workload's positional arguments (with `workload`, the command line that made the trace). */
+  args: string[];
   params: Record<string, string>;
   recorder: string;
   seed: number;
@@ -219,6 +221,7 @@ export async function traceInfo(source: string | NodeJS.ReadableStream, opts: Op
     formatVersion: h.formatVersion,
     gzip: reader.gzip,
     workload: h.workload,
+    args: h.args,
     params: h.params,
     recorder: h.recorder,
     seed: h.seed,

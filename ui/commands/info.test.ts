@@ -6,7 +6,7 @@ import type { TraceInfo } from '../../replayer/index.js';
 import { infoLifecycleText, infoText } from './info.js';
 
 const base: TraceInfo = {
-  file: 't.pb', format: 'pb', formatVersion: 2, gzip: false, workload: 'w', params: {}, recorder: 'r', seed: 0,
+  file: 't.pb', format: 'pb', formatVersion: 2, gzip: false, workload: 'w', args: [], params: {}, recorder: 'r', seed: 0,
   events: 10, ops: { thread_start: 3 }, threads: 4, threadGenerations: 3, maxConcurrentThreads: 4,
   threadLifecycle: { started: 3, exited: 2, joined: 1, detached: 1, leaked: 1, liveAtEnd: 2, joinedAtExit: false },
   peakLiveObjects: 0, peakLiveBytes: 0, bytesAllocated: 0, frees: 0, crossThreadFrees: 0, crossThreadFreeShare: 0,

@@ -41,7 +41,8 @@ export function infoText(info: TraceInfo): string {
   const params = Object.entries(info.params).map(([k, v]) => `${k}=${v}`).join(' ');
   const lines = [
     `trace      ${info.file} (${info.format}${info.gzip ? ', gzip' : ''}, format version ${info.formatVersion}, ${info.complete ? 'complete' : 'TRUNCATED: no footer'})`,
-    `workload   ${info.workload} ${params}`,
+    `workload   ${[info.workload, ...info.args].join(' ')}`,
+    ...(params ? [`params     ${params}`] : []),
     `recorder   ${info.recorder}, seed ${info.seed}`,
     `events     ${formatCount(info.events)} (${info.bytesPerEvent.toFixed(2)} bytes/event, ${formatBytes(info.fileBytes)})`,
     `threads    ${formatCount(info.threads)} seen, ${formatCount(info.threadGenerations)} started, at most ${info.maxConcurrentThreads} at once`,
