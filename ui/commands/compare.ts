@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { replayCompareAll, type AnyReplayResult } from '../../replayer/index.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_OOM, UsageError } from '../errors.js';
 import { summaryCompare } from '../summary.js';
+import { untilDone } from '../interrupt.js';
 import { optCollect } from './options.js';
 import {
   NATIVE_HELP, nativeCli, nativeConfigFromCli, replayCheckFile, replayConfigFromCli, replayOptionsAdd, TOUCH_HELP, type ReplayCliOptions,
@@ -46,17 +47,10 @@ async function compareCommand(file: string, opts: CompareCommandOptions): Promis
   const cfg = replayConfigFromCli(opts.preset[0] ?? '', opts);
   const { touch, stderr } = nativeConfigFromCli('', opts);
   const quitters: (() => void)[] = [];
-  const onSignal = (): void => { for (const q of quitters) q(); };
-  process.on('SIGINT', onSignal);
-  let results: AnyReplayResult[];
-  try {
-    results = await nativeCli(() => replayCompareAll(file, {
-      ...cfg, presets: opts.preset, natives: opts.native, native: { touch, stderr },
-      onStart: (_p, h) => quitters.push(() => h.quit()), onNativeStart: (_a, h) => quitters.push(() => h.quit()),
-    }));
-  } finally {
-    process.off('SIGINT', onSignal);
-  }
+  const results: AnyReplayResult[] = await untilDone(nativeCli(() => replayCompareAll(file, {
+    ...cfg, presets: opts.preset, natives: opts.native, native: { touch, stderr },
+    onStart: (_p, h) => quitters.push(() => h.quit()), onNativeStart: (_a, h) => quitters.push(() => h.quit()),
+  })), () => { for (const q of quitters) q(); });
   replayOutputsWrite(results, opts);
   if (opts.json) await replayJsonWrite(results, opts);
   else process.stdout.write(summaryCompare(results));

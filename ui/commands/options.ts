@@ -32,23 +32,4 @@ export function optCollect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/**
- * Runs `work` with an AbortSignal that the first Ctrl-C (SIGINT) or SIGTERM aborts; a second signal
- * is left to Node's default handling (immediate exit) so a stuck run can still be killed.
- */
-export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const ac = new AbortController();
-  const onSignal = (): void => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    ac.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await work(ac.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
+export { withInterrupt } from '../interrupt.js';

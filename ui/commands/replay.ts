@@ -14,6 +14,7 @@ import { EXIT_INTERRUPTED, EXIT_OK, EXIT_OOM, UsageError } from '../errors.js';
 import { formatCount, formatRate } from '../format.js';
 import { plainProgressStart, progressFigures } from '../plainProgress.js';
 import { summaryText } from '../summary.js';
+import { untilDone } from '../interrupt.js';
 import {
   DEFAULT_PRESET, NATIVE_HELP, nativeCli, nativeConfigFromCli, nativeRefuseModelOptions, replayCheckFile, replayConfigFromCli, replayOptionsAdd,
   TOUCH_HELP, type ReplayCliOptions,
@@ -85,14 +86,9 @@ export async function replayPlain(file: string, cfg: ReplayConfig, worker = true
 
 /** Awaits a replay's result, Ctrl-C / SIGTERM asking it to stop (partial result), then stops the progress. */
 async function replayUntilDone<R>(handle: { result: Promise<R>; quit(): void }, progress: { stop(): void }): Promise<R> {
-  const onSignal = (): void => handle.quit();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   try {
-    return await handle.result;
+    return await untilDone(handle.result, () => handle.quit());
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     progress.stop();
   }
 }

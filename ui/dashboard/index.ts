@@ -7,6 +7,7 @@
 // busy, and libuv's pool) run at a lower priority than the replay workers (dashboardYieldHelpers,
 // dashboardYieldMain).
 
+import { untilDone } from '../interrupt.js';
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import { replayStart, type ReplayConfig, type ReplayHandle, type ReplayResult } from '../../replayer/index.js';
@@ -119,15 +120,7 @@ export async function dashboardStart(file: string, cfg: ReplayConfig, opts: Dash
 /** Replays `file` on the dashboard; resolves with the result once the dashboard closes. */
 export async function dashboardRun(file: string, cfg: ReplayConfig, opts: DashboardOptions = {}): Promise<ReplayResult> {
   const { handle, result } = await dashboardStart(file, cfg, opts);
-  const onSignal = (): void => handle.quit();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await result;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  return untilDone(result, () => handle.quit());
 }
 
 /** `replay` on a terminal: the dashboard, then the summary; resolves with the exit code. */
