@@ -28,8 +28,8 @@ export function tmInit(a: AllocCore, h: TidMapHeader, cap: number): void {
   i32[h.used] = 0;
 }
 
-/** The value for `tid`, or -1. */
-export function tmGet(a: AllocCore, h: TidMapHeader, tid: number): number {
+/** Word index of the value slot holding `tid`, or -1. */
+function tmFind(a: AllocCore, h: TidMapHeader, tid: number): number {
   const i32 = a.i32;
   const off = i32[h.off]!;
   const mask = i32[h.cap]! - 1;
@@ -37,8 +37,14 @@ export function tmGet(a: AllocCore, h: TidMapHeader, tid: number): number {
   for (let i = tmHash(tid, mask); ; i = (i + 1) & mask) {
     const v = i32[off + 2 * i + 1]!;
     if (v === EMPTY) return -1;
-    if (v !== DELETED && i32[off + 2 * i] === key) return v;
+    if (v !== DELETED && i32[off + 2 * i] === key) return off + 2 * i + 1;
   }
+}
+
+/** The value for `tid`, or -1. */
+export function tmGet(a: AllocCore, h: TidMapHeader, tid: number): number {
+  const at = tmFind(a, h, tid);
+  return at < 0 ? -1 : a.i32[at]!;
 }
 
 /** Sets tid → value (value >= 0), replacing any previous value. */
@@ -58,19 +64,10 @@ export function tmSet(a: AllocCore, h: TidMapHeader, tid: number, value: number)
 
 /** Removes tid (no-op when absent). */
 export function tmDelete(a: AllocCore, h: TidMapHeader, tid: number): void {
-  const i32 = a.i32;
-  const off = i32[h.off]!;
-  const mask = i32[h.cap]! - 1;
-  const key = tid | 0;
-  for (let i = tmHash(tid, mask); ; i = (i + 1) & mask) {
-    const v = i32[off + 2 * i + 1]!;
-    if (v === EMPTY) return;
-    if (v !== DELETED && i32[off + 2 * i] === key) {
-      i32[off + 2 * i + 1] = DELETED;
-      i32[h.count]!--;
-      return;
-    }
-  }
+  const at = tmFind(a, h, tid);
+  if (at < 0) return;
+  a.i32[at] = DELETED;
+  a.i32[h.count]!--;
 }
 
 /** A new table sized for the live entries (doubling when they fill a quarter of it), deleted ones dropped. */
