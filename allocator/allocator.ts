@@ -2,6 +2,10 @@
 // API, and the fast paths (magazine pop on malloc, magazine push on free). Everything else is a cold
 // path in slab/superslab/magazine/thread/large. Invariant: no per-block, per-slab, per-SuperSlab or
 // per-thread JS object; the JS fields are configuration and cached offsets (see core.ts).
+// Two faces with the same effects: addresses (malloc/free/realloc, what a program sees) and 32-bit
+// block handles (mallocHandle/freeHandle/runAllocFree, what the replay keeps per object id: a small
+// block's magazine handle `slab << blockShift | index`, a large block's record as -2 - index, or
+// HANDLE_NONE), so the replay's hot loop never computes or decodes an address.
 import { AllocCore, CI } from './core.js';
 import { digestBuffer } from './digest.js';
 import { allocBadSize, allocInvalidFree } from './errors.js';
@@ -12,6 +16,7 @@ import { HOT } from './layout.js';
 import { magFlushAll, magSpill } from './magazine.js';
 import { osInit, osOomInfo, type OomInfo } from './os.js';
 import { validateParams, type AllocParams } from './params.js';
+import { HANDLE_NONE, runEvents } from './run.js';
 import { partialPush, slabAcquire, slabDrain, slabDropTls, slabRec, slabRemotePush, slabReturn, slabTake } from './slab.js';
 import { statsRead, type AllocStats } from './statsView.js';
 import { ssOnEmpty, ssTrim } from './superslab.js';
@@ -31,11 +36,8 @@ export interface SampleStats {
 export interface ThreadFigures { allocs: number; frees: number; remoteFreesSent: number; remoteFreesReceived: number }
 
 export class Allocator extends AllocCore {
-  private readonly periodic: boolean;
-
   private constructor(p: AllocParams, buffer: SharedArrayBuffer | undefined) {
     super(p, buffer);
-    this.periodic = p.trim === 'periodic';
     this.init();
   }
 
@@ -106,6 +108,7 @@ export class Allocator extends AllocCore {
         const f64 = this.f64;
         f64[HOT.CLASS_STATS_F64 + c * HOT.CLASS_STRIDE + HOT.CS_ALLOC]!++;
         f64[this.cTS]!++;
+        this.ops++;
         return f64[(this.slabOff + (h >>> this.blockShift) * HOT.SLAB_STRIDE) >> 1]! + (h & this.blockMask) * this.cInfo[c * CI.STRIDE + CI.SIZE]!;
       }
     }
@@ -143,6 +146,7 @@ export class Allocator extends AllocCore {
             const f64 = this.f64;
             f64[HOT.CLASS_STATS_F64 + c * HOT.CLASS_STRIDE + HOT.CS_FREED]!++;
             f64[this.cTS + 1]!++;
+            this.ops++;
             return;
           }
           this.freeMiss(sid, idx, r, c);
@@ -152,6 +156,20 @@ export class Allocator extends AllocCore {
     }
     this.freeSlow(tid, addr);
   }
+
+  /**
+   * Replays events [from, to) of an event batch's columns (run.ts): RUN_MALLOC stores the new block's
+   * handle in `handles[id]`, RUN_FREE frees `handles[id]`, with the effects of mallocHandle / freeHandle
+   * one by one. Returns the index of the first event not handled: another op, or a RUN_MALLOC whose id
+   * is beyond `handles` (the caller grows it and calls again). A failed allocation stores HANDLE_NONE,
+   * sets `runOom` and ends the run after that event.
+   */
+  runAllocFree(op: Uint8Array, tid: Uint32Array, id: Uint32Array, size: Float64Array, handles: Int32Array, from: number, to: number): number {
+    return runEvents(this, op, tid, id, size, handles, from, to);
+  }
+
+  /** Set by runAllocFree when an allocation failed (the event before the index it returned); the caller clears it. */
+  runOom = false;
 
   // ---------------------------------------------------------------- cold paths
 
@@ -163,6 +181,11 @@ export class Allocator extends AllocCore {
   }
 
   private mallocSlow(tid: number, size: number, align: number): number {
+    return this.handleAddr(this.mallocHandle(tid, size, align));
+  }
+
+  /** malloc returning the block's handle (HANDLE_NONE = OOM, see oomInfo()); same effects as malloc. */
+  mallocHandle(tid: number, size: number, align = 0): number {
     if (!(size >= 0 && size <= Number.MAX_SAFE_INTEGER) || !(align >= 0)) throw allocBadSize(tid, size, align);
     const slot = this.slotOf(tid);
     let c = -1;
@@ -175,18 +198,73 @@ export class Allocator extends AllocCore {
     }
     if (c < 0) {
       const addr = largeMalloc(this, tid, size);
-      if (addr !== 0) this.f64[this.thrStatF + slot * L.TS_STRIDE + HOT.TS_ALLOCS]!++;
-      return addr;
+      if (addr === 0) return HANDLE_NONE;
+      this.f64[this.thrStatF + slot * L.TS_STRIDE + HOT.TS_ALLOCS]!++;
+      return -2 - (addr - L.LARGE_BASE) / L.LARGE_SPAN;
     }
     const mt = this.thrOff + slot * this.thrStride + L.T_MAGTOP + c;
-    if (this.i32[mt] === 0 && this.refill(slot, c, tid, size) === 0) return 0;
+    if (this.i32[mt] === 0 && this.refill(slot, c, tid, size) === 0) return HANDLE_NONE;
     const top = this.i32[mt]! - 1;
     const h = this.i32[this.i32[mt + this.magPtrDelta]! + top]!;
     this.i32[mt] = top;
     const cs = L.CLASS_STATS_F64 + c * L.CLASS_STRIDE;
     this.f64[cs + HOT.CS_ALLOC]!++;
     this.f64[this.thrStatF + slot * L.TS_STRIDE + HOT.TS_ALLOCS]!++;
-    return this.f64[slabRec(this, h >>> this.blockShift) >> 1]! + (h & this.blockMask) * this.classSize[c]!;
+    this.ops++;
+    return h;
+  }
+
+  /** free by handle (HANDLE_NONE: nothing); the same paths, in the same order, as free of its address. */
+  freeHandle(tid: number, h: number): void {
+    if (h < 0) {
+      if (h !== HANDLE_NONE) this.freeSlow(tid, this.handleAddr(h));
+      return;
+    }
+    const sid = h >>> this.blockShift;
+    const idx = h & this.blockMask;
+    const r = this.slabOff + sid * HOT.SLAB_STRIDE;
+    const c = this.i32[r + HOT.SL_CLASS]!;
+    // free()'s fast path takes power-of-two classes of the cached thread; the rest go through freeBlock
+    if (tid !== this.cTid || this.cInfo[c * CI.STRIDE + CI.SHIFT]! < 0) {
+      this.freeBlock(this.slotOf(tid), sid, idx);
+      return;
+    }
+    const i32 = this.i32;
+    const mt = this.cT + c;
+    const top = i32[mt]!;
+    if (i32[r + HOT.SL_OWNER] === this.cSerial && top < i32[mt + this.magLimDelta]!) {
+      i32[i32[mt + this.magPtrDelta]! + top] = h;
+      i32[mt] = top + 1;
+      this.f64[HOT.CLASS_STATS_F64 + c * HOT.CLASS_STRIDE + HOT.CS_FREED]!++;
+      this.f64[this.cTS + 1]!++;
+      this.ops++;
+      return;
+    }
+    this.freeMiss(sid, idx, r, c);
+  }
+
+  /** realloc by handle: the new block's handle (the same one when the block stays), HANDLE_NONE = OOM. */
+  reallocHandle(tid: number, h: number, size: number): number {
+    const a = this.realloc(tid, this.handleAddr(h), size);
+    return a === 0 ? HANDLE_NONE : this.addrHandle(a);
+  }
+
+  /** The address of the block with handle `h` (0 for HANDLE_NONE). */
+  handleAddr(h: number): number {
+    if (h < 0) return h === HANDLE_NONE ? 0 : L.LARGE_BASE + (-2 - h) * L.LARGE_SPAN;
+    const r = slabRec(this, h >>> this.blockShift);
+    return this.f64[r >> 1]! + (h & this.blockMask) * this.classSize[this.i32[r + L.SL_CLASS]!]!;
+  }
+
+  /** The handle of the live block at `addr` (0: HANDLE_NONE); AllocUsageError when it is not one. */
+  addrHandle(addr: number): number {
+    if (addr === 0) return HANDLE_NONE;
+    if (addr >= L.LARGE_BASE) {
+      if (largeFind(this, addr) < 0) throw allocInvalidFree(this.cTid, addr);
+      return -2 - (addr - L.LARGE_BASE) / L.LARGE_SPAN;
+    }
+    if (!this.decode(addr)) throw allocInvalidFree(this.cTid, addr);
+    return (this.dSid << this.blockShift) | this.dIdx;
   }
 
   /** Fills the empty magazine (slot, c); 0 = OOM. */
@@ -259,6 +337,7 @@ export class Allocator extends AllocCore {
     }
     this.f64[cs + HOT.CS_FREED]!++;
     this.f64[ts + HOT.TS_FREES]!++;
+    this.ops++;
     this.maybePeriodicTrim();
   }
 
@@ -292,6 +371,7 @@ export class Allocator extends AllocCore {
         i32[mt] = top + 1;
         this.f64[HOT.CLASS_STATS_F64 + c * HOT.CLASS_STRIDE + HOT.CS_FREED]!++;
         this.f64[this.cTS + 1]!++;
+        this.ops++;
         return;
       }
       this.freeBlock(this.cSlot, sid, idx);
@@ -339,21 +419,12 @@ export class Allocator extends AllocCore {
     const f64 = this.f64;
     f64[HOT.CLASS_STATS_F64 + c * HOT.CLASS_STRIDE + HOT.CS_FREED]!++;
     f64[this.cTS + 1]!++;
-    if (this.periodic) this.maybePeriodicTrim();
-  }
-
-  private opsNow(): number {
-    const f = this.f64;
-    let ops = f[L.S.largeAllocated]! + f[L.S.largeFreed]!;
-    for (let c = 0; c < this.nc; c++) {
-      const b = L.CLASS_STATS_F64 + c * L.CLASS_STRIDE;
-      ops += f[b + HOT.CS_ALLOC]! + f[b + HOT.CS_FREED]!;
-    }
-    return ops;
+    this.ops++;
+    if (this.periodic && this.ops >= f64[L.S.nextTrimAt]!) this.trim();
   }
 
   private maybePeriodicTrim(): void {
-    if (this.periodic && this.opsNow() >= this.f64[L.S.nextTrimAt]!) this.trim();
+    if (this.periodic && this.ops >= this.f64[L.S.nextTrimAt]!) this.trim();
   }
 
   // ---------------------------------------------------------------- API
@@ -413,7 +484,7 @@ export class Allocator extends AllocCore {
   }
 
   /** Unmaps (beyond the reserve) every SuperSlab found empty since the last trim and still empty. */
-  trim(): void { ssTrim(this, this.opsNow()); }
+  trim(): void { ssTrim(this, this.ops); }
 
   stats(): AllocStats { return statsRead(this.i32, this.f64); }
 

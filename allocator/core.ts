@@ -56,6 +56,8 @@ export class AllocCore {
   readonly remoteQueue: boolean;
   readonly tlsMode: boolean;
   readonly partialMode: boolean;
+  /** trim === 'periodic' (checked on the slow paths against the operation count) */
+  readonly periodic: boolean;
   // cached header offsets (refresh() after growth)
   ssOff = 0;
   ssHW = 0;
@@ -74,6 +76,10 @@ export class AllocCore {
   cSlot = 0;
   cT = 0; // word index of the thread record's magazine tops
   cTS = 0; // Float64 index of the thread's 'allocs' statistic ('frees' is cTS + 1)
+  /** malloc + free operations so far (small and large): the sum the statistics hold (opsNow), kept
+   *  here so that the periodic-trim check on the slow paths reads one field. Every site that counts
+   *  an allocation or a free in the statistics adds to it (checked by checkInvariants). */
+  ops = 0;
   // (the magazine of class c: top at cT + c, limit at cT + magLimDelta + c, chunk at cT + magPtrDelta + c)
 
   constructor(p: AllocParams, buffer: SharedArrayBuffer | undefined) {
@@ -115,6 +121,7 @@ export class AllocCore {
     this.remoteQueue = p.remoteFree === 'queue';
     this.tlsMode = p.ssOwnership === 'tls';
     this.partialMode = p.refill === 'partial';
+    this.periodic = p.trim === 'periodic';
     this.tlsResident = Math.ceil(p.tlsBytes / p.pageSize) * p.pageSize;
     const want = 1 << 20;
     if (buffer) {

@@ -1,5 +1,6 @@
 // allocator/index.ts — the allocator folder's public API (imports nothing outside allocator/).
 export { Allocator, type AllocatorOptions, type ThreadFigures } from './allocator.js';
+export { HANDLE_NONE, RUN_FREE, RUN_MALLOC } from './run.js';
 export { AllocConfigError, AllocUsageError } from './errors.js';
 export type { InvariantReport } from './invariants.js';
 export {

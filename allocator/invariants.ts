@@ -215,6 +215,7 @@ export function checkInvariants(a: AllocCore, liveAddrs?: Iterable<number>): Inv
   eq('orphanedBlocks', st.orphanedBlocks, orphaned);
   eq('liveBlocks', st.liveBlocks, smallLive + st.largeLive);
   eq('threadsLive', st.threadsLive, liveThreads);
+  eq('operations (the periodic-trim counter)', a.ops, st.blocksAllocated + st.blocksFreed);
   if (st.rss > st.vmSize) err(`rss ${st.rss} > vmSize ${st.vmSize}`);
   if (st.peakRss < st.rss || st.peakVmSize < st.vmSize) err('a peak is below the current value');
   if (st.mappings > a.p.maxMapCount + 1) err(`mappings ${st.mappings} beyond maxMapCount + 1`);

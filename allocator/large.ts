@@ -43,6 +43,7 @@ export function largeMalloc(a: AllocCore, tid: number, size: number): number {
   osTouchBytes(a, len);
   const f = a.f64;
   f[L.S.largeAllocated]!++;
+  a.ops++;
   f[L.S.largeLive]!++;
   f[L.S.largeBytes]! += len;
   f[L.S.largeBytesAllocated]! += size;
@@ -69,6 +70,7 @@ export function largeFree(a: AllocCore, tid: number, addr: number): void {
   a.i32[L.H_LARGE_FREE] = (r - a.largeOff) / L.LARGE_STRIDE;
   const f = a.f64;
   f[L.S.largeFreed]!++;
+  a.ops++;
   f[L.S.largeLive]!--;
   f[L.S.largeBytes]! -= len;
   f[L.S.largeBytesFreed]! += size;

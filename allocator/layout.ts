@@ -194,12 +194,12 @@ export function thrStride(nc: number): number { return (T_MAGTOP + 6 * nc + 1) &
  *  const enum members, so V8 sees literals: smaller bytecode under the inlining limit, no module-slot
  *  loads). Each member equals the export of the same name above (checked by layout.test.ts). */
 export const enum HOT {
-  SS_STATE = 0, SS_CLASS = 1, SS_ACTIVE = 4, SS_SLABS = 12, SS_LIVE = 1,
-  SL_SS = 2, SL_CAP = 5, SL_CARVED = 6, SL_FREE_TOP = 7, SL_REMOTE = 8, SL_USED = 9, SL_OWNER = 10, SL_TLS = 11,
+  SS_STATE = 0, SS_CLASS = 1, SS_OWNER = 2, SS_OWNER_SLOT = 3, SS_ACTIVE = 4, SS_SLABS = 12, SS_LIVE = 1,
+  SL_SS = 2, SL_CLASS = 4, SL_CAP = 5, SL_CARVED = 6, SL_FREE_TOP = 7, SL_REMOTE = 8, SL_USED = 9, SL_OWNER = 10, SL_TLS = 11,
   SL_LIST = 12, SL_STACK = 15, SL_OWNER_SLOT = 17, SLAB_STRIDE = 20,
   T_SERIAL = 1,
   CLASS_STATS_F64 = 192, CLASS_STRIDE = 7, CS_ALLOC = 1, CS_FREED = 2, CS_REMOTE = 6,
-  S_REMOTE_FREES = 104, S_REMOTE_PENDING = 105,
+  S_REMOTE_FREES = 104, S_REMOTE_PENDING = 105, S_NEXT_TRIM_AT = 132,
   TS_STRIDE = 6, TS_ALLOCS = 2, TS_FREES = 3, TS_REMOTE_SENT = 4, TS_REMOTE_RECEIVED = 5,
   SS_BASE = 4294967296, LARGE_BASE = 281474976710656,
 }

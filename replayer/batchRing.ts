@@ -5,6 +5,8 @@
 // Protocol: the producer fills slot (written % K) and then increments WRITTEN; the consumer reads slot
 // (read % K) and increments READ when it is done with it. Each side sleeps with Atomics.wait on the
 // other's counter; STATE says whether the producer has ended (ok / error); QUIT asks it to stop.
+// Most batches carry no aux at all (alignments, mark names, join/detach targets): their aux column is
+// not copied (SLOT_AUX = 0) and the reader presents zeros instead.
 // Metadata (header, a slot's mark names, the end record) that does not fit its area is spilled: posted
 // on a side MessagePort before its length is published as SPILLED, and taken back with
 // receiveMessageOnPort, so the ring carries any valid trace.
@@ -31,6 +33,8 @@ export const SLOT_CHUNK = 2;
 export const SLOT_OFFSET = 3;
 export const SLOT_BYTES_READ = 4;
 export const SLOT_MARKS_LEN = 5;
+/** 1 when the slot's aux column was written; 0 when every aux of its events is 0 (not copied). */
+export const SLOT_AUX = 6;
 const SLOT_F64 = 8;
 
 export interface RingGeometry {

@@ -8,7 +8,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openTrace, OP_MARK, type EventBatch, type OpenTraceOptions, type TraceReader } from '../traces/index.js';
 import {
   ringOpen, ringPutJson, RingState, RING_END_LEN, RING_HEADER_LEN, RING_QUIT, RING_READ, RING_STATE, RING_WRITTEN,
-  SLOT_BYTES_READ, SLOT_CHUNK, SLOT_COUNT, SLOT_FIRST, SLOT_MARKS_LEN, SLOT_OFFSET, type Ring, type RingGeometry,
+  SLOT_AUX, SLOT_BYTES_READ, SLOT_CHUNK, SLOT_COUNT, SLOT_FIRST, SLOT_MARKS_LEN, SLOT_OFFSET, type Ring, type RingGeometry,
 } from './batchRing.js';
 import { replayErrorToData } from './replayError.js';
 
@@ -33,14 +33,22 @@ function ringAcquire(ring: Ring): number {
   }
 }
 
-/** Copies events [from, to) of `b` into slot `seq`'s columns and publishes it. */
+/** Whether any aux of events [from, to) is non-zero (else the slot's aux column is not copied). */
+function ringAnyAux(aux: Uint32Array, from: number, to: number): boolean {
+  let any = 0;
+  for (let i = from; i < to; i++) any |= aux[i]!;
+  return any !== 0;
+}
+
+/** Copies events [from, to) of `b` into slot `seq`'s columns (aux only when some is non-zero) and publishes it. */
 function ringPublish(ring: Ring, seq: number, b: EventBatch, from: number, to: number, reader: TraceReader, side: MessagePort): void {
   const slot = ring.slots[seq % ring.geometry.slots];
   slot.op.set(b.op.subarray(from, to));
   slot.tid.set(b.tid.subarray(from, to));
   slot.id.set(b.id.subarray(from, to));
   slot.size.set(b.size.subarray(from, to));
-  slot.aux.set(b.aux.subarray(from, to));
+  const aux = b.markNames.length > 0 || ringAnyAux(b.aux, from, to); // marks renumber their aux below
+  if (aux) slot.aux.set(b.aux.subarray(from, to));
   let marksLen = 0;
   if (b.markNames.length > 0) {
     const names: string[] = [];
@@ -59,6 +67,7 @@ function ringPublish(ring: Ring, seq: number, b: EventBatch, from: number, to: n
   f[SLOT_OFFSET] = b.byteOffset;
   f[SLOT_BYTES_READ] = reader.bytesRead;
   f[SLOT_MARKS_LEN] = marksLen;
+  f[SLOT_AUX] = aux ? 1 : 0;
   Atomics.store(ring.ctl, RING_WRITTEN, seq + 1);
   Atomics.notify(ring.ctl, RING_WRITTEN);
 }

@@ -1,6 +1,7 @@
-// The replay loop: streams event batches from a trace into the allocator model. Object id → address
-// lives in a Float64Array indexed by the trace's dense ids (bounded by peak live objects). The hot
-// loop handles alloc and free inline; every other op, OOM and table growth go to cold helpers. Marks
+// The replay loop: streams event batches from a trace into the allocator model. Object id → block
+// handle (allocator: a 32-bit handle, never an address) lives in an Int32Array indexed by the trace's
+// dense ids (bounded by peak live objects). Runs of alloc and free go to the allocator's batch loop
+// (runAllocFree); every other op, OOM and table growth go to cold helpers here. Marks
 // record a checkpoint of the statistics (a `flush` mark also flushes the allocator first). Between
 // segments of events the loop polls the control block (pause, step, quit, speed) and publishes
 // progress there — nothing crosses threads per event.
@@ -8,7 +9,7 @@
 // segment size, the host (worker or not) or the trace's form.
 
 import {
-  Allocator, resolveParams, type AllocParams,
+  Allocator, HANDLE_NONE, resolveParams, RUN_FREE, RUN_MALLOC, type AllocParams,
 } from '../allocator/index.js';
 import {
   openTrace, OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_DETACH, OP_THREAD_EXIT,
@@ -69,7 +70,8 @@ export class ReplayCheckError extends Error {
 
 /** Mutable replay state; fields are read into locals by the hot loop. */
 class Replay {
-  addr: Float64Array = new Float64Array(1 << 16);
+  /** object id → block handle (HANDLE_NONE: its allocation failed) */
+  handles: Int32Array = new Int32Array(1 << 16);
   done = 0;
   marks: ReplayMark[] = [];
   oom: ReplayOom | null = null;
@@ -95,13 +97,12 @@ class Replay {
   }
 }
 
-function replayGrow(r: Replay, id: number): Float64Array {
-  let n = r.addr.length;
+function replayGrow(r: Replay, id: number): void {
+  let n = r.handles.length;
   while (n <= id) n *= 2;
-  const next = new Float64Array(n);
-  next.set(r.addr);
-  r.addr = next;
-  return next;
+  const next = new Int32Array(n);
+  next.set(r.handles);
+  r.handles = next;
 }
 
 function replayCheck(r: Replay, event: number): void {
@@ -136,7 +137,7 @@ function replayOom(r: Replay, b: EventBatch, i: number): boolean {
     const info = r.alloc.oomInfo();
     r.oom = replayOomReport(info, b.first + i, b.tid[i], OP_NAMES[b.op[i]], b.size[i]);
   }
-  if (b.op[i] !== OP_THREAD_START) r.addr[b.id[i]] = 0;
+  if (b.op[i] !== OP_THREAD_START) r.handles[b.id[i]] = HANDLE_NONE;
   return !r.cfg.continueAfterOom;
 }
 
@@ -153,19 +154,18 @@ function replaySlow(r: Replay, b: EventBatch, i: number): boolean {
   const tid = b.tid[i];
   switch (op) {
     case OP_REALLOC: {
-      const old = r.addr[b.id[i]];
-      const a = old === 0 ? r.alloc.malloc(tid, b.size[i]) : r.alloc.realloc(tid, old, b.size[i]);
-      if (a === 0) return replayOom(r, b, i);
-      r.addr[b.id[i]] = a;
+      const h = r.alloc.reallocHandle(tid, r.handles[b.id[i]], b.size[i]);
+      if (h === HANDLE_NONE) return replayOom(r, b, i);
+      r.handles[b.id[i]] = h;
       return false;
     }
     case OP_CALLOC:
     case OP_MEMALIGN: {
       const id = b.id[i];
-      if (id >= r.addr.length) replayGrow(r, id);
-      const a = r.alloc.malloc(tid, b.size[i], op === OP_MEMALIGN ? b.aux[i] : 0);
-      if (a === 0) return replayOom(r, b, i);
-      r.addr[id] = a;
+      if (id >= r.handles.length) replayGrow(r, id);
+      const h = r.alloc.mallocHandle(tid, b.size[i], op === OP_MEMALIGN ? b.aux[i] : 0);
+      if (h === HANDLE_NONE) return replayOom(r, b, i);
+      r.handles[id] = h;
       return false;
     }
     case OP_THREAD_START:
@@ -181,35 +181,26 @@ function replaySlow(r: Replay, b: EventBatch, i: number): boolean {
 
 /**
  * Replays events [from, to) of `b`; returns the index after the last event handled (< to when a
- * mark or an OOM ended the segment). The hot path: alloc and free inline, the rest in replaySlow.
+ * mark or an OOM ended the segment). Alloc and free in the allocator's batch loop; the rest here.
  */
 function replaySegment(r: Replay, b: EventBatch, from: number, to: number): number {
-  const op = b.op, tid = b.tid, id = b.id, size = b.size, alloc = r.alloc;
-  let addr = r.addr;
+  const alloc = r.alloc;
   let i = from;
-  for (; i < to; i++) {
-    const o = op[i];
-    if (o === OP_ALLOC) {
-      const k = id[i];
-      if (k >= addr.length) addr = replayGrow(r, k);
-      const a = alloc.malloc(tid[i], size[i]);
-      if (a === 0) {
-        if (replayOom(r, b, i)) return i + 1;
-        continue;
-      }
-      addr[k] = a;
-    } else if (o === OP_FREE) {
-      const a = addr[id[i]];
-      if (a !== 0) alloc.free(tid[i], a);
-    } else if (replaySlow(r, b, i)) {
-      addr = r.addr;
-      return i + 1;
-    } else {
-      addr = r.addr;
+  while (i < to) {
+    i = alloc.runAllocFree(b.op, b.tid, b.id, b.size, r.handles, i, to);
+    if (alloc.runOom) {
+      alloc.runOom = false;
+      if (replayOom(r, b, i - 1)) return i;
+      continue;
     }
+    if (i >= to) break;
+    if (b.op[i] === OP_ALLOC) replayGrow(r, b.id[i]);
+    else if (replaySlow(r, b, i++)) return i;
   }
   return i;
 }
+
+if (RUN_MALLOC !== OP_ALLOC || RUN_FREE !== OP_FREE) throw new Error('replayCore: the allocator\'s run codes differ from the trace ops');
 
 /** Sleeps (worker: Atomics.wait) while paused, and throttles to the requested speed. */
 function replayPoll(r: Replay, throttle: { t0: number; e0: number; speed: number }): void {

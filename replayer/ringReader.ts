@@ -9,7 +9,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import type { EventBatch, OpenTraceOptions, TraceFooter, TraceHeader, TraceReader } from '../traces/index.js';
 import {
   ringCreate, ringGetJson, RingState, RING_DEFAULT, RING_END_LEN, RING_HEADER_LEN, RING_QUIT, RING_READ, RING_STATE, RING_WRITTEN,
-  SLOT_BYTES_READ, SLOT_CHUNK, SLOT_COUNT, SLOT_FIRST, SLOT_MARKS_LEN, SLOT_OFFSET, type Ring, type RingGeometry,
+  SLOT_AUX, SLOT_BYTES_READ, SLOT_CHUNK, SLOT_COUNT, SLOT_FIRST, SLOT_MARKS_LEN, SLOT_OFFSET, type Ring, type RingGeometry,
 } from './batchRing.js';
 import type { DecodeWorkerData } from './decodeWorker.js';
 import { replayErrorFromData, type ReplayErrorData } from './replayError.js';
@@ -45,12 +45,15 @@ class RingReader implements ReplaySource {
   bytesRead = 0;
   interrupt?: () => boolean;
   private readonly take: () => string;
+  /** What a slot without an aux column presents (zeros, never written). */
+  private readonly zeroAux: Uint32Array;
 
   constructor(
     readonly header: TraceHeader, private readonly ring: Ring, private readonly worker: Worker,
     private readonly watch: DecoderWatch, side: MessagePort,
   ) {
     this.take = () => ringTakeSpilled(side);
+    this.zeroAux = new Uint32Array(ring.geometry.capacity);
   }
 
   private end(): EndRecord {
@@ -80,7 +83,7 @@ class RingReader implements ReplaySource {
       tid: slot.tid as unknown as Uint32Array<ArrayBuffer>,
       id: slot.id as unknown as Uint32Array<ArrayBuffer>,
       size: slot.size as unknown as Float64Array<ArrayBuffer>,
-      aux: slot.aux as unknown as Uint32Array<ArrayBuffer>,
+      aux: (f[SLOT_AUX] === 1 ? slot.aux : this.zeroAux) as unknown as Uint32Array<ArrayBuffer>,
       markNames: marksLen !== 0 ? ringGetJson<string[]>(slot.marks, marksLen, this.take) : [],
     };
   }
