@@ -103,7 +103,11 @@ async function decodeMain(): Promise<void> {
         ringPublish(ring, seq, b, i, Math.min(b.count, i + cap), reader, side);
       }
     }
-    ringEnd(ring, RingState.Ended, { footer: reader.footer, truncated: reader.truncated, skipped: reader.skipped, bytesRead: reader.bytesRead }, side);
+    ringEnd(ring, RingState.Ended, {
+      footer: reader.footer, truncated: reader.truncated, skipped: reader.skipped, bytesRead: reader.bytesRead,
+      digestStatus: reader.digestStatus,
+      footerMismatches: reader.footerMismatches.map((m) => ({ field: m.field, footer: m.footer, read: m.read, error: replayErrorToData(m.error) })),
+    }, side);
   } catch (err) {
     ringEnd(ring, RingState.Failed, { error: replayErrorToData(err), skipped: reader?.skipped ?? 0 }, side);
   } finally {

@@ -11,7 +11,7 @@ export {
   type ReplayControl,
 } from './control.js';
 export type {
-  ReplayCheck, ReplayClassRow, ReplayFigures, ReplayMark, ReplayOom, ReplayResult, ReplayThreadRow, ReplayTimeline, ThreadState,
+  ReplayCheck, ReplayClassRow, ReplayFigures, ReplayMark, ReplayOom, ReplayResult, ReplayThreadRow, ReplayTimeline, ReplayTraceCheck, ThreadState,
 } from './result.js';
 export { TIMELINE_COLUMNS, TIMELINE_TARGET } from './timeline.js';
 export { nativeReplayStart, nativeReplayRun, type NativeHandle, type NativeReplayConfig } from './nativeReplay.js';

@@ -14,6 +14,7 @@ import type { Writable } from 'node:stream';
 import { openTrace, OP_MARK, type EventBatch, type OpenTraceOptions, type TraceHeader, type TraceReader } from '../traces/index.js';
 import { F_BYTES_READ, F_EVENTS_DONE, type ReplayControl } from './control.js';
 import { WIRE_MAX_EVENTS, wireBatch, wireEnd } from './nativeProtocol.js';
+import { replayTraceCheck, type ReplayTraceCheck } from './result.js';
 
 /** What the validating first pass learns, and the spool it wrote. */
 export interface NativeScan {
@@ -29,6 +30,8 @@ export interface NativeScan {
   footerEvents: number;
   skipped: number;
   truncated: boolean;
+  /** The footer against what was read (a scan reads the whole trace, or up to stopAt). */
+  traceCheck: ReplayTraceCheck;
   seconds: number;
   /** The spool file (wire messages, END last), or null when it could not be written. */
   spool: string | null;
@@ -120,7 +123,7 @@ export async function nativeScan(path: string, o: NativeFeedOptions, opts: { spo
   return {
     header: reader.header, events, idCapacity: top + 1, markNames, stopped,
     footerEvents: reader.footer ? Number(reader.footer.events) : 0, skipped: reader.skipped, truncated: reader.truncated,
-    seconds: (performance.now() - t0) / 1000, spool: spool?.close() ?? null, bytesPerEvent: spool && events > 0 ? spool.bytes / events : 0,
+    traceCheck: replayTraceCheck(reader), seconds: (performance.now() - t0) / 1000, spool: spool?.close() ?? null, bytesPerEvent: spool && events > 0 ? spool.bytes / events : 0,
   };
 }
 

@@ -19,7 +19,7 @@ import {
   nativeBaseline, nativeCrashOf, nativeFiguresOf, nativeOomOf, nativePeaksNew, NATIVE_RSS_NOTE, type NativeFields, type NativePeaks,
 } from './nativeFigures.js';
 import { CFG_CONTINUE_AFTER_OOM, CFG_TOUCH_ENDS, nativeArgs, nativeParseLine } from './nativeProtocol.js';
-import type { NativeFigures, NativeMark, NativeProcessFigures, NativeReplayResult } from './result.js';
+import { replayTraceCheck, type NativeFigures, type NativeMark, type NativeProcessFigures, type NativeReplayResult, type ReplayTraceCheck } from './result.js';
 
 export interface NativeReplayConfig extends NativeFeedOptions {
   /** glibc, mimalloc, jemalloc, tcmalloc, or a path to a malloc library. */
@@ -147,15 +147,18 @@ function figuresOnly(m: NativeMark): NativeFigures {
 }
 
 /** What the trace says of itself: from the scan, else from the reader that fed the pipe. */
-function traceFacts(run: NativeRun): { workload: string; params: Record<string, string>; total: number; skipped: number; truncated: boolean; stopped: boolean; bytes: number } {
+function traceFacts(run: NativeRun): {
+  workload: string; params: Record<string, string>; total: number; skipped: number; truncated: boolean; stopped: boolean; bytes: number; traceCheck: ReplayTraceCheck;
+} {
   const { scan, reader, feed } = run;
   if (scan) {
-    return { workload: scan.header.workload, params: scan.header.params, total: scan.events, skipped: scan.skipped, truncated: scan.truncated, stopped: scan.stopped, bytes: scan.bytesPerEvent };
+    return { workload: scan.header.workload, params: scan.header.params, total: scan.events, skipped: scan.skipped, truncated: scan.truncated, stopped: scan.stopped, bytes: scan.bytesPerEvent, traceCheck: scan.traceCheck };
   }
   const h = reader!.header;
   return {
     workload: h.workload, params: h.params, total: reader!.footer ? Number(reader!.footer.events) : Number(h.expectedEvents) || 0,
     skipped: reader!.skipped, truncated: reader!.truncated, stopped: feed!.stopped, bytes: feed!.sent > 0 ? feed!.bytes / feed!.sent : 0,
+    traceCheck: replayTraceCheck(reader!),
   };
 }
 
@@ -190,7 +193,7 @@ function nativeResult(run: NativeRun, exit: { signal: string | null }): NativeRe
     events, totalEvents: facts.total, wallSeconds, eventsPerSec: nativeRate(events, wallSeconds, Number(end.statsns ?? 0) / 1e9),
     complete: !crash && !partial && !stopped && (oom === null || !!cfg.continueAfterOom),
     partial, stoppedAt: stopped ? events : null, skipped: facts.skipped, truncated: facts.truncated,
-    final, marks: run.marks, oom, oomCount: Number(end.oomcount ?? (oom ? 1 : 0)), crash,
+    traceCheck: facts.traceCheck, final, marks: run.marks, oom, oomCount: Number(end.oomcount ?? (oom ? 1 : 0)), crash,
   };
 }
 

@@ -21,7 +21,7 @@ import {
 } from './control.js';
 import { replayFigures, replayOomReport } from './figures.js';
 import { ringReaderOpen, type ReplaySource } from './ringReader.js';
-import type { ReplayClassRow, ReplayMark, ReplayOom, ReplayResult } from './result.js';
+import { replayTraceCheck, type ReplayClassRow, type ReplayMark, type ReplayOom, type ReplayResult } from './result.js';
 import { ThreadTable } from './threadTable.js';
 import { TimelineRecorder } from './timeline.js';
 
@@ -298,6 +298,7 @@ function replayResult(r: Replay, reader: ReplaySource, params: AllocParams, wall
     stoppedAt: r.stopped ? r.done : null,
     skipped: reader.skipped,
     truncated: reader.truncated,
+    traceCheck: replayTraceCheck(reader),
     final: replayFigures(r.alloc.stats()),
     marks: r.marks,
     oom: r.oom,

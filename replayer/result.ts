@@ -2,6 +2,7 @@
 // the final state digest. Plain data (structured-clonable across threads, JSON for --json).
 
 import type { OomInfo } from '../allocator/index.js';
+import type { TraceDigestStatus, TraceReader } from '../traces/index.js';
 import type { ReplayThreadRow } from './threadTable.js';
 import type { ReplayTimeline } from './timeline.js';
 
@@ -81,6 +82,20 @@ export interface ReplayCheck {
   drift: Record<string, number>;
 }
 
+/** The trace's own footer checked against what the replay read (lenient reads report, strict ones throw). */
+export interface ReplayTraceCheck {
+  digestStatus: TraceDigestStatus;
+  footerMismatches: { field: string; footer: number | string; read: number | string; message: string }[];
+}
+
+/** The trace check of a reader that has been read to its end. */
+export function replayTraceCheck(reader: Pick<TraceReader, 'digestStatus' | 'footerMismatches'>): ReplayTraceCheck {
+  return {
+    digestStatus: reader.digestStatus,
+    footerMismatches: reader.footerMismatches.map((m) => ({ field: m.field, footer: m.footer, read: m.read, message: m.error.message })),
+  };
+}
+
 export interface ReplayResult {
   file: string;
   workload: string;
@@ -104,6 +119,8 @@ export interface ReplayResult {
   skipped: number;
   /** The trace had no footer (read with allowTruncated). */
   truncated: boolean;
+  /** The trace's footer against what was read: its digest, and (--lenient) the fields that disagree. */
+  traceCheck: ReplayTraceCheck;
   final: ReplayFigures;
   marks: ReplayMark[];
   oom: ReplayOom | null;
@@ -228,6 +245,7 @@ export interface NativeReplayResult {
   stoppedAt: number | null;
   skipped: number;
   truncated: boolean;
+  traceCheck: ReplayTraceCheck;
   final: NativeFigures;
   marks: NativeMark[];
   oom: NativeOom | null;

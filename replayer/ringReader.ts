@@ -6,7 +6,9 @@
 // thrown) and when the replay is asked to stop (`interrupt`): waits are asynchronous, in short slices.
 
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import type { EventBatch, OpenTraceOptions, TraceFooter, TraceHeader, TraceReader } from '../traces/index.js';
+import type {
+  EventBatch, OpenTraceOptions, TraceDigestStatus, TraceFooter, TraceFooterMismatch, TraceHeader, TraceReader,
+} from '../traces/index.js';
 import {
   ringCreate, ringGetJson, RingState, RING_DEFAULT, RING_END_LEN, RING_HEADER_LEN, RING_QUIT, RING_READ, RING_STATE, RING_WRITTEN,
   SLOT_AUX, SLOT_BYTES_READ, SLOT_CHUNK, SLOT_COUNT, SLOT_FIRST, SLOT_MARKS_LEN, SLOT_OFFSET, type Ring, type RingGeometry,
@@ -16,7 +18,8 @@ import { replayErrorFromData, type ReplayErrorData } from './replayError.js';
 import { replayerWorkerUrl } from './workerUrl.js';
 
 /** What the replay loop needs of a trace reader. */
-export type ReplaySource = Pick<TraceReader, 'header' | 'batches' | 'footer' | 'truncated' | 'skipped' | 'bytesRead' | 'close'> & {
+export type ReplaySource = Pick<TraceReader, 'header' | 'batches' | 'footer' | 'truncated' | 'skipped' | 'bytesRead' | 'close'
+  | 'digestStatus' | 'footerMismatches'> & {
   /** Set by the replay: checked while waiting for the decoder; true ends batches() early. */
   interrupt?: () => boolean;
 };
@@ -26,6 +29,9 @@ interface EndRecord {
   truncated?: boolean;
   skipped?: number;
   bytesRead?: number;
+  digestStatus?: TraceDigestStatus;
+  /** Lenient reads: the footer fields that disagree (their errors as data). */
+  footerMismatches?: { field: TraceFooterMismatch['field']; footer: number | string; read: number | string; error: ReplayErrorData }[];
   error?: ReplayErrorData;
 }
 
@@ -43,6 +49,8 @@ class RingReader implements ReplaySource {
   truncated = false;
   skipped = 0;
   bytesRead = 0;
+  digestStatus: TraceDigestStatus = 'unchecked';
+  footerMismatches: TraceFooterMismatch[] = [];
   interrupt?: () => boolean;
   private readonly take: () => string;
   /** What a slot without an aux column presents (zeros, never written). */
@@ -67,6 +75,10 @@ class RingReader implements ReplaySource {
     this.footer = end.footer ?? null;
     this.truncated = end.truncated ?? false;
     this.bytesRead = end.bytesRead ?? this.bytesRead;
+    this.digestStatus = end.digestStatus ?? 'unchecked';
+    this.footerMismatches = (end.footerMismatches ?? []).map((m) => ({
+      field: m.field, footer: m.footer, read: m.read, error: replayErrorFromData(m.error) as TraceFooterMismatch['error'],
+    }));
   }
 
   private view(seq: number): EventBatch {

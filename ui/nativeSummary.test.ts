@@ -15,6 +15,7 @@ function nativeResult(over: Partial<NativeReplayResult> = {}): NativeReplayResul
     file: '/tmp/battle.pb', workload: 'battle', workloadParams: {},
     native: { allocator: 'mimalloc', library: '/lib/x86_64-linux-gnu/libmimalloc.so.2', version: '2.0.9', rssNote: 'RSS is the allocator\'s', touch: 'pages', baseline: { rss: 1.2 * MiB, vmSize: 3 * MiB, mappings: 24 }, pipeBytesPerEvent: 9, cpuSeconds: 0.5, inputWaitSeconds: 0.1, statsSeconds: 0.01, validateSeconds: 0.3 },
     events: 17_200_025, totalEvents: 17_200_025, wallSeconds: 0.5, eventsPerSec: 34_400_050, complete: true, partial: false, stoppedAt: null, skipped: 0, truncated: false,
+    traceCheck: { digestStatus: 'verified', footerMismatches: [] },
     final: fig, marks, oom: null, oomCount: 0, crash: null, ...over,
   };
 }

@@ -7,6 +7,7 @@
 
 import type { NativeMark, NativeReplayResult } from '../replayer/index.js';
 import { formatBytes, formatCount, formatDuration, formatRate, formatTable } from './format.js';
+import { traceCheckRows } from './traceCheckRows.js';
 
 /** The column title of a native result: the allocator's name, marked native. */
 export function nativeLabel(r: NativeReplayResult): string {
@@ -80,7 +81,7 @@ export function nativeMarksTable(marks: NativeMark[]): string {
 export function nativeSummaryText(r: NativeReplayResult): string {
   const head = `replay of ${r.file} (${r.workload}) through ${r.native.allocator} (native)`;
   const rows = nativeFigureRows(r);
-  if (r.skipped > 0) rows.splice(2, 0, ['skipped (lenient)', formatCount(r.skipped)]);
+  rows.splice(2, 0, ...traceCheckRows(r));
   const width = Math.max(...rows.map(([k]) => k.length));
   const parts = [head, rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n'), `  ${r.native.rssNote}.`];
   if (r.crash) parts.push(nativeCrashText(r));

@@ -9,6 +9,7 @@ import {
 import { chartText } from './chart.js';
 import { formatBytes, formatCount, formatDuration, formatRate, formatTable } from './format.js';
 import { nativeFigureRows, nativeLabel, nativeSummaryText } from './nativeSummary.js';
+import { traceCheckRows } from './traceCheckRows.js';
 
 function resultState(r: ReplayResult): string {
   if (r.oom) return `OOM at event ${formatCount(r.oom.event)}`;
@@ -120,7 +121,7 @@ export function summaryText(r: AnyReplayResult, opts: SummaryOptions = {}): stri
   if (replayIsNative(r)) return nativeSummaryText(r);
   const head = `replay of ${r.file} (${r.workload}) under ${r.preset}${overridesText(r)}`;
   const rows = figureRows(r);
-  if (r.skipped > 0) rows.splice(2, 0, ['skipped (lenient)', formatCount(r.skipped)]);
+  rows.splice(2, 0, ...traceCheckRows(r));
   if (r.check) rows.push(['invariant checks', `${formatCount(r.check.runs)} passed${driftText(r.check.drift)}`]);
   const width = Math.max(...rows.map(([k]) => k.length));
   const parts = [head, rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')];

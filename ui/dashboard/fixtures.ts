@@ -88,6 +88,7 @@ export function fixResult(over: Partial<ReplayResult> = {}): ReplayResult {
     file: FIX_INFO.file, workload: 'larson', workloadParams: FIX_INFO.workloadParams, preset: FIX_INFO.preset,
     overrides: FIX_INFO.overrides, params: {}, events: 2_000_000, totalEvents: 6_042_732, wallSeconds: 2.5,
     eventsPerSec: 800_000, complete: false, partial: false, stoppedAt: null, skipped: 0, truncated: false,
+    traceCheck: { digestStatus: 'verified', footerMismatches: [] },
     final, marks: [FIX_MARK], oom: null, oomCount: 0, check: null, digest: '5e95db8e5eb11841', ...over,
   };
 }
