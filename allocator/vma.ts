@@ -38,9 +38,28 @@ export const VMA_KINDS = ['sentinel', 'superSlab', 'stack', 'large', 'baseline',
 const PMD = 2 * 1024 * 1024;
 export const USER_SPACE_END = 2 ** 47;
 
-// split results (scratch, not state)
+// Node fields, as literals for the hot code below (each equals layout.ts's V_* of the same name;
+// Float64 fields as Float64 indexes relative to the node's first Float64: node n's words start at
+// vmaOff + n * VMA_STRIDE, its Float64s at (vmaOff >> 1) + n * NODE_F).
+const enum N { STRIDE = 14, F = 7, START = 0, END = 1, GAP = 2, MAXGAP = 3, LEFT = 8, RIGHT = 9, PRIO = 10, FLAGS = 11, KIND = 12, NEXT = 13 }
+if (N.STRIDE !== L.VMA_STRIDE || N.START * 2 !== L.V_START || N.END * 2 !== L.V_END || N.GAP * 2 !== L.V_GAP || N.MAXGAP * 2 !== L.V_MAXGAP
+  || N.LEFT !== L.V_LEFT || N.RIGHT !== L.V_RIGHT || N.PRIO !== L.V_PRIO || N.FLAGS !== L.V_FLAGS || N.KIND !== L.V_KIND || N.NEXT !== L.V_NEXT) {
+  throw new Error('vma: node field constants differ from layout.ts');
+}
+
+// split results (scratch, not state): the two trees, and the rightmost node of the left one and the
+// leftmost node of the right one (found on the way down, so no extra walk)
 let sL = -1;
 let sR = -1;
+let sLast = -1;
+let sFirst = -1;
+/** Scratch stack of the nodes on a split / merge / spine path (bottom-up repair); grows if a path is deeper. */
+let path = new Int32Array(256);
+
+function pathPush(d: number, n: number): void {
+  if (d >= path.length) { const p = new Int32Array(path.length * 2); p.set(path); path = p; }
+  path[d] = n;
+}
 
 const f = (a: AllocCore, n: number, field: number): number => a.f64[(a.vmaOff + n * L.VMA_STRIDE + field) >> 1]!;
 const fset = (a: AllocCore, n: number, field: number, v: number): void => { a.f64[(a.vmaOff + n * L.VMA_STRIDE + field) >> 1] = v; };
@@ -67,39 +86,44 @@ function vmaGrow(a: AllocCore): void {
   a.refresh();
 }
 
+/** A new node (may grow the buffer or move the node table: callers re-read their views after it). */
 function vmaNode(a: AllocCore, start: number, end: number, flags: number, kind: number): number {
   let n = a.i32[L.H_VMA_FREE]!;
-  if (n >= 0) a.i32[L.H_VMA_FREE] = w(a, n, L.V_NEXT);
+  if (n >= 0) a.i32[L.H_VMA_FREE] = a.i32[a.vmaOff + n * N.STRIDE + N.NEXT]!;
   else {
     n = a.i32[L.H_VMA_HW]!;
     if (n >= a.i32[L.H_VMA_CAP]!) vmaGrow(a);
     a.i32[L.H_VMA_HW] = n + 1;
   }
+  const i32 = a.i32;
   // deterministic priority: a xorshift stream kept in the header
-  let s = a.i32[L.H_VMA_SEED]!;
+  let s = i32[L.H_VMA_SEED]!;
   s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
-  a.i32[L.H_VMA_SEED] = s;
-  fset(a, n, L.V_START, start);
-  fset(a, n, L.V_END, end);
-  fset(a, n, L.V_GAP, 0);
-  fset(a, n, L.V_MAXGAP, 0);
-  wset(a, n, L.V_LEFT, -1);
-  wset(a, n, L.V_RIGHT, -1);
-  wset(a, n, L.V_PRIO, s & 0x7fffffff);
-  wset(a, n, L.V_FLAGS, flags);
-  wset(a, n, L.V_KIND, kind);
-  wset(a, n, L.V_NEXT, -1);
+  i32[L.H_VMA_SEED] = s;
+  const o = a.vmaOff + n * N.STRIDE;
+  const f64 = a.f64, of = o >> 1;
+  f64[of + N.START] = start;
+  f64[of + N.END] = end;
+  f64[of + N.GAP] = 0;
+  f64[of + N.MAXGAP] = 0;
+  i32[o + N.LEFT] = -1;
+  i32[o + N.RIGHT] = -1;
+  i32[o + N.PRIO] = s & 0x7fffffff;
+  i32[o + N.FLAGS] = flags;
+  i32[o + N.KIND] = kind;
+  i32[o + N.NEXT] = -1;
   if (kind !== VK_SENTINEL) vmaCount(a, kind, 1, end - start);
   return n;
 }
 
 function vmaDrop(a: AllocCore, n: number): void {
-  const kind = w(a, n, L.V_KIND);
-  if (kind !== VK_SENTINEL) vmaCount(a, kind, -1, -(f(a, n, L.V_END) - f(a, n, L.V_START)));
-  wset(a, n, L.V_LEFT, -1);
-  wset(a, n, L.V_RIGHT, -1);
-  wset(a, n, L.V_NEXT, a.i32[L.H_VMA_FREE]!);
-  a.i32[L.H_VMA_FREE] = n;
+  const i32 = a.i32, o = a.vmaOff + n * N.STRIDE;
+  const kind = i32[o + N.KIND]!;
+  if (kind !== VK_SENTINEL) vmaCount(a, kind, -1, -(a.f64[(o >> 1) + N.END]! - a.f64[(o >> 1) + N.START]!));
+  i32[o + N.LEFT] = -1;
+  i32[o + N.RIGHT] = -1;
+  i32[o + N.NEXT] = i32[L.H_VMA_FREE]!;
+  i32[L.H_VMA_FREE] = n;
 }
 
 /** Statistics: VMA count and bytes, in total and per kind. */
@@ -115,10 +139,11 @@ function vmaCount(a: AllocCore, kind: number, dn: number, dBytes: number): void 
 
 /** Changes the extent of node n in place (same kind), keeping the statistics. */
 function vmaResize(a: AllocCore, n: number, start: number, end: number): void {
-  const kind = w(a, n, L.V_KIND);
-  const d = (end - start) - (f(a, n, L.V_END) - f(a, n, L.V_START));
-  fset(a, n, L.V_START, start);
-  fset(a, n, L.V_END, end);
+  const o = a.vmaOff + n * N.STRIDE, of = o >> 1, f64 = a.f64;
+  const kind = a.i32[o + N.KIND]!;
+  const d = (end - start) - (f64[of + N.END]! - f64[of + N.START]!);
+  f64[of + N.START] = start;
+  f64[of + N.END] = end;
   if (d !== 0) vmaCount(a, kind, 0, d);
 }
 
@@ -132,73 +157,117 @@ function vmaSetKind(a: AllocCore, n: number, kind: number): void {
 }
 
 // ---------------------------------------------------------------- treap primitives
+// All iterative over the scratch path: the same links, gaps and maxGaps as the recursive textbook
+// forms (split by key, merge by priority with ties to the right tree), repaired bottom-up.
 
-function upd(a: AllocCore, n: number): void {
-  let m = f(a, n, L.V_GAP);
-  const l = w(a, n, L.V_LEFT);
-  const r = w(a, n, L.V_RIGHT);
-  if (l >= 0) { const g = f(a, l, L.V_MAXGAP); if (g > m) m = g; }
-  if (r >= 0) { const g = f(a, r, L.V_MAXGAP); if (g > m) m = g; }
-  fset(a, n, L.V_MAXGAP, m);
+/** maxGap of the nodes path[d - 1] .. path[0], deepest first (each one's children are final). */
+function updPath(i32: Int32Array, f64: Float64Array, o: number, d: number): void {
+  const of = o >> 1;
+  while (d > 0) {
+    const n = path[--d]!;
+    const b = o + n * N.STRIDE, bf = of + n * N.F;
+    let m = f64[bf + N.GAP]!;
+    const l = i32[b + N.LEFT]!;
+    const r = i32[b + N.RIGHT]!;
+    if (l >= 0) { const g = f64[of + l * N.F + N.MAXGAP]!; if (g > m) m = g; }
+    if (r >= 0) { const g = f64[of + r * N.F + N.MAXGAP]!; if (g > m) m = g; }
+    f64[bf + N.MAXGAP] = m;
+  }
 }
 
-/** Splits subtree t into sL (start < key) and sR (start >= key). */
+function upd(a: AllocCore, n: number): void {
+  path[0] = n;
+  updPath(a.i32, a.f64, a.vmaOff, 1);
+}
+
+/** Splits subtree t into sL (start < key) and sR (start >= key); sLast / sFirst: the rightmost node
+ *  of sL and the leftmost of sR (-1 when empty). */
 function split(a: AllocCore, t: number, key: number): void {
-  if (t < 0) { sL = -1; sR = -1; return; }
-  if (f(a, t, L.V_START) < key) {
-    split(a, w(a, t, L.V_RIGHT), key);
-    wset(a, t, L.V_RIGHT, sL);
-    upd(a, t);
-    sL = t;
-  } else {
-    split(a, w(a, t, L.V_LEFT), key);
-    wset(a, t, L.V_LEFT, sR);
-    upd(a, t);
-    sR = t;
+  const i32 = a.i32, f64 = a.f64, o = a.vmaOff, of = o >> 1;
+  let l = -1, r = -1, d = 0;
+  sL = -1; sR = -1;
+  while (t >= 0) {
+    if (d >= path.length) pathPush(d, t); else path[d] = t;
+    d++;
+    const b = o + t * N.STRIDE;
+    if (f64[of + t * N.F + N.START]! < key) {
+      if (l < 0) sL = t; else i32[o + l * N.STRIDE + N.RIGHT] = t;
+      l = t;
+      t = i32[b + N.RIGHT]!;
+    } else {
+      if (r < 0) sR = t; else i32[o + r * N.STRIDE + N.LEFT] = t;
+      r = t;
+      t = i32[b + N.LEFT]!;
+    }
   }
+  if (l >= 0) i32[o + l * N.STRIDE + N.RIGHT] = -1;
+  if (r >= 0) i32[o + r * N.STRIDE + N.LEFT] = -1;
+  sLast = l;
+  sFirst = r;
+  updPath(i32, f64, o, d);
 }
 
 /** Joins two subtrees, every start in l below every start in r. */
 function merge(a: AllocCore, l: number, r: number): number {
   if (l < 0) return r;
   if (r < 0) return l;
-  if (w(a, l, L.V_PRIO) > w(a, r, L.V_PRIO)) {
-    wset(a, l, L.V_RIGHT, merge(a, w(a, l, L.V_RIGHT), r));
-    upd(a, l);
-    return l;
+  const i32 = a.i32, o = a.vmaOff;
+  let root = -1, hole = -1, d = 0;
+  while (l >= 0 && r >= 0) {
+    let n: number;
+    if (i32[o + l * N.STRIDE + N.PRIO]! > i32[o + r * N.STRIDE + N.PRIO]!) {
+      n = l;
+      if (hole < 0) root = n; else i32[hole] = n;
+      hole = o + l * N.STRIDE + N.RIGHT;
+      l = i32[hole]!;
+    } else {
+      n = r;
+      if (hole < 0) root = n; else i32[hole] = n;
+      hole = o + r * N.STRIDE + N.LEFT;
+      r = i32[hole]!;
+    }
+    if (d >= path.length) pathPush(d, n); else path[d] = n;
+    d++;
   }
-  wset(a, r, L.V_LEFT, merge(a, l, w(a, r, L.V_LEFT)));
-  upd(a, r);
-  return r;
-}
-
-function rightmost(a: AllocCore, t: number): number {
-  if (t < 0) return -1;
-  for (let r = w(a, t, L.V_RIGHT); r >= 0; r = w(a, t, L.V_RIGHT)) t = r;
-  return t;
-}
-
-function leftmost(a: AllocCore, t: number): number {
-  if (t < 0) return -1;
-  for (let l = w(a, t, L.V_LEFT); l >= 0; l = w(a, t, L.V_LEFT)) t = l;
-  return t;
+  i32[hole] = l >= 0 ? l : r;
+  updPath(i32, a.f64, o, d);
+  return root;
 }
 
 /** Sets the gap of the leftmost node of t to its start - prevEnd and repairs maxGap on the way up. */
 function fixLeftGap(a: AllocCore, t: number, prevEnd: number): void {
   if (t < 0) return;
-  const l = w(a, t, L.V_LEFT);
-  if (l >= 0) fixLeftGap(a, l, prevEnd);
-  else fset(a, t, L.V_GAP, f(a, t, L.V_START) - prevEnd);
-  upd(a, t);
+  const i32 = a.i32, f64 = a.f64, o = a.vmaOff, of = o >> 1;
+  let d = 0;
+  for (;;) {
+    if (d >= path.length) pathPush(d, t); else path[d] = t;
+    d++;
+    const l = i32[o + t * N.STRIDE + N.LEFT]!;
+    if (l < 0) break;
+    t = l;
+  }
+  f64[of + t * N.F + N.GAP] = f64[of + t * N.F + N.START]! - prevEnd;
+  updPath(i32, f64, o, d);
 }
 
 /** Removes the leftmost node of t (returned in sL); the new subtree root is returned. */
 function popLeftmost(a: AllocCore, t: number): number {
-  const l = w(a, t, L.V_LEFT);
-  if (l < 0) { sL = t; const r = w(a, t, L.V_RIGHT); wset(a, t, L.V_RIGHT, -1); return r; }
-  wset(a, t, L.V_LEFT, popLeftmost(a, l));
-  upd(a, t);
+  const i32 = a.i32, o = a.vmaOff;
+  let d = 0, parent = -1, n = t;
+  for (;;) {
+    const l = i32[o + n * N.STRIDE + N.LEFT]!;
+    if (l < 0) break;
+    if (d >= path.length) pathPush(d, n); else path[d] = n;
+    d++;
+    parent = n;
+    n = l;
+  }
+  sL = n;
+  const r = i32[o + n * N.STRIDE + N.RIGHT]!;
+  i32[o + n * N.STRIDE + N.RIGHT] = -1;
+  if (parent < 0) return r;
+  i32[o + parent * N.STRIDE + N.LEFT] = r;
+  updPath(i32, a.f64, o, d);
   return t;
 }
 
@@ -219,10 +288,11 @@ function dropAll(a: AllocCore, t: number): void {
 
 /** The node with the largest start <= addr (the VMA containing addr, if any), or -1. */
 export function vmaFloor(a: AllocCore, addr: number): number {
-  let t = a.i32[L.H_VMA_ROOT]!;
+  const i32 = a.i32, f64 = a.f64, o = a.vmaOff, of = o >> 1;
+  let t = i32[L.H_VMA_ROOT]!;
   let best = -1;
   while (t >= 0) {
-    if (f(a, t, L.V_START) <= addr) { best = t; t = w(a, t, L.V_RIGHT); } else t = w(a, t, L.V_LEFT);
+    if (f64[of + t * N.F + N.START]! <= addr) { best = t; t = i32[o + t * N.STRIDE + N.RIGHT]!; } else t = i32[o + t * N.STRIDE + N.LEFT]!;
   }
   return best;
 }
@@ -254,8 +324,8 @@ export function vmaInsert(a: AllocCore, start: number, end: number, flags: numbe
   split(a, a.i32[L.H_VMA_ROOT]!, start);
   const left = sL;
   let right = sR;
-  const p = rightmost(a, left);
-  const s = leftmost(a, right);
+  const p = sLast;
+  const s = sFirst;
   const mergeable = (flags & VF_NOMERGE) === 0;
   const ml = mergeable && p >= 0 && f(a, p, L.V_END) === start && w(a, p, L.V_FLAGS) === flags;
   const mr = mergeable && s >= 0 && f(a, s, L.V_START) === end && w(a, s, L.V_FLAGS) === flags;
@@ -295,17 +365,17 @@ function vmaMixKind(a: AllocCore, n: number, kind: number): void {
 function vmaRemove(a: AllocCore, start: number, end: number): void {
   split(a, a.i32[L.H_VMA_ROOT]!, start);
   const left = sL;
+  const p = sLast;
   split(a, sR, end);
   const mid = sL;
+  const z = sLast;
   let right = sR;
-  const p = rightmost(a, left);
   let tail = -1; // a piece [end, x) that survives
   if (p >= 0 && f(a, p, L.V_END) > start) {
     const pEnd = f(a, p, L.V_END);
     if (pEnd > end) tail = vmaNode(a, end, pEnd, w(a, p, L.V_FLAGS), w(a, p, L.V_KIND));
     vmaResize(a, p, f(a, p, L.V_START), start);
   }
-  const z = rightmost(a, mid);
   if (z >= 0 && f(a, z, L.V_END) > end) tail = vmaNode(a, end, f(a, z, L.V_END), w(a, z, L.V_FLAGS), w(a, z, L.V_KIND));
   dropAll(a, mid);
   if (tail >= 0) { upd(a, tail); right = merge(a, tail, right); }
