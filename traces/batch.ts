@@ -12,6 +12,8 @@ export class TraceBatch implements EventBatch {
   id: Uint32Array = new Uint32Array(0);
   size: Float64Array = new Float64Array(0);
   aux: Uint32Array = new Uint32Array(0);
+  /** Allocated (to the op column's length) only for a trace with stacks (ensureStacks). */
+  stack: Uint32Array = new Uint32Array(0);
   markNames: string[] = [];
 
   ensure(n: number): void {
@@ -21,5 +23,9 @@ export class TraceBatch implements EventBatch {
     this.id = new Uint32Array(n);
     this.size = new Float64Array(n);
     this.aux = new Uint32Array(n);
+  }
+
+  ensureStacks(n: number): void {
+    if (this.stack.length < n) this.stack = new Uint32Array(Math.max(n, this.op.length));
   }
 }

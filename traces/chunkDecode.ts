@@ -250,7 +250,7 @@ function decodeFields(buf: Uint8Array, end: number, inp: TraceInput, defer: bool
         gOpStart = s;
         gOpEnd = e;
         break;
-      case 3: case 4: case 5: case 7: case 10: {
+      case 3: case 4: case 5: case 7: case 10: case 11: {
         if (!packable) return `field ${field} has the wrong wire type`;
         const r = decodeU32Field(buf, s, e, inp, field);
         if (r !== null) return r;
@@ -358,11 +358,12 @@ function decodeSizeField(buf: Uint8Array, s: number, e: number, inp: TraceInput)
   return null;
 }
 
-const COLUMN_NAMES = ['', '', '', 'tid_run_value', 'tid_run_length', 'id', '', 'align', '', '', 'thread_target'];
+const COLUMN_NAMES = ['', '', '', 'tid_run_value', 'tid_run_length', 'id', '', 'align', '', '', 'thread_target', 'stack'];
 
-/** A packed uint32 column (fields 3, 4, 5, 7, 10) appended to its TraceInput array. */
+/** A packed uint32 column (fields 3, 4, 5, 7, 10, 11) appended to its TraceInput array. */
 function decodeU32Field(buf: Uint8Array, s: number, e: number, inp: TraceInput, field: number): string | null {
-  const have = field === 3 ? inp.nRunV : field === 4 ? inp.nRunL : field === 5 ? inp.nIds : field === 7 ? inp.nAligns : inp.nTargets;
+  const have = field === 3 ? inp.nRunV : field === 4 ? inp.nRunL : field === 5 ? inp.nIds : field === 7 ? inp.nAligns
+    : field === 10 ? inp.nTargets : inp.nStackIds;
   const room = columnRoom(buf, s, e, have);
   if (room < 0) return chunkTooBig(have + (e - s), `values in the ${COLUMN_NAMES[field]} column`);
   let n: number;
@@ -387,10 +388,15 @@ function decodeU32Field(buf: Uint8Array, s: number, e: number, inp: TraceInput, 
       n = decodePackedU32(buf, s, e, inp.aligns, have);
       if (n >= 0) inp.nAligns = n;
       break;
-    default:
+    case 10:
       inp.targets = growU32(inp.targets, have, room);
       n = decodePackedU32(buf, s, e, inp.targets, have);
       if (n >= 0) inp.nTargets = n;
+      break;
+    default:
+      inp.stackIds = growU32(inp.stackIds, have, room);
+      n = decodePackedU32(buf, s, e, inp.stackIds, have);
+      if (n >= 0) inp.nStackIds = n;
       break;
   }
   return n < 0 ? `bad varint in the ${COLUMN_NAMES[field]} column` : null;

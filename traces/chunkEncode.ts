@@ -17,6 +17,7 @@ const F_SIZE = 0x32; // 6
 const F_ALIGN = 0x3a; // 7
 const F_MARK = 0x42; // 8
 const F_TARGET = 0x52; // 10 (thread_target)
+const F_STACK = 0x5a; // 11 (stack), traces with stacks only
 const REC_CHUNK = 0x12; // TraceRecord.chunk = 2, len
 
 export class TraceChunkEncoder {
@@ -28,8 +29,13 @@ export class TraceChunkEncoder {
   private targets = new Uint8Array(0);
   private out = Buffer.alloc(0);
 
-  /** Encodes cols as one frame; returns a view of an internal buffer (valid until the next call). */
-  encode(c: TraceColumns, firstEvent: number, digest: TraceDigest): Uint8Array {
+  private stackCol = new Uint8Array(0);
+
+  /**
+   * Encodes cols as one frame; returns a view of an internal buffer (valid until the next call).
+   * stacks: the trace has stacks, the stack column (one id per alloc kind and realloc) is written.
+   */
+  encode(c: TraceColumns, firstEvent: number, digest: TraceDigest, stacks = false): Uint8Array {
     const n = c.n;
     this.ensure(n);
     const op = c.op, tid = c.tid, idc = c.id, size = c.size, aux = c.aux;
@@ -76,9 +82,10 @@ export class TraceChunkEncoder {
     digest.h1 = h1;
     digest.h2 = h2;
 
+    const pk = stacks ? this.encodeStacks(c) : 0;
     let body = 0;
     if (firstEvent !== 0) body += 1 + varintSize64(firstEvent);
-    body += lenField(n) + lenField(pv) + lenField(pl) + lenField(pi) + lenField(ps) + lenField(pa) + lenField(pt);
+    body += lenField(n) + lenField(pv) + lenField(pl) + lenField(pi) + lenField(ps) + lenField(pa) + lenField(pt) + lenField(pk);
     const markBytes: number[] = [];
     for (const m of c.marks) {
       const b = Buffer.byteLength(m, 'utf8');
@@ -108,7 +115,21 @@ export class TraceChunkEncoder {
       p += out.write(c.marks[k]!, p, 'utf8');
     }
     p = putBytes(out, p, F_TARGET, targets, pt);
+    p = putBytes(out, p, F_STACK, this.stackCol, pk);
     return out.subarray(0, p);
+  }
+
+  /** Cold (traces with stacks): the stack column of cols into stackCol; returns its byte length. */
+  private encodeStacks(c: TraceColumns): number {
+    const n = c.n;
+    if (this.stackCol.length < n * 5 + 16) this.stackCol = new Uint8Array(n * 5 + 16);
+    const out = this.stackCol;
+    let p = 0;
+    for (let i = 0; i < n; i++) {
+      const o = c.op[i]!;
+      if (o === OP_ALLOC || o === OP_CALLOC || o === OP_MEMALIGN || o === OP_REALLOC) p = varintPut32(out, p, c.stack[i]!);
+    }
+    return p;
   }
 
   private ensure(n: number): void {

@@ -8,13 +8,15 @@
 // it stay cross-thread frees. Ids are renumbered by the format's dense-id rule (the writer's), so a
 // cut of a whole trace from 0 reproduces its events and digest. Streams: memory is bounded by the live
 // objects and threads of the source, never by its length. The header keeps the source's and adds what
-// the cut was (cutFrom, cutTo, filters, the source's name and digest).
+// the cut was (cutFrom, cutTo, filters, the source's name and digest). Call stacks are kept (the
+// whole stack table, same ids; a re-created object keeps its allocation's stack) unless dropStacks.
 // Invariant: the output reads back without error (its events obey the id and thread rules).
 
 import {
   OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_DETACH, OP_THREAD_EXIT,
   OP_THREAD_JOIN, OP_THREAD_START, opFromName,
 } from './ops.js';
+import { traceCopyStacks } from './convert.js';
 import { openTrace } from './reader.js';
 import type { OpenTraceOptions, TraceFooter, TraceHeader, TraceWriter, TraceWriterOptions } from './types.js';
 import { createTraceWriter } from './writer.js';
@@ -35,6 +37,8 @@ export interface CutOptions {
   sourceName?: string;
   /** The source's digest for the header ('' = read it first with a quick pass; stdin cannot). */
   sourceDigest?: string;
+  /** Write the cut without the source's call stacks (default: kept). */
+  dropStacks?: boolean;
   read?: OpenTraceOptions;
   write?: TraceWriterOptions;
 }
@@ -62,6 +66,7 @@ class CutObjects {
   size = new Float64Array(1024);
   op = new Uint8Array(1024);
   align = new Uint32Array(1024);
+  stack = new Uint32Array(1024);
   live = new Uint8Array(1024);
   /** New id in the output, -1 when the object is not kept. */
   out = new Float64Array(1024).fill(-1);
@@ -80,6 +85,7 @@ class CutObjects {
     this.size = grow(this.size);
     this.op = grow(this.op);
     this.align = grow(this.align);
+    this.stack = grow(this.stack);
     this.live = grow(this.live);
     this.out = grow(this.out, -1);
   }
@@ -114,7 +120,10 @@ export async function cutTrace(source: string | NodeJS.ReadableStream, dest: str
   const sizeMax = o.sizeMax ?? Infinity;
   const digest = o.sourceDigest ?? (typeof source === 'string' && source !== '-' ? await cutSourceDigest(source, o.read) : 'unknown (read from a stream)');
   const r = await openTrace(source, o.read);
-  const w = createTraceWriter(dest, cutHeader(r.header, o, from, to, digest), o.write);
+  const keepStacks = r.header.stackDepth > 0 && !o.dropStacks;
+  const w = createTraceWriter(dest, cutHeader(r.header, o, from, to, digest, keepStacks), o.write);
+  let copied = 0;
+  const zero = new Uint32Array(0);
   const objs = new CutObjects();
   const thr = new Map<number, number>([[0, ALIVE]]);
   const keepObject = (tid: number, op: number, size: number): boolean =>
@@ -123,18 +132,22 @@ export async function cutTrace(source: string | NodeJS.ReadableStream, dest: str
   let started = false;
   try {
     outer: for await (const b of r.batches()) {
+      if (keepStacks && r.stacks.count > copied) copied = traceCopyStacks(r.stacks, w, copied);
+      const stacks = keepStacks ? b.stack! : zero;
       for (let i = 0; i < b.count; i++) {
         const e = b.first + i;
         if (e >= to) break outer;
         res.read++;
         const op = b.op[i]!, tid = b.tid[i]!, id = b.id[i]!, size = b.size[i]!, aux = b.aux[i]!;
-        if (e < from) { cutTrack(objs, thr, op, tid, id, size, aux); continue; }
+        const stack = keepStacks ? stacks[i]! : 0;
+        if (e < from) { cutTrack(objs, thr, op, tid, id, size, aux, stack); continue; }
         if (!started) { cutPrologue(w, objs, thr, keepObject, res); started = true; }
-        cutEvent(w, objs, keepObject, ops, op, tid, id, size, aux, b.markNames);
+        cutEvent(w, objs, keepObject, ops, op, tid, id, size, aux, b.markNames, stack);
       }
       if (w.needsDrain) await w.drain();
     }
     if (!started) cutPrologue(w, objs, thr, keepObject, res);
+    if (keepStacks && to === Infinity) traceCopyStacks(r.stacks, w, copied);
   } catch (err) {
     await w.abort();
     await r.close();
@@ -145,7 +158,7 @@ export async function cutTrace(source: string | NodeJS.ReadableStream, dest: str
   return res;
 }
 
-function cutHeader(h: TraceHeader, o: CutOptions, from: number, to: number, digest: string): Parameters<typeof createTraceWriter>[1] {
+function cutHeader(h: TraceHeader, o: CutOptions, from: number, to: number, digest: string, keepStacks: boolean): Parameters<typeof createTraceWriter>[1] {
   const params: Record<string, string> = { ...h.params, cutFrom: String(from), cutSource: o.sourceName ?? 'stream', cutSourceDigest: digest };
   if (Number.isFinite(to)) params.cutTo = String(to);
   if (o.threads) params.cutThreads = o.threads.join(',');
@@ -154,19 +167,20 @@ function cutHeader(h: TraceHeader, o: CutOptions, from: number, to: number, dige
   if (o.sizeMax !== undefined) params.cutSizeMax = String(o.sizeMax);
   return {
     workload: h.workload, recorder: h.recorder.endsWith(' + slabtrace cut') ? h.recorder : `${h.recorder} + slabtrace cut`, params, args: h.args, seed: h.seed, threads: h.threads,
-    pageSize: h.pageSize, formatVersion: h.formatVersion,
+    pageSize: h.pageSize, formatVersion: h.formatVersion, stackDepth: keepStacks ? h.stackDepth : 0,
   };
 }
 
 /** Before `from`: which objects are live (with their thread, size, kind) and what each thread is. */
-function cutTrack(objs: CutObjects, thr: Map<number, number>, op: number, tid: number, id: number, size: number, aux: number): void {
+function cutTrack(objs: CutObjects, thr: Map<number, number>, op: number, tid: number, id: number, size: number, aux: number, stack: number): void {
   switch (op) {
     case OP_ALLOC: case OP_CALLOC: case OP_MEMALIGN:
       objs.ensure(id);
       objs.live[id] = 1; objs.tid[id] = tid; objs.size[id] = size; objs.op[id] = op; objs.align[id] = op === OP_MEMALIGN ? aux : 0;
+      objs.stack[id] = stack;
       break;
     case OP_FREE: objs.live[id] = 0; break;
-    case OP_REALLOC: objs.size[id] = size; break; // same id, same thread that allocated it
+    case OP_REALLOC: objs.size[id] = size; objs.stack[id] = stack; break; // same id, same thread that allocated it
     case OP_THREAD_START: thr.set(tid, ALIVE); break;
     case OP_THREAD_EXIT: thr.set(tid, thr.get(tid) === -ALIVE ? RELEASED : EXITED); break; // detached while alive: released
     case OP_THREAD_JOIN: case OP_THREAD_DETACH: {
@@ -218,21 +232,21 @@ function cutPrologue(
 }
 
 function cutAlloc(w: TraceWriter, objs: CutObjects, tid: number, id: number, res: CutResult): void {
-  const op = objs.op[id]!, size = objs.size[id]!;
-  objs.out[id] = op === OP_CALLOC ? w.calloc(tid, size) : op === OP_MEMALIGN ? w.memalign(tid, objs.align[id]!, size) : w.alloc(tid, size);
+  const op = objs.op[id]!, size = objs.size[id]!, stack = objs.stack[id]!;
+  objs.out[id] = op === OP_CALLOC ? w.calloc(tid, size, stack) : op === OP_MEMALIGN ? w.memalign(tid, objs.align[id]!, size, stack) : w.alloc(tid, size, stack);
   res.recreated++;
 }
 
 /** One event of the window. */
 function cutEvent(
   w: TraceWriter, objs: CutObjects, keep: (tid: number, op: number, size: number) => boolean, ops: Set<number> | null,
-  op: number, tid: number, id: number, size: number, aux: number, markNames: string[],
+  op: number, tid: number, id: number, size: number, aux: number, markNames: string[], stack: number,
 ): void {
   switch (op) {
     case OP_ALLOC: case OP_CALLOC: case OP_MEMALIGN:
       objs.ensure(id);
       objs.out[id] = !keep(tid, op, size) ? -1
-        : op === OP_CALLOC ? w.calloc(tid, size) : op === OP_MEMALIGN ? w.memalign(tid, aux, size) : w.alloc(tid, size);
+        : op === OP_CALLOC ? w.calloc(tid, size, stack) : op === OP_MEMALIGN ? w.memalign(tid, aux, size, stack) : w.alloc(tid, size, stack);
       return;
     case OP_FREE: {
       const n = id < objs.out.length ? objs.out[id]! : -1;
@@ -243,7 +257,7 @@ function cutEvent(
     }
     case OP_REALLOC: {
       const n = id < objs.out.length ? objs.out[id]! : -1;
-      if (n >= 0 && (ops === null || ops.has(OP_REALLOC))) objs.out[id] = w.realloc(tid, n, size);
+      if (n >= 0 && (ops === null || ops.has(OP_REALLOC))) objs.out[id] = w.realloc(tid, n, size, stack);
       return;
     }
     case OP_THREAD_START: w.threadStart(tid); return;

@@ -420,6 +420,25 @@ describe('JSON errors', () => {
     expect(await fail(f.path)).toMatchObject({ code: 'BAD_FOOTER', offset: f.offsets[2] });
   });
 
+  it('BAD_STACK: an undefined stack id (protobuf), with the chunk frame offset and event; structural stack faults are CORRUPT_CHUNK', async () => {
+    const H = { ...TEST_HEADER_V2, stackDepth: 4 };
+    const stacks = { stacks: { firstStack: 1, frame: ['f (a.c:1)'], stackLength: [1], stackFrame: [0] } };
+    let f = pbFile('bs.pb', [stacks, chunk(0, [0, 0, 0], { size: [16, 16, 8], stack: [1, 0, 2] })], H);
+    const e = await fail(f.path);
+    expect(e).toMatchObject({ code: 'BAD_STACK', offset: f.offsets[2], chunk: 0, event: 2 });
+    expect(e.message).toMatch(/stack id 2 is not defined \(1 stacks so far\)/);
+    f = pbFile('bs2.pb', [stacks, chunk(0, [0, 0], { size: [16, 16], stack: [1] })], H);
+    expect(await fail(f.path)).toMatchObject({ code: 'CORRUPT_CHUNK', offset: f.offsets[2] });
+    f = pbFile('bs3.pb', [{ stacks: { ...stacks.stacks, firstStack: 2 } }], H);
+    expect(await fail(f.path)).toMatchObject({ code: 'CORRUPT_CHUNK', offset: f.offsets[1] });
+    f = pbFile('bs4.pb', [stacks], TEST_HEADER_V2);
+    expect(await fail(f.path)).toMatchObject({ code: 'CORRUPT_CHUNK', offset: f.offsets[1] });
+    f = pbFile('bs5.pb', [chunk(0, [0], { size: [16], stack: [0] })], TEST_HEADER_V2);
+    expect(await fail(f.path)).toMatchObject({ code: 'CORRUPT_CHUNK', offset: f.offsets[1] });
+    f = pbFile('bs6.pb', [], { ...TEST_HEADER, stackDepth: 4 });
+    expect(await fail(f.path)).toMatchObject({ code: 'BAD_VERSION' });
+  });
+
   it('every error code was exercised', () => {
     expect([...TRACE_ERROR_CODES].filter((c) => !covered.has(c))).toEqual([]);
   });

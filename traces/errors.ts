@@ -4,14 +4,14 @@
 export const TRACE_ERROR_CODES = [
   'FREE_NOT_LIVE', 'DOUBLE_FREE', 'ALLOC_LIVE', 'BAD_ID', 'UNKNOWN_OP', 'BAD_SIZE', 'BAD_ALIGN',
   'THREAD_ORDER', 'JOIN_UNKNOWN', 'JOIN_LIVE', 'JOIN_TWICE', 'DETACH_UNKNOWN', 'DETACH_TWICE',
-  'BAD_MAGIC', 'BAD_VERSION', 'TRUNCATED', 'CORRUPT_CHUNK', 'BAD_FOOTER', 'BAD_JSON', 'IO',
+  'BAD_STACK', 'BAD_MAGIC', 'BAD_VERSION', 'TRUNCATED', 'CORRUPT_CHUNK', 'BAD_FOOTER', 'BAD_JSON', 'IO',
 ] as const;
 export type TraceErrorCode = (typeof TRACE_ERROR_CODES)[number];
 
 /** Codes of bad single events: skipped and counted in lenient mode instead of thrown. */
 export const SKIPPABLE_CODES: ReadonlySet<TraceErrorCode> = new Set<TraceErrorCode>([
   'FREE_NOT_LIVE', 'DOUBLE_FREE', 'ALLOC_LIVE', 'BAD_ID', 'BAD_SIZE', 'BAD_ALIGN', 'THREAD_ORDER',
-  'JOIN_UNKNOWN', 'JOIN_LIVE', 'JOIN_TWICE', 'DETACH_UNKNOWN', 'DETACH_TWICE',
+  'JOIN_UNKNOWN', 'JOIN_LIVE', 'JOIN_TWICE', 'DETACH_UNKNOWN', 'DETACH_TWICE', 'BAD_STACK',
 ]);
 
 export interface TraceErrorInit {

@@ -9,11 +9,13 @@ export { createTraceWriter, traceFormatFromPath, DEFAULT_CHUNK_EVENTS } from './
 export { openTrace } from './reader.js';
 export { TRACE_MAX_FRAME, TRACE_MAX_CHUNK_EVENTS, TRACE_BATCH_MAX, TRACE_MAX_JSON_LINE } from './limits.js';
 export { TRACE_FOOTER_CHECKED } from './footerCheck.js';
-export { traceEventToJson, convertTrace } from './convert.js';
+export { traceEventToJson, convertTrace, traceCopyStacks } from './convert.js';
+export { traceTopSites, type TraceSite, type TraceSitesResult } from './sites.js';
+export { TRACE_MAX_STACK_DEPTH, TRACE_MAX_STACKS } from './limits.js';
 export { TRACE_MAGIC, TRACE_FORMAT_VERSION, TRACE_READ_VERSIONS, traceSchemaPath } from './schema.js';
 export type {
   TraceHeader, TraceHeaderInit, TraceFooter, TraceFooterExtra, EventBatch, TraceReader, TraceWriter,
   TraceFormat, OpenTraceOptions, TraceWriterOptions, TraceFooterField, TraceFooterMismatch, TraceDigestStatus,
-  TraceConvertResult,
+  TraceConvertResult, TraceStacks,
 } from './types.js';
 export { cutTrace, CUT_OPS, type CutOptions, type CutResult } from './cut.js';

@@ -40,6 +40,9 @@ export class TraceInput {
   /** thread_target column: one per thread_join / thread_detach (format version 2). */
   targets: Uint32Array = new Uint32Array(16);
   nTargets = 0;
+  /** stack column (traces with stacks): one per alloc kind and realloc. */
+  stackIds: Uint32Array = new Uint32Array(16);
+  nStackIds = 0;
   /** Ops below this are known (OP_COUNT_V1 for a version-1 stream, OP_COUNT for version 2). */
   opLimit = 10;
   marks: string[] = [];
@@ -82,6 +85,7 @@ export class TraceInput {
     this.nSizes = 0;
     this.nAligns = 0;
     this.nTargets = 0;
+    this.nStackIds = 0;
     this.nTime = 0;
     if (this.marks.length) this.marks = [];
   }

@@ -16,6 +16,8 @@ export function jsonHeaderLine(h: TraceHeader): string {
     magic: h.magic, formatVersion: h.formatVersion, workload: h.workload, params, args: h.args,
     recorder: h.recorder, seed: h.seed, threads: h.threads, pageSize: h.pageSize,
     createdAtMs: h.createdAtMs, expectedEvents: h.expectedEvents, chunkEvents: h.chunkEvents,
+    // only in a trace with stacks, so that a trace without them keeps its bytes
+    ...(h.stackDepth > 0 ? { stackDepth: h.stackDepth } : {}),
   };
   return `{"header":${JSON.stringify(o)}}\n`;
 }
@@ -52,13 +54,18 @@ export function jsonEventText(op: number, t: number, id: number, s: number, aux:
   }
 }
 
-/** The chunk's events as JSON lines; updates the digest like the protobuf encoder does. */
-export function jsonEncodeChunk(c: TraceColumns, digest: TraceDigest): string {
+/**
+ * The chunk's events as JSON lines; updates the digest like the protobuf encoder does. With stacks,
+ * an alloc kind or realloc whose stack id is not 0 ends with `,"stack":N` (absent = 0).
+ */
+export function jsonEncodeChunk(c: TraceColumns, digest: TraceDigest, stacks = false): string {
   let s = '';
   for (let i = 0; i < c.n; i++) {
     const op = c.op[i]!, aux = c.aux[i]!;
     const mark = op === OP_MARK ? c.marks[aux]! : '';
-    s += jsonEventText(op, c.tid[i]!, c.id[i]!, c.size[i]!, aux, mark) + '\n';
+    const text = jsonEventText(op, c.tid[i]!, c.id[i]!, c.size[i]!, aux, mark);
+    const st = stacks && (op === OP_ALLOC || op === OP_CALLOC || op === OP_MEMALIGN || op === OP_REALLOC) ? c.stack[i]! : 0;
+    s += (st !== 0 ? text.slice(0, -1) + ',"stack":' + st + '}' : text) + '\n';
     digest.step(op, c.tid[i]!, c.id[i]!, c.size[i]!, op === OP_MARK ? markNameHash(mark) : aux);
   }
   return s;

@@ -7,6 +7,9 @@
 // A line longer than TRACE_MAX_JSON_LINE is BAD_JSON before it is buffered whole. A stream cut short
 // (a gzip stream that ends early: TRUNCATED from the byte stream) ends like a plain file that ends
 // there (`cut` says so): an unterminated last line that does not parse is the cut, not BAD_JSON.
+// A trace with stacks has stack lines ({"stack":{"id":N,"frames":[...]}}): one ends the batch before
+// it (the events before it are applied against the stacks defined before them), then goes into the
+// stack table; alloc kinds and realloc may have "stack":N (absent = 0), put in the stack column.
 import jsonlParser from 'stream-json/jsonl/parser.js';
 import { TraceError, traceError } from './errors.js';
 import { TraceInput } from './input.js';
@@ -17,6 +20,7 @@ import {
 } from './ops.js';
 import { TraceReadState } from './readState.js';
 import { TraceByteStream } from './source.js';
+import type { TraceStackTable } from './stacks.js';
 import type { TraceFooter, TraceHeader } from './types.js';
 
 const NONE = Symbol.for('object-stream.none');
@@ -60,11 +64,14 @@ export class TraceJsonLines {
   private curLen = 0;
   private curFirst = 0;
   private stashedFooter: Item | null = null;
+  private stashedStack: Item | null = null;
+  /** Set by the reader from the header: stack lines and "stack" keys are allowed. */
+  hasStacks = false;
   private readonly cap: number;
   /** Events the input arrays have room for (grown by doubling up to cap, so a small trace stays small). */
   private room = 0;
 
-  constructor(private bytes: TraceByteStream, private st: TraceReadState, private inp: TraceInput, batchEvents: number) {
+  constructor(private bytes: TraceByteStream, private st: TraceReadState, private inp: TraceInput, batchEvents: number, private stacks: TraceStackTable) {
     this.stages = jsonlStages();
     this.cap = Math.max(1, Math.min(batchEvents | 0, 1 << 22));
     this.grow(Math.min(this.cap, 1024));
@@ -83,6 +90,7 @@ export class TraceJsonLines {
     inp.sizes = f64(inp.sizes, inp.nSizes);
     inp.aligns = u32(inp.aligns, inp.nAligns);
     inp.targets = u32(inp.targets, inp.nTargets);
+    inp.stackIds = u32(inp.stackIds, inp.nStackIds);
     inp.xids = u32(inp.xids ?? new Uint32Array(0), n);
     inp.lineOff = f64(inp.lineOff ?? new Float64Array(0), n);
     this.room = room;
@@ -118,7 +126,7 @@ export class TraceJsonLines {
       magic: str('magic'), formatVersion: nat('formatVersion'), workload: str('workload'), params: sorted,
       args: args as string[], recorder: str('recorder'), seed: nat('seed'), threads: nat('threads'),
       pageSize: nat('pageSize'), createdAtMs: nat('createdAtMs'), expectedEvents: nat('expectedEvents'),
-      chunkEvents: nat('chunkEvents'),
+      chunkEvents: nat('chunkEvents'), stackDepth: nat('stackDepth'),
     };
   }
 
@@ -136,7 +144,13 @@ export class TraceJsonLines {
     }
     let n = 0;
     for (;;) {
-      const it = await this.nextItem();
+      let it: Item | null;
+      if (this.stashedStack) {
+        it = this.stashedStack;
+        this.stashedStack = null;
+      } else {
+        it = await this.nextItem();
+      }
       if (it === null) return n > 0 ? 'events' : 'end';
       const v = it.value as Record<string, unknown>;
       let bad: TraceError | null;
@@ -146,6 +160,9 @@ export class TraceJsonLines {
         bad = this.badJson(it.off, n, 'line is not valid JSON');
       } else if (!isObj(v)) {
         bad = this.badJson(it.off, n, 'line is not a JSON object');
+      } else if (v.op === undefined && v.stack !== undefined) {
+        if (n > 0) { this.stashedStack = it; return 'events'; }
+        bad = this.addStack(v.stack, it.off);
       } else if (v.op === undefined && v.footer !== undefined) {
         if (n > 0) { this.stashedFooter = it; return 'events'; }
         this.takeFooter(it);
@@ -162,6 +179,13 @@ export class TraceJsonLines {
       if (n === this.cap) return 'events';
       if (n === this.room) this.grow(Math.min(this.cap, this.room * 2));
     }
+  }
+
+  /** A stack line: into the stack table, or the error that refuses it. */
+  private addStack(v: unknown, off: number): TraceError | null {
+    if (!this.hasStacks) return this.badJson(off, 0, 'a stack line in a trace without stacks');
+    const bad = this.stacks.addJson(v);
+    return bad === null ? null : this.badJson(off, 0, bad);
   }
 
   private takeFooter(it: Item): void {
@@ -208,6 +232,12 @@ export class TraceJsonLines {
     }
     const bad = eventShapeError(op, v);
     if (bad !== null) return this.badJson(off, n, bad);
+    if (v.stack !== undefined) {
+      if (!this.hasStacks) return this.badJson(off, n, '"stack" in a trace without stacks');
+      if (!isU32(v.stack) || !(op === OP_ALLOC || op === OP_CALLOC || op === OP_MEMALIGN || op === OP_REALLOC)) {
+        return this.badJson(off, n, '"stack" must be an integer in 0..2^32-1, on alloc, calloc, memalign or realloc');
+      }
+    }
     const tid = v.tid as number;
     let x = 0;
     if (op === OP_ALLOC || op === OP_CALLOC || op === OP_MEMALIGN || op === OP_FREE) x = v.id as number;
@@ -216,6 +246,7 @@ export class TraceJsonLines {
     if (op === OP_ALLOC || op === OP_CALLOC || op === OP_MEMALIGN || op === OP_REALLOC) {
       const s = v.size as number;
       inp.sizes[inp.nSizes++] = Number.isInteger(s) && s >= 0 ? s : NaN;
+      if (this.hasStacks) inp.stackIds[inp.nStackIds++] = (v.stack as number | undefined) ?? 0;
     }
     if (op === OP_MEMALIGN) {
       const a = v.align as number;

@@ -17,3 +17,9 @@ export const TRACE_BATCH_MAX = 1 << 18;
 
 /** Longest JSON line in bytes (the header and mark lines included). */
 export const TRACE_MAX_JSON_LINE = 256 << 20;
+
+/** Most frames in one call stack (a trace with stacks). */
+export const TRACE_MAX_STACK_DEPTH = 256;
+
+/** Most call stacks in one trace's stack table (the reader holds the table whole). */
+export const TRACE_MAX_STACKS = 1 << 24;

@@ -7,6 +7,8 @@
 // short (no footer; a gzip stream that ends early) is TRUNCATED, or ends quietly with allowTruncated
 // after the last complete chunk (protobuf) or line (JSON). The footer is checked field by field
 // (footerCheck.ts): BAD_FOOTER in strict mode, recorded in footerMismatches in lenient mode.
+// A trace with stacks (header stackDepth > 0) also has Stacks records (protobuf) / stack lines (JSON),
+// read into `stacks`, and a stack column checked and delivered by the stack pass (stackPass.ts).
 import { traceApplyChecked, traceApplyFast } from './apply.js';
 import { TraceBatch } from './batch.js';
 import { chunkMeta, traceChunkPrecheck, traceDecodeChunk, traceMaterialize } from './chunkDecode.js';
@@ -21,12 +23,14 @@ import { opCountOfVersion } from './ops.js';
 import { TraceReadState, traceCheckRuns, traceCheckUsed } from './readState.js';
 import { TRACE_MAGIC, TRACE_READ_VERSIONS, schemaDecodeFooter, schemaDecodeHeader } from './schema.js';
 import { TraceByteStream } from './source.js';
+import { TraceStackTable } from './stacks.js';
+import { gStackBad, traceBadStack, traceStackColumnCheck, traceStackCount, traceStackScan } from './stackPass.js';
 import type {
   EventBatch, OpenTraceOptions, TraceDigestStatus, TraceFooter, TraceFooterField, TraceFooterMismatch, TraceFormat,
   TraceHeader, TraceReader,
 } from './types.js';
 
-const REC_HEADER = 0x0a, REC_CHUNK = 0x12, REC_FOOTER = 0x1a;
+const REC_HEADER = 0x0a, REC_CHUNK = 0x12, REC_FOOTER = 0x1a, REC_STACKS = 0x22;
 
 export async function openTrace(source: string | NodeJS.ReadableStream, opts: OpenTraceOptions = {}): Promise<TraceReader> {
   const name = opts.name ?? (typeof source === 'string' ? (source === '-' ? '<stdin>' : source) : '<stream>');
@@ -59,6 +63,11 @@ class TraceReaderImpl implements TraceReader {
   private readonly lenient: boolean;
   private readonly validate: boolean;
   private readonly verifyDigest: boolean;
+  readonly stacks = new TraceStackTable();
+  private hasStacks = false;
+  badStacks = 0;
+  /** Stack column position of the next slice (traces with stacks). */
+  private stackPos = 0;
 
   constructor(private bytes: TraceByteStream, private opts: OpenTraceOptions) {
     this.lenient = opts.lenient ?? false;
@@ -95,13 +104,13 @@ class TraceReaderImpl implements TraceReader {
         this.frames = fr;
         if (first) fr.unshift(first);
       } else {
-        this.json = new TraceJsonLines(this.bytes, this.st, this.inp, this.opts.batchEvents ?? 65536);
+        this.json = new TraceJsonLines(this.bytes, this.st, this.inp, this.opts.batchEvents ?? 65536, this.stacks);
         if (first) this.json.unshift(first);
       }
     } else {
       this.format = fmt;
       if (fmt === 'pb') this.frames = fr;
-      else this.json = new TraceJsonLines(this.bytes, this.st, this.inp, this.opts.batchEvents ?? 65536);
+      else this.json = new TraceJsonLines(this.bytes, this.st, this.inp, this.opts.batchEvents ?? 65536, this.stacks);
     }
     if (this.json) {
       this.header = await this.json.readHeader();
@@ -110,6 +119,8 @@ class TraceReaderImpl implements TraceReader {
     }
     checkHeader(this.header, this.bytes.name);
     this.inp.opLimit = opCountOfVersion(this.header.formatVersion);
+    this.hasStacks = this.header.stackDepth > 0;
+    if (this.json) this.json.hasStacks = this.hasStacks;
   }
 
   private async readPbHeader(fr: TraceFrameReader): Promise<TraceHeader> {
@@ -199,6 +210,10 @@ class TraceReaderImpl implements TraceReader {
           }
           if (more) throw this.corrupt(at, 'data after the footer', 'end of stream');
           return;
+        } else if (kind === REC_STACKS) {
+          if (!this.hasStacks) throw this.corrupt(fr.frameOffset, 'a stacks record in a trace without stacks', 'a chunk or the footer');
+          const bad = this.stacks.addRecord(buf.subarray(gEnd, fr.bodyEnd));
+          if (bad !== null) throw this.corrupt(fr.frameOffset, bad);
         } else {
           throw this.corrupt(fr.frameOffset, kind === REC_HEADER ? 'a second header' : `unknown record tag ${kind}`, 'a chunk or the footer');
         }
@@ -245,6 +260,9 @@ class TraceReaderImpl implements TraceReader {
   private *slices(frameOffset: number): Generator<EventBatch> {
     const st = this.st, inp = this.inp, b = this.batch;
     this.countsBefore.set(st.opCounts);
+    const cols = traceStackColumnCheck(inp, this.hasStacks);
+    if (cols !== null) throw st.structural('CORRUPT_CHUNK', -1, cols);
+    this.stackPos = 0;
     let from = 0;
     do {
       from = this.applySlice(from, frameOffset >= 0 ? frameOffset : inp.lineOff![from]!);
@@ -266,7 +284,21 @@ class TraceReaderImpl implements TraceReader {
     const st = this.st, inp = this.inp, b = this.batch;
     const n = inp.n;
     const limit = n - from > TRACE_BATCH_MAX ? from + TRACE_BATCH_MAX : n;
-    const next = this.validate ? traceApplyChecked(st, inp, b, this.verifyDigest, from, limit) : traceApplyFast(st, inp, b, from, limit);
+    let next: number;
+    if (this.hasStacks) {
+      // the stack ids first: the pass runs up to the first undefined one (checked reads)
+      const defined = this.validate ? this.stacks.count : Infinity;
+      b.ensure(limit - from);
+      const k = traceStackScan(inp, b, this.stackPos, from, limit, defined, this.lenient);
+      this.badStacks += gStackBad;
+      next = this.validate ? traceApplyChecked(st, inp, b, this.verifyDigest, from, k) : traceApplyFast(st, inp, b, from, k);
+      if (next === k && k < limit && st.pending === null) {
+        traceBadStack(st, inp, k, inp.stackIds[this.stackPos + traceStackCount(inp, from, k)]!, defined);
+      }
+      this.stackPos += traceStackCount(inp, from, next);
+    } else {
+      next = this.validate ? traceApplyChecked(st, inp, b, this.verifyDigest, from, limit) : traceApplyFast(st, inp, b, from, limit);
+    }
     b.first = st.events + from;
     b.chunk = st.chunk;
     b.byteOffset = offset;
@@ -335,6 +367,9 @@ function checkHeader(h: TraceHeader, name: string): void {
   if (h.magic !== TRACE_MAGIC) throw traceError('BAD_MAGIC', name, 0, -1, -1, `magic is ${JSON.stringify(h.magic)}`, JSON.stringify(TRACE_MAGIC));
   if (!TRACE_READ_VERSIONS.includes(h.formatVersion)) {
     throw traceError('BAD_VERSION', name, 0, -1, -1, `format version ${h.formatVersion} is not supported`, `one of ${TRACE_READ_VERSIONS.join(', ')}`);
+  }
+  if (h.stackDepth > 0 && h.formatVersion < 2) {
+    throw traceError('BAD_VERSION', name, 0, -1, -1, `call stacks (stackDepth ${h.stackDepth}) in a format version ${h.formatVersion} trace`, 'format version 2');
   }
 }
 

@@ -28,7 +28,7 @@ export function traceSchemaRoot(): protobuf.Root {
   return cachedRoot;
 }
 
-export function traceType(name: 'TraceRecord' | 'Header' | 'Chunk' | 'Footer'): protobuf.Type {
+export function traceType(name: 'TraceRecord' | 'Header' | 'Chunk' | 'Footer' | 'Stacks'): protobuf.Type {
   return traceSchemaRoot().lookupType(`slabtrace.trace.v1.${name}`);
 }
 
@@ -57,6 +57,7 @@ export function schemaDecodeHeader(bytes: Uint8Array): TraceHeader {
     createdAtMs: num(o.createdAtMs),
     expectedEvents: num(o.expectedEvents),
     chunkEvents: num(o.chunkEvents),
+    stackDepth: num(o.stackDepth),
   };
 }
 

@@ -15,6 +15,11 @@ export interface TraceHeader {
   expectedEvents: number;
   /** The writer's chunk size; 0 if unknown. */
   chunkEvents: number;
+  /**
+   * 0: no call stacks. Else (format version 2) the trace has a stack table (TraceReader.stacks) and a
+   * stack id per allocation (EventBatch.stack); the value is the capture's most frames per stack.
+   */
+  stackDepth: number;
 }
 
 /** What a generator passes to createTraceWriter; magic/formatVersion are filled in. */
@@ -32,6 +37,16 @@ export interface TraceHeaderInit {
   magic?: string;
   /** Default TRACE_FORMAT_VERSION (2); 1 reproduces a version-1 trace (no join/detach events). */
   formatVersion?: number;
+  /** > 0: the trace carries call stacks (defineStack, the stack argument of the alloc calls). Version 2. */
+  stackDepth?: number;
+}
+
+/** The stack table of a trace with stacks: ids 1..count; frames innermost first. */
+export interface TraceStacks {
+  /** Stacks defined so far (a reader: read so far; every id in a batch yielded is defined). */
+  readonly count: number;
+  /** The frames of stack id (1..count), innermost first; [] for 0 or an unknown id. */
+  frames(id: number): string[];
 }
 
 export interface TraceFooter {
@@ -79,6 +94,12 @@ export interface EventBatch {
   id: Uint32Array;
   size: Float64Array;
   aux: Uint32Array;
+  /**
+   * Traces with stacks (header stackDepth > 0) only: the stack id of alloc kinds and realloc (0 =
+   * unknown), else 0. A reader's batches always have it; in a trace without stacks its entries are
+   * not written. (Optional so that batches made elsewhere, e.g. from a ring, need not carry it.)
+   */
+  stack?: Uint32Array;
   markNames: string[];
 }
 
@@ -129,6 +150,8 @@ export type TraceDigestStatus = 'verified' | 'mismatch' | 'unchecked';
 
 export interface TraceReader {
   readonly header: TraceHeader;
+  /** The stack table read so far (empty unless header.stackDepth > 0). */
+  readonly stacks: TraceStacks;
   readonly format: TraceFormat;
   readonly gzip: boolean;
   batches(): AsyncIterableIterator<EventBatch>;
@@ -146,6 +169,8 @@ export interface TraceReader {
   readonly applied: number;
   /** Bad events skipped so far (lenient). */
   readonly skipped: number;
+  /** Lenient, a trace with stacks: allocations whose stack id was not defined, read as 0 (not skipped). */
+  readonly badStacks: number;
   /** Digest (16 hex digits) of the events applied so far; null when not computed (verifyDigest or validate off). */
   readonly digest: string | null;
   readonly digestStatus: TraceDigestStatus;
@@ -191,12 +216,20 @@ export interface TraceFooterExtra {
   nullFrees?: number;
 }
 
+/**
+ * The alloc kinds and realloc take an optional stack id (a trace with stacks: 0 = unknown, else an id
+ * from defineStack; a trace without stacks: 0 only, else BAD_STACK).
+ */
 export interface TraceWriter {
-  alloc(tid: number, size: number): number;
-  calloc(tid: number, size: number): number;
-  memalign(tid: number, align: number, size: number): number;
+  alloc(tid: number, size: number, stack?: number): number;
+  calloc(tid: number, size: number, stack?: number): number;
+  memalign(tid: number, align: number, size: number, stack?: number): number;
   free(tid: number, id: number): void;
-  realloc(tid: number, id: number, size: number): number;
+  realloc(tid: number, id: number, size: number, stack?: number): number;
+  /** Adds a call stack (frames innermost first) to the table; returns its id (1, 2, ...). Header stackDepth > 0 only. */
+  defineStack(frames: readonly string[]): number;
+  /** The writer's stack table so far. */
+  readonly stacks: TraceStacks;
   threadStart(tid: number): void;
   threadExit(tid: number): void;
   /** Thread tid (live) joins thread target (exited, not yet joined or detached). Format version 2. */

@@ -4,6 +4,9 @@
 // Writes format version 2 unless the header asks for 1 (convertTrace of a version-1 trace, which then
 // comes out byte-identical); a version-1 writer refuses thread_join / thread_detach (UNKNOWN_OP).
 // Invariants: a call that throws changes nothing; close() writes exactly one footer; abort() none;
+// With stacks (header stackDepth > 0, version 2): defineStack adds to the stack table, the alloc kinds
+// and realloc take a stack id (0 = unknown), and the stacks defined since the last chunk are written
+// (one Stacks record / one line each) right before the next chunk, or before the footer.
 // every chunk frame fits a reader's TRACE_MAX_FRAME: a chunk holds at most WRITER_MAX_CHUNK events
 // (18 bytes each at most) and is written early once its mark names pass WRITER_MARK_BUDGET.
 import { TraceColumns } from './columns.js';
@@ -20,6 +23,7 @@ import {
 import { TRACE_FORMAT_VERSION, TRACE_MAGIC, schemaEncodeFooter, schemaEncodeHeader } from './schema.js';
 import { TRACE_MAX_FRAME } from './limits.js';
 import { TraceSink } from './sink.js';
+import { TraceStackTable } from './stacks.js';
 import type {
   TraceFooter, TraceFooterExtra, TraceFormat, TraceHeader, TraceHeaderInit, TraceWriter, TraceWriterOptions,
 } from './types.js';
@@ -33,6 +37,10 @@ const WRITER_MARK_BUDGET = TRACE_MAX_FRAME / 4;
 const WRITER_EVENT_BYTES = 18;
 /** Most events per chunk, whatever chunkEvents asks: with the mark budget, a frame fits TRACE_MAX_FRAME. */
 const WRITER_MAX_CHUNK = Math.floor((TRACE_MAX_FRAME - WRITER_MARK_BUDGET - (1 << 20)) / WRITER_EVENT_BYTES);
+/** The same with a stack column (5 bytes more per event at most). */
+const WRITER_MAX_CHUNK_STACKS = Math.floor((TRACE_MAX_FRAME - WRITER_MARK_BUDGET - (1 << 20)) / (WRITER_EVENT_BYTES + 5));
+/** Frame text bytes (UTF-16 units × 3) of pending stacks after which they are written early (one Stacks record fits a frame). */
+const WRITER_STACK_BUDGET = TRACE_MAX_FRAME / 4;
 
 /** '.json', '.jsonl' (optionally + '.gz') → JSON; anything else → protobuf. */
 export function traceFormatFromPath(path: string): TraceFormat {
@@ -53,6 +61,7 @@ export function traceHeaderFromInit(h: TraceHeaderInit, chunkEvents: number): Tr
     createdAtMs: h.createdAtMs ?? 0,
     expectedEvents: h.expectedEvents ?? 0,
     chunkEvents,
+    stackDepth: h.stackDepth ?? 0,
   };
 }
 
@@ -68,6 +77,10 @@ export function createTraceWriter(
   }
   const name = opts.name ?? (typeof dest === 'string' ? (dest === '-' ? '<stdout>' : dest) : '<stream>');
   const h = traceHeaderFromInit(header, chunkEvents);
+  if (!(Number.isInteger(h.stackDepth) && h.stackDepth >= 0 && h.stackDepth <= 0xffffffff)) {
+    throw new RangeError(`createTraceWriter: stackDepth must be an integer >= 0, got ${h.stackDepth}`);
+  }
+  if (h.stackDepth > 0 && h.formatVersion < 2) throw new RangeError('createTraceWriter: call stacks need format version 2');
   return new TraceWriterImpl(new TraceSink(dest, gzip, name), h, format, chunkEvents);
 }
 
@@ -87,10 +100,14 @@ class TraceWriterImpl implements TraceWriter {
   private bytesAllocated = 0;
   private done = false;
   private markBytes = 0;
+  private stackBytes = 0;
   private readonly version: number;
+  private readonly hasStacks: boolean;
+  readonly stacks = new TraceStackTable();
 
   constructor(private sink: TraceSink, header: TraceHeader, private format: TraceFormat, chunkEvents: number) {
-    this.cols = new TraceColumns(Math.min(chunkEvents, WRITER_MAX_CHUNK));
+    this.hasStacks = header.stackDepth > 0;
+    this.cols = new TraceColumns(Math.min(chunkEvents, this.hasStacks ? WRITER_MAX_CHUNK_STACKS : WRITER_MAX_CHUNK), this.hasStacks);
     this.version = header.formatVersion;
     if (format === 'pb') {
       const rec = schemaEncodeHeader(header);
@@ -111,25 +128,39 @@ class TraceWriterImpl implements TraceWriter {
     return this.sink.drain();
   }
 
-  alloc(tid: number, size: number): number {
+  alloc(tid: number, size: number, stack = 0): number {
     this.checkThread(tid);
     if (!(size >= 1 && size <= TRACE_MAX_SIZE && Math.floor(size) === size)) throw this.badSize(size);
-    return this.allocCommon(OP_ALLOC, tid, size, 0);
+    if (stack !== 0) this.checkStack(stack);
+    return this.allocCommon(OP_ALLOC, tid, size, 0, stack);
   }
 
-  calloc(tid: number, size: number): number {
+  calloc(tid: number, size: number, stack = 0): number {
     this.checkThread(tid);
     if (!(size >= 1 && size <= TRACE_MAX_SIZE && Math.floor(size) === size)) throw this.badSize(size);
-    return this.allocCommon(OP_CALLOC, tid, size, 0);
+    if (stack !== 0) this.checkStack(stack);
+    return this.allocCommon(OP_CALLOC, tid, size, 0, stack);
   }
 
-  memalign(tid: number, align: number, size: number): number {
+  defineStack(frames: readonly string[]): number {
+    this.checkOpen();
+    if (!this.hasStacks) throw this.fail('BAD_STACK', 'defineStack in a trace without stacks', 'a header with stackDepth > 0');
+    if (!Array.isArray(frames)) throw new TypeError('defineStack: frames must be an array of strings');
+    const r = this.stacks.add(frames);
+    if (typeof r === 'string') throw this.fail('BAD_STACK', r);
+    for (const f of frames) this.stackBytes += 3 * f.length + 10;
+    if (this.stackBytes > WRITER_STACK_BUDGET) this.flushStacks();
+    return r;
+  }
+
+  memalign(tid: number, align: number, size: number, stack = 0): number {
     this.checkThread(tid);
     if (!(align >= 1 && align <= 0x80000000 && Math.floor(align) === align && (align & (align - 1)) === 0)) {
       throw this.fail('BAD_ALIGN', `memalign alignment ${align} is not a power of two`, 'a power of two <= 2^31');
     }
     if (!(size >= 1 && size <= TRACE_MAX_SIZE && Math.floor(size) === size)) throw this.badSize(size);
-    return this.allocCommon(OP_MEMALIGN, tid, size, align);
+    if (stack !== 0) this.checkStack(stack);
+    return this.allocCommon(OP_MEMALIGN, tid, size, align, stack);
   }
 
   free(tid: number, id: number): void {
@@ -141,15 +172,17 @@ class TraceWriterImpl implements TraceWriter {
     this.push(OP_FREE, tid, id, 0, 0);
   }
 
-  realloc(tid: number, id: number, size: number): number {
+  realloc(tid: number, id: number, size: number, stack = 0): number {
     this.checkThread(tid);
     this.checkLive(id, 'realloc');
     if (!(size >= 1 && size <= TRACE_MAX_SIZE && Math.floor(size) === size)) throw this.badSize(size);
+    if (stack !== 0) this.checkStack(stack);
     // release + take under LIFO gives the same id back.
     this.liveBytes += size - this.ids.sizeOf(id);
     this.ids.setSize(id, size);
     this.bytesAllocated += size;
     if (this.liveBytes > this.peakBytes) this.peakBytes = this.liveBytes;
+    if (this.hasStacks) this.cols.stack[this.cols.n] = stack;
     this.push(OP_REALLOC, tid, id, size, 0);
     return id;
   }
@@ -188,6 +221,7 @@ class TraceWriterImpl implements TraceWriter {
   async close(extra: TraceFooterExtra = {}): Promise<TraceFooter> {
     this.checkOpen();
     this.flushChunk();
+    this.flushStacks();
     const c = this.counts;
     const footer: TraceFooter = {
       events: this.events, allocs: c[OP_ALLOC]!, frees: c[OP_FREE]!, reallocs: c[OP_REALLOC]!,
@@ -240,8 +274,9 @@ class TraceWriterImpl implements TraceWriter {
     this.push(op, tid, 0, 0, target);
   }
 
-  private allocCommon(op: number, tid: number, size: number, aux: number): number {
+  private allocCommon(op: number, tid: number, size: number, aux: number, stack: number): number {
     const id = this.ids.take(size);
+    if (this.hasStacks) this.cols.stack[this.cols.n] = stack;
     this.bytesAllocated += size;
     this.liveBytes += size;
     if (++this.liveObjects > this.peakObjects) this.peakObjects = this.liveObjects;
@@ -269,11 +304,35 @@ class TraceWriterImpl implements TraceWriter {
     const c = this.cols;
     if (c.n === 0) return;
     const first = this.events - c.n;
-    if (this.format === 'pb') this.sink.write(this.enc.encode(c, first, this.digest));
-    else this.sink.write(jsonEncodeChunk(c, this.digest));
+    this.flushStacks();
+    if (this.format === 'pb') this.sink.write(this.enc.encode(c, first, this.digest, this.hasStacks));
+    else this.sink.write(jsonEncodeChunk(c, this.digest, this.hasStacks));
     this.chunk++;
     this.markBytes = 0;
     c.reset();
+  }
+
+  /** The stacks defined since the last write: one Stacks record (protobuf) or a line each (JSON). */
+  private flushStacks(): void {
+    if (!this.stacks.hasPending) return;
+    this.stackBytes = 0;
+    if (this.format === 'json') {
+      this.sink.write(this.stacks.takePendingJson());
+      return;
+    }
+    const rec = this.stacks.takePendingRecord();
+    const frame = new Uint8Array(rec.length + 5);
+    const p = varintPut32(frame, 0, rec.length);
+    frame.set(rec, p);
+    this.sink.write(frame.subarray(0, p + rec.length));
+  }
+
+  /** Cold: a stack id given to an alloc kind or realloc (not 0) must be defined. */
+  private checkStack(stack: number): void {
+    if (!this.hasStacks) throw this.fail('BAD_STACK', `stack id ${stack} in a trace without stacks`, 'stack id 0');
+    if (!(Number.isInteger(stack) && stack >= 1 && stack <= this.stacks.count)) {
+      throw this.fail('BAD_STACK', `stack id ${stack} is not defined`, `0 or a defined stack id (1..${this.stacks.count})`);
+    }
   }
 
   private checkThread(tid: number): void {
