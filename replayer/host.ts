@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { controlCreate, controlPause, controlQuit, controlSetSpeed, controlStep, F_BYTES_TOTAL, type ReplayControl } from './control.js';
+import { markSpillAdopt } from './markSpill.js';
 import { replayRun, type ReplayConfig } from './replayCore.js';
 import { replayErrorFromData } from './replayError.js';
 import type { ReplayMark, ReplayResult } from './result.js';
@@ -86,7 +87,7 @@ function replayInWorker(path: string, cfg: ReplayConfig, control: ReplayControl)
       if (m.type === 'ready') resolveBuffer(m.buffer);
       else if (m.type === 'mark') base.emit(m.mark);
       else if (m.type === 'ack') stdin?.ack();
-      else if (m.type === 'done') { settled = true; resolve(m.result); }
+      else if (m.type === 'done') { settled = true; markSpillAdopt(m.result.marksSpill); resolve(m.result); }
       else if (m.type === 'error') { settled = true; reject(replayErrorFromData(m.error)); }
     });
     worker.on('error', (err) => { settled = true; reject(err); });

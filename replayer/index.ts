@@ -6,9 +6,9 @@ export { replayRun, replayParams, ReplayCheckError, type ReplayConfig, type Repl
 export { replayStart, type ReplayHandle, type ReplayStartOptions } from './host.js';
 export { replayCompare, replayCompareAll, type CompareAllOptions, type CompareOptions } from './compare.js';
 export {
-  controlCreate, controlOpen, controlPause, controlQuit, controlSetSpeed, controlStep, controlState,
+  controlCreate, controlOpen, controlPause, controlProgress, controlQuit, controlSetSpeed, controlStep, controlState,
   ReplayState, REPLAY_STATE_NAMES, CTL_STATE, F_BYTES_READ, F_BYTES_TOTAL, F_EVENTS_DONE, F_EVENTS_TOTAL, F_MARKS, F_SPEED,
-  type ReplayControl,
+  type ControlProgress, type ReplayControl,
 } from './control.js';
 export type {
   ReplayCheck, ReplayClassRow, ReplayFigures, ReplayMark, ReplayOom, ReplayResult, ReplayThreadRow, ReplayTimeline, ReplayTraceCheck, ThreadState,
@@ -20,6 +20,7 @@ export { nativeAllocatorsList, nativeResolve, NATIVE_ALLOCATORS, type NativeAllo
 export { nativeReplayer } from './nativeBuild.js';
 export { NativeReplayError, type NativeReplayErrorCode } from './nativeError.js';
 export { replayIsNative } from './result.js';
+export { markSpillLines, MARKS_KEPT } from './markSpill.js';
 export type {
   AnyReplayResult, NativeCrash, NativeFigures, NativeInfo, NativeMark, NativeOom, NativeProcessFigures, NativeReplayResult, ReplayFiguresCommon,
 } from './result.js';

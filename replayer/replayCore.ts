@@ -21,6 +21,7 @@ import {
 } from './control.js';
 import { replayFigures, replayOomReport } from './figures.js';
 import { ringReaderOpen, type ReplaySource } from './ringReader.js';
+import { MarkSpill, MARKS_KEPT, markSpillAdopt, markSpillDrop } from './markSpill.js';
 import { replayTraceCheck, type ReplayClassRow, type ReplayMark, type ReplayOom, type ReplayResult } from './result.js';
 import { ThreadTable } from './threadTable.js';
 import { TimelineRecorder } from './timeline.js';
@@ -73,7 +74,10 @@ class Replay {
   /** object id → block handle (HANDLE_NONE: its allocation failed) */
   handles: Int32Array = new Int32Array(1 << 16);
   done = 0;
+  /** The first MARKS_KEPT marks; the rest go to `spill` (a file), so memory stays bounded. */
   marks: ReplayMark[] = [];
+  marksTotal = 0;
+  spill: MarkSpill | null = null;
   oom: ReplayOom | null = null;
   oomCount = 0;
   checkRuns = 0;
@@ -118,10 +122,12 @@ function replayMark(r: Replay, b: EventBatch, i: number): void {
   const stats = r.alloc.stats();
   const mark: ReplayMark = { name, event: b.first + i, ...replayFigures(stats) };
   r.timeline.sample(b.first + i + 1, stats, true);
-  r.marks.push(mark);
-  r.ctl.floats[F_MARKS] = r.marks.length;
+  const kept = r.marksTotal < MARKS_KEPT;
+  if (kept) r.marks.push(mark);
+  else (r.spill ??= new MarkSpill()).push(mark);
+  r.ctl.floats[F_MARKS] = ++r.marksTotal;
   if (r.cfg.check !== undefined) replayCheck(r, b.first + i);
-  r.hooks.onMark?.(mark);
+  if (kept) r.hooks.onMark?.(mark);
   if (r.ctl.floats[F_STEP_TO_MARK] === 1) {
     r.ctl.floats[F_STEP_TO_MARK] = 0;
     r.ctl.floats[F_STEP_UNTIL] = -1;
@@ -301,6 +307,9 @@ function replayResult(r: Replay, reader: ReplaySource, params: AllocParams, wall
     traceCheck: replayTraceCheck(reader),
     final: replayFigures(r.alloc.stats()),
     marks: r.marks,
+    marksTotal: r.marksTotal,
+    marksTail: r.spill ? r.spill.tail : [],
+    marksSpill: r.spill ? r.spill.close() : null,
     oom: r.oom,
     oomCount: r.oomCount,
     check: r.cfg.check !== undefined ? { runs: r.checkRuns, drift: r.alloc.checkInvariants().drift } : null,
@@ -368,6 +377,9 @@ export async function replayRun(
   const startedAt = performance.now();
   try {
     await replayBatches(r, reader);
+  } catch (err) {
+    if (r.spill) markSpillDrop(r.spill.close());
+    throw err;
   } finally {
     await reader.close();
   }
@@ -376,6 +388,7 @@ export async function replayRun(
   if (r.cfg.check !== undefined && !r.partial) replayCheck(r, r.done - 1);
   const result = replayResult(r, reader, params, wall);
   result.file = typeof source === 'string' ? source : '<stdin>';
+  markSpillAdopt(result.marksSpill);
   const state = r.oom !== null ? ReplayState.Oom : r.partial || r.stopped ? ReplayState.Stopped : ReplayState.Done;
   Atomics.store(ctl.ints, CTL_STATE, state);
   return result;

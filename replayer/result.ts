@@ -122,7 +122,14 @@ export interface ReplayResult {
   /** The trace's footer against what was read: its digest, and (--lenient) the fields that disagree. */
   traceCheck: ReplayTraceCheck;
   final: ReplayFigures;
+  /** The first MARKS_KEPT (10,000) marks; the rest are in `marksSpill`. */
   marks: ReplayMark[];
+  /** Every mark passed (marks.length unless spilled). */
+  marksTotal: number;
+  /** When spilled: the last marks (up to 64, also in the file), for the summary. */
+  marksTail: ReplayMark[];
+  /** A file of the marks after the first MARKS_KEPT, one JSON object a line (removed at exit); null when all fit. */
+  marksSpill: string | null;
   oom: ReplayOom | null;
   /** Allocations that failed (more than one only with continueAfterOom). */
   oomCount: number;

@@ -4,9 +4,12 @@
 // else by thinning (every other regular sample dropped, the interval doubled) whenever it holds twice
 // that. Plain data: the columns once, then one row of numbers per sample.
 // Invariants: rows are in increasing event order (a mark sample may share its event with a regular
-// one); every mark has a row; row values equal the statistics read at that event.
+// one); each of the first TIMELINE_MARKS marks has a row (later marks none, so a trace of millions of
+// marks keeps the timeline bounded); row values equal the statistics read at that event.
 
 export const TIMELINE_TARGET = 2000;
+/** Marks that add a sample (the first ones). */
+export const TIMELINE_MARKS = 10_000;
 
 /** The statistics a sample reads (the allocator's field names). */
 export interface TimelineStats {
@@ -49,8 +52,11 @@ export class TimelineRecorder {
     return new TimelineRecorder(auto, false);
   }
 
-  /** Records the statistics after `event` events. */
+  private markRows = 0;
+
+  /** Records the statistics after `event` events (a mark's: only for the first TIMELINE_MARKS marks). */
   sample(event: number, s: TimelineStats, mark: boolean): void {
+    if (mark && this.markRows++ >= TIMELINE_MARKS) return;
     if (this.columns === null) this.columns = [...TIMELINE_COLUMNS, ...s.classes.map((c) => `class${c.size}`)];
     const row = [
       event, s.rss, s.vmSize, s.mappings, s.ssLive, s.ssAllocated, s.ssFreed, s.ssEmptyReserved,

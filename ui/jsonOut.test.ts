@@ -1,6 +1,6 @@
 // jsonWrite: valid JSON equal to the value, long arrays one element per line, written in pieces.
 import { describe, expect, it } from 'vitest';
-import { jsonWrite } from './jsonOut.js';
+import { JsonArrayStream, jsonWrite } from './jsonOut.js';
 
 async function render(value: unknown): Promise<{ text: string; pieces: number }> {
   let text = '';
@@ -30,5 +30,16 @@ describe('jsonWrite', () => {
     const ok = await jsonWrite({ marks: Array.from({ length: 5000 }, (_, i) => i) }, async () => ++calls < 3);
     expect(ok).toBe(false);
     expect(calls).toBe(3);
+  });
+
+  it('an array streamed from memory then from JSON texts equals the whole array; empty parts are fine', async () => {
+    async function* texts(from: number, to: number): AsyncGenerator<string> {
+      for (let i = from; i < to; i++) yield JSON.stringify({ i });
+    }
+    const all = Array.from({ length: 1500 }, (_, i) => ({ i }));
+    for (const [head, rest] of [[1000, 500], [0, 1500], [1500, 0], [0, 0]] as const) {
+      const { text } = await render({ a: 1, marks: new JsonArrayStream(all.slice(0, head), texts(head, head + rest)), z: 2 });
+      expect(JSON.parse(text)).toEqual({ a: 1, marks: all.slice(0, head + rest), z: 2 });
+    }
   });
 });

@@ -26,7 +26,13 @@ export async function jsonWrite(value: unknown, write: Write): Promise<boolean> 
   return write('\n');
 }
 
+/** An array written from values in memory and then JSON texts from a stream (e.g. marks spilled to a file). */
+export class JsonArrayStream {
+  constructor(readonly head: unknown[], readonly rest: AsyncIterable<string>) {}
+}
+
 async function jsonWriteValue(value: unknown, write: Write, pad: string): Promise<boolean> {
+  if (value instanceof JsonArrayStream) return jsonWriteStream(value, write, pad);
   if (Array.isArray(value) && value.length > JSON_LONG_ARRAY) return jsonWriteArray(value, write, pad);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return write(indent(JSON.stringify(value, null, 2) ?? 'null', pad));
@@ -55,4 +61,24 @@ async function jsonWriteArray(items: unknown[], write: Write, pad: string): Prom
     if (!await write(`${lines.join('\n')}\n`)) return false;
   }
   return write(`${pad}]`);
+}
+
+async function jsonWriteStream(value: JsonArrayStream, write: Write, pad: string): Promise<boolean> {
+  const inner = `${pad}  `;
+  let first = true;
+  let lines: string[] = [];
+  const put = (text: string): void => {
+    lines.push(`${first ? '' : ',\n'}${inner}${text}`);
+    first = false;
+  };
+  if (!await write('[\n')) return false;
+  for (const v of value.head) put(JSON.stringify(v) ?? 'null');
+  for await (const text of value.rest) {
+    put(text);
+    if (lines.length >= 512) {
+      if (!await write(lines.join(''))) return false;
+      lines = [];
+    }
+  }
+  return write(`${lines.join('')}${first ? '' : '\n'}${pad}]`);
 }

@@ -71,16 +71,18 @@ function markRow(m: ReplayMark): string[] {
 export const SUMMARY_MAX_MARKS = 200;
 
 /** A table of at most SUMMARY_MAX_MARKS of `items` (the first and last halves, "… N more" between). */
-function cappedTable<T>(columns: Parameters<typeof formatTable>[0], items: T[], row: (x: T) => string[]): string {
-  if (items.length <= SUMMARY_MAX_MARKS) return formatTable(columns, items.map(row));
+function cappedTable<T>(columns: Parameters<typeof formatTable>[0], items: T[], row: (x: T) => string[], tail: T[] = [], total = items.length): string {
+  if (total <= SUMMARY_MAX_MARKS) return formatTable(columns, items.map(row));
   const half = SUMMARY_MAX_MARKS >> 1;
-  const lines = formatTable(columns, [...items.slice(0, half), ...items.slice(-half)].map(row)).split('\n');
-  const more = `… ${formatCount(items.length - SUMMARY_MAX_MARKS)} more marks (--json has them all)`;
+  const last = total > items.length ? tail.slice(-half) : items.slice(-half);
+  const lines = formatTable(columns, [...items.slice(0, half), ...last].map(row)).split('\n');
+  const more = `… ${formatCount(total - half - last.length)} more marks (--json has them all)`;
   return [...lines.slice(0, 2 + half), more, ...lines.slice(2 + half)].join('\n');
 }
 
-export function summaryMarks(marks: ReplayMark[]): string {
-  return marks.length ? cappedTable(MARK_COLUMNS, marks, markRow) : '';
+/** The marks table, capped: the first and the last marks around a "… N more" line. */
+export function summaryMarks(marks: ReplayMark[], tail: ReplayMark[] = [], total = marks.length): string {
+  return marks.length ? cappedTable(MARK_COLUMNS, marks, markRow, tail, Math.max(total, marks.length)) : '';
 }
 
 /** Label → value rows of the final figures (shared by the single and the side-by-side summary). */
@@ -127,7 +129,7 @@ export function summaryText(r: AnyReplayResult, opts: SummaryOptions = {}): stri
   const parts = [head, rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')];
   if (r.classes?.length) parts.push(summaryClasses(r.classes));
   if (r.threads?.length) parts.push(summaryThreads(r.threads, opts.threads ?? SUMMARY_THREADS));
-  if (r.marks.length) parts.push(summaryMarks(r.marks));
+  if (r.marks.length) parts.push(summaryMarks(r.marks, r.marksTail, r.marksTotal));
   const chart = opts.chart === false ? '' : chartText(r, opts.width ?? 80);
   if (chart) parts.push(chart);
   if (r.oom) parts.push(summaryOom(r)); // last: the lines a user sees

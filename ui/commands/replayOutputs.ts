@@ -5,9 +5,9 @@
 
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { replayIsNative, type AnyReplayResult, type ReplayResult } from '../../replayer/index.js';
+import { markSpillLines, replayIsNative, type AnyReplayResult, type ReplayResult } from '../../replayer/index.js';
 import { UsageError } from '../errors.js';
-import { jsonTypedParams, jsonWrite } from '../jsonOut.js';
+import { JsonArrayStream, jsonTypedParams, jsonWrite } from '../jsonOut.js';
 import { plotSvg } from '../plot.js';
 import type { SummaryOptions } from '../summary.js';
 import { timelineWrite } from '../timelineFile.js';
@@ -62,6 +62,9 @@ export function replayOutputsWrite(results: AnyReplayResult[], o: ReplayOutputOp
 export async function replayJsonWrite(value: AnyReplayResult | AnyReplayResult[], o: ReplayOutputOptions): Promise<void> {
   const strip = (r: AnyReplayResult): unknown => ({
     ...r, workloadParams: jsonTypedParams(r.workloadParams), ...(o.timeline === undefined && !replayIsNative(r) ? { timeline: undefined } : {}),
+    ...(replayIsNative(r) ? {} : {
+      marks: r.marksSpill ? new JsonArrayStream(r.marks, markSpillLines(r.marksSpill)) : r.marks, marksTail: undefined, marksSpill: undefined,
+    }),
   });
   await jsonWrite(Array.isArray(value) ? value.map(strip) : strip(value), stdoutWrite);
 }

@@ -89,6 +89,6 @@ export function fixResult(over: Partial<ReplayResult> = {}): ReplayResult {
     overrides: FIX_INFO.overrides, params: {}, events: 2_000_000, totalEvents: 6_042_732, wallSeconds: 2.5,
     eventsPerSec: 800_000, complete: false, partial: false, stoppedAt: null, skipped: 0, truncated: false,
     traceCheck: { digestStatus: 'verified', footerMismatches: [] },
-    final, marks: [FIX_MARK], oom: null, oomCount: 0, check: null, digest: '5e95db8e5eb11841', ...over,
+    final, marks: [FIX_MARK], marksTotal: 1, marksTail: [], marksSpill: null, oom: null, oomCount: 0, check: null, digest: '5e95db8e5eb11841', ...over,
   };
 }
