@@ -85,3 +85,25 @@ export function controlSetSpeed(c: ReplayControl, eventsPerSec: number): void {
 export function controlState(c: ReplayControl): ReplayState {
   return Atomics.load(c.ints, CTL_STATE) as ReplayState;
 }
+
+/** How far a replay is, as every progress display shows it (plain lines, native lines, the dashboard). */
+export interface ControlProgress {
+  /** events done */
+  events: number;
+  /** the expected total (footer/header), else estimated from the bytes read; 0 when unknown */
+  total: number;
+  /** 0..1: events over the total, else bytes read over the file size, else 0 */
+  fraction: number;
+}
+
+/** Reads the progress figures from the control block (any thread). */
+export function controlProgress(c: ReplayControl): ControlProgress {
+  const f = c.floats;
+  const events = f[F_EVENTS_DONE];
+  const bytesRead = f[F_BYTES_READ];
+  const bytesTotal = f[F_BYTES_TOTAL];
+  let total = f[F_EVENTS_TOTAL];
+  if (total <= 0 && bytesTotal > 0 && bytesRead > 0) total = Math.round((events * bytesTotal) / bytesRead);
+  const fraction = total > 0 ? Math.min(1, events / total) : bytesTotal > 0 ? Math.min(1, bytesRead / bytesTotal) : 0;
+  return { events, total, fraction };
+}

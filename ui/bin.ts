@@ -4,7 +4,7 @@
 
 import { cliMain } from './cli.js';
 import { stdoutFailure, stdoutWatch } from './commands/stdout.js';
-import { EXIT_USAGE } from './errors.js';
+import { EXIT_USAGE } from './exitCodes.js';
 
 stdoutWatch();
 process.on('exit', () => {

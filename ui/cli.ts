@@ -2,7 +2,8 @@
 // turns every failure into a coded exit (see errors.ts). Nothing else in the tool calls process.exit.
 
 import { Command, CommanderError } from 'commander';
-import { cliReportError, EXIT_USAGE } from './errors.js';
+import { cliReportError } from './errors.js';
+import { EXIT_USAGE } from './exitCodes.js';
 import { cliVersion } from './version.js';
 import { commandsRegister } from './commands/index.js';
 

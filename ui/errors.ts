@@ -4,14 +4,7 @@
 // crashed · 5 demo not reproduced · 125 record exec incomplete · 130 interrupted (README lists them all).
 
 import { closeSync, openSync, readSync } from 'node:fs';
-
-export const EXIT_OK = 0;
-export const EXIT_INTERNAL = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_OOM = 3;
-/** demo: the run did not show the bug (e.g. too small an --ops budget to reach the VMA limit). */
-export const EXIT_NOT_REPRODUCED = 5;
-export const EXIT_INTERRUPTED = 130;
+import { EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exitCodes.js';
 
 /** A mistake in how the command was called (exit 2, no stack). */
 export class UsageError extends Error {

@@ -1,52 +1,35 @@
-// Plain progress for non-dashboard replays: at most four lines a second on stderr, rewritten in place,
-// and only when stderr is a terminal (pipes and CI get nothing but the summary). Reads the control
-// block and the allocator's statistics from the SharedArrayBuffers; never talks to the worker.
+// Plain progress for non-dashboard replays (model and native), as one progress line on stderr
+// (progressLine.ts: a terminal only, four times a second, rewritten in place). Reads the control block
+// and the allocator's statistics from the SharedArrayBuffers; never talks to the worker.
 
 import { openStatsView } from '../allocator/index.js';
-import { F_BYTES_READ, F_BYTES_TOTAL, F_EVENTS_DONE, F_EVENTS_TOTAL, type ReplayHandle } from '../replayer/index.js';
+import { controlProgress, type NativeHandle, type ReplayControl, type ReplayHandle } from '../replayer/index.js';
 import { formatBytes, formatCount, formatRate } from './format.js';
+import { progressLineStart, type ProgressLine, type ProgressTick } from './progressLine.js';
 
-const INTERVAL_MS = 250;
-
-export interface ProgressFigures {
-  events: number;
-  total: number;
-  fraction: number;
+/** `N events (P%)  R ev/s` from the control block; `lastEvents` carries the count between ticks. */
+function replayProgressText(control: ReplayControl, tick: ProgressTick, last: { events: number }): string {
+  const p = controlProgress(control);
+  const rate = ((p.events - last.events) * 1000) / tick.sinceLastMs;
+  last.events = p.events;
+  const pct = p.total > 0 ? ` (${(p.fraction * 100).toFixed(0)}%)` : '';
+  return `${formatCount(p.events)} events${pct}  ${formatRate(rate)} ev/s`;
 }
 
-/** Events done, the total (footer/header, else estimated from bytes read), and the fraction. */
-export function progressFigures(floats: Float64Array): ProgressFigures {
-  const events = floats[F_EVENTS_DONE];
-  const bytesRead = floats[F_BYTES_READ];
-  const bytesTotal = floats[F_BYTES_TOTAL];
-  let total = floats[F_EVENTS_TOTAL];
-  if (total <= 0 && bytesTotal > 0 && bytesRead > 0) total = Math.round((events * bytesTotal) / bytesRead);
-  const fraction = total > 0 ? Math.min(1, events / total) : bytesTotal > 0 ? Math.min(1, bytesRead / bytesTotal) : 0;
-  return { events, total, fraction };
-}
-
-export function plainProgressStart(handle: ReplayHandle, preset: string, stderr: NodeJS.WriteStream = process.stderr): { stop(): void } {
-  if (!stderr.isTTY) return { stop() {} };
+/** A model replay: events, rate, and the allocator's memory figures once its buffer exists. */
+export function plainProgressStart(handle: ReplayHandle, preset: string, stderr: NodeJS.WriteStream = process.stderr): ProgressLine {
   let view: ReturnType<typeof openStatsView> | null = null;
   void handle.buffer.then((b) => { view = openStatsView(b); });
-  const t0 = performance.now();
-  let lastEvents = 0, lastT = t0;
-  const tick = (): void => {
-    const p = progressFigures(handle.control.floats);
-    const now = performance.now();
-    const rate = ((p.events - lastEvents) * 1000) / Math.max(1, now - lastT);
-    lastEvents = p.events;
-    lastT = now;
+  const last = { events: 0 };
+  return progressLineStart((tick) => {
     const s = view?.read();
     const mem = s ? `  RSS ${formatBytes(s.rss)}  VmSize ${formatBytes(s.vmSize)}  SS ${formatCount(s.ssLive)} live / ${formatCount(s.ssFreed)} freed` : '';
-    const pct = p.total > 0 ? ` (${(p.fraction * 100).toFixed(0)}%)` : '';
-    stderr.write(`\r\x1b[K${preset}: ${formatCount(p.events)} events${pct}  ${formatRate(rate)} ev/s${mem}`);
-  };
-  const timer = setInterval(tick, INTERVAL_MS);
-  return {
-    stop() {
-      clearInterval(timer);
-      stderr.write('\r\x1b[K');
-    },
-  };
+    return `${preset}: ${replayProgressText(handle.control, tick, last)}${mem}`;
+  }, { stderr });
+}
+
+/** A native replay: events handed to the replay process, rate, and marks passed. */
+export function nativeProgressStart(handle: NativeHandle, allocator: string, stderr: NodeJS.WriteStream = process.stderr): ProgressLine {
+  const last = { events: 0 };
+  return progressLineStart((tick) => `${allocator} (native): ${replayProgressText(handle.control, tick, last)}  ${handle.marks.length} marks`, { stderr });
 }

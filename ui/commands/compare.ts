@@ -6,7 +6,8 @@
 
 import type { Command } from 'commander';
 import { replayCompareAll, type AnyReplayResult } from '../../replayer/index.js';
-import { EXIT_INTERRUPTED, EXIT_OK, EXIT_OOM, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { compareExitCode } from '../exitCodes.js';
 import { summaryCompare } from '../summary.js';
 import { untilDone } from '../interrupt.js';
 import { optCollect } from './options.js';
@@ -54,6 +55,5 @@ async function compareCommand(file: string, opts: CompareCommandOptions): Promis
   replayOutputsWrite(results, opts);
   if (opts.json) await replayJsonWrite(results, opts);
   else process.stdout.write(summaryCompare(results));
-  if (results.some((r) => r.partial)) return EXIT_INTERRUPTED;
-  return results.some((r) => r.oom) ? EXIT_OOM : EXIT_OK;
+  return compareExitCode(results);
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { recordWorkload } from '../../recorder/index.js';
 import type { ReplayConfig, ReplayResult } from '../../replayer/index.js';
-import { EXIT_INTERRUPTED, EXIT_NOT_REPRODUCED, EXIT_OK } from '../errors.js';
+import { EXIT_INTERRUPTED, EXIT_NOT_REPRODUCED, EXIT_OK } from '../exitCodes.js';
 import { formatCount } from '../format.js';
 import { summaryCompare } from '../summary.js';
 import { cliVersion } from '../version.js';

@@ -7,12 +7,12 @@
 
 import type { Command } from 'commander';
 import {
-  nativeReplayStart, replayIsNative, replayParams, replayStart, type AnyReplayResult, type NativeHandle, type NativeReplayConfig,
+  nativeReplayStart, replayParams, replayStart, type NativeReplayConfig,
   type NativeReplayResult, type ReplayConfig, type ReplayResult,
 } from '../../replayer/index.js';
-import { EXIT_INTERRUPTED, EXIT_OK, EXIT_OOM, UsageError } from '../errors.js';
-import { formatCount, formatRate } from '../format.js';
-import { plainProgressStart, progressFigures } from '../plainProgress.js';
+import { UsageError } from '../errors.js';
+import { replayExitCode } from '../exitCodes.js';
+import { nativeProgressStart, plainProgressStart } from '../plainProgress.js';
 import { summaryText } from '../summary.js';
 import { untilDone } from '../interrupt.js';
 import {
@@ -20,9 +20,6 @@ import {
   TOUCH_HELP, type ReplayCliOptions,
 } from './replayOptions.js';
 import { replayJsonWrite, replayOutputOptionsAdd, replayOutputsCheck, replayOutputsWrite, replaySummaryOptions, type ReplayOutputOptions } from './replayOutputs.js';
-
-/** The replay process of a native replay died of a signal (its allocator, most likely). */
-export const EXIT_NATIVE_CRASH = 4;
 
 interface ReplayCommandOptions extends ReplayCliOptions, ReplayOutputOptions {
   preset: string;
@@ -48,14 +45,6 @@ export function replayRegister(program: Command): void {
       ? await replayNativeCommand(file, opts, self.getOptionValueSource('preset') === 'cli')
       : await replayCommand(file, opts);
   });
-}
-
-/** The exit code a finished replay deserves. */
-export function replayExitCode(r: AnyReplayResult): number {
-  if (replayIsNative(r) && r.crash) return EXIT_NATIVE_CRASH;
-  if (r.oom) return EXIT_OOM;
-  if (r.partial) return EXIT_INTERRUPTED;
-  return EXIT_OK;
 }
 
 export function replayWantsDashboard(opts: { ui: boolean; json?: boolean }): boolean {
@@ -107,25 +96,4 @@ async function replayNativeCommand(file: string, opts: ReplayCommandOptions, pre
 export async function replayNativePlain(file: string, cfg: NativeReplayConfig): Promise<NativeReplayResult> {
   const handle = nativeReplayStart(file, cfg);
   return replayUntilDone(handle, nativeProgressStart(handle, cfg.allocator));
-}
-
-/** Events handed to the replay process and marks passed, four times a second, on a terminal's stderr. */
-function nativeProgressStart(handle: NativeHandle, allocator: string, stderr: NodeJS.WriteStream = process.stderr): { stop(): void } {
-  if (!stderr.isTTY) return { stop() {} };
-  let last = 0, lastT = performance.now();
-  const timer = setInterval(() => {
-    const p = progressFigures(handle.control.floats);
-    const now = performance.now();
-    const rate = ((p.events - last) * 1000) / Math.max(1, now - lastT);
-    last = p.events;
-    lastT = now;
-    const pct = p.total > 0 ? ` (${(p.fraction * 100).toFixed(0)}%)` : '';
-    stderr.write(`\r\x1b[K${allocator} (native): ${formatCount(p.events)} events${pct}  ${formatRate(rate)} ev/s  ${handle.marks.length} marks`);
-  }, 250);
-  return {
-    stop() {
-      clearInterval(timer);
-      stderr.write('\r\x1b[K');
-    },
-  };
 }

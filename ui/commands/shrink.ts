@@ -6,7 +6,7 @@
 
 import type { Command } from 'commander';
 import { shrinkTrace, type ShrinkProgress, type ShrinkReport } from '../../replayer/index.js';
-import { EXIT_INTERRUPTED } from '../errors.js';
+import { EXIT_INTERRUPTED } from '../exitCodes.js';
 import { formatBytes, formatCount } from '../format.js';
 import { optCollect, optInteger, optSize, withInterrupt } from './options.js';
 import { outputCheck } from './output.js';

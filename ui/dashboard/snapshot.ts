@@ -2,8 +2,7 @@
 // block and the allocator's statistics view) on the UI thread. Plain data: the panels only see this.
 // `snapshotRead` is the single place that knows the allocator's statistics vocabulary.
 
-import { controlState, F_EVENTS_TOTAL, F_MARKS, F_SPEED, ReplayState, type ReplayControl } from '../../replayer/index.js';
-import { progressFigures } from '../plainProgress.js';
+import { controlProgress, controlState, F_EVENTS_TOTAL, F_MARKS, F_SPEED, ReplayState, type ReplayControl } from '../../replayer/index.js';
 
 export interface DashboardStats {
   rss: number; peakRss: number; vmSize: number; peakVmSize: number;
@@ -81,7 +80,7 @@ function snapshotStats(s: DashboardStatsInput): DashboardStats {
 
 /** Reads one snapshot: the control block always, the allocator's statistics once the view exists. */
 export function snapshotRead(view: DashboardStatsView | null, control: ReplayControl, t: number): DashboardSnapshot {
-  const p = progressFigures(control.floats);
+  const p = controlProgress(control);
   const declared = control.floats[F_EVENTS_TOTAL] > 0;
   const s = view ? view.read() : null;
   return {

@@ -1,0 +1,80 @@
+// One progress line on stderr for any long command (replay, native replay, convert, import, record):
+// rewritten in place at most four times a second, and only when stderr is a terminal — pipes, files
+// and CI logs get nothing, only the command's own summary. `--quiet` (where a command has it) turns it
+// off. Invariants: the line is cleared before `stop()` returns when anything was written (so a summary
+// that follows starts on a clean line); nothing at all is written when the work ends within the first
+// interval; `stop()` may be called more than once.
+
+import { formatBytes, formatDuration } from './format.js';
+
+const INTERVAL_MS = 250;
+
+export interface ProgressLine {
+  stop(): void;
+}
+
+export interface ProgressLineOptions {
+  /** Where the line goes (default process.stderr); nothing is written unless it is a terminal. */
+  stderr?: NodeJS.WriteStream;
+  /** No line at all (--quiet). */
+  quiet?: boolean;
+}
+
+/** The time since the start and since the previous line, for rates. */
+export interface ProgressTick {
+  elapsedMs: number;
+  sinceLastMs: number;
+}
+
+/** Calls `render` every 250 ms and shows what it returns (null: skip this tick) as the progress line. */
+export function progressLineStart(render: (tick: ProgressTick) => string | null, opts: ProgressLineOptions = {}): ProgressLine {
+  const stderr = opts.stderr ?? process.stderr;
+  if (opts.quiet || !stderr.isTTY) return { stop() {} };
+  const t0 = performance.now();
+  let last = t0;
+  let shown = false;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const text = render({ elapsedMs: now - t0, sinceLastMs: Math.max(1, now - last) });
+    last = now;
+    if (text === null) return;
+    stderr.write(`\r\x1b[K${text}`);
+    shown = true;
+  }, INTERVAL_MS);
+  return {
+    stop() {
+      clearInterval(timer);
+      if (shown) stderr.write('\r\x1b[K');
+      shown = false;
+    },
+  };
+}
+
+/** Bytes done so far and, when known, the total (0: unknown). */
+export interface ByteProgress {
+  done: number;
+  total: number;
+}
+
+/**
+ * The progress of work measured in bytes (a file read by convert or import, a trace written by record):
+ * `label: 12.3 MiB of 40.0 MiB read (31%)  8.20 MiB/s  1.50 s`. `sample` returns null while there is
+ * nothing to measure yet.
+ */
+export function byteProgressStart(label: string, verb: 'read' | 'written', sample: () => ByteProgress | null, opts: ProgressLineOptions = {}): ProgressLine {
+  let lastDone = 0;
+  return progressLineStart((tick) => {
+    const p = sample();
+    if (p === null) return null;
+    const rate = ((p.done - lastDone) * 1000) / tick.sinceLastMs;
+    lastDone = p.done;
+    return byteProgressText(label, verb, p, rate, tick.elapsedMs / 1000);
+  }, opts);
+}
+
+/** The text of one byte-progress line. */
+export function byteProgressText(label: string, verb: 'read' | 'written', p: ByteProgress, bytesPerSec: number, seconds: number): string {
+  const of = p.total > 0 ? ` of ${formatBytes(p.total)}` : '';
+  const pct = p.total > 0 ? ` (${Math.min(100, (p.done * 100) / p.total).toFixed(0)}%)` : '';
+  return `${label}: ${formatBytes(p.done)}${of} ${verb}${pct}  ${formatBytes(Math.max(0, bytesPerSec))}/s  ${formatDuration(seconds)}`;
+}
