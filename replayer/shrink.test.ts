@@ -29,7 +29,9 @@ describe('shrink', () => {
     const original = await replayRun(larson, config);
     expect(original.oom).not.toBeNull();
     const out = join(dir, 'small.pb');
-    const report = await shrinkTrace(larson, out, { config, parallel: 2, maxChunks: 4 });
+    const phases = new Set<string>();
+    const report = await shrinkTrace(larson, out, { config, parallel: 2, maxChunks: 4, onProgress: (p) => phases.add(p.phase.split(' (')[0]!) });
+    expect([...phases]).toEqual(expect.arrayContaining(['threads', 'event windows', 'objects', 'done']));
     const n = await countEvents(out);
     expect(n).toBe(report.output.events);
     expect(report.input.events).toBeGreaterThan(10 * n);

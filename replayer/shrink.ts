@@ -1,10 +1,10 @@
 // `shrink`: finds a much smaller trace that still fails the same way under the same configuration
 // (shrinkOutcome.ts), by delta debugging at several granularities: the events after the failure are
-// cut first; then all marks; then thread incarnations; then objects (an object and its frees and
-// reallocs go together); then sizes lowered to their class minimum. Units are removed in interleaved
-// chunks (every g-th unit: removing every other object of every thread keeps each thread's behaviour,
-// where removing the first half of the trace would not), the chunk count growing while no removal
-// keeps the failure, up to SHRINK_MAX_CHUNKS. Every candidate is a valid trace (shrinkCandidate.ts)
+// cut first; then all marks; then thread incarnations; then windows of events (a contiguous range of
+// objects by allocation order, with their frees and reallocs); then objects one chunk of every g-th at
+// a time (removing every other object of every thread keeps each thread's behaviour, where removing
+// the first half of the trace would not); then sizes lowered to their class minimum. Each step grows
+// its chunk count while no removal keeps the failure, up to SHRINK_MAX_CHUNKS. Every candidate is a valid trace (shrinkCandidate.ts)
 // verified by a real replay; candidates of a round replay in worker threads, as many at once as there
 // are cores. After each accepted candidate the base becomes it, cut after its own failure.
 // Interruption (signal) or the time budget ends the search with the best trace so far.
@@ -126,8 +126,11 @@ class Shrinker {
     return false;
   }
 
-  /** Interleaved delta debugging over the units of one kind (unit `skip` is never removed). */
-  async ddmin(phase: string, count: (u: ShrinkUnits) => number, mask: (m: Uint8Array) => ShrinkDrop, skip = -1): Promise<void> {
+  /** Delta debugging over the units of one kind, in g interleaved chunks (every g-th unit) or g
+   *  contiguous windows (unit `skip` is never removed). */
+  async ddmin(
+    phase: string, count: (u: ShrinkUnits) => number, mask: (m: Uint8Array) => ShrinkDrop, skip = -1, windows = false,
+  ): Promise<void> {
     let g = 2;
     while (!this.stop()) {
       const n = count(this.units);
@@ -136,7 +139,9 @@ class Shrinker {
       const drops: ShrinkDrop[] = [];
       for (let k = 0; k < g; k++) {
         const m = new Uint8Array(n);
-        for (let i = k; i < n; i += g) if (i !== skip) m[i] = 1;
+        if (windows) m.fill(1, Math.floor((k * n) / g), Math.floor(((k + 1) * n) / g));
+        else for (let i = k; i < n; i += g) m[i] = 1;
+        if (skip >= 0) m[skip] = 0;
         drops.push(mask(m));
       }
       if (await this.tryAll(drops)) g = Math.max(2, g - 1);
@@ -160,6 +165,7 @@ export async function shrinkTrace(source: string, out: string, o: ShrinkOptions)
     s.progress('cut after the failure');
     if (s.units.marks > 0 && !s.stop()) await s.tryAll([{ marks: true }]);
     await s.ddmin('threads', (u) => u.threads, (m) => ({ threads: m }), 0);
+    await s.ddmin('event windows', (u) => u.objects, (m) => ({ objects: m }), -1, true);
     await s.ddmin('objects', (u) => u.objects, (m) => ({ objects: m }));
     if (!s.stop()) await s.tryAll([{ classSizes }]);
     s.progress('done');
