@@ -10,7 +10,9 @@
 // itself goes to our stdout the program's stdout goes to our stderr. While the command runs,
 // SIGINT/SIGTERM/SIGHUP sent to us are forwarded to it unless they reached it already
 // (execSignals.ts); it flushes its trace and dies by the signal, and we still convert. The result
-// says whether the capture is complete and why not (execStatus.ts).
+// says whether the capture is complete and why not (execStatus.ts). With `stacks` (a depth), the
+// library also records each allocation's call stack (SLABTRACE_STACKS; tables written beside the raw
+// log), symbolised at conversion (nativeStacks.ts) into the trace's stack table.
 // Invariant: this run's temporary directory is always removed.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { rmSync, statSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,11 @@ import { nativeRequire } from './nativeBuild.js';
 import { NativeCaptureError } from './nativeError.js';
 import { nativeConvertLog, type NativeConvertSummary } from './nativeLog.js';
 import { nativeProcScan } from './nativeProcs.js';
+import { nativeReadStacks, type NativeStackTables } from './nativeStacks.js';
+
+/** Default and largest --stacks depth (frames per stack; the library's ST_STACK_MAX_DEPTH). */
+export const EXEC_STACK_DEPTH_DEFAULT = 16;
+export const EXEC_STACK_DEPTH_MAX = 64;
 
 export const NATIVE_RECORDER_NAME = 'slabtrace-native';
 
@@ -46,6 +53,8 @@ export interface RecordExecOptions {
   tmpDir?: string;
   /** Keep the raw log at this path instead of deleting it (for debugging and benchmarks). */
   keepRawLog?: string;
+  /** Record a call stack of up to this many frames per allocation (1..EXEC_STACK_DEPTH_MAX; 0/absent: none). */
+  stacks?: number;
   /** Called with the child's pid as soon as it is spawned, before recordExec returns its promise
    * (tests use it to send signals). */
   onSpawn?: (pid: number) => void;
@@ -68,6 +77,8 @@ export interface RecordExecResult extends NativeConvertSummary {
   verdict: ExecVerdict;
   stdout?: string;
   stderr?: string;
+  /** --stacks: what the stack tables held (null without --stacks). */
+  stackTables: { stacks: number; addresses: number; symbolised: number; misses: number; addr2line: boolean } | null;
 }
 
 /** Runs `command` (argv) under capture and writes the trace(s) to `output`. */
@@ -83,25 +94,34 @@ export async function recordExec(command: string[], output: RecordExecOutput, op
     execShmCreate(shmPath);
     writeFileSync(raw, '');
     const t0 = performance.now();
-    const run = await execRun(command, native.lib, raw, shmPath, execStdoutIsOurs(output), opts);
+    const depth = opts.stacks ? Math.max(1, Math.min(EXEC_STACK_DEPTH_MAX, Math.floor(opts.stacks))) : 0;
+    const stacksOut = join(dir, 'stacks');
+    const run = await execRun(command, native.lib, raw, shmPath, execStdoutIsOurs(output), opts, depth, stacksOut);
     const t1 = performance.now();
     const shm = execShmRead(shmPath);
     const rawBytes = statSync(raw).size;
     const table = await nativeProcScan(raw, shm.logBroken);
-    const summary = await nativeConvertLog(raw, output, execHeader(command, run, rawBytes, opts), opts.writer, {
-      followForks: opts.followForks, execOnlyFinal: opts.execOnlyFinal, brokenLog: shm.logBroken, table,
+    let stacks: NativeStackTables | undefined;
+    if (depth > 0) stacks = nativeReadStacks(stacksOut, table.processes.flatMap((p) => p.images.map((i) => i.proc)), depth);
+    const summary = await nativeConvertLog(raw, output, execHeader(command, run, rawBytes, opts, depth), opts.writer, {
+      followForks: opts.followForks, execOnlyFinal: opts.execOnlyFinal, brokenLog: shm.logBroken, table, stacks,
     });
+    const stackTables = stacks ? {
+      stacks: [...stacks.images.values()].reduce((n, t) => n + t.length - 1, 0), addresses: stacks.addresses,
+      symbolised: stacks.symbolised, misses: stacks.misses, addr2line: stacks.addr2line,
+    } : null;
     const verdict = execVerdict({
       command, summary, shm, exitCode: run.exitCode, signal: run.signal, tmpDir: base, rawBytes, env: opts.env, cwd: opts.cwd,
     });
-    return { ...summary, ...run, shm, verdict, runMs: t1 - t0, convertMs: performance.now() - t1 };
+    return { ...summary, ...run, shm, verdict, runMs: t1 - t0, convertMs: performance.now() - t1, stackTables };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function execHeader(command: string[], run: RunResult, rawBytes: number, opts: RecordExecOptions) {
+function execHeader(command: string[], run: RunResult, rawBytes: number, opts: RecordExecOptions, stackDepth: number) {
   return {
+    stackDepth,
     workload: opts.workload ?? basename(command[0]),
     recorder: `${NATIVE_RECORDER_NAME} ${opts.version ?? ''}`.trim(),
     args: command.slice(1),
@@ -135,7 +155,9 @@ function execStdio(mode: 'inherit' | 'pipe' | 'ignore', stdoutIsTrace: boolean):
   return ['inherit', stdoutIsTrace ? 2 : 'inherit', 'inherit'];
 }
 
-function execRun(command: string[], lib: string, raw: string, shm: string, stdoutIsTrace: boolean, opts: RecordExecOptions): Promise<RunResult> {
+function execRun(
+  command: string[], lib: string, raw: string, shm: string, stdoutIsTrace: boolean, opts: RecordExecOptions, stackDepth: number, stacksOut: string,
+): Promise<RunResult> {
   const mode = opts.stdio ?? 'inherit';
   const stdio = execStdio(mode, stdoutIsTrace);
   const base = opts.env ?? process.env;
@@ -143,6 +165,7 @@ function execRun(command: string[], lib: string, raw: string, shm: string, stdou
   const env = {
     ...base, LD_PRELOAD: preload, SLABTRACE_LOG: raw, SLABTRACE_SHM: shm,
     SLABTRACE_FOLLOW: opts.followForks ? '1' : '0', SLABTRACE_RECORDER_PID: String(process.pid),
+    ...(stackDepth > 0 ? { SLABTRACE_STACKS: String(stackDepth), SLABTRACE_STACKS_OUT: stacksOut } : {}),
   };
   // listening first: a signal that comes as the program starts must not kill us and orphan it
   const signals = new ExecSignalForwarder(shm);

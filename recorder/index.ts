@@ -7,7 +7,8 @@ export { RecordInterrupted, type Workload, type WorkloadOptions, type WorkloadPl
 export { WorkloadArgError, parseCount } from './workloadArgs.js';
 export { LARSON_DEFAULT_RATE, LARSON_DEFAULT_QUANTUM, larsonParse, type LarsonParams } from './workloads/larson.js';
 export { lran2Create, lran2Next, sfc32Create, sfc32Next } from './rng.js';
-export { recordExec, NATIVE_RECORDER_NAME, type RecordExecOptions, type RecordExecOutput, type RecordExecResult } from './exec.js';
+export {
+  recordExec, NATIVE_RECORDER_NAME, EXEC_STACK_DEPTH_DEFAULT, EXEC_STACK_DEPTH_MAX, type RecordExecOptions, type RecordExecOutput, type RecordExecResult } from './exec.js';
 export {
   EXEC_EXIT_CANNOT_RUN, EXEC_EXIT_INCOMPLETE, EXEC_EXIT_NOT_FOUND, execExitStatus, type ExecProblem, type ExecVerdict,
 } from './execStatus.js';

@@ -21,6 +21,9 @@
 //  - A process ends with its final image's PROC_END: its trace is closed (per-process), or in a
 //    merged trace a child's objects are freed and its threads released (so heaps of processes that
 //    no longer exist do not add up). Records of a process after its end are dropped and counted.
+//  - Stacks (`--stacks`): a STACK record names the stack (per image, raw id) of its thread's next
+//    allocation record; the symbolised frames (nativeStacks.ts) are defined in the output's writer on
+//    first use, deduplicated by their text per output, so raw ids of different images never mix.
 import { createReadStream } from 'node:fs';
 import type { TraceFooter, TraceHeaderInit, TraceWriterOptions } from '../traces/index.js';
 import { NativeAddrTable } from './nativeAddrTable.js';
@@ -29,6 +32,7 @@ import { nativeProcScan, type NativeImage, type NativeImageEnd, type NativeProce
 import { NativeOutput, NativeOutputs, type NativeOutputFile, type NativeOutputSpec } from './nativeOutputs.js';
 import { RAW_AFTER_EXIT, RAW_END_KINDS, RAW_OP, RAW_REC_WORDS, RawChunker, rawName } from './nativeRaw.js';
 import type { NativeThreadCounts } from './nativeThreads.js';
+import type { NativeStackTables } from './nativeStacks.js';
 
 export { RAW_AFTER_EXIT, RAW_MAGIC, RAW_OP } from './nativeRaw.js';
 
@@ -73,6 +77,8 @@ export interface NativeConvertSummary extends NativeThreadCounts {
   releasedObjects: number;
   /** Where a broken log's usable part ended (bytes), or -1. */
   logCutAt: number;
+  /** --stacks: raw stacks whose table was missing (their allocations got stack 0). */
+  unknownStacks: number;
   /** The traces written: one (merged) or one per process. */
   files: NativeOutputFile[];
   /** The process structure (pass 1). */
@@ -89,6 +95,8 @@ export interface NativeConvertOptions {
   brokenLog?: boolean;
   /** The process structure, when already scanned. */
   table?: NativeProcTable;
+  /** --stacks: the symbolised stack tables of the images (the outputs' headers have stackDepth > 0). */
+  stacks?: NativeStackTables;
 }
 
 /** One OS process being converted. */
@@ -101,6 +109,8 @@ interface ProcState {
   ended: boolean;
   foreignFrees: number;
   nullFrees: number;
+  /** --stacks: recorder thread id → (image proc id) * 2^32 + raw stack id of its next allocation. */
+  pendingStack: Map<number, number>;
 }
 
 /** One image (proc id) being converted. */
@@ -128,6 +138,8 @@ export class NativeLogConverter {
   /** Sequence numbers below this one will never arrive (an image was replaced by exec). */
   private execBarrier = -1;
   private chunker: RawChunker;
+  /** --stacks: per output, raw (image, stack) → trace stack id, and frames text → trace stack id. */
+  private stackIds = new Map<NativeOutput, { byRaw: Map<number, number>; byText: Map<string, number> }>();
   private images = new Map<number, ImageState>();
   private procs = new Map<number, ProcState>();
   private reallocs = new Map<number, { id: number; lo: number; hi: number; ps: ProcState }>();
@@ -137,7 +149,7 @@ export class NativeLogConverter {
     events: 0, rawRecords: 0, rawBytes: 0, complete: false, end: null, truncated: true,
     foreignFrees: 0, nullFrees: 0, failedAllocs: 0, zeroSizeAllocs: 0, staleAddresses: 0, droppedEvents: 0, lostSeqs: 0, lateRecords: 0, afterExitEvents: 0, threadsStartedAfterLoss: 0,
     threads: 0, threadJoins: 0, threadDetaches: 0, threadRestarts: 0, skippedThreadOps: 0, processes: 0, execs: 0,
-    skippedImageEvents: 0, releasedObjects: 0, logCutAt: -1, files: [], table: null, footer: null,
+    skippedImageEvents: 0, releasedObjects: 0, logCutAt: -1, unknownStacks: 0, files: [], table: null, footer: null,
   };
 
   constructor(
@@ -257,7 +269,9 @@ export class NativeLogConverter {
   private procNew(p: NativeProcess, mainTid: number): ProcState {
     const out = this.outputs.of(p);
     if (this.outputs.perProcess) out.alias(mainTid, 0);
-    const ps: ProcState = { p, out, addr: new NativeAddrTable(), main: out.tid(mainTid), ended: false, foreignFrees: 0, nullFrees: 0 };
+    const ps: ProcState = {
+      p, out, addr: new NativeAddrTable(), main: out.tid(mainTid), ended: false, foreignFrees: 0, nullFrees: 0, pendingStack: new Map(),
+    };
     this.procs.set(p.index, ps);
     this.s.processes++;
     return ps;
@@ -286,6 +300,10 @@ export class NativeLogConverter {
   /** One record in sequence order; `rt`: the recorder thread id. */
   private apply(op: number, rt: number, proc: number, pLo: number, pHi: number, lo: number, hi: number): void {
     const is = this.imageOf(proc, rt);
+    if ((op & ~RAW_AFTER_EXIT) === RAW_OP.STACK) {
+      if (!is.skip && !is.ps.ended) is.ps.pendingStack.set(rt, proc * TWO32 + (lo >>> 0));
+      return;
+    }
     if (is.skip) { this.s.skippedImageEvents++; return; }
     const ps = is.ps;
     if (ps.ended) { this.s.droppedEvents++; return; }
@@ -307,11 +325,12 @@ export class NativeLogConverter {
       case RAW_OP.MALLOC:
       case RAW_OP.CALLOC:
       case RAW_OP.MEMALIGN: {
+        const stack = this.stackOf(ps, rt);
         if (ptr === 0) { this.s.failedAllocs++; return; }
         const size = this.traceSize(lo + (hi & SIZE_HI_MASK) * TWO32);
         this.forgetStale(ps, by, pLo, pHi);
-        const id = op === RAW_OP.MALLOC ? w.alloc(by, size)
-          : op === RAW_OP.CALLOC ? w.calloc(by, size) : w.memalign(by, 2 ** (hi >>> 24), size);
+        const id = op === RAW_OP.MALLOC ? w.alloc(by, size, stack)
+          : op === RAW_OP.CALLOC ? w.calloc(by, size, stack) : w.memalign(by, 2 ** (hi >>> 24), size, stack);
         ps.addr.set(pLo, pHi, id);
         return;
       }
@@ -329,6 +348,7 @@ export class NativeLogConverter {
         return;
       }
       case RAW_OP.REALLOC_END: {
+        const stack = this.stackOf(ps, rt);
         const r = this.reallocs.get(rt);
         this.reallocs.delete(rt);
         const size = lo + (hi & SIZE_HI_MASK) * TWO32;
@@ -340,12 +360,37 @@ export class NativeLogConverter {
         }
         this.forgetStale(ps, by, pLo, pHi);
         const sz = this.traceSize(size);
-        ps.addr.set(pLo, pHi, old >= 0 ? w.realloc(by, old, sz) : w.alloc(by, sz));
+        ps.addr.set(pLo, pHi, old >= 0 ? w.realloc(by, old, sz, stack) : w.alloc(by, sz, stack));
         return;
       }
       default:
         throw new NativeCaptureError('CORRUPT_LOG', `unknown record op ${op}`, '', this.chunker.offset);
     }
+  }
+
+  /** --stacks: the trace stack id of `rt`'s allocation record now applied (its STACK record's), else 0. */
+  private stackOf(ps: ProcState, rt: number): number {
+    const tables = this.opts.stacks;
+    if (!tables) return 0;
+    const key = ps.pendingStack.get(rt);
+    if (key === undefined) return 0;
+    ps.pendingStack.delete(rt);
+    const out = ps.out;
+    let cache = this.stackIds.get(out);
+    if (!cache) { cache = { byRaw: new Map(), byText: new Map() }; this.stackIds.set(out, cache); }
+    const known = cache.byRaw.get(key);
+    if (known !== undefined) return known;
+    const frames = tables.images.get(Math.floor(key / TWO32))?.[key % TWO32];
+    let id = 0;
+    if (frames && frames.length > 0) {
+      const text = frames.join('\n');
+      id = cache.byText.get(text) ?? out.w.defineStack(frames);
+      cache.byText.set(text, id);
+    } else {
+      this.s.unknownStacks++;
+    }
+    cache.byRaw.set(key, id);
+    return id;
   }
 
   /** Thread, process and mark records; `t`: the trace's thread id of the record's thread. */

@@ -12,7 +12,7 @@ export const RAW_MAGIC = 0x43525453;
 export const RAW_OP = {
   MALLOC: 1, FREE: 2, CALLOC: 3, MEMALIGN: 4, REALLOC_BEGIN: 5, REALLOC_END: 6,
   THREAD_START: 7, THREAD_EXIT: 8, PROC_START: 9, PROC_END: 10, MARK: 11, THREAD_JOIN: 12, THREAD_DETACH: 13,
-  PROC_NAME: 14, EXEC: 15,
+  PROC_NAME: 14, EXEC: 15, STACK: 16,
 } as const;
 /** Flag on a record's op: made by its thread after its THREAD_EXIT. */
 export const RAW_AFTER_EXIT = 0x80;

@@ -14,7 +14,7 @@ const out = join(here, 'build');
 const strict = process.argv.includes('--strict');
 
 const TARGETS = [
-  { name: 'libslabtrace.so', src: ['preload.c', 'thread_table.c', 'sigchain.c', 'logchan.c', 'ring.c'], flags: ['-shared', '-fPIC', '-fvisibility=hidden'], libs: ['-ldl', '-pthread'] },
+  { name: 'libslabtrace.so', src: ['preload.c', 'thread_table.c', 'sigchain.c', 'logchan.c', 'ring.c', 'stacks.c'], flags: ['-shared', '-fPIC', '-fvisibility=hidden'], libs: ['-ldl', '-pthread'] },
   { name: 'larson', src: ['workloads/larson.c'], flags: [], libs: ['-ldl', '-pthread'] },
   { name: 'scaling', src: ['workloads/scaling.c'], flags: [], libs: ['-ldl'] },
   { name: 'battle', src: ['workloads/battle.c'], flags: [], libs: ['-ldl'] },

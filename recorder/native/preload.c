@@ -92,6 +92,9 @@
  *   PROC_NAME, EXEC, MARK: 16 bytes of name in ptr and arg (command name; exec'd file's base name);
  *   PROC_END: ptr = end kind | quiet free(NULL) count << 8, arg = exit code | dropped events << 32.
  *   op | 0x80 (OP_AFTER_EXIT): made by the record's thread after its THREAD_EXIT (a one-record chunk).
+ *   STACK (only with SLABTRACE_STACKS, stacks.c): arg = the stack id of the thread's next allocation
+ *   record (malloc, calloc, memalign family, REALLOC_END), pushed just before it; no record = no stack.
+ *   The stack table and the image's mappings go to SLABTRACE_STACKS_OUT.<proc> at the end / exec.
  * Shared page (SLABTRACE_SHM, layout in shm.h): the counters, what could not be written, children
  * not followed, and per signal number the count and CLOCK_MONOTONIC time of the program's
  * deliveries not sent by the recorder nor by itself (recorder/execSignals.ts reads them to forward
@@ -124,6 +127,7 @@
 #include "ring.h"
 #include "shm.h"
 #include "sigchain.h"
+#include "stacks.h"
 #include "thread_table.h"
 
 #define ST_MAGIC 0x43525453u /* "STRC" */
@@ -131,6 +135,7 @@ enum {
   OP_MALLOC = 1, OP_FREE = 2, OP_CALLOC = 3, OP_MEMALIGN = 4, OP_REALLOC_BEGIN = 5,
   OP_REALLOC_END = 6, OP_THREAD_START = 7, OP_THREAD_EXIT = 8, OP_PROC_START = 9, OP_PROC_END = 10,
   OP_MARK = 11, OP_THREAD_JOIN = 12, OP_THREAD_DETACH = 13, OP_PROC_NAME = 14, OP_EXEC = 15,
+  OP_STACK = 16,
 };
 /* Flag on the op of an event a created thread makes after its THREAD_EXIT (see emit_after_exit). */
 #define OP_AFTER_EXIT 0x80u
@@ -627,6 +632,7 @@ static void finish(int kind, int code) {
     out_record(ts.tid, &x);
     out_flush();
     unlock();
+    st_stacks_write(proc_id);
     atomic_store(&finished, 2);
   } else {
     /* another thread is writing the end (it has every signal blocked and waits for nobody long) */
@@ -787,6 +793,7 @@ static void setup(void) {
   pthread_key_create(&exit_key, on_thread_exit);
   pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
   rec_on = 1;
+  st_stacks_init();
   if (exec_image) {
     /* the new image's main thread stays thread 0 */
     ts.tid = 0;
@@ -819,12 +826,21 @@ __attribute__((destructor)) static void st_fini(void) {
 /* ---- the interposed functions ---- */
 #define HOOK_ENTER() ((LIKELY(rec_on) || UNLIKELY(!setup_done)) && LIKELY(!ts.in_hook))
 
+/* --stacks: the STACK record of the allocation whose hook's frame is fp (stacks.c). */
+__attribute__((noinline, cold)) static void emit_stack(void *fp) {
+  uint32_t id = st_stack_capture(fp);
+  if (id) emit(OP_STACK, NULL, id);
+}
+/* In an allocation hook, before its record (the hook then keeps a frame pointer). */
+#define STACK_MARK() do { if (UNLIKELY(st_stack_depth)) emit_stack(__builtin_frame_address(0)); } while (0)
+
 EXPORT void *malloc(size_t n) {
   if (UNLIKELY(!real_malloc) && resolving()) return boot_alloc(n, 16);
   if (!HOOK_ENTER()) return real_malloc(n);
   ts.in_hook = 1;
   void *p = real_malloc(n);
   int e = errno;
+  STACK_MARK();
   emit(OP_MALLOC, p, n);
   ts.in_hook = 0;
   errno = e;
@@ -858,6 +874,7 @@ EXPORT void *calloc(size_t m, size_t n) {
   void *p = real_calloc(m, n);
   int e = errno;
   size_t total = (n && m > SIZE_MAX / n) ? 0 : m * n;
+  STACK_MARK();
   emit(OP_CALLOC, p, total);
   ts.in_hook = 0;
   errno = e;
@@ -880,6 +897,7 @@ EXPORT void *realloc(void *p, size_t n) {
   emit(OP_REALLOC_BEGIN, p, 0);
   void *q = real_realloc(p, n);
   int e = errno;
+  STACK_MARK();
   emit(OP_REALLOC_END, q, n);
   ts.in_hook = 0;
   errno = e;
@@ -905,7 +923,10 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n) {
   ts.in_hook = 1;
   int rc = real_posix_memalign(out, align, n);
   int e = errno;
-  if (rc == 0) emit_aligned(*out, align, n);
+  if (rc == 0) {
+    STACK_MARK();
+    emit_aligned(*out, align, n);
+  }
   ts.in_hook = 0;
   errno = e;
   return rc;
@@ -918,6 +939,7 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n) {
     ts.in_hook = 1;                                                                             \
     void *p = call;                                                                             \
     int e = errno;                                                                              \
+    STACK_MARK();                                                                               \
     if (p) emit_aligned(p, align_expr, size_expr);                                              \
     else emit(OP_MALLOC, NULL, size_expr);                                                      \
     ts.in_hook = 0;                                                                             \
@@ -950,6 +972,7 @@ static void before_exec(const char *file) {
   lock();
   drain_all();
   unlock();
+  st_stacks_write(proc_id);
   ts.in_hook = saved;
   errno = e;
 }

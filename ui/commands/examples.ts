@@ -5,6 +5,7 @@ const EXAMPLES: Record<string, string[]> = {
     'slabtrace record larson 10 8 128 1024 1 12345 4 -o larson.pb     # the HAKMEM OOM report run (84 M events)',
     'slabtrace record battle --scales 100K,1M -o battle.json.gz       # JSON form, gzipped',
     'slabtrace record exec -o sort.pb -- sort /etc/services           # a real program',
+    'slabtrace record exec --stacks -o py.pb -- python3 -c "x=[0]*10**6"  # with call stacks: info --top-sites',
   ],
   replay: [
     'slabtrace replay larson.pb --preset hakmem-larson-bug            # exit 3: out of VMAs',
@@ -16,7 +17,7 @@ const EXAMPLES: Record<string, string[]> = {
     'slabtrace compare larson.pb --preset hakmem-larson-bug --preset hakmem-larson-fix --timeline both.csv',
   ],
   demo: ['slabtrace demo            # what npm start runs', 'slabtrace demo --no-ui --ops 12M'],
-  info: ['slabtrace info larson.pb', 'slabtrace info trace.json.gz --json'],
+  info: ['slabtrace info larson.pb', 'slabtrace info trace.json.gz --json', 'slabtrace info py.pb --top-sites 5   # recorded with --stacks'],
   dump: ['slabtrace dump larson.pb --from 1000 --limit 5'],
   convert: ['slabtrace convert larson.pb larson.json.gz', 'slabtrace convert cut.pb.gz - --format json | head'],
   cut: ['slabtrace cut larson.pb -o window.pb --from 1M --to 2M', 'slabtrace cut larson.pb -o t3.pb --threads 0,3 --size-max 64'],

@@ -1,8 +1,14 @@
 // `slabtrace info FILE [--json]`: what a trace holds, from one streaming pass (see replayer/traceInfo):
 // format version, events per kind, threads and their lifecycle (joins, detaches, leaks), sizes, marks.
+// --top-sites [N]: for a trace recorded with call stacks, the allocation sites holding the most live
+// bytes at the peak (of total live bytes) and at the end, with their allocation counts, from a second
+// streaming pass (traces' traceTopSites: per-stack counters, a stack id per live object); from stdin,
+// only that pass.
 
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
+import { traceTopSites, type TraceSite, type TraceSitesResult } from '../../traces/index.js';
+import { UsageError } from '../errors.js';
 import { traceInfo, type TraceInfo } from '../../replayer/index.js';
 import { formatBytes, formatCount, formatPercent, formatTable } from '../format.js';
 import { traceSource } from './source.js';
@@ -17,15 +23,57 @@ export function infoRegister(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--lenient', 'skip bad events (and count them) instead of failing')
     .option('--allow-truncated', 'summarise a trace without footer up to its last complete chunk')
-    .action(async (file: string, opts: { json?: boolean; lenient?: boolean; allowTruncated?: boolean }) => {
+    .option('--top-sites [n]', 'allocation sites (call stacks, record exec --stacks) holding the most live bytes at the peak and at the end (default 10)')
+    .action(async (file: string, opts: { json?: boolean; lenient?: boolean; allowTruncated?: boolean; topSites?: boolean | string }) => {
+      const top = infoTopCount(opts.topSites);
+      const readOpts = { lenient: opts.lenient, allowTruncated: opts.allowTruncated, name: file === '-' ? '<stdin>' : file };
+      if (top > 0 && file === '-') {
+        // one pass only from stdin: the sites
+        const sites = await traceTopSites(traceSource(file), { ...readOpts, top });
+        if (opts.json) await jsonWrite({ topSites: sites }, stdoutWrite);
+        else process.stdout.write(infoSitesText(sites));
+        return;
+      }
       const source = traceSource(file);
       const fileBytes = file === '-' ? undefined : statSync(file).size;
       const info = await traceInfo(source, {
         lenient: opts.lenient, allowTruncated: opts.allowTruncated, fileBytes, name: file === '-' ? '<stdin>' : file,
       });
-      if (opts.json) await jsonWrite({ ...info, params: jsonTypedParams(info.params) }, stdoutWrite);
-      else process.stdout.write(infoText(info));
+      const sites = top > 0 ? await traceTopSites(traceSource(file), { ...readOpts, top }) : null;
+      if (opts.json) await jsonWrite({ ...info, params: jsonTypedParams(info.params), ...(sites ? { topSites: sites } : {}) }, stdoutWrite);
+      else process.stdout.write(infoText(info) + (sites ? `\n${infoSitesText(sites)}` : ''));
     });
+}
+
+/** --top-sites / --top-sites N → N (0: not asked). */
+export function infoTopCount(v: boolean | string | undefined): number {
+  if (v === undefined || v === false) return 0;
+  if (v === true) return 10;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--top-sites must be a positive integer (got '${v}')`);
+  return n;
+}
+
+/** A site as its top frames (innermost first, up to 3), or what stack 0 means. */
+export function infoSiteName(s: TraceSite): string {
+  if (s.stack === 0) return '(no stack recorded)';
+  const f = s.frames.slice(0, 3).join(' ← ');
+  return s.frames.length > 3 ? `${f} ← …` : f;
+}
+
+/** The top sites at the peak and at the end (like heaptrack's peak contributions). */
+export function infoSitesText(r: TraceSitesResult): string {
+  if (!r.hasStacks) return 'top sites  the trace has no call stacks (record it with: slabtrace record exec --stacks -o FILE -- COMMAND)\n';
+  const share = (n: number, of: number) => (of > 0 ? formatPercent(n / of) : '-');
+  const cols = (what: string) => [{ title: what }, { title: 'share' }, { title: 'allocations' }, { title: 'site (innermost frame first)', align: 'left' as const }];
+  const peakRows = r.atPeak.map((s) => [formatBytes(s.peakBytes), share(s.peakBytes, r.peakLiveBytes), formatCount(s.allocations), infoSiteName(s)]);
+  const endRows = r.atEnd.map((s) => [formatBytes(s.endBytes), share(s.endBytes, r.endLiveBytes), formatCount(s.allocations), infoSiteName(s)]);
+  const out = [
+    `top sites  ${formatCount(r.stacks)} stacks; peak ${formatBytes(r.peakLiveBytes)} live at event ${formatCount(Math.max(0, r.peakEvent))}, ${formatBytes(r.endLiveBytes)} live at the end`,
+    '', 'at the peak', formatTable(cols('live at peak'), peakRows),
+  ];
+  out.push('', 'at the end', endRows.length ? formatTable(cols('live at end'), endRows) : '(nothing live)');
+  return `${out.join('\n')}\n`;
 }
 
 /** One line: thread starts, exits, joins, detaches, leaks, live at the end (v1: joined at exit). */

@@ -1,5 +1,5 @@
-// `slabtrace record exec -o FILE|DIR/ [--follow-forks] [--exec-only-final] [--tmpdir DIR] -- COMMAND
-// [ARGS...]`: runs a real program with the preload library and converts what it recorded into a
+// `slabtrace record exec -o FILE|DIR/ [--follow-forks] [--exec-only-final] [--tmpdir DIR]
+// [--stacks[=DEPTH]] -- COMMAND [ARGS...]`: runs a real program with the preload library and converts what it recorded into a
 // trace (or one per process in DIR/). Prints what was captured (processes, threads, events, what was
 // lost or dropped, foreign and null frees, run and conversion time) and, when the capture is
 // incomplete, one line per cause. Owns the options and exit codes of `record exec`:
@@ -9,7 +9,7 @@
 import { statSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import {
-  EXEC_EXIT_CANNOT_RUN, EXEC_EXIT_INCOMPLETE, EXEC_EXIT_NOT_FOUND, execExitStatus, NativeCaptureError, recordExec,
+  EXEC_EXIT_CANNOT_RUN, EXEC_EXIT_INCOMPLETE, EXEC_STACK_DEPTH_DEFAULT, EXEC_STACK_DEPTH_MAX, EXEC_EXIT_NOT_FOUND, execExitStatus, NativeCaptureError, recordExec,
   type RecordExecOutput, type RecordExecResult,
 } from '../../recorder/index.js';
 import { UsageError } from '../errors.js';
@@ -26,12 +26,17 @@ export interface RecordExecCliOptions {
   format?: string;
   chunkEvents?: number;
   quiet?: boolean;
+  /** --stacks (true: the default depth) or --stacks=DEPTH. */
+  stacks?: boolean | string;
 }
 
 export const RECORD_EXEC_HELP = `
-  exec [--follow-forks] [--exec-only-final] [--tmpdir DIR] -- COMMAND [ARGS...]
+  exec [--follow-forks] [--exec-only-final] [--tmpdir DIR] [--stacks[=DEPTH]] -- COMMAND [ARGS...]
       capture a real program (allocations; thread start, exit, join, detach) with the
-      preload library. -o DIR/ (ending in /, or an existing directory) writes one trace per
+      preload library. --stacks records each allocation's call stack (frame pointers,
+      up to DEPTH frames, default ${EXEC_STACK_DEPTH_DEFAULT}, at most ${EXEC_STACK_DEPTH_MAX}), symbolised with addr2line at
+      conversion: \`slabtrace info TRACE --top-sites\` then lists the sites holding the
+      most memory at the peak and at the end. -o DIR/ (ending in /, or an existing directory) writes one trace per
       process, <pid>-<name>.pb, and index.json; with --follow-forks and -o FILE the
       children are merged into one trace (each child's memory and threads released at its
       end). With -o - the program's stdout goes to stderr.
@@ -45,7 +50,19 @@ export function recordExecOptions(cmd: Command): Command {
   return cmd
     .option('--follow-forks', 'exec: also record child processes (one trace each with -o DIR/)')
     .option('--exec-only-final', "exec: keep only each process's last exec'd image (skip wrapper scripts, env)")
-    .addOption(new Option('--tmpdir <dir>', 'exec: where the raw log goes (24 bytes an event; default $TMPDIR or /tmp)'));
+    .addOption(new Option('--tmpdir <dir>', 'exec: where the raw log goes (24 bytes an event; default $TMPDIR or /tmp)'))
+    .addOption(new Option('--stacks [depth]', `exec: record a call stack per allocation, up to DEPTH frames (default ${EXEC_STACK_DEPTH_DEFAULT}, 1..${EXEC_STACK_DEPTH_MAX}; --stacks=DEPTH)`));
+}
+
+/** --stacks / --stacks=DEPTH → depth (0: off). */
+export function recordExecStackDepth(v: boolean | string | undefined): number {
+  if (v === undefined || v === false) return 0;
+  if (v === true) return EXEC_STACK_DEPTH_DEFAULT;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > EXEC_STACK_DEPTH_MAX) {
+    throw new UsageError(`--stacks depth must be an integer in 1..${EXEC_STACK_DEPTH_MAX} (got '${v}')`);
+  }
+  return n;
 }
 
 /** -o DIR/ (a trailing slash, or an existing directory): one trace per process. */
@@ -74,12 +91,14 @@ function recordExecCheck(command: string[], opts: RecordExecCliOptions): void {
 
 export async function recordExecAction(command: string[], opts: RecordExecCliOptions, _cmd: Command): Promise<void> {
   recordExecCheck(command, opts);
+  const stacks = recordExecStackDepth(opts.stacks);
   let r: RecordExecResult;
   try {
     r = await recordExec(command, recordExecOutput(opts.output), {
       followForks: opts.followForks,
       execOnlyFinal: opts.execOnlyFinal,
       tmpDir: opts.tmpdir,
+      stacks,
       writer: { gzip: opts.gzip, format: opts.format as 'pb' | 'json' | undefined, chunkEvents: opts.chunkEvents },
       version: cliVersion(),
     });
@@ -113,6 +132,12 @@ export function recordExecSummary(command: string[], output: string, r: RecordEx
   ];
   if (r.execs > 0 || r.skippedImageEvents > 0) {
     lines.push(`  ${plural(r.execs, 'exec')} followed${r.skippedImageEvents ? `, ${formatCount(r.skippedImageEvents)} events of earlier images left out (--exec-only-final)` : ''}`);
+  }
+  const st = r.stackTables;
+  if (st) {
+    lines.push(`  stacks: ${plural(st.stacks, 'distinct stack')}, ${formatCount(st.addresses)} addresses, ${formatCount(st.symbolised)} named by addr2line`
+      + (st.addr2line ? '' : ' (addr2line not found: install binutils for function names)')
+      + (st.misses > 0 ? `, ${formatCount(st.misses)} allocations without a stack (table full)` : ''));
   }
   if (r.shm.unfollowed > 0) lines.push(`  note: ${plural(r.shm.unfollowed, 'child process', 'child processes')} not recorded (--follow-forks records them)`);
   return lines.join('\n') + '\n';
