@@ -1,9 +1,11 @@
 // The text form of `info`: the format version on the trace line and the thread lifecycle line
-// (joins, detaches, leaks; for a version-1 trace, that threads are treated as joined at exit).
+// (joins, detaches, leaks; for a version-1 trace, that threads are treated as joined at exit); the
+// --top-sites tables (a trace with stacks, and the hint for one without).
 
 import { describe, expect, it } from 'vitest';
 import type { TraceInfo } from '../../replayer/index.js';
-import { infoLifecycleText, infoText } from './info.js';
+import type { TraceSitesResult } from '../../traces/index.js';
+import { infoLifecycleText, infoSitesText, infoText, infoTopCount } from './info.js';
 
 const base: TraceInfo = {
   file: 't.pb', format: 'pb', formatVersion: 2, gzip: false, workload: 'w', args: [], params: {}, recorder: 'r', seed: 0,
@@ -24,5 +26,29 @@ describe('info text', () => {
     const l = infoLifecycleText({ ...base.threadLifecycle, joined: 0, detached: 0, leaked: 0, joinedAtExit: true });
     expect(l).toBe('3 started, 2 exited, 2 live at the end (format version 1: no join/detach events, threads are treated as joined at exit)');
     expect(infoText({ ...base, formatVersion: 1 })).toMatch(/format version 1/);
+  });
+});
+
+describe('info --top-sites', () => {
+  const sites: TraceSitesResult = {
+    hasStacks: true, stacks: 3, peakLiveBytes: 300_000, peakEvent: 140, endLiveBytes: 100_000,
+    atPeak: [
+      { stack: 2, frames: ['burst_one (s.c:6)', 'burst (s.c:9)', 'main (s.c:14)', '__libc_start_call_main (libc-start.c:58)'], peakBytes: 200_000, endBytes: 0, allocations: 40, bytesAllocated: 200_000 },
+      { stack: 1, frames: ['keep_small (s.c:5)', 'main (s.c:13)'], peakBytes: 100_000, endBytes: 100_000, allocations: 100, bytesAllocated: 100_000 },
+    ],
+    atEnd: [{ stack: 1, frames: ['keep_small (s.c:5)', 'main (s.c:13)'], peakBytes: 100_000, endBytes: 100_000, allocations: 100, bytesAllocated: 100_000 }],
+  };
+
+  it('lists the sites at the peak and at the end by their innermost frames, with shares and counts', () => {
+    const t = infoSitesText(sites);
+    expect(t).toMatch(/top sites {2}3 stacks; peak 293 KiB live at event 140, 97.7 KiB live at the end/);
+    expect(t).toMatch(/195 KiB +66.7% +40 +burst_one \(s\.c:6\) ← burst \(s\.c:9\) ← main \(s\.c:14\) ← …/);
+    expect(t.split('\nat the end\n')[1]).toMatch(/97.7 KiB +100.0% +100 +keep_small \(s\.c:5\) ← main \(s\.c:13\)\n/);
+  });
+
+  it('says how to get stacks for a trace without them; parses N', () => {
+    expect(infoSitesText({ ...sites, hasStacks: false })).toMatch(/no call stacks \(record it with: slabtrace record exec --stacks/);
+    expect([infoTopCount(undefined), infoTopCount(true), infoTopCount('3')]).toEqual([0, 10, 3]);
+    expect(() => infoTopCount('x')).toThrow(/--top-sites must be a positive integer/);
   });
 });
