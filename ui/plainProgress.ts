@@ -1,4 +1,4 @@
-// Plain progress for non-dashboard replays (model and native), as one progress line on stderr
+// Plain progress for non-dashboard replays (model, native, and the columns of compare), as one progress line on stderr
 // (progressLine.ts: a terminal only, four times a second, rewritten in place). Reads the control block
 // and the allocator's statistics from the SharedArrayBuffers; never talks to the worker.
 
@@ -32,4 +32,21 @@ export function plainProgressStart(handle: ReplayHandle, preset: string, stderr:
 export function nativeProgressStart(handle: NativeHandle, allocator: string, stderr: NodeJS.WriteStream = process.stderr): ProgressLine {
   const last = { events: 0 };
   return progressLineStart((tick) => `${allocator} (native): ${replayProgressText(handle.control, tick, last)}  ${handle.marks.length} marks`, { stderr });
+}
+
+/** One column of a comparison, as its replay starts: its name and its control block. */
+export interface CompareColumnProgress {
+  name: string;
+  control: ReplayControl;
+}
+
+/** A comparison: each started column's events (and percentage), on one line. */
+export function compareProgressStart(columns: readonly CompareColumnProgress[], stderr: NodeJS.WriteStream = process.stderr): ProgressLine {
+  return progressLineStart(() => {
+    if (columns.length === 0) return null;
+    return `compare: ${columns.map((c) => {
+      const p = controlProgress(c.control);
+      return `${c.name} ${p.total > 0 ? `${(p.fraction * 100).toFixed(0)}%` : `${formatCount(p.events)} events`}`;
+    }).join('  ')}`;
+  }, { stderr });
 }

@@ -5,6 +5,7 @@
 // that follows starts on a clean line); nothing at all is written when the work ends within the first
 // interval; `stop()` may be called more than once.
 
+import { statSync } from 'node:fs';
 import { formatBytes, formatDuration } from './format.js';
 
 const INTERVAL_MS = 250;
@@ -58,17 +59,14 @@ export interface ByteProgress {
 
 /**
  * The progress of work measured in bytes (a file read by convert or import, a trace written by record):
- * `label: 12.3 MiB of 40.0 MiB read (31%)  8.20 MiB/s  1.50 s`. `sample` returns null while there is
- * nothing to measure yet.
+ * `label: 12.3 MiB of 40.0 MiB read (31%)  8.20 MiB/s  1.50 s` (the rate is the average since the start:
+ * file sizes grow by whole chunks). `sample` returns null while there is nothing to measure yet.
  */
 export function byteProgressStart(label: string, verb: 'read' | 'written', sample: () => ByteProgress | null, opts: ProgressLineOptions = {}): ProgressLine {
-  let lastDone = 0;
   return progressLineStart((tick) => {
     const p = sample();
     if (p === null) return null;
-    const rate = ((p.done - lastDone) * 1000) / tick.sinceLastMs;
-    lastDone = p.done;
-    return byteProgressText(label, verb, p, rate, tick.elapsedMs / 1000);
+    return byteProgressText(label, verb, p, (p.done * 1000) / Math.max(1, tick.elapsedMs), tick.elapsedMs / 1000);
   }, opts);
 }
 
@@ -77,4 +75,32 @@ export function byteProgressText(label: string, verb: 'read' | 'written', p: Byt
   const of = p.total > 0 ? ` of ${formatBytes(p.total)}` : '';
   const pct = p.total > 0 ? ` (${Math.min(100, (p.done * 100) / p.total).toFixed(0)}%)` : '';
   return `${label}: ${formatBytes(p.done)}${of} ${verb}${pct}  ${formatBytes(Math.max(0, bytesPerSec))}/s  ${formatDuration(seconds)}`;
+}
+
+/** The bytes a stream has read so far (a file stream, or stdin from a file or a pipe) and the size of
+ *  `file` when it is a regular file (0 for stdin: the total is unknown). */
+export function byteProgressOfStream(stream: NodeJS.ReadableStream, file: string): () => ByteProgress | null {
+  const total = file === '-' ? 0 : fileSize(file);
+  return () => {
+    const done = (stream as { bytesRead?: unknown }).bytesRead;
+    return typeof done === 'number' ? { done, total } : null;
+  };
+}
+
+/** The bytes written so far to `dest`: the size of the file being written, or what went to stdout ('-'). */
+export function byteProgressOfOutput(dest: string): () => ByteProgress | null {
+  return () => {
+    if (dest !== '-') return { done: fileSize(dest), total: 0 };
+    const done = (process.stdout as { bytesWritten?: unknown }).bytesWritten;
+    return typeof done === 'number' ? { done, total: 0 } : null;
+  };
+}
+
+function fileSize(path: string): number {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? st.size : 0;
+  } catch {
+    return 0;
+  }
 }

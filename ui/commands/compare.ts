@@ -3,6 +3,7 @@
 // one at a time, after the presets), printed side by side as one table (final figures, then each mark)
 // or one JSON array, presets first. Exit 3 when any column ran out of memory (so a script can assert that
 // a bug reproduces under one preset), 130 when interrupted, else 0; an allocator that crashed is a result.
+// Progress: each column's events on one line on a terminal's stderr (plainProgress.ts).
 
 import type { Command } from 'commander';
 import { replayCompareAll, type AnyReplayResult } from '../../replayer/index.js';
@@ -10,6 +11,7 @@ import { UsageError } from '../errors.js';
 import { compareExitCode } from '../exitCodes.js';
 import { summaryCompare } from '../summary.js';
 import { untilDone } from '../interrupt.js';
+import { compareProgressStart, type CompareColumnProgress } from '../plainProgress.js';
 import { optCollect } from './options.js';
 import {
   NATIVE_HELP, nativeCli, nativeConfigFromCli, replayCheckFile, replayConfigFromCli, replayOptionsAdd, TOUCH_HELP, type ReplayCliOptions,
@@ -48,10 +50,13 @@ async function compareCommand(file: string, opts: CompareCommandOptions): Promis
   const cfg = replayConfigFromCli(opts.preset[0] ?? '', opts);
   const { touch, stderr } = nativeConfigFromCli('', opts);
   const quitters: (() => void)[] = [];
+  const columns: CompareColumnProgress[] = [];
+  const progress = compareProgressStart(columns);
   const results: AnyReplayResult[] = await untilDone(nativeCli(() => replayCompareAll(file, {
     ...cfg, presets: opts.preset, natives: opts.native, native: { touch, stderr },
-    onStart: (_p, h) => quitters.push(() => h.quit()), onNativeStart: (_a, h) => quitters.push(() => h.quit()),
-  })), () => { for (const q of quitters) q(); });
+    onStart: (p, h) => { quitters.push(() => h.quit()); columns.push({ name: p, control: h.control }); },
+    onNativeStart: (a, h) => { quitters.push(() => h.quit()); columns.push({ name: `${a} (native)`, control: h.control }); },
+  })), () => { for (const q of quitters) q(); }).finally(() => progress.stop());
   replayOutputsWrite(results, opts);
   if (opts.json) await replayJsonWrite(results, opts);
   else process.stdout.write(summaryCompare(results));

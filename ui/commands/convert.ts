@@ -2,6 +2,7 @@
 // with traces' convertTrace: ids, counts and the digest come out identical. The output is written beside
 // OUT and renamed on success (a failed or interrupted convert leaves nothing, exit 130 when interrupted;
 // OUT = IN is refused). --allow-truncated salvages a cut trace (every form) into a complete one.
+// Progress (bytes read) on a terminal's stderr unless --quiet.
 
 import type { Command } from 'commander';
 import { convertTrace, traceFormatFromPath } from '../../traces/index.js';
@@ -11,10 +12,11 @@ import { stdoutWrite } from './stdout.js';
 import { UsageError } from '../errors.js';
 import { createReadStream } from 'node:fs';
 import { formatCount } from '../format.js';
+import { byteProgressOfStream, byteProgressStart } from '../progressLine.js';
 import { withInterrupt } from './options.js';
 import { sourceCheck, traceDest } from './source.js';
 
-interface ConvertCliOptions { format?: string; gzip?: boolean; json?: boolean; allowTruncated?: boolean; lenient?: boolean }
+interface ConvertCliOptions { format?: string; gzip?: boolean; json?: boolean; allowTruncated?: boolean; lenient?: boolean; quiet?: boolean }
 
 /** Raised when Ctrl-C / SIGTERM stopped a conversion (the partial output is removed). */
 class ConvertInterrupted extends Error {
@@ -33,6 +35,7 @@ export function convertRegister(program: Command): void {
     .option('--gzip', 'gzip the output')
     .option('--allow-truncated', 'salvage a cut trace: its events up to the last complete one, with a new footer')
     .option('--lenient', 'skip bad events (and count them) instead of failing')
+    .option('-q, --quiet', 'no progress line, and nothing printed on success')
     .option('--json', 'print what was converted as one JSON object')
     .action(async (input: string, output: string, opts: ConvertCliOptions) => {
       if (opts.format !== undefined && opts.format !== 'pb' && opts.format !== 'json') {
@@ -45,6 +48,7 @@ export function convertRegister(program: Command): void {
         const source = input === '-' ? process.stdin : createReadStream(input);
         const stop = (): void => { if (source !== process.stdin) (source as ReturnType<typeof createReadStream>).destroy(new ConvertInterrupted()); };
         signal.addEventListener('abort', stop);
+        const progress = byteProgressStart(`convert ${input === '-' ? '<stdin>' : input}`, 'read', byteProgressOfStream(source, input), { quiet: opts.quiet });
         try {
           return await outputAtomic(output, (dest) => convertTrace(source, traceDest(dest), {
             format, gzip: opts.gzip, read: { allowTruncated: opts.allowTruncated, lenient: opts.lenient, name: input === '-' ? '<stdin>' : input },
@@ -52,10 +56,12 @@ export function convertRegister(program: Command): void {
         } catch (err) {
           if (signal.aborted) throw new ConvertInterrupted();
           throw err;
+        } finally {
+          progress.stop();
         }
       });
       if (opts.json) await jsonWrite({ input, output, ...result }, stdoutWrite);
-      else if (result.truncated || result.skipped > 0) {
+      else if (!opts.quiet && (result.truncated || result.skipped > 0)) {
         process.stderr.write(`converted ${formatCount(result.events)} events${result.truncated ? ' (the input was cut: salvaged up to its last complete event, new footer)' : ''}` +
           `${result.skipped > 0 ? `, ${formatCount(result.skipped)} bad events skipped` : ''} → ${output}\n`);
       }

@@ -1,15 +1,17 @@
 // `slabtrace import mtrace FILE -o OUT [--lenient]`: glibc mtrace output (MALLOC_TRACE) → trace, one
 // thread. Malformed or unknown lines are errors with their line number unless --lenient. A failed
-// import leaves no output file.
+// import leaves no output file. Progress (bytes of the log read) on a terminal's stderr unless --quiet.
 
 import type { Command } from 'commander';
 import { importMtrace } from '../../recorder/index.js';
+import { createReadStream } from 'node:fs';
 import { formatCount } from '../format.js';
+import { byteProgressOfStream, byteProgressStart } from '../progressLine.js';
 import { cliVersion } from '../version.js';
 import { outputAtomic } from './output.js';
 import { jsonWrite } from '../jsonOut.js';
 import { stdoutWrite } from './stdout.js';
-import { traceDest, traceSource } from './source.js';
+import { sourceCheck, traceDest } from './source.js';
 import { traceFormatFromPath } from '../../traces/index.js';
 
 export function importRegister(program: Command): void {
@@ -20,16 +22,28 @@ export function importRegister(program: Command): void {
     .argument('<file>', 'mtrace log (- for stdin)')
     .requiredOption('-o, --output <file>', 'trace file to write (- for stdout)')
     .option('--lenient', 'skip malformed or unknown lines (and count them) instead of failing')
-    .option('-q, --quiet', 'print nothing on success')
+    .option('-q, --quiet', 'no progress line, and nothing printed on success')
     .option('--json', 'print the import summary as one JSON object')
     .action(async (file: string, opts: { output: string; lenient?: boolean; quiet?: boolean; json?: boolean }) => {
-      const s = await outputAtomic(opts.output, (dest) => importMtrace(traceSource(file), traceDest(dest), {
+      const s = await outputAtomic(opts.output, (dest) => importProgressing(file, opts.quiet, (source) => importMtrace(source, traceDest(dest), {
         lenient: opts.lenient, version: cliVersion(), name: file === '-' ? '<stdin>' : file,
-      }), { inputs: [file], binary: traceFormatFromPath(opts.output) !== 'json' });
+      })), { inputs: [file], binary: traceFormatFromPath(opts.output) !== 'json' });
       if (opts.json) await jsonWrite({ input: file, output: opts.output, ...s }, stdoutWrite);
       else if (!opts.quiet) {
         const skipped = s.skippedLines ? `, ${formatCount(s.skippedLines)} lines skipped` : '';
         process.stderr.write(`imported ${formatCount(s.lines)} lines: ${formatCount(s.events)} events (${formatCount(s.foreignFrees)} frees of unknown pointers${skipped}) → ${opts.output}\n`);
       }
     });
+}
+
+/** Runs `work` on the log's stream (our own, so that its bytes read give the progress line). */
+async function importProgressing<T>(file: string, quiet: boolean | undefined, work: (source: NodeJS.ReadableStream) => Promise<T>): Promise<T> {
+  sourceCheck(file);
+  const source = file === '-' ? process.stdin : createReadStream(file);
+  const progress = byteProgressStart(`import ${file === '-' ? '<stdin>' : file}`, 'read', byteProgressOfStream(source, file), { quiet });
+  try {
+    return await work(source);
+  } finally {
+    progress.stop();
+  }
 }

@@ -1,7 +1,7 @@
 // `slabtrace record <workload> [args...] -o FILE`: runs a seeded generator into a trace file
 // (`.json`/`.jsonl` → JSON form, `.gz` → gzip, `-` → stdout, refused for binary output on a terminal).
 // Ctrl-C leaves a readable, truncated trace (the events so far, no footer) and exits 130; any other
-// failure leaves no file (output.ts).
+// failure leaves no file (output.ts). Progress (bytes written) on a terminal's stderr unless --quiet.
 
 import type { Command } from 'commander';
 import { RecordInterrupted, recordWorkload, WORKLOADS, type RecordOptions } from '../../recorder/index.js';
@@ -12,6 +12,7 @@ import { stdoutWrite } from './stdout.js';
 import { cliVersion } from '../version.js';
 import { UsageError } from '../errors.js';
 import { formatBytes, formatCount } from '../format.js';
+import { byteProgressOfOutput, byteProgressStart } from '../progressLine.js';
 import { optInteger, optNumber, withInterrupt } from './options.js';
 import { RECORD_EXEC_HELP, recordExecAction, recordExecOptions } from './recordExec.js';
 
@@ -51,7 +52,7 @@ export function recordRegister(program: Command): void {
     .option('--gzip', 'gzip the output (implied by a .gz name)')
     .option('--format <pb|json>', 'output form (default: from the file name)')
     .option('--chunk-events <n>', 'events per chunk (default 65536)', optInteger)
-    .option('-q, --quiet', 'print nothing on success')
+    .option('-q, --quiet', 'no progress line, and nothing printed on success')
     .option('--json', 'generated workloads: print what was recorded as one JSON object (footer, output, time)');
   recordExecOptions(cmd)
     .addHelpText('after', `\nWorkloads:\n${list}${RECORD_EXEC_HELP}`)
@@ -82,10 +83,17 @@ async function recordGenerated(workload: string, args: string[], opts: RecordCli
   const writer = recordWriterOptions(opts);
   const started = performance.now();
   const binary = (writer?.format ?? traceFormatFromPath(opts.output)) !== 'json';
-  const footer = await withInterrupt((signal) => outputAtomic(opts.output, (dest) => recordWorkload(workload, args, dest, {
-    seed: opts.seed, scales: opts.scales, rate: opts.rate, ops: opts.ops, quantum: opts.quantum,
-    writer, version: cliVersion(), signal,
-  }), { binary, keepOn: (err) => err instanceof RecordInterrupted }));
+  const footer = await withInterrupt((signal) => outputAtomic(opts.output, async (dest) => {
+    const progress = byteProgressStart(`record ${workload}`, 'written', byteProgressOfOutput(dest), { quiet: opts.quiet });
+    try {
+      return await recordWorkload(workload, args, dest, {
+        seed: opts.seed, scales: opts.scales, rate: opts.rate, ops: opts.ops, quantum: opts.quantum,
+        writer, version: cliVersion(), signal,
+      });
+    } finally {
+      progress.stop();
+    }
+  }, { binary, keepOn: (err) => err instanceof RecordInterrupted }));
   const seconds = (performance.now() - started) / 1000;
   if (opts.json) {
     await jsonWrite({ workload, args, output: opts.output, seconds, footer }, stdoutWrite);

@@ -13,6 +13,8 @@ const SHARED_REPLAY = [
   '--json', '--timeline', '--timeline-every', '--plot', '--no-chart', '--threads', '--native', '--no-ui',
 ];
 const REPORTING = ['record', 'replay', 'compare', 'info', 'convert', 'cut', 'import', 'presets', 'allocators'];
+/** Commands that show a progress line on a terminal (or print a line on success): --quiet silences them. */
+const QUIET = ['record', 'convert', 'cut', 'import', 'shrink'];
 
 describe('shared options', () => {
   it.each(['replay', 'compare'])('%s accepts every shared replay option', (name) => {
@@ -24,6 +26,11 @@ describe('shared options', () => {
     const opts = name === 'import' ? byName.get('import')!.commands[0]!.options.map((o) => o.long) : longs(name);
     expect(opts, name).toContain('--json');
     expect(cmd).toBeDefined();
+  });
+
+  it.each(QUIET)('%s takes --quiet', (name) => {
+    const opts = name === 'import' ? byName.get('import')!.commands[0]!.options.map((o) => o.long) : longs(name);
+    expect(opts, name).toContain('--quiet');
   });
 
   it('every command has examples in its help', () => {
