@@ -132,6 +132,18 @@ describe('replay', () => {
     expect(r.out).toMatch(/hakmem-larson-bug\s+hakmem-larson-fix/);
   });
 
+  it('demo --json reports both runs, whether it reproduced and the exit code (5: too few --ops to reach the limit)', () => {
+    const r = run(['demo', '--ops', '200K', '--trace', join(dir, 'demo.pb'), '--json']);
+    expect(r.code).toBe(5);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ workload: 'larson 10 8 128 1024 1 12345 4', ops: 200_000, reproduced: false, interrupted: false, exitCode: 5 });
+    expect(j.conclusion).toMatch(/^NOT reproduced.*--ops/);
+    expect(j.bug).toMatchObject({ preset: 'hakmem-larson-bug', oom: null, complete: true });
+    expect(j.fix).toMatchObject({ preset: 'hakmem-larson-fix', oom: null, complete: true });
+    expect(j.fix.final.ssAllocated).toBeGreaterThan(0);
+    expect(j.bug.workloadParams).toMatchObject({ threads: 4, seed: 12345 });
+  });
+
   it('presets lists every preset with its parameters', () => {
     const r = run(['presets', '--json']);
     expect(r.code).toBe(0);

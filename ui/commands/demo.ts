@@ -4,7 +4,9 @@
 // leaks a stack beside its SuperSlabs), then under hakmem-larson-fix to the end,
 // and prints the two summaries side by side and a conclusion (wrapped to the terminal). On a terminal
 // both replays run on the dashboard, which holds the OOM on screen (a key or 5 s) before the fix run.
-// Exit 0 when the bug reproduces (OOM under the bug preset, none under the fix), 5 when it does not (with why).
+// Exit 0 when the bug reproduces (OOM under the bug preset, none under the fix), 5 when it does not (with why),
+// 130 when interrupted. --json prints the report as one JSON object instead (no dashboard): the trace, both
+// runs' results as `replay --json` has them, whether it reproduced, the conclusion and the exit code.
 
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,9 @@ import { summaryCompare } from '../summary.js';
 import { cliVersion } from '../version.js';
 import { optInteger } from './options.js';
 import { replayPlain, replayWantsDashboard } from './replay.js';
+import { replayJsonValue } from './replayOutputs.js';
+import { jsonWrite } from '../jsonOut.js';
+import { stdoutWrite } from './stdout.js';
 
 /** The OOM report's Larson run. */
 export const DEMO_LARSON_ARGS = ['10', '8', '128', '1024', '1', '12345', '4'];
@@ -31,6 +36,7 @@ interface DemoOptions {
   ops: number;
   trace?: string;
   ui: boolean;
+  json?: boolean;
 }
 
 export function demoRegister(program: Command): void {
@@ -40,6 +46,7 @@ export function demoRegister(program: Command): void {
     .option('--ops <n>', 'Larson operation budget to record', optInteger, DEMO_DEFAULT_OPS)
     .option('--trace <file>', 'where to keep the recorded trace (default: a cache file in the temp folder)')
     .option('--no-ui', 'plain output instead of the dashboard')
+    .option('--json', "print the report as one JSON object (both runs' results, reproduced, conclusion, exitCode)")
     .action(async (opts: DemoOptions) => {
       process.exitCode = await demoCommand(opts);
     });
@@ -120,15 +127,40 @@ function demoText(text: string): string {
   return `${columns ? demoWrap(text, Math.min(DEMO_TEXT_WIDTH, columns)) : text}\n`;
 }
 
+/** The demo's exit code: interrupted when a run was stopped, else whether the bug reproduced. */
+export function demoExitCode(bug: ReplayResult, fix: ReplayResult | null): number {
+  if (bug.partial || !fix || fix.partial) return EXIT_INTERRUPTED;
+  return demoReproduced(bug, fix) ? EXIT_OK : EXIT_NOT_REPRODUCED;
+}
+
 async function demoCommand(opts: DemoOptions): Promise<number> {
   const file = await demoTrace(opts);
-  const dashboard = replayWantsDashboard({ ui: opts.ui });
+  const dashboard = replayWantsDashboard({ ui: opts.ui, json: opts.json });
   const bug = await demoReplay(file, { preset: 'hakmem-larson-bug' }, dashboard);
-  if (bug.partial) return EXIT_INTERRUPTED;
-  if (dashboard) process.stdout.write(demoText(demoInterlude(bug, 'hakmem-larson-fix')));
-  const fix = await demoReplay(file, { preset: 'hakmem-larson-fix' }, dashboard);
-  if (fix.partial) return EXIT_INTERRUPTED;
-  process.stdout.write(`\n${summaryCompare([bug, fix])}`);
-  process.stdout.write(`\n${demoText(demoConclusion(bug, fix))}`);
-  return demoReproduced(bug, fix) ? EXIT_OK : EXIT_NOT_REPRODUCED;
+  if (dashboard && !bug.partial) process.stdout.write(demoText(demoInterlude(bug, 'hakmem-larson-fix')));
+  const fix = bug.partial ? null : await demoReplay(file, { preset: 'hakmem-larson-fix' }, dashboard);
+  const code = demoExitCode(bug, fix);
+  if (opts.json) await jsonWrite(demoJson(file, opts.ops, bug, fix, code), stdoutWrite);
+  else if (fix && code !== EXIT_INTERRUPTED) {
+    process.stdout.write(`\n${summaryCompare([bug, fix])}`);
+    process.stdout.write(`\n${demoText(demoConclusion(bug, fix))}`);
+  }
+  return code;
+}
+
+/** The --json report: what ran, both results (the fix run is null when the bug run was interrupted). */
+export function demoJson(file: string, ops: number, bug: ReplayResult, fix: ReplayResult | null, exitCode: number): Record<string, unknown> {
+  const done = exitCode !== EXIT_INTERRUPTED && fix !== null;
+  return {
+    trace: file,
+    workload: `larson ${DEMO_LARSON_ARGS.join(' ')}`,
+    ops,
+    maxMapCount: DEMO_MAP_LIMIT,
+    reproduced: done && demoReproduced(bug, fix),
+    interrupted: !done,
+    conclusion: done ? demoConclusion(bug, fix) : 'interrupted',
+    exitCode,
+    bug: replayJsonValue(bug, {}),
+    fix: fix === null ? null : replayJsonValue(fix, {}),
+  };
 }

@@ -58,13 +58,18 @@ export function replayOutputsWrite(results: AnyReplayResult[], o: ReplayOutputOp
   if (o.plot !== undefined) writeFileSync(o.plot, plotSvg(model));
 }
 
-/** The --json output: results without their timeline unless a --timeline file was asked for. */
-export async function replayJsonWrite(value: AnyReplayResult | AnyReplayResult[], o: ReplayOutputOptions): Promise<void> {
-  const strip = (r: AnyReplayResult): unknown => ({
+/** One result as --json shows it: typed parameters, every mark (spilled ones streamed back), and no
+ *  timeline unless a --timeline file was asked for. */
+export function replayJsonValue(r: AnyReplayResult, o: Pick<ReplayOutputOptions, 'timeline'>): unknown {
+  return {
     ...r, workloadParams: jsonTypedParams(r.workloadParams), ...(o.timeline === undefined && !replayIsNative(r) ? { timeline: undefined } : {}),
     ...(replayIsNative(r) ? {} : {
       marks: r.marksSpill ? new JsonArrayStream(r.marks, markSpillLines(r.marksSpill)) : r.marks, marksTail: undefined, marksSpill: undefined,
     }),
-  });
-  await jsonWrite(Array.isArray(value) ? value.map(strip) : strip(value), stdoutWrite);
+  };
+}
+
+/** The --json output of replay (one result) and compare (an array of them). */
+export async function replayJsonWrite(value: AnyReplayResult | AnyReplayResult[], o: ReplayOutputOptions): Promise<void> {
+  await jsonWrite(Array.isArray(value) ? value.map((r) => replayJsonValue(r, o)) : replayJsonValue(value, o), stdoutWrite);
 }

@@ -12,7 +12,7 @@ const SHARED_REPLAY = [
   '--set', '--check', '--stop-at', '--max-map-count', '--mem-limit', '--lenient', '--allow-truncated', '--continue-after-oom',
   '--json', '--timeline', '--timeline-every', '--plot', '--no-chart', '--threads', '--native', '--no-ui',
 ];
-const REPORTING = ['record', 'replay', 'compare', 'info', 'convert', 'cut', 'import', 'presets', 'allocators'];
+const REPORTING = ['record', 'replay', 'compare', 'info', 'convert', 'cut', 'import', 'presets', 'allocators', 'demo'];
 /** Commands that show a progress line on a terminal (or print a line on success): --quiet silences them. */
 const QUIET = ['record', 'convert', 'cut', 'import', 'shrink'];
 
