@@ -22,7 +22,7 @@ export { NativeReplayError, type NativeReplayErrorCode } from './nativeError.js'
 export { replayIsNative } from './result.js';
 export { markSpillLines, MARKS_KEPT } from './markSpill.js';
 export type {
-  AnyReplayResult, NativeCrash, NativeFigures, NativeInfo, NativeMark, NativeOom, NativeProcessFigures, NativeReplayResult, ReplayFiguresCommon,
+  AnyReplayResult, NativeCrash, NativeFigures, NativeInfo, NativeMark, NativeOom, NativeProcessFigures, NativeReplayResult, ReplayFiguresCommon, ReplayResultBase,
 } from './result.js';
 export { shrinkTrace, SHRINK_MAX_CHUNKS, type ShrinkOptions, type ShrinkProgress, type ShrinkReport } from './shrink.js';
 export { ShrinkError } from './shrinkOutcome.js';

@@ -96,13 +96,11 @@ export function replayTraceCheck(reader: Pick<TraceReader, 'digestStatus' | 'foo
   };
 }
 
-export interface ReplayResult {
+/** What every replay result says, model or native: the trace, how far the replay got, how it ended. */
+export interface ReplayResultBase {
   file: string;
   workload: string;
   workloadParams: Record<string, string>;
-  preset: string;
-  overrides: Record<string, string>;
-  params: Record<string, unknown>;
   /** Events replayed. */
   events: number;
   /** Events in the trace (footer), 0 when unknown. */
@@ -121,6 +119,14 @@ export interface ReplayResult {
   truncated: boolean;
   /** The trace's footer against what was read: its digest, and (--lenient) the fields that disagree. */
   traceCheck: ReplayTraceCheck;
+  /** Allocations that failed (more than one only with continueAfterOom). */
+  oomCount: number;
+}
+
+export interface ReplayResult extends ReplayResultBase {
+  preset: string;
+  overrides: Record<string, string>;
+  params: Record<string, unknown>;
   final: ReplayFigures;
   /** The first MARKS_KEPT (10,000) marks; the rest are in `marksSpill`. */
   marks: ReplayMark[];
@@ -131,8 +137,6 @@ export interface ReplayResult {
   /** A file of the marks after the first MARKS_KEPT, one JSON object a line (removed at exit); null when all fit. */
   marksSpill: string | null;
   oom: ReplayOom | null;
-  /** Allocations that failed (more than one only with continueAfterOom). */
-  oomCount: number;
   check: ReplayCheck | null;
   digest: string;
   /** Samples of the statistics by event index (about 2,000; every mark has one). */
@@ -236,27 +240,15 @@ export interface NativeInfo {
   validateSeconds: number;
 }
 
-export interface NativeReplayResult {
-  file: string;
-  workload: string;
-  workloadParams: Record<string, string>;
+export interface NativeReplayResult extends ReplayResultBase {
   native: NativeInfo;
-  events: number;
-  totalEvents: number;
   /** From the first event to the last (the replayer's clock). */
   wallSeconds: number;
   /** events / (wallSeconds - native.statsSeconds). */
   eventsPerSec: number;
-  complete: boolean;
-  partial: boolean;
-  stoppedAt: number | null;
-  skipped: number;
-  truncated: boolean;
-  traceCheck: ReplayTraceCheck;
   final: NativeFigures;
   marks: NativeMark[];
   oom: NativeOom | null;
-  oomCount: number;
   crash: NativeCrash | null;
 }
 
