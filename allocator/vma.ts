@@ -55,10 +55,17 @@ let sLast = -1;
 let sFirst = -1;
 /** Scratch stack of the nodes on a split / merge / spine path (bottom-up repair); grows if a path is deeper. */
 let path = new Int32Array(256);
+/** Scratch stack of vmaMunmap's descent (kept apart from `path`, which merge and fixLeftGap use meanwhile). */
+let dpath = new Int32Array(256);
 
 function pathPush(d: number, n: number): void {
   if (d >= path.length) { const p = new Int32Array(path.length * 2); p.set(path); path = p; }
   path[d] = n;
+}
+
+function dpathPush(d: number, n: number): void {
+  if (d >= dpath.length) { const p = new Int32Array(dpath.length * 2); p.set(dpath); dpath = p; }
+  dpath[d] = n;
 }
 
 const f = (a: AllocCore, n: number, field: number): number => a.f64[(a.vmaOff + n * L.VMA_STRIDE + field) >> 1]!;
@@ -160,11 +167,11 @@ function vmaSetKind(a: AllocCore, n: number, kind: number): void {
 // All iterative over the scratch path: the same links, gaps and maxGaps as the recursive textbook
 // forms (split by key, merge by priority with ties to the right tree), repaired bottom-up.
 
-/** maxGap of the nodes path[d - 1] .. path[0], deepest first (each one's children are final). */
-function updPath(i32: Int32Array, f64: Float64Array, o: number, d: number): void {
+/** maxGap of the nodes p[d - 1] .. p[0], deepest first (each one's children are final). */
+function updPath(p: Int32Array, i32: Int32Array, f64: Float64Array, o: number, d: number): void {
   const of = o >> 1;
   while (d > 0) {
-    const n = path[--d]!;
+    const n = p[--d]!;
     const b = o + n * N.STRIDE, bf = of + n * N.F;
     let m = f64[bf + N.GAP]!;
     const l = i32[b + N.LEFT]!;
@@ -177,7 +184,7 @@ function updPath(i32: Int32Array, f64: Float64Array, o: number, d: number): void
 
 function upd(a: AllocCore, n: number): void {
   path[0] = n;
-  updPath(a.i32, a.f64, a.vmaOff, 1);
+  updPath(path, a.i32, a.f64, a.vmaOff, 1);
 }
 
 /** Splits subtree t into sL (start < key) and sR (start >= key); sLast / sFirst: the rightmost node
@@ -204,7 +211,7 @@ function split(a: AllocCore, t: number, key: number): void {
   if (r >= 0) i32[o + r * N.STRIDE + N.LEFT] = -1;
   sLast = l;
   sFirst = r;
-  updPath(i32, f64, o, d);
+  updPath(path, i32, f64, o, d);
 }
 
 /** Joins two subtrees, every start in l below every start in r. */
@@ -230,7 +237,7 @@ function merge(a: AllocCore, l: number, r: number): number {
     d++;
   }
   i32[hole] = l >= 0 ? l : r;
-  updPath(i32, a.f64, o, d);
+  updPath(path, i32, a.f64, o, d);
   return root;
 }
 
@@ -247,7 +254,7 @@ function fixLeftGap(a: AllocCore, t: number, prevEnd: number): void {
     t = l;
   }
   f64[of + t * N.F + N.GAP] = f64[of + t * N.F + N.START]! - prevEnd;
-  updPath(i32, f64, o, d);
+  updPath(path, i32, f64, o, d);
 }
 
 /** Removes the leftmost node of t (returned in sL); the new subtree root is returned. */
@@ -267,7 +274,7 @@ function popLeftmost(a: AllocCore, t: number): number {
   i32[o + n * N.STRIDE + N.RIGHT] = -1;
   if (parent < 0) return r;
   i32[o + parent * N.STRIDE + N.LEFT] = r;
-  updPath(i32, a.f64, o, d);
+  updPath(path, i32, a.f64, o, d);
   return t;
 }
 
@@ -405,13 +412,14 @@ export function vmaLastAddr(): number { return mmapAddr; }
 
 /** Highest placement of `len` bytes in a gap of at least `need` bytes: start of that gap's node, or -1. */
 function vmaFindGap(a: AllocCore, need: number): number {
-  let t = a.i32[L.H_VMA_ROOT]!;
-  if (t < 0 || f(a, t, L.V_MAXGAP) < need) return -1;
+  const i32 = a.i32, f64 = a.f64, o = a.vmaOff, of = o >> 1;
+  let t = i32[L.H_VMA_ROOT]!;
+  if (t < 0 || f64[of + t * N.F + N.MAXGAP]! < need) return -1;
   while (t >= 0) {
-    const r = w(a, t, L.V_RIGHT);
-    if (r >= 0 && f(a, r, L.V_MAXGAP) >= need) { t = r; continue; }
-    if (f(a, t, L.V_GAP) >= need) return t;
-    t = w(a, t, L.V_LEFT);
+    const r = i32[o + t * N.STRIDE + N.RIGHT]!;
+    if (r >= 0 && f64[of + r * N.F + N.MAXGAP]! >= need) { t = r; continue; }
+    if (f64[of + t * N.F + N.GAP]! >= need) return t;
+    t = i32[o + t * N.STRIDE + N.LEFT]!;
   }
   return -1;
 }
@@ -443,16 +451,88 @@ export function vmaMmap(a: AllocCore, len: number, flags: number, kind: number):
 }
 
 /** munmap(start, end - start): false (ENOMEM, nothing changed) when it must split a VMA in the middle
- *  and the map count is at the limit. */
+ *  and the map count is at the limit.
+ *  One descent finds the VMA at start (vmaFloor's node) and records the path. Two common cases then
+ *  change the tree in place instead of vmaRemove's split / split / merge: the whole of one VMA (a
+ *  SuperSlab's release: the node is replaced by the merge of its children) and the tail of one VMA
+ *  (the trim after a padded mmap: the node shrinks). vmaRemove re-merges the path by priority, ties to
+ *  the right, so the in-place forms give the same tree only when the priorities strictly decrease
+ *  along the path (no tie to reorder); otherwise vmaRemove does it. */
 export function vmaMunmap(a: AllocCore, start: number, end: number): boolean {
-  const v = vmaFloor(a, start);
-  const inside = v >= 0 && f(a, v, L.V_START) < start && f(a, v, L.V_END) > end;
-  if (inside && a.f64[L.S.mappings]! >= a.p.maxMapCount) {
-    a.f64[L.S.munmapFailures]!++;
+  const i32 = a.i32, f64 = a.f64, o = a.vmaOff, of = o >> 1;
+  let t = i32[L.H_VMA_ROOT]!;
+  let v = -1, d = 0, exact = false, strict = true, prev = 0x80000000;
+  while (t >= 0) {
+    if (d >= dpath.length) dpathPush(d, t); else dpath[d] = t;
+    d++;
+    const pr = i32[o + t * N.STRIDE + N.PRIO]!;
+    if (pr >= prev) strict = false;
+    prev = pr;
+    const st = f64[of + t * N.F + N.START]!;
+    if (st === start) { v = t; exact = true; break; }
+    if (st < start) { v = t; t = i32[o + t * N.STRIDE + N.RIGHT]!; } else t = i32[o + t * N.STRIDE + N.LEFT]!;
+  }
+  const vEnd = v >= 0 ? f64[of + v * N.F + N.END]! : 0;
+  const inside = v >= 0 && f64[of + v * N.F + N.START]! < start && vEnd > end;
+  if (inside && f64[L.S.mappings]! >= a.p.maxMapCount) {
+    f64[L.S.munmapFailures]!++;
     return false;
+  }
+  if (strict && v >= 0 && vEnd === end) {
+    if (exact) vmaDeleteAt(a, d, start);
+    else vmaTrimTail(a, v, d, start);
+    return true;
   }
   vmaRemove(a, start, end);
   return true;
+}
+
+/** vmaMunmap of exactly node dpath[d - 1] (start = its start): vmaRemove's result, in place. */
+function vmaDeleteAt(a: AllocCore, d: number, start: number): void {
+  const i32 = a.i32, f64 = a.f64, o = a.vmaOff, of = o >> 1;
+  const v = dpath[d - 1]!;
+  const l = i32[o + v * N.STRIDE + N.LEFT]!;
+  const r = i32[o + v * N.STRIDE + N.RIGHT]!;
+  // the predecessor: rightmost of the left subtree, else the deepest ancestor left of start
+  let p = -1;
+  if (l >= 0) {
+    p = l;
+    for (let x = i32[o + p * N.STRIDE + N.RIGHT]!; x >= 0; x = i32[o + p * N.STRIDE + N.RIGHT]!) p = x;
+  } else {
+    for (let k = d - 2; k >= 0; k--) { const x = dpath[k]!; if (f64[of + x * N.F + N.START]! < start) { p = x; break; } }
+  }
+  const prevEnd = p >= 0 ? f64[of + p * N.F + N.END]! : 0;
+  f64[of + v * N.F + N.MAXGAP] = f64[of + v * N.F + N.GAP]!; // as vmaRemove leaves it: a leaf when dropped
+  vmaDrop(a, v);
+  // the successor's gap now starts at the predecessor's end
+  if (r >= 0) fixLeftGap(a, r, prevEnd);
+  else {
+    for (let k = d - 2; k >= 0; k--) {
+      const x = dpath[k]!;
+      if (f64[of + x * N.F + N.START]! > start) { f64[of + x * N.F + N.GAP] = f64[of + x * N.F + N.START]! - prevEnd; break; }
+    }
+  }
+  const sub = merge(a, l, r);
+  if (d === 1) i32[L.H_VMA_ROOT] = sub;
+  else {
+    const q = dpath[d - 2]!;
+    i32[o + q * N.STRIDE + (f64[of + q * N.F + N.START]! < start ? N.RIGHT : N.LEFT)] = sub;
+  }
+  for (let k = 0; k < d - 1; k++) { if (k >= path.length) pathPush(k, dpath[k]!); else path[k] = dpath[k]!; }
+  updPath(path, i32, f64, o, d - 1);
+}
+
+/** vmaMunmap of [start, end of v) with v = the VMA holding start (on dpath[0 .. d)): v shrinks. */
+function vmaTrimTail(a: AllocCore, v: number, d: number, start: number): void {
+  vmaResize(a, v, f(a, v, L.V_START), start);
+  const i32 = a.i32, f64 = a.f64, o = a.vmaOff, of = o >> 1;
+  // the successor is the deepest node of the path right of start
+  for (let k = d - 1; k >= 0; k--) {
+    const x = dpath[k]!;
+    if (f64[of + x * N.F + N.START]! > start) { f64[of + x * N.F + N.GAP] = f64[of + x * N.F + N.START]! - start; break; }
+  }
+  for (let k = 0; k < d; k++) { if (k >= path.length) pathPush(k, dpath[k]!); else path[k] = dpath[k]!; }
+  updPath(path, i32, f64, o, d);
 }
 
 /** mprotect(start, end - start, flags): false (ENOMEM, nothing changed) when a needed split would pass
