@@ -24,7 +24,9 @@ import { TraceReadState, traceCheckRuns, traceCheckUsed } from './readState.js';
 import { TRACE_MAGIC, TRACE_READ_VERSIONS, schemaDecodeFooter, schemaDecodeHeader } from './schema.js';
 import { TraceByteStream } from './source.js';
 import { TraceStackTable } from './stacks.js';
-import { gStackBad, traceBadStack, traceStackColumnCheck, traceStackCount, traceStackScan } from './stackPass.js';
+import {
+  gStackBad, gStackPos, traceBadStack, traceStackColumnCheck, traceStackColumnUsed, traceStackCount, traceStackScan,
+} from './stackPass.js';
 import type {
   EventBatch, OpenTraceOptions, TraceDigestStatus, TraceFooter, TraceFooterField, TraceFooterMismatch, TraceFormat,
   TraceHeader, TraceReader,
@@ -290,12 +292,15 @@ class TraceReaderImpl implements TraceReader {
       const defined = this.validate ? this.stacks.count : Infinity;
       b.ensure(limit - from);
       const k = traceStackScan(inp, b, this.stackPos, from, limit, defined, this.lenient);
+      const atK = gStackPos;
       this.badStacks += gStackBad;
       next = this.validate ? traceApplyChecked(st, inp, b, this.verifyDigest, from, k) : traceApplyFast(st, inp, b, from, k);
-      if (next === k && k < limit && st.pending === null) {
-        traceBadStack(st, inp, k, inp.stackIds[this.stackPos + traceStackCount(inp, from, k)]!, defined);
+      if (next === k && k < limit && st.pending === null) traceBadStack(st, inp, k, inp.stackIds[atK]!, defined);
+      this.stackPos = next === k ? atK : this.stackPos + traceStackCount(inp, from, next);
+      if (next === n && st.pending === null) {
+        const bad = traceStackColumnUsed(inp, this.stackPos);
+        if (bad !== null) throw st.structural('CORRUPT_CHUNK', -1, bad);
       }
-      this.stackPos += traceStackCount(inp, from, next);
     } else {
       next = this.validate ? traceApplyChecked(st, inp, b, this.verifyDigest, from, limit) : traceApplyFast(st, inp, b, from, limit);
     }

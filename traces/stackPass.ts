@@ -1,32 +1,31 @@
-// The reader's stack pass (traces with stacks only, so a trace without them pays nothing): the chunk's
-// stack column against its ops (one id per alloc kind and realloc: CORRUPT_CHUNK otherwise), and per
-// slice the stack ids of input events [from, limit) into the batch's stack column, with the first id
+// The reader's stack pass (traces with stacks only, so a trace without them pays nothing): per slice
+// the stack ids of input events [from, limit) into the batch's stack column, with the first id
 // that is not defined yet (BAD_STACK). The main pass then runs up to that event, so the first error
 // in stream order is still the one reported. In lenient mode a bad stack id is not a bad event (the
 // allocation itself is valid; skipping it would break every later event of its object): it is read
 // as 0 (unknown) and counted (TraceReader.badStacks).
 // Stack ids are not part of the digest (a trace and the same trace without its stacks have the same
-// digest); they are checked against the stack table read so far.
+// digest); they are checked against the stack table read so far. After a chunk's last event its stack
+// column must have been used exactly (one id per alloc kind and realloc), like the other columns
+// (CORRUPT_CHUNK).
 import { traceError } from './errors.js';
 import { TraceBatch } from './batch.js';
 import { TraceInput } from './input.js';
 import { TraceReadState, traceCheckColumns } from './readState.js';
 
-/** Structural check at a chunk's start: null or the CORRUPT_CHUNK detail. */
+/** Cheap check at a chunk's start: null or the CORRUPT_CHUNK detail of a stack column in a trace without stacks. */
 export function traceStackColumnCheck(inp: TraceInput, hasStacks: boolean): string | null {
-  if (!hasStacks) return inp.nStackIds === 0 ? null : `stack column (${inp.nStackIds} values) in a trace without stacks`;
-  const ops = inp.ops, n = inp.n;
-  let want = 0;
-  for (let i = 0; i < n; i++) {
-    const op = ops[i]!;
-    if (op === /* OP_ALLOC */ 0 || op === /* OP_REALLOC */ 2 || op === /* OP_CALLOC */ 3 || op === /* OP_MEMALIGN */ 4) want++;
-    else if (op >= inp.opLimit) return null; // an unknown op: its columns are unknown (the pass stops there)
-  }
-  return want === inp.nStackIds ? null : `stack column has ${inp.nStackIds} values, the allocs+reallocs need ${want}`;
+  return hasStacks || inp.nStackIds === 0 ? null : `stack column (${inp.nStackIds} values) in a trace without stacks`;
 }
 
-/** Bad stack ids read as 0 by the last lenient traceStackScan. */
+/** After a chunk's last event (with stacks): null, or the detail of a stack column whose length is not one per allocation. */
+export function traceStackColumnUsed(inp: TraceInput, used: number): string | null {
+  return used === inp.nStackIds ? null : `stack column has ${inp.nStackIds} values, the allocs+reallocs need ${used}`;
+}
+
+/** Bad stack ids read as 0 by the last lenient traceStackScan; the column position where it stopped. */
 export let gStackBad = 0;
+export let gStackPos = 0;
 
 /**
  * The stack ids of input events [from, limit) into b.stack[0..limit-from) (0 for other ops), the
@@ -45,13 +44,14 @@ export function traceStackScan(inp: TraceInput, b: TraceBatch, pos: number, from
       s = p < nCol ? col[p]! : 0;
       p++;
       if (s > defined) {
-        if (!lenient) return i;
+        if (!lenient) { gStackPos = p - 1; return i; }
         s = 0;
         gStackBad++;
       }
     }
     out[i - from] = s;
   }
+  gStackPos = p;
   return limit;
 }
 
