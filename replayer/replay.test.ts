@@ -5,9 +5,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { recordWorkload } from '../recorder/index.js';
-import { F_EVENTS_DONE, replayRun, replayStart, type ReplayResult } from './index.js';
+import { controlState, F_EVENTS_DONE, replayRun, replayStart, ReplayState, type ReplayResult } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'slabtrace-replay-'));
 const larsonPb = join(dir, 'larson.pb');
@@ -148,10 +148,27 @@ describe('options', () => {
     expect(r.complete).toBe(false);
   });
 
-  it('--speed throttles the replay (a lower bound on wall time: slow machines only add to it)', async () => {
-    const r = await replayRun(battlePb, { preset: 'hakmem-7.7', stopAt: 30_000, speed: 100_000 });
-    expect(r.events).toBe(30_000);
-    expect(r.wallSeconds).toBeGreaterThanOrEqual(0.25);
+  it('--speed throttles the replay: it sleeps as long as its speed requires (on a simulated clock)', async () => {
+    // The clock moves only when the replay sleeps (Atomics.wait on the control block, here returning at
+    // once): what it sleeps in all is what the throttle asked for, whatever the machine's speed.
+    const slept = async (speed: number): Promise<number> => {
+      let clock = 0, total = 0;
+      const now = vi.spyOn(performance, 'now').mockImplementation(() => clock);
+      const wait = vi.spyOn(Atomics, 'wait').mockImplementation((_a, _i, _v, timeout = 0) => { clock += timeout; total += timeout; return 'timed-out'; });
+      try {
+        const r = await replayRun(battlePb, { preset: 'hakmem-7.7', stopAt: 30_000, speed });
+        expect(r.events).toBe(30_000);
+      } finally {
+        now.mockRestore();
+        wait.mockRestore();
+      }
+      return total;
+    };
+    // 30,000 events at 100,000/s: 300 ms, less the last segment (50 segments a second: 20 ms) it need not wait for
+    const ms = await slept(100_000);
+    expect(ms).toBeGreaterThanOrEqual(280);
+    expect(ms).toBeLessThanOrEqual(300);
+    expect(await slept(0)).toBe(0);
   });
 
   it('--check runs the invariant checker at marks and every N events', async () => {
@@ -196,7 +213,9 @@ describe('control', () => {
     h.step(1e12);
     const mark = await new Promise<{ name: string; event: number }>((res) => h.onMark(res));
     expect(mark.name).toBe('measure-peak@1M');
-    await new Promise((r) => setTimeout(r, 300));
+    // the replay says it is paused (it publishes its count before it sleeps): polled, with a deadline
+    for (let i = 0; i < 1200 && controlState(h.control) !== ReplayState.Paused; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(controlState(h.control)).toBe(ReplayState.Paused);
     expect(h.control.floats[F_EVENTS_DONE]).toBe(mark.event + 1);
     h.quit();
     const r = await h.result;

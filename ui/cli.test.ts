@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { childExit, childProgressEnv, childStderrUntil } from './childWait.js';
 
 const BIN = join(import.meta.dirname, '..', 'dist', 'ui', 'bin.js');
 const dir = mkdtempSync(join(tmpdir(), 'slabtrace-cli-'));
@@ -155,23 +156,21 @@ describe('replay', () => {
 
 describe('interrupts and real programs', () => {
   it('Ctrl-C during a replay prints the partial summary and exits 130', async () => {
-    const child = spawn(process.execPath, [BIN, 'replay', larson, '--no-ui', '--speed', '100K'], { env: { ...process.env, CI: 'true' } });
+    const child = spawn(process.execPath, [BIN, 'replay', larson, '--no-ui', '--speed', '100K'], { env: childProgressEnv() });
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    await new Promise((r) => setTimeout(r, 1500));
+    await childStderrUntil(child, /: [1-9][\d,]* events/); // under way: events replayed
     child.kill('SIGINT');
-    const code = await new Promise<number>((r) => child.on('exit', (c) => r(c ?? -1)));
-    expect(code).toBe(130);
+    expect(await childExit(child)).toBe(130);
     expect(out).toMatch(/PARTIAL: stopped by the user after [\d,]+ events/);
   });
 
   it('Ctrl-C during a recording leaves a readable, truncated trace and exits 130', async () => {
     const trace = join(dir, 'cut.pb');
-    const child = spawn(process.execPath, [BIN, 'record', 'larson', '10', '8', '128', '1024', '1', '12345', '4', '--ops', '500M', '-o', trace]);
-    await new Promise((r) => setTimeout(r, 1500));
+    const child = spawn(process.execPath, [BIN, 'record', 'larson', '10', '8', '128', '1024', '1', '12345', '4', '--ops', '500M', '-o', trace], { env: childProgressEnv() });
+    await childStderrUntil(child, / [MG]iB written/); // at least 1 MiB written: several chunks of events
     child.kill('SIGINT');
-    const code = await new Promise<number>((r) => child.on('exit', (c) => r(c ?? -1)));
-    expect(code).toBe(130);
+    expect(await childExit(child)).toBe(130);
     expectUserError(run(['info', trace]), /TRUNCATED/);
     const info = JSON.parse(run(['info', trace, '--json', '--allow-truncated']).out);
     expect(info.complete).toBe(false);

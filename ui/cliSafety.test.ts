@@ -2,11 +2,12 @@
 // line and exit 2, the same wording from every command, no file left behind, an input never
 // destroyed; a closed pipe ends quietly. Runs the built binary (npm test builds first).
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { childExit, childProgressEnv, childStderrUntil } from './childWait.js';
 
 const BIN = join(import.meta.dirname, '..', 'dist', 'ui', 'bin.js');
 const dir = mkdtempSync(join(tmpdir(), 'slabtrace-safety-'));
@@ -106,7 +107,7 @@ describe('outputs', () => {
     expect(p.err).toBe('');
   });
 
-  it('convert --allow-truncated salvages a cut .json.gz into a complete trace; an interrupted convert leaves nothing, exit 130', () => {
+  it('convert --allow-truncated salvages a cut .json.gz into a complete trace; an interrupted convert leaves nothing, exit 130', async () => {
     const gz = join(dir, 'whole.json.gz');
     expect(run(['convert', trace, gz]).code).toBe(0);
     const cut = join(dir, 'cut.json.gz');
@@ -120,8 +121,10 @@ describe('outputs', () => {
     const big = join(dir, 'big.pb');
     expect(run(['record', 'battle', '--scales', '5M', '-o', big]).code).toBe(0); // 17 M events: seconds of conversion
     const out = join(dir, 'big.json.gz');
-    const p = sh(`$BIN convert ${big} ${out} & P=$!; sleep 1; kill -INT $P; wait $P; echo "status $?"`);
-    expect(p.out).toContain('status 130');
+    const child = spawn(process.execPath, [BIN, 'convert', big, out], { env: childProgressEnv() });
+    await childStderrUntil(child, / read \(\d+%\)/); // under way: a progress line
+    child.kill('SIGINT');
+    expect(await childExit(child)).toBe(130);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir).filter((f) => f.startsWith('.slabtrace-'))).toEqual([]);
   });

@@ -38,6 +38,19 @@ describe('progressLineStart', () => {
     }
   });
 
+  it('writes plain lines, one a second, when asked (SLABTRACE_PROGRESS=1) and stderr is not a terminal', () => {
+    const err = fakeStderr(false);
+    let n = 0;
+    const p = progressLineStart(() => `step ${++n}`, { stderr: err, lines: true });
+    vi.advanceTimersByTime(2000);
+    p.stop();
+    expect(err.text).toBe('step 1\nstep 2\n');
+    const quiet = fakeStderr(false);
+    progressLineStart(() => 'x', { stderr: quiet, lines: true, quiet: true });
+    vi.advanceTimersByTime(2000);
+    expect(quiet.text).toBe('');
+  });
+
   it('skips a tick whose render returns null', () => {
     const err = fakeStderr(true);
     const p = byteProgressStart('record larson', 'written', () => null, { stderr: err });

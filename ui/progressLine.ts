@@ -1,14 +1,20 @@
-// One progress line on stderr for any long command (replay, native replay, convert, import, record):
-// rewritten in place at most four times a second, and only when stderr is a terminal — pipes, files
-// and CI logs get nothing, only the command's own summary. `--quiet` (where a command has it) turns it
-// off. Invariants: the line is cleared before `stop()` returns when anything was written (so a summary
-// that follows starts on a clean line); nothing at all is written when the work ends within the first
-// interval; `stop()` may be called more than once.
+// One progress line on stderr for any long command (replay, native replay, compare, convert, import,
+// record): rewritten in place at most four times a second, and only when stderr is a terminal — pipes,
+// files and CI logs get nothing, only the command's own summary, unless SLABTRACE_PROGRESS=1 asks for
+// plain lines there (one a second, each ended by a newline: for logs, and for tests that wait for the
+// work to be under way). `--quiet` (where a command has it) turns it off in every case.
+// Invariants: on a terminal the line is cleared before `stop()` returns when anything was written (so a
+// summary that follows starts on a clean line); nothing at all is written when the work ends within the
+// first interval; `stop()` may be called more than once.
 
 import { statSync } from 'node:fs';
 import { formatBytes, formatDuration } from './format.js';
 
 const INTERVAL_MS = 250;
+/** Plain lines (not a terminal, SLABTRACE_PROGRESS=1): one a second. */
+const LINES_INTERVAL_MS = 1000;
+/** The environment switch for plain progress lines when stderr is not a terminal. */
+export const PROGRESS_ENV = 'SLABTRACE_PROGRESS';
 
 export interface ProgressLine {
   stop(): void;
@@ -19,6 +25,16 @@ export interface ProgressLineOptions {
   stderr?: NodeJS.WriteStream;
   /** No line at all (--quiet). */
   quiet?: boolean;
+  /** Plain lines when stderr is not a terminal (default: SLABTRACE_PROGRESS=1 in the environment). */
+  lines?: boolean;
+}
+
+type ProgressMode = 'off' | 'terminal' | 'lines';
+
+function progressMode(stderr: NodeJS.WriteStream, opts: ProgressLineOptions): ProgressMode {
+  if (opts.quiet) return 'off';
+  if (stderr.isTTY) return 'terminal';
+  return (opts.lines ?? process.env[PROGRESS_ENV] === '1') ? 'lines' : 'off';
 }
 
 /** The time since the start and since the previous line, for rates. */
@@ -27,10 +43,12 @@ export interface ProgressTick {
   sinceLastMs: number;
 }
 
-/** Calls `render` every 250 ms and shows what it returns (null: skip this tick) as the progress line. */
+/** Calls `render` every 250 ms (plain lines: every second) and shows what it returns (null: skip this
+ *  tick) as the progress line. */
 export function progressLineStart(render: (tick: ProgressTick) => string | null, opts: ProgressLineOptions = {}): ProgressLine {
   const stderr = opts.stderr ?? process.stderr;
-  if (opts.quiet || !stderr.isTTY) return { stop() {} };
+  const mode = progressMode(stderr, opts);
+  if (mode === 'off') return { stop() {} };
   const t0 = performance.now();
   let last = t0;
   let shown = false;
@@ -39,9 +57,9 @@ export function progressLineStart(render: (tick: ProgressTick) => string | null,
     const text = render({ elapsedMs: now - t0, sinceLastMs: Math.max(1, now - last) });
     last = now;
     if (text === null) return;
-    stderr.write(`\r\x1b[K${text}`);
-    shown = true;
-  }, INTERVAL_MS);
+    stderr.write(mode === 'terminal' ? `\r\x1b[K${text}` : `${text}\n`);
+    shown = mode === 'terminal';
+  }, mode === 'terminal' ? INTERVAL_MS : LINES_INTERVAL_MS);
   return {
     stop() {
       clearInterval(timer);

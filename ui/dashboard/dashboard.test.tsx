@@ -247,7 +247,12 @@ describe('App (live, fake replay)', () => {
     h.emitMark(FIX_MARK);
     h.emitMark({ ...FIX_MARK, name: 'phase-2', event: 99_000 });
     await until(() => (app.lastFrame() ?? '').includes('phase-2'), 'marks');
-    await sleep(250);
+    // the live area drawn again twice (the counter moves): the history is still there once
+    Atomics.store(h.control.ints, CTL_STATE, ReplayState.Running);
+    for (const events of [300_000, 400_000]) {
+      h.control.floats[F_EVENTS_DONE] = events;
+      await until(() => (app.lastFrame() ?? '').includes(`events ${events.toLocaleString('en-US')} / 1,000,000`), `the counter at ${events}`);
+    }
     const all = app.lastFrame() ?? ''; // static history + live area
     expect(all.split('◆ warmup-done').length - 1).toBe(1);
     app.unmount();
@@ -276,9 +281,9 @@ describe('App (live, fake replay)', () => {
 
   it('holds the OOM banner until a key, which no longer controls the replay', async () => {
     const { h, app, finished } = await renderHeld();
-    await sleep(100);
-    expect(finished).toHaveLength(0);
     expect(app.lastFrame()).toContain('figures are final  any key summary in 5 s');
+    await until(() => (app.lastFrame() ?? '').includes('summary in 4 s'), 'the countdown to move'); // a second on: still held
+    expect(finished).toHaveLength(0);
     app.stdin.write(' ');
     await until(() => finished.length === 1, 'finish after a key');
     expect(h.calls).toEqual([]);

@@ -135,6 +135,8 @@ describe.skipIf(!HAVE_TMUX)('dashboard in a real terminal (tmux)', () => {
       expect(end).toContain('EXIT=130');
       const all = captureAll(session);
       expect(all).toContain('PARTIAL: stopped by the user');
+      // quit while paused: not one event after the paused screen's count
+      expect(/stopped by the user after ([\d,]+) events/.exec(all)?.[1]).toBe(p0.toLocaleString('en-US'));
       expect(all).toContain('replay of');
       expect(all.slice(all.indexOf('replay of'))).not.toContain('space pause');
     } finally {
