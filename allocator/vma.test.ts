@@ -7,7 +7,7 @@ import { Allocator, resolveParams } from './index.js';
 import type { AllocCore } from './core.js';
 import {
   MMAP_MAP_COUNT, MMAP_OK, VF_NOMERGE, VF_READ, VF_RW, VF_STACK, VK_LARGE, VK_SENTINEL, VK_SUPERSLAB,
-  vmaEnd, vmaFlags, vmaKind, vmaLastAddr, vmaMmap, vmaMunmap, vmaProtect, vmaStart, vmaWalk,
+  vmaEnd, vmaFlags, vmaKind, vmaLastAddr, vmaMmap, vmaMunmap, vmaProtect, vmaStart, vmaTuning, vmaWalk,
 } from './vma.js';
 
 const MiB = 2 ** 20;
@@ -209,6 +209,47 @@ describe('address space: seeded differential test against a naive model', () => 
         }
         expect(vmas(a)).toEqual(ref.v);
       }
+      expect(a.checkInvariants().errors).toEqual([]);
+    });
+  }
+});
+
+describe('address space: munmap in place', () => {
+  /** Runs `steps` seeded operations (whole-VMA and tail munmaps favoured) on `a`; in-place munmap on or off. */
+  function drive(a: AllocCore, seed: number, inPlace: boolean, steps: number): void {
+    let x = seed * 0x9e3779b1;
+    const rnd = (n: number): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) % n; };
+    const page = 4096;
+    vmaTuning.inPlace = inPlace;
+    try {
+      for (let step = 0; step < steps; step++) {
+        const op = rnd(10);
+        if (op < 4) {
+          if (rnd(2) === 0) superSlab(a);
+          else vmaMmap(a, page * (1 + rnd(64)), [VF_RW, VF_STACK, VF_READ][rnd(3)]!, VK_LARGE);
+          continue;
+        }
+        const v = vmas(a);
+        if (v.length === 0) continue;
+        const t = v[rnd(v.length)]!;
+        if (op < 7) vmaMunmap(a, t.start, t.end); // a whole VMA
+        else if (op < 9) vmaMunmap(a, t.end - page * (1 + rnd((t.end - t.start) / page - 1 || 1)), t.end); // its tail
+        else vmaMunmap(a, t.start, Math.min(t.end + 8 * MiB, BASE)); // one or more, whatever they cover
+      }
+    } finally {
+      vmaTuning.inPlace = true;
+    }
+  }
+
+  for (const seed of [1, 2, 3]) {
+    it(`seed ${seed}: whole-VMA and tail munmaps in place leave the same buffer as the split/merge path`, () => {
+      const over = { maxMapCount: String(60 + seed * 20) };
+      const a = bare(over);
+      const b = bare(over);
+      drive(a, seed, true, 2500);
+      drive(b, seed, false, 2500);
+      expect(a.digest()).toBe(b.digest());
+      expect(Array.from(a.i32)).toEqual(Array.from(b.i32));
       expect(a.checkInvariants().errors).toEqual([]);
     });
   }

@@ -450,6 +450,9 @@ export function vmaMmap(a: AllocCore, len: number, flags: number, kind: number):
   return MMAP_OK;
 }
 
+/** Test switch: false sends every munmap through vmaRemove (vma.test.ts checks both give the same buffer). */
+export const vmaTuning = { inPlace: true };
+
 /** munmap(start, end - start): false (ENOMEM, nothing changed) when it must split a VMA in the middle
  *  and the map count is at the limit.
  *  One descent finds the VMA at start (vmaFloor's node) and records the path. Two common cases then
@@ -478,7 +481,7 @@ export function vmaMunmap(a: AllocCore, start: number, end: number): boolean {
     f64[L.S.munmapFailures]!++;
     return false;
   }
-  if (strict && v >= 0 && vEnd === end) {
+  if (strict && v >= 0 && vEnd === end && vmaTuning.inPlace) {
     if (exact) vmaDeleteAt(a, d, start);
     else vmaTrimTail(a, v, d, start);
     return true;
