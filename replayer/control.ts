@@ -1,8 +1,13 @@
-// The replay control block: a small SharedArrayBuffer shared by the replay (worker) and its host
-// (main thread / dashboard). The host writes commands (pause, step, quit, speed); the replay writes
-// progress (events done, state). No message crosses per event: the replay polls this block once per
-// segment of events, and sleeps on CTL_WAKE with Atomics.wait while paused or throttled.
-// Invariant: only the replay writes F_EVENTS_DONE and CTL_STATE; only the host writes the commands.
+// The replay control block: a small SharedArrayBuffer shared by a replay and its host (main thread:
+// plain progress, compare, the dashboard). The host writes commands (pause, step, quit, speed) and the
+// file size (F_BYTES_TOTAL); the replay writes progress (events done, total, bytes read, marks, state).
+// No message crosses per event: a model replay polls this block once per segment of events and sleeps on
+// CTL_WAKE with Atomics.wait while paused or throttled; a native replay's progress is written on the
+// main thread (by its feeder, or from what the replay process reports; it has no pause or step).
+// controlProgress turns the block into the figures every progress display shows.
+// Invariants: only the replay side writes F_EVENTS_DONE, F_BYTES_READ, F_MARKS and CTL_STATE; commands
+// are set by the host, and the replay only ever clears a step (F_STEP_UNTIL, F_STEP_TO_MARK) and pauses
+// itself (CTL_PAUSE = 1) when the step is done; every command bumps CTL_WAKE.
 
 export const CTL_STATE = 0; // ReplayState
 export const CTL_PAUSE = 1; // 1 = paused requested

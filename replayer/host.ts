@@ -1,7 +1,9 @@
-// Hosting a replay: in a worker_threads worker (the default: the allocator's SharedArrayBuffer is then
-// read live by the main thread) or in-process (tests, compare's determinism checks). Either way the
-// host gets a handle: the control block (pause / step / speed / quit), the allocator buffer once it
-// exists (for openStatsView), marks as they pass, and the result.
+// Hosting a model replay: in a worker_threads worker (the default: the allocator's SharedArrayBuffer is
+// then read live by the main thread; a file is decoded in a second worker, stdin is forwarded to it in
+// acknowledged chunks) or on the main thread (`replay --in-process`: no live view). Either way the host
+// gets a handle: the control block (commands: pause / step / speed / quit; progress), the allocator
+// buffer once it exists (for openStatsView), marks as they pass, and the result. Marks a worker spilled
+// to a file are adopted here, so the file is removed when this (main) thread's process exits.
 
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';

@@ -1,7 +1,9 @@
-// The CLI edge: user mistakes and bad input become one clear line on stderr and a distinct exit code;
-// anything else is a bug and is printed with its stack and a request to report it.
-// Exit codes: 0 done · 1 internal error · 2 bad usage or bad trace · 3 OOM reproduced · 4 native replay
-// crashed · 5 demo not reproduced · 125 record exec incomplete · 130 interrupted (README lists them all).
+// The CLI edge: turns an error into what the user sees and an exit code, by the error's kind carried as
+// data (`kind`: user | bug | interrupt; system errors by their errno). The user's (bad usage, a bad
+// trace, a file that cannot be read or written) is one line on stderr, with a hint where one helps
+// (mtrace output given as a trace), exit 2; an interrupt prints "interrupted", exit 130; a reader that
+// went away (EPIPE) ends the output quietly, exit 0; anything else is a bug: its stack and a request to
+// report it, exit 1. The codes themselves are in exitCodes.ts (README lists them all).
 
 import { closeSync, openSync, readSync } from 'node:fs';
 import { EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exitCodes.js';
