@@ -46,7 +46,7 @@ export interface RingGeometry {
 
 export const RING_DEFAULT: RingGeometry = { slots: 8, capacity: 32768, markBytes: 1 << 16, metaBytes: 1 << 20 };
 
-export interface RingSlot {
+interface RingSlot {
   f: Float64Array;
   op: Uint8Array;
   tid: Uint32Array;
@@ -112,10 +112,10 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** Length value meaning "this metadata was posted on the side port". */
-export const RING_SPILLED = -1;
+const RING_SPILLED = -1;
 
 /** The side channel for metadata too large for its area (the decode worker posts, the replay side takes). */
-export interface RingSpillPort {
+interface RingSpillPort {
   postMessage(value: unknown): void;
 }
 

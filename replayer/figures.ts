@@ -1,48 +1,33 @@
 // Turning the allocator's statistics into the replay's figures (summary, marks) and its OOM info into
-// the event-level OOM report. The only place that knows both vocabularies.
+// the event-level OOM report. The only place that knows both vocabularies: figures keep the allocator's
+// names (its STAT_FIELDS and derived figures, checked by type) except the VMAs per kind (grouped as
+// `vmas`) and the baseline's mapped bytes (`baselineVmSize`).
 
-import type { OomInfo } from '../allocator/index.js';
+import type { AllocStats, DerivedStats, OomInfo, StatField } from '../allocator/index.js';
 import type { ReplayFigures, ReplayOom } from './result.js';
 
-/** The global statistics the replay reports, by the allocator's field names. */
-export interface ReplayStatsSource {
-  rss: number; peakRss: number; vmSize: number; peakVmSize: number; mappings: number;
-  ssAllocated: number; ssFreed: number; ssLive: number; ssEmptyReserved: number;
-  blocksAllocated: number; blocksFreed: number; bytesFreed: number;
-  remoteFrees: number; remoteFreesPending: number; bytesReturned: number;
-  peakMappings: number; vmasSuperSlab: number; vmasStack: number; vmasLarge: number; vmasBaseline: number; vmasMerged: number;
-  baselineRss: number; vmBytesBaseline: number; threadRss: number; metaRss: number;
-  stacksMapped: number; stacksLeaked: number; stacksCached: number; stackFailures: number;
-}
+/** The allocator's figures (STAT_FIELDS and the reader's derived ones) that the replay reports under the
+ *  allocator's own names; the rest of ReplayFigures is regrouped or renamed in replayFigures. */
+const REPLAY_SAME_NAME = [
+  'rss', 'peakRss', 'vmSize', 'peakVmSize', 'mappings', 'ssAllocated', 'ssFreed', 'ssLive', 'ssEmptyReserved',
+  'blocksAllocated', 'blocksFreed', 'bytesFreed', 'remoteFrees', 'remoteFreesPending', 'bytesReturned', 'liveBlocks',
+  'peakMappings', 'baselineRss', 'threadRss', 'metaRss', 'stacksMapped', 'stacksLeaked', 'stacksCached', 'stackFailures',
+] as const satisfies readonly (StatField | keyof DerivedStats)[];
+type ReplaySameName = (typeof REPLAY_SAME_NAME)[number];
 
+/** What replayFigures reads: the same-name figures, the VMAs per kind and the baseline's mapped bytes. */
+type ReplayStatsSource = Pick<AllocStats, ReplaySameName
+  | 'vmasSuperSlab' | 'vmasStack' | 'vmasLarge' | 'vmasBaseline' | 'vmasMerged' | 'vmBytesBaseline'>;
+
+/** The replay's figures from the allocator's statistics (a mark's, or the final ones). The object literal
+ *  is checked against ReplayFigures: a figure added there and not produced here does not compile. */
 export function replayFigures(s: ReplayStatsSource): ReplayFigures {
+  const same = {} as Pick<ReplayFigures, ReplaySameName>;
+  for (const k of REPLAY_SAME_NAME) same[k] = s[k];
   return {
-    rss: s.rss,
-    peakRss: s.peakRss,
-    vmSize: s.vmSize,
-    peakVmSize: s.peakVmSize,
-    mappings: s.mappings,
-    ssAllocated: s.ssAllocated,
-    ssFreed: s.ssFreed,
-    ssLive: s.ssLive,
-    ssEmptyReserved: s.ssEmptyReserved,
-    blocksAllocated: s.blocksAllocated,
-    blocksFreed: s.blocksFreed,
-    bytesFreed: s.bytesFreed,
-    remoteFrees: s.remoteFrees,
-    remoteFreesPending: s.remoteFreesPending,
-    bytesReturned: s.bytesReturned,
-    liveBlocks: s.blocksAllocated - s.blocksFreed,
-    peakMappings: s.peakMappings,
+    ...same,
     vmas: { superSlab: s.vmasSuperSlab, stack: s.vmasStack, large: s.vmasLarge, baseline: s.vmasBaseline, merged: s.vmasMerged },
-    baselineRss: s.baselineRss,
     baselineVmSize: s.vmBytesBaseline,
-    threadRss: s.threadRss,
-    metaRss: s.metaRss,
-    stacksMapped: s.stacksMapped,
-    stacksLeaked: s.stacksLeaked,
-    stacksCached: s.stacksCached,
-    stackFailures: s.stackFailures,
   };
 }
 

@@ -12,7 +12,7 @@ import { NativeReplayError } from './nativeError.js';
 import { nativeReplayerRequire } from './nativeBuild.js';
 import { nativeParseLine } from './nativeProtocol.js';
 
-export interface NativeAllocatorSpec {
+interface NativeAllocatorSpec {
   name: string;
   /** The shared object LD_PRELOAD names (null: the C library's own malloc). */
   soname: string | null;
@@ -39,7 +39,7 @@ export interface NativeAllocator {
   version: string;
 }
 
-export interface NativeProbe {
+interface NativeProbe {
   malloc: string;
   family: string;
   version: string;
@@ -56,7 +56,7 @@ export function nativeEnv(preload: string | null): NodeJS.ProcessEnv {
 const probes = new Map<string, NativeProbe | null>();
 
 /** Which malloc the replayer gets with this preload (null when the probe itself failed). */
-export function nativeProbe(preload: string | null): NativeProbe | null {
+function nativeProbe(preload: string | null): NativeProbe | null {
   const key = preload ?? '';
   if (probes.has(key)) return probes.get(key)!;
   const r = spawnSync(nativeReplayerRequire(), ['--probe'], { encoding: 'utf8', env: nativeEnv(preload), timeout: 10_000 });

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeReplayError } from './nativeError.js';
 
-export type NativeReplayer = { ok: true; binary: string } | { ok: false; reason: string };
+type NativeReplayer = { ok: true; binary: string } | { ok: false; reason: string };
 
 const BINARY = 'slabtrace-replay';
 

@@ -13,7 +13,7 @@ export interface ReplayErrorData {
 
 const CARRIED = ['code', 'kind', 'file', 'offset', 'chunk', 'event', 'expected', 'detail', 'path'];
 /** Longest message or field carried (characters). */
-export const REPLAY_ERROR_MAX = 4096;
+const REPLAY_ERROR_MAX = 4096;
 
 function cut(s: string, max = REPLAY_ERROR_MAX): string {
   return s.length <= max ? s : `${s.slice(0, max)}… (${s.length - max} more characters)`;

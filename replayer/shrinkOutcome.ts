@@ -6,7 +6,7 @@
 
 import type { ReplayResult } from './result.js';
 
-export interface ShrinkCondition { path: string; op: '=' | '!=' | '<' | '>' | '<=' | '>='; value: string; text: string }
+interface ShrinkCondition { path: string; op: '=' | '!=' | '<' | '>' | '<=' | '>='; value: string; text: string }
 
 export interface ShrinkOutcome {
   /** 'oom' (with its reason code and what failed) or 'check' (an invariant-check failure) */
@@ -24,7 +24,7 @@ export class ShrinkError extends Error {
 }
 
 /** Parses `path OP value`. */
-export function shrinkParseKeep(text: string): ShrinkCondition {
+function shrinkParseKeep(text: string): ShrinkCondition {
   const m = /^\s*([A-Za-z_][\w.]*)\s*(!=|<=|>=|=|<|>)\s*(.+?)\s*$/.exec(text);
   if (!m) throw new ShrinkError(`--keep '${text}': expected PATH OP VALUE, e.g. oom.reasonCode=max_map_count or final.ssFreed=0 (OP: = != < > <= >=)`);
   return { path: m[1]!, op: m[2] as ShrinkCondition['op'], value: m[3]!, text: text.trim() };
@@ -37,7 +37,7 @@ function shrinkGet(r: unknown, path: string): unknown {
 }
 
 /** Whether `r` meets condition `c`. */
-export function shrinkHolds(r: ReplayResult, c: ShrinkCondition): boolean {
+function shrinkHolds(r: ReplayResult, c: ShrinkCondition): boolean {
   const v = shrinkGet(r, c.path);
   const num = Number(c.value);
   const numeric = typeof v === 'number' && c.value.trim() !== '' && Number.isFinite(num);

@@ -9,10 +9,10 @@
 
 export const TIMELINE_TARGET = 2000;
 /** Marks that add a sample (the first ones). */
-export const TIMELINE_MARKS = 10_000;
+const TIMELINE_MARKS = 10_000;
 
 /** The statistics a sample reads (the allocator's field names). */
-export interface TimelineStats {
+interface TimelineStats {
   rss: number; vmSize: number; mappings: number;
   ssLive: number; ssAllocated: number; ssFreed: number; ssEmptyReserved: number;
   liveBlocks: number; bytesAllocated: number; bytesFreed: number; remoteFreesPending: number;

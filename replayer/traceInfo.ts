@@ -18,7 +18,7 @@ import { growF64, growU32, growU8 } from './growable.js';
 export const INFO_SIZE_CLASSES = [16, 32, 64, 128, 256, 512, 1024, 2048] as const;
 
 /** Thread lifecycle counts of a trace (thread 0 is live from the start and is not counted as started). */
-export interface TraceThreadLifecycle {
+interface TraceThreadLifecycle {
   /** thread_start events (thread generations). */
   started: number;
   /** thread_exit events. */
@@ -77,7 +77,7 @@ export interface TraceInfo {
 }
 
 /** Marks listed by info (the rest are counted): a trace may hold millions. */
-export const INFO_MAX_MARKS = 10_000;
+const INFO_MAX_MARKS = 10_000;
 
 class InfoAccumulator {
   ops = new Float64Array(OP_NAMES.length);

@@ -21,7 +21,7 @@ export class UsageError extends Error {
 /** Whose an error is: the user's (bad usage, bad input, the environment: exit 2), an interrupt (130), or
  *  ours (a bug: exit 1). Carried as data by every error class of the tool (`kind`), also across the
  *  worker boundary; system errors are judged by their errno. */
-export type ErrorKind = 'user' | 'bug' | 'interrupt';
+type ErrorKind = 'user' | 'bug' | 'interrupt';
 
 /** errno codes that are about the user's files or machine, not a bug. */
 const USER_ERRNO = new Set([
@@ -33,7 +33,7 @@ function errorCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-export function errorKind(err: unknown): ErrorKind {
+function errorKind(err: unknown): ErrorKind {
   const kind = (err as { kind?: unknown } | null)?.kind;
   if (kind === 'user' || kind === 'bug' || kind === 'interrupt') return kind;
   const code = errorCode(err);
@@ -42,16 +42,16 @@ export function errorKind(err: unknown): ErrorKind {
 }
 
 /** True when the error is the user's (bad usage, bad trace, bad file) rather than a bug. */
-export function cliIsUserError(err: unknown): boolean {
+function cliIsUserError(err: unknown): boolean {
   return err instanceof Error && errorKind(err) === 'user';
 }
 
-export function cliIsInterrupt(err: unknown): boolean {
+function cliIsInterrupt(err: unknown): boolean {
   return errorKind(err) === 'interrupt';
 }
 
 /** A write into a pipe whose reader went away (`… -o - | head`): the output simply ends. */
-export function cliIsBrokenPipe(err: unknown): boolean {
+function cliIsBrokenPipe(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   return errorCode(err) === 'EPIPE' || (errorCode(err) === 'IO' && /\bEPIPE\b/.test(err.message));
 }

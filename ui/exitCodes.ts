@@ -8,9 +8,9 @@ import { replayIsNative, type AnyReplayResult } from '../replayer/index.js';
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
 export const EXIT_USAGE = 2;
-export const EXIT_OOM = 3;
+const EXIT_OOM = 3;
 /** A native replay's process died of a signal (its allocator, most likely). */
-export const EXIT_NATIVE_CRASH = 4;
+const EXIT_NATIVE_CRASH = 4;
 /** demo: the run did not show the bug (e.g. too small an --ops budget to reach the VMA limit). */
 export const EXIT_NOT_REPRODUCED = 5;
 export const EXIT_INTERRUPTED = 130;

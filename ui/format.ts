@@ -44,7 +44,7 @@ export function formatPercent(fraction: number): string {
   return Number.isFinite(fraction) ? `${(fraction * 100).toFixed(1)}%` : '--';
 }
 
-export interface TableColumn {
+interface TableColumn {
   title: string;
   align?: 'left' | 'right';
 }

@@ -44,7 +44,7 @@ export function nativeFigureRows(r: NativeReplayResult): [string, string][] {
   ];
 }
 
-export function nativeOomText(r: NativeReplayResult): string {
+function nativeOomText(r: NativeReplayResult): string {
   const o = r.oom;
   if (!o) return '';
   return [
@@ -54,7 +54,7 @@ export function nativeOomText(r: NativeReplayResult): string {
   ].join('\n');
 }
 
-export function nativeCrashText(r: NativeReplayResult): string {
+function nativeCrashText(r: NativeReplayResult): string {
   const c = r.crash;
   if (!c) return '';
   const where = c.event !== null ? `while performing event ${formatCount(c.event)} (${c.op} by thread ${c.tid})` : `after ${formatCount(c.eventsSent)} events were sent (the process did not say which)`;
@@ -74,7 +74,7 @@ function markRow(m: NativeMark): string[] {
   return [m.name, formatCount(m.event), formatBytes(m.rss), formatBytes(m.vmSize), formatCount(m.mappings), formatCount(m.liveBlocks), formatBytes(m.process.rss)];
 }
 
-export function nativeMarksTable(marks: NativeMark[]): string {
+function nativeMarksTable(marks: NativeMark[]): string {
   return marks.length ? formatTable(MARK_COLUMNS, marks.map(markRow)) : '';
 }
 

@@ -14,13 +14,13 @@ const INTERVAL_MS = 250;
 /** Plain lines (not a terminal, SLABTRACE_PROGRESS=1): one a second. */
 const LINES_INTERVAL_MS = 1000;
 /** The environment switch for plain progress lines when stderr is not a terminal. */
-export const PROGRESS_ENV = 'SLABTRACE_PROGRESS';
+const PROGRESS_ENV = 'SLABTRACE_PROGRESS';
 
 export interface ProgressLine {
   stop(): void;
 }
 
-export interface ProgressLineOptions {
+interface ProgressLineOptions {
   /** Where the line goes (default process.stderr); nothing is written unless it is a terminal. */
   stderr?: NodeJS.WriteStream;
   /** No line at all (--quiet). */
@@ -70,7 +70,7 @@ export function progressLineStart(render: (tick: ProgressTick) => string | null,
 }
 
 /** Bytes done so far and, when known, the total (0: unknown). */
-export interface ByteProgress {
+interface ByteProgress {
   done: number;
   total: number;
 }

@@ -25,10 +25,10 @@ import { jsonWrite } from '../jsonOut.js';
 import { stdoutWrite } from './stdout.js';
 
 /** The OOM report's Larson run. */
-export const DEMO_LARSON_ARGS = ['10', '8', '128', '1024', '1', '12345', '4'];
+const DEMO_LARSON_ARGS = ['10', '8', '128', '1024', '1', '12345', '4'];
 /** Operations recorded by default: enough for the bug preset to hit the 65,530 VMA limit (it does
  * after about 11 M operations) and for the fix preset to show a long, bounded run. */
-export const DEMO_DEFAULT_OPS = 24_000_000;
+const DEMO_DEFAULT_OPS = 24_000_000;
 /** The mapping limit the demo replays against (vm.max_map_count's default). */
 const DEMO_MAP_LIMIT = 65_530;
 
@@ -128,7 +128,7 @@ function demoText(text: string): string {
 }
 
 /** The demo's exit code: interrupted when a run was stopped, else whether the bug reproduced. */
-export function demoExitCode(bug: ReplayResult, fix: ReplayResult | null): number {
+function demoExitCode(bug: ReplayResult, fix: ReplayResult | null): number {
   if (bug.partial || !fix || fix.partial) return EXIT_INTERRUPTED;
   return demoReproduced(bug, fix) ? EXIT_OK : EXIT_NOT_REPRODUCED;
 }
@@ -149,7 +149,7 @@ async function demoCommand(opts: DemoOptions): Promise<number> {
 }
 
 /** The --json report: what ran, both results (the fix run is null when the bug run was interrupted). */
-export function demoJson(file: string, ops: number, bug: ReplayResult, fix: ReplayResult | null, exitCode: number): Record<string, unknown> {
+function demoJson(file: string, ops: number, bug: ReplayResult, fix: ReplayResult | null, exitCode: number): Record<string, unknown> {
   const done = exitCode !== EXIT_INTERRUPTED && fix !== null;
   return {
     trace: file,

@@ -11,7 +11,7 @@ import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 
-export interface OutputOptions {
+interface OutputOptions {
   /** Inputs that must not be the output file. */
   inputs?: string[];
   /** Keep (rename into place) the partial output when the work fails with this error. */

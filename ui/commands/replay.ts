@@ -93,7 +93,7 @@ async function replayNativeCommand(file: string, opts: ReplayCommandOptions, pre
 }
 
 /** A native replay with plain progress on stderr (a terminal only); Ctrl-C stops it with a partial result. */
-export async function replayNativePlain(file: string, cfg: NativeReplayConfig): Promise<NativeReplayResult> {
+async function replayNativePlain(file: string, cfg: NativeReplayConfig): Promise<NativeReplayResult> {
   const handle = nativeReplayStart(file, cfg);
   return replayUntilDone(handle, nativeProgressStart(handle, cfg.allocator));
 }

@@ -20,7 +20,7 @@ import { useTerminalSize } from './terminalSize.js';
 import type { DashboardTheme } from './theme.js';
 
 /** How often the shared statistics are read. */
-export const POLL_MS = 500;
+const POLL_MS = 500;
 /** `s` runs to the next mark, or this many events when no mark comes first. */
 export const STEP_EVENTS = 100_000;
 /** How long the last screen stays after an OOM when no key is pressed. */
@@ -28,7 +28,7 @@ export const OOM_HOLD_MS = 5000;
 
 export type AppHandle = Pick<ReplayHandle, 'control' | 'buffer' | 'result' | 'marks' | 'onMark' | 'pause' | 'step' | 'setSpeed' | 'quit'>;
 
-export interface AppProps {
+interface AppProps {
   handle: AppHandle;
   info: HeaderInfo;
   openView: (buffer: SharedArrayBuffer) => DashboardStatsView;

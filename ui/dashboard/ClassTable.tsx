@@ -8,7 +8,7 @@ import type { DashboardClassRow } from './snapshot.js';
 import { textTable } from './text.js';
 import type { DashboardTheme } from './theme.js';
 
-export interface ClassTableProps {
+interface ClassTableProps {
   classes: DashboardClassRow[];
   width: number;
   maxRows: number;

@@ -9,7 +9,7 @@ import type { DashboardTheme } from './theme.js';
 
 export type { DashboardModel } from './screen.js';
 
-export interface DashboardProps {
+interface DashboardProps {
   model: DashboardModel;
   width: number;
   /** Terminal rows: the live area stays shorter than the terminal. */

@@ -6,7 +6,7 @@ import { item, linePack, Lines, plain, type Line } from './lines.js';
 import type { DashboardStats } from './snapshot.js';
 import type { DashboardTheme } from './theme.js';
 
-export interface FreedProps {
+interface FreedProps {
   stats: DashboardStats | null;
   width: number;
   theme: DashboardTheme;

@@ -9,7 +9,7 @@ import { item, linePack, lineWidth, Lines, type Line } from './lines.js';
 import { textPath } from './text.js';
 import type { DashboardTheme } from './theme.js';
 
-export type HeaderDetail = 'full' | 'compact';
+type HeaderDetail = 'full' | 'compact';
 
 export interface HeaderInfo {
   file: string;
@@ -19,7 +19,7 @@ export interface HeaderInfo {
   overrides: Record<string, string>;
 }
 
-export interface HeaderProps {
+interface HeaderProps {
   info: HeaderInfo;
   state: ReplayState;
   /** Requested speed in events/s; 0 = unthrottled. */

@@ -5,7 +5,7 @@
 import { Lines, type Line } from './lines.js';
 import type { DashboardTheme } from './theme.js';
 
-export interface KeyHelpProps {
+interface KeyHelpProps {
   paused: boolean;
   held: boolean;
   /** false: stdin is not a terminal, so no keys are read. */

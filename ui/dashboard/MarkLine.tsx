@@ -6,7 +6,7 @@ import { formatBytes, formatCount } from '../format.js';
 import { item, linePack, Lines, type Line } from './lines.js';
 import type { DashboardTheme } from './theme.js';
 
-export interface MarkLineProps {
+interface MarkLineProps {
   mark: ReplayMark;
   width: number;
   theme: DashboardTheme;

@@ -13,7 +13,7 @@ import type { DashboardTheme } from './theme.js';
 
 export type MemoryDetail = 'full' | 'history' | 'figures';
 
-export interface MemoryProps {
+interface MemoryProps {
   stats: DashboardStats | null;
   history: HistoryView;
   width: number;
@@ -23,7 +23,7 @@ export interface MemoryProps {
 }
 
 /** Colour of a gauge by how full it is. */
-export function gaugeColor(fraction: number): string {
+function gaugeColor(fraction: number): string {
   return fraction >= 0.9 ? 'red' : fraction >= 0.7 ? 'yellow' : 'green';
 }
 

@@ -11,7 +11,7 @@ import type { DashboardTheme } from './theme.js';
 
 export type OomBannerDetail = 'full' | 'compact' | 'line';
 
-export interface OomBannerProps {
+interface OomBannerProps {
   oom: ReplayOom;
   /** Failed allocations in all (more than one with --continue-after-oom). */
   count: number;

@@ -8,7 +8,7 @@ import { item, linePack, Lines, type Line } from './lines.js';
 import { textBar } from './text.js';
 import type { DashboardTheme } from './theme.js';
 
-export interface ProgressProps {
+interface ProgressProps {
   events: number;
   total: number;
   totalEstimated: boolean;
@@ -22,7 +22,7 @@ export interface ProgressProps {
   theme: DashboardTheme;
 }
 
-export function progressEta(p: Pick<ProgressProps, 'events' | 'total' | 'rate'>): number {
+function progressEta(p: Pick<ProgressProps, 'events' | 'total' | 'rate'>): number {
   if (p.total <= 0 || p.rate <= 0) return NaN;
   return Math.max(0, (p.total - p.events) / p.rate);
 }

@@ -8,7 +8,7 @@ import type { DashboardStats } from './snapshot.js';
 import { textSparkline } from './text.js';
 import type { DashboardTheme } from './theme.js';
 
-export interface SuperSlabsProps {
+interface SuperSlabsProps {
   stats: DashboardStats | null;
   history: HistoryView;
   width: number;

@@ -7,7 +7,7 @@ import type { DashboardStats, DashboardThreadRow } from './snapshot.js';
 import { textTable } from './text.js';
 import type { DashboardTheme } from './theme.js';
 
-export interface ThreadTableProps {
+interface ThreadTableProps {
   threads: DashboardThreadRow[];
   stats: DashboardStats | null;
   width: number;
@@ -21,7 +21,7 @@ const COLUMNS = [
 ];
 
 /** The `n` threads with the most live blocks (ties by thread id). */
-export function threadTop(threads: DashboardThreadRow[], n: number): DashboardThreadRow[] {
+function threadTop(threads: DashboardThreadRow[], n: number): DashboardThreadRow[] {
   return [...threads].sort((a, b) => b.liveBlocks - a.liveBlocks || a.tid - b.tid).slice(0, Math.max(0, n));
 }
 

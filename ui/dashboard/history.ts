@@ -19,7 +19,7 @@ export interface HistorySample {
   ssLive: number;
 }
 
-export type HistorySeries = keyof HistorySample;
+type HistorySeries = keyof HistorySample;
 const SERIES: HistorySeries[] = ['rss', 'vmSize', 'mappings', 'ssLive'];
 
 /** What the panels read: the event index of each sample and the series. */

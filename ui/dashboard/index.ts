@@ -14,7 +14,7 @@ import type { HeaderInfo } from './Header.js';
 import { reniceHelpers, reniceMain } from './renice.js';
 import { themeFromEnv, type DashboardTheme } from './theme.js';
 
-export interface DashboardOptions {
+interface DashboardOptions {
   /** After an OOM, hold the last screen until a key or 5 s (default true; never when stdout is not a terminal). */
   holdOnOom?: boolean;
 }
@@ -26,7 +26,7 @@ export async function dashboardLoad(): Promise<typeof import('./mount.js')> {
 }
 
 /** The header's facts: the trace header's workload and parameters (not for stdin), and the preset. */
-export async function dashboardInfo(file: string, cfg: ReplayConfig): Promise<HeaderInfo> {
+async function dashboardInfo(file: string, cfg: ReplayConfig): Promise<HeaderInfo> {
   const info: HeaderInfo = { file: file === '-' ? '<stdin>' : file, workload: '', workloadParams: {}, preset: cfg.preset, overrides: cfg.overrides ?? {} };
   if (file === '-') return info;
   try {
@@ -40,7 +40,7 @@ export async function dashboardInfo(file: string, cfg: ReplayConfig): Promise<He
   return info;
 }
 
-export interface DashboardStartOptions extends DashboardOptions {
+interface DashboardStartOptions extends DashboardOptions {
   theme?: DashboardTheme;
   /** The terminal (default process.stdout / process.stdin). */
   stdout?: NodeJS.WriteStream;

@@ -48,7 +48,7 @@ function bandHeight(band: LayoutBand, sections: Record<string, LayoutSection>, v
   return h;
 }
 
-export interface LayoutShown {
+interface LayoutShown {
   band: LayoutBand;
   /** Lines, without the gap. */
   height: number;

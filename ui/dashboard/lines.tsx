@@ -7,7 +7,7 @@
 import { Box, Text } from 'ink';
 import type { DashboardTheme } from './theme.js';
 
-export interface Seg {
+interface Seg {
   text: string;
   color?: string;
   bold?: boolean;
@@ -23,7 +23,7 @@ export function lineWidth(line: Line): number {
 }
 
 /** Cuts a line to at most `width` columns (the last kept segment ends in '…' when cut). */
-export function lineFit(line: Line, width: number): Line {
+function lineFit(line: Line, width: number): Line {
   if (lineWidth(line) <= width) return line;
   const out: Line = [];
   let left = width;
@@ -78,7 +78,7 @@ const SGR_COLORS: Record<string, number> = {
 };
 
 /** One segment with its SGR codes (plain text without colour). */
-export function segAnsi(seg: Seg, color: boolean): string {
+function segAnsi(seg: Seg, color: boolean): string {
   if (!color) return seg.text;
   const codes: number[] = [];
   if (seg.bold) codes.push(1);
@@ -89,7 +89,7 @@ export function segAnsi(seg: Seg, color: boolean): string {
 }
 
 /** A line as one string (one ink node per line keeps layout and rendering cheap). */
-export function lineAnsi(line: Line, color: boolean): string {
+function lineAnsi(line: Line, color: boolean): string {
   let out = '';
   for (const s of line) out += segAnsi(s, color);
   return out;

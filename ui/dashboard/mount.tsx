@@ -12,7 +12,7 @@ import type { DashboardTheme } from './theme.js';
 /** Frames per second at most (ink throttles renders to this). */
 export const DASHBOARD_MAX_FPS = 6;
 
-export interface DashboardMountOptions {
+interface DashboardMountOptions {
   /** After an OOM, hold the last screen for a key or OOM_HOLD_MS (only when stdout is a terminal). */
   holdOnOom: boolean;
   theme: DashboardTheme;

@@ -43,7 +43,7 @@ export interface DashboardModel {
 }
 
 /** Width from which statistics and tables pair up side by side. */
-export const WIDE = 100;
+const WIDE = 100;
 /** Columns between the two halves of a pair. */
 export const GUTTER = 3;
 /** Rows a table shows at most. */
@@ -57,12 +57,12 @@ const OOM: OomBannerDetail[] = ['full', 'compact', 'line'];
 const MEMORY: (MemoryDetail | null)[] = ['full', 'history', 'figures', null];
 const SUPERSLABS: ('history' | 'figures' | null)[] = ['history', 'figures', null];
 
-export interface ScreenColumn {
+interface ScreenColumn {
   width: number;
   lines: Line[];
 }
 
-export interface ScreenBand {
+interface ScreenBand {
   id: string;
   /** A blank line before the band. */
   gap: boolean;

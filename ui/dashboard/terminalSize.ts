@@ -5,15 +5,15 @@
 
 import { useEffect, useState } from 'react';
 
-export const MIN_COLUMNS = 20;
+const MIN_COLUMNS = 20;
 
-export interface TerminalSize {
+interface TerminalSize {
   columns: number;
   rows: number;
 }
 
 /** The size `stream` says, else the fallbacks (a stream that is not a terminal, tests). */
-export function terminalSizeOf(stream: { columns?: number; rows?: number }, fallbackColumns = 80, fallbackRows = 40): TerminalSize {
+function terminalSizeOf(stream: { columns?: number; rows?: number }, fallbackColumns = 80, fallbackRows = 40): TerminalSize {
   return { columns: Math.max(MIN_COLUMNS, stream.columns || fallbackColumns), rows: stream.rows || fallbackRows };
 }
 

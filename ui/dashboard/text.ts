@@ -54,7 +54,7 @@ export function textBar(fraction: number, width: number): string {
   return '█'.repeat(full) + '░'.repeat(width - full);
 }
 
-export interface TextColumn {
+interface TextColumn {
   title: string;
   /** Minimum width; the column grows to its widest cell. */
   min?: number;
