@@ -65,7 +65,7 @@ export class TraceJsonLines {
   private curFirst = 0;
   private stashedFooter: Item | null = null;
   private stashedStack: Item | null = null;
-  /** Set by the reader from the header: stack lines and "stack" keys are allowed. */
+  /** From the header (setStacks): stack lines and "stack" keys are allowed, the stack column is kept. */
   hasStacks = false;
   private readonly cap: number;
   /** Events the input arrays have room for (grown by doubling up to cap, so a small trace stays small). */
@@ -90,10 +90,20 @@ export class TraceJsonLines {
     inp.sizes = f64(inp.sizes, inp.nSizes);
     inp.aligns = u32(inp.aligns, inp.nAligns);
     inp.targets = u32(inp.targets, inp.nTargets);
-    inp.stackIds = u32(inp.stackIds, inp.nStackIds);
+    if (this.hasStacks) inp.stackIds = u32(inp.stackIds, inp.nStackIds);
     inp.xids = u32(inp.xids ?? new Uint32Array(0), n);
     inp.lineOff = f64(inp.lineOff ?? new Float64Array(0), n);
     this.room = room;
+  }
+
+  /** The header says the trace has stacks: the stack column gets room for a batch. */
+  setStacks(on: boolean): void {
+    this.hasStacks = on;
+    if (on && this.inp.stackIds.length < this.room) {
+      const b = new Uint32Array(this.room);
+      b.set(this.inp.stackIds.subarray(0, this.inp.nStackIds));
+      this.inp.stackIds = b;
+    }
   }
 
   /** Stream offset of the next unread byte. */

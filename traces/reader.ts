@@ -122,7 +122,7 @@ class TraceReaderImpl implements TraceReader {
     checkHeader(this.header, this.bytes.name);
     this.inp.opLimit = opCountOfVersion(this.header.formatVersion);
     this.hasStacks = this.header.stackDepth > 0;
-    if (this.json) this.json.hasStacks = this.hasStacks;
+    if (this.json) this.json.setStacks(this.hasStacks);
   }
 
   private async readPbHeader(fr: TraceFrameReader): Promise<TraceHeader> {
@@ -355,6 +355,7 @@ class TraceReaderImpl implements TraceReader {
     let n = b.op.byteLength + b.tid.byteLength + b.id.byteLength + b.size.byteLength + b.aux.byteLength;
     n += i.opsOwn.byteLength + i.body.byteLength + i.runV.byteLength + i.runL.byteLength + i.ids.byteLength;
     n += i.sizesF64.byteLength + i.sizes32.byteLength + i.aligns.byteLength + i.targets.byteLength;
+    n += b.stack.byteLength + i.stackIds.byteLength;
     n += (i.xids?.byteLength ?? 0) + (i.lineOff?.byteLength ?? 0) + (i.ops.buffer === i.opsOwn.buffer ? 0 : i.ops.byteLength);
     n += ids.stack.byteLength + ids.live.byteLength + 16 * ids.big.size;
     n += th.live.byteLength + th.seen.byteLength + th.fate.byteLength + 16 * (th.bigLive.size + th.bigSeen.size + th.bigFate.size);

@@ -37,6 +37,8 @@ static uintptr_t self_lo, self_hi; /* this library's text */
 static TLS uintptr_t stk_hi;
 static TLS int stk_known;
 
+static uintptr_t stack_end(void);
+
 static int self_range(struct dl_phdr_info *info, size_t size, void *data) {
   (void)size;
   uintptr_t me = (uintptr_t)data;
@@ -66,6 +68,7 @@ unsigned st_stacks_init(void) {
   strcpy(out_prefix, o);
   dl_iterate_phdr(self_range, (void *)(uintptr_t)&st_stacks_init);
   st_stack_depth = (unsigned)depth;
+  stack_end(); /* the initial thread's bounds now (its first lookup reads /proc/self/maps) */
   return st_stack_depth;
 }
 
