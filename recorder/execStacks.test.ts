@@ -2,14 +2,15 @@
 // -g here) recorded with call stacks; the trace's top sites name the right functions (symbolised by
 // addr2line) with the right live bytes at the peak and at the end, and every allocation of those
 // sites carries its stack; without --stacks the trace has no stacks; the stack table survives
-// protobuf → JSON → protobuf (same bytes, same digest).
+// protobuf → JSON → protobuf (same bytes, same digest); the CLI: --stacks=DEPTH, a bad depth, and
+// info --top-sites (text and --json).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertTrace, openTrace, traceTopSites } from '../traces/index.js';
 import { recordExec } from './exec.js';
-import { cFixture } from './execFixtures.testutil.js';
+import { cFixture, cliRun } from './execFixtures.testutil.js';
 import { nativeArtifacts } from './nativeBuild.js';
 
 const native = nativeArtifacts();
@@ -81,5 +82,22 @@ describe.skipIf(!native.ok)('record exec --stacks', () => {
     expect([t.header.stackDepth, t.stacks.count]).toEqual([0, 0]);
     const s = await traceTopSites(out);
     expect(s.hasStacks).toBe(false);
+  });
+
+  it('the CLI: record exec --stacks=8, info --top-sites (text and JSON), a bad depth is a usage error', async () => {
+    const out = join(dir, 'cli.pb');
+    const rec = await cliRun(['record', 'exec', '--stacks=8', '-o', out, '--', exe]);
+    expect(rec.code, rec.stderr).toBe(0);
+    expect(rec.stderr).toMatch(/stacks: \d+ distinct stacks, \d+ addresses, \d+ named by addr2line/);
+    const text = await cliRun(['info', out, '--top-sites', '2']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/at the peak\n.*\n.*\n +195 KiB +\S+ +40 +burst_one \(sites\.c:\d+\) ← burst \(sites\.c:\d+\) ← main/);
+    const js = await cliRun(['info', out, '--top-sites', '--json']);
+    const top = JSON.parse(js.stdout).topSites;
+    expect(top.atEnd[0].frames[0]).toMatch(/^keep_small \(sites\.c:/);
+    expect(top.atEnd[0].endBytes).toBe(100_000);
+    const bad = await cliRun(['record', 'exec', '--stacks=0', '-o', join(dir, 'x.pb'), '--', exe]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--stacks depth must be an integer in 1\.\.64/);
   });
 });
