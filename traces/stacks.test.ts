@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   convertTrace, createTraceWriter, cutTrace, openTrace, traceTopSites, TraceError, type TraceFormat, type TraceWriter,
 } from './index.js';
-import { mulberry32 } from './testkit.js';
+import { mulberry32, pbRecords } from './testkit.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'slabtrace-stacks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -202,5 +202,121 @@ describe('call stacks in traces', () => {
       }
       expect(res.atPeak.reduce((n, s) => n + s.peakBytes, 0)).toBe(m.peak);
     }
+  });
+});
+
+describe('call stacks: seeded random traces, hand-encoded in both forms (not through the writer)', () => {
+  /** Random events with stack ids, some undefined when they occur; stacks defined at chunk starts. */
+  function randomCase(seed: number) {
+    const rnd = mulberry32(seed);
+    const chunk = 1 + ((rnd() * 12) | 0);
+    const n = 20 + ((rnd() * 120) | 0);
+    const badRate = [0, 0, 0.02, 0.1][(rnd() * 4) | 0]!;
+    const free: number[] = [], live = new Set<number>();
+    let next = 0, defined = 0;
+    const defs: Array<{ at: number; frames: string[][] }> = []; // stacks defined before event `at` (a chunk start)
+    const ev: Array<{ op: number; id: number; size: number; stack: number; bad: boolean }> = [];
+    for (let i = 0; i < n; i++) {
+      if (i % chunk === 0 && rnd() < 0.6) {
+        const k = 1 + ((rnd() * 3) | 0);
+        const frames = Array.from({ length: k }, () => Array.from({ length: (rnd() * 4) | 0 }, () => `f${(rnd() * 6) | 0} (x.c:${(rnd() * 3) | 0})`));
+        defs.push({ at: i, frames });
+        defined += k;
+      }
+      const r = rnd();
+      const ids = [...live];
+      const stack = rnd() < badRate ? defined + 1 + ((rnd() * 3) | 0) : (rnd() * (defined + 1)) | 0;
+      if (r < 0.3 && ids.length > 0) {
+        const id = ids[(rnd() * ids.length) | 0]!;
+        live.delete(id);
+        free.push(id);
+        ev.push({ op: 1, id, size: 0, stack: 0, bad: false });
+      } else if (r < 0.4 && ids.length > 0) {
+        ev.push({ op: 2, id: ids[(rnd() * ids.length) | 0]!, size: 1 + ((rnd() * 99) | 0), stack, bad: stack > defined });
+      } else {
+        const id = free.length > 0 ? free.pop()! : next++;
+        live.add(id);
+        ev.push({ op: r < 0.5 ? 3 : 0, id, size: 1 + ((rnd() * 99) | 0), stack, bad: stack > defined });
+      }
+    }
+    return { chunk, ev, defs };
+  }
+
+  function encode(c: ReturnType<typeof randomCase>) {
+    const header = { magic: 'slabtrace', formatVersion: 2, workload: 'r', recorder: 'r', stackDepth: 8 };
+    // protobuf: Stacks records (frames interned across records) before their chunk
+    const frameIdx = new Map<string, number>();
+    const records: Array<Record<string, unknown>> = [{ header }];
+    const chunkRecord: number[] = [];
+    let first = 1;
+    for (let s = 0; s < c.ev.length; s += c.chunk) {
+      for (const d of c.defs.filter((x) => x.at === s)) {
+        const frame: string[] = [], stackLength: number[] = [], stackFrame: number[] = [];
+        for (const st of d.frames) {
+          stackLength.push(st.length);
+          for (const f of st) {
+            if (!frameIdx.has(f)) { frameIdx.set(f, frameIdx.size); frame.push(f); }
+            stackFrame.push(frameIdx.get(f)!);
+          }
+        }
+        records.push({ stacks: { firstStack: first, frame, stackLength, stackFrame } });
+        first += d.frames.length;
+      }
+      const part = c.ev.slice(s, s + c.chunk);
+      const alloc = (e: { op: number }) => e.op !== 1;
+      chunkRecord.push(records.length);
+      records.push({ chunk: {
+        firstEvent: s, op: Uint8Array.from(part.map((e) => e.op)), tidRunValue: [0], tidRunLength: [part.length],
+        id: part.filter((e) => e.op === 1 || e.op === 2).map((e) => e.id), size: part.filter(alloc).map((e) => e.size),
+        stack: part.filter(alloc).map((e) => e.stack),
+      } });
+    }
+    const pb = pbRecords(records);
+    // JSON: a line per stack (same order), a line per event
+    const lines = [JSON.stringify({ header })];
+    const lineOf: number[] = [];
+    let id = 1;
+    c.ev.forEach((e, i) => {
+      for (const d of c.defs.filter((x) => x.at === i)) for (const frames of d.frames) lines.push(JSON.stringify({ stack: { id: id++, frames } }));
+      lineOf.push(lines.length);
+      const o: Record<string, unknown> = { op: ['alloc', 'free', 'realloc', 'calloc'][e.op], tid: 0, id: e.id };
+      if (e.op === 2) o.newId = e.id;
+      if (e.op !== 1) o.size = e.size;
+      if (e.op !== 1 && e.stack !== 0) o.stack = e.stack;
+      lines.push(JSON.stringify(o));
+    });
+    const text = lines.join('\n') + '\n';
+    const lineOff: number[] = [];
+    let off = 0;
+    for (const l of lines) { lineOff.push(off); off += Buffer.byteLength(l) + 1; }
+    return { pb: pb.bytes, pbOff: chunkRecord.map((k) => pb.offsets[k]!), json: Buffer.from(text), jsonOff: lineOf.map((k) => lineOff[k]!) };
+  }
+
+  it('strict: the first undefined stack id is BAD_STACK at the same event in both forms (chunk frame / line offset); lenient reads it as 0', async () => {
+    let bad = 0;
+    for (let seed = 1; seed <= 60; seed++) {
+      const c = randomCase(seed);
+      const f = encode(c);
+      const firstBad = c.ev.findIndex((e) => e.bad);
+      for (const form of ['pb', 'json'] as const) {
+        const path = join(dir, `r${seed}.${form === 'pb' ? 'pb' : 'json'}`);
+        writeFileSync(path, form === 'pb' ? f.pb : f.json);
+        const strict = await readAll(path, { allowTruncated: true }).then((x) => x, (e: unknown) => e);
+        if (firstBad < 0) {
+          const { ev } = strict as Awaited<ReturnType<typeof readAll>>;
+          expect(ev.map((e) => e[3]), `seed ${seed} ${form}`).toEqual(c.ev.map((e) => e.stack));
+        } else {
+          const off = form === 'pb' ? f.pbOff[Math.floor(firstBad / c.chunk)] : f.jsonOff[firstBad];
+          expect(strict, `seed ${seed} ${form}`).toMatchObject({ code: 'BAD_STACK', event: firstBad, offset: off });
+          bad++;
+        }
+        const len = await readAll(path, { allowTruncated: true, lenient: true });
+        expect(len.ev.map((e) => e[3]), `seed ${seed} ${form} lenient`).toEqual(c.ev.map((e) => (e.bad ? 0 : e.stack)));
+        expect(len.r.badStacks).toBe(c.ev.filter((e) => e.bad).length);
+        expect(len.r.skipped).toBe(0);
+        for (let s = 1; s <= len.r.stacks.count; s++) expect(len.r.stacks.frames(s)).toEqual(c.defs.flatMap((d) => d.frames)[s - 1]);
+      }
+    }
+    expect(bad).toBeGreaterThan(5);
   });
 });
