@@ -1,8 +1,10 @@
 // Call stacks in the trace format: a seeded stack-bearing trace reads back its stack table and ids in
 // both forms; protobuf → JSON → protobuf is byte-identical with the same digest; dropping the stacks
 // keeps the digest and gives the bytes of the same trace written without stacks; a trace without
-// stacks is unchanged; an undefined stack id is BAD_STACK (offset, event) in both forms, skipped in
-// lenient mode; cut keeps the stacks; the top sites (peak contributions) against a direct model.
+// stacks is unchanged; an undefined stack id is BAD_STACK (offset, event) in both forms, read as 0 in
+// lenient mode; cut keeps the stacks; the top sites (peak contributions) against a direct model;
+// seeded random traces hand-encoded in both forms (random stack tables, chunking, undefined ids)
+// against the expected BAD_STACK event and offset (strict) and stack ids (lenient).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
