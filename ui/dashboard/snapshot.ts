@@ -2,20 +2,22 @@
 // block and the allocator's statistics view) on the UI thread. Plain data: the panels only see this.
 // `snapshotRead` is the single place that knows the allocator's statistics vocabulary.
 
+import type { DerivedStats, StatField } from '../../allocator/index.js';
 import { controlProgress, controlState, F_EVENTS_TOTAL, F_MARKS, F_SPEED, ReplayState, type ReplayControl } from '../../replayer/index.js';
 
-export interface DashboardStats {
-  rss: number; peakRss: number; vmSize: number; peakVmSize: number;
-  mappings: number; maxMapCount: number;
-  /** VMAs by what they hold (merged: a VMA holding more than one kind) */
-  vmasSuperSlab: number; vmasStack: number; vmasLarge: number; vmasBaseline: number; vmasMerged: number;
-  stacksLeaked: number;
-  ssAllocated: number; ssFreed: number; ssLive: number; ssEmptyReserved: number;
-  blocksFreed: number; bytesFreed: number; bytesReturned: number;
-  remoteFrees: number; remoteFreesPending: number;
-  liveBlocks: number;
-  threadsStarted: number; threadsExited: number;
-}
+/** The allocator's figures the dashboard shows, under the allocator's names (its STAT_FIELDS and the
+ *  figures its statistics reader derives: checked by type). */
+const DASHBOARD_STAT_FIELDS = [
+  'rss', 'peakRss', 'vmSize', 'peakVmSize', 'mappings', 'maxMapCount',
+  // VMAs by what they hold (merged: a VMA holding more than one kind)
+  'vmasSuperSlab', 'vmasStack', 'vmasLarge', 'vmasBaseline', 'vmasMerged', 'stacksLeaked',
+  'ssAllocated', 'ssFreed', 'ssLive', 'ssEmptyReserved',
+  'blocksFreed', 'bytesFreed', 'bytesReturned', 'remoteFrees', 'remoteFreesPending', 'liveBlocks',
+  'threadsStarted', 'threadsExited',
+] as const satisfies readonly (StatField | keyof DerivedStats)[];
+type DashboardStatField = (typeof DASHBOARD_STAT_FIELDS)[number];
+
+export type DashboardStats = Record<DashboardStatField, number>;
 
 export interface DashboardClassRow {
   size: number; liveBlocks: number; slabs: number; magazineBlocks: number; superSlabs: number;
@@ -45,12 +47,7 @@ export interface DashboardSnapshot {
 }
 
 /** The part of the allocator's statistics snapshot (allocator `openStatsView(buffer).read()`) used here. */
-export interface DashboardStatsInput {
-  rss: number; peakRss: number; vmSize: number; peakVmSize: number; mappings: number; maxMapCount: number;
-  vmasSuperSlab: number; vmasStack: number; vmasLarge: number; vmasBaseline: number; vmasMerged: number; stacksLeaked: number;
-  ssAllocated: number; ssFreed: number; ssLive: number; ssEmptyReserved: number;
-  blocksFreed: number; bytesFreed: number; bytesReturned: number; remoteFrees: number; remoteFreesPending: number;
-  liveBlocks: number; threadsStarted: number; threadsExited: number;
+export interface DashboardStatsInput extends DashboardStats {
   classes: { size: number; liveBlocks: number; slabs: number; magazineBlocks: number; superSlabs: number }[];
   threads: { tid: number; allocs: number; frees: number; liveBlocks: number; remoteFreesSent: number }[];
 }
@@ -66,16 +63,11 @@ export function snapshotEmpty(): DashboardSnapshot {
   };
 }
 
+/** Copies the figures out of the reader's snapshot (which holds many more). */
 function snapshotStats(s: DashboardStatsInput): DashboardStats {
-  return {
-    rss: s.rss, peakRss: s.peakRss, vmSize: s.vmSize, peakVmSize: s.peakVmSize, mappings: s.mappings, maxMapCount: s.maxMapCount,
-    vmasSuperSlab: s.vmasSuperSlab, vmasStack: s.vmasStack, vmasLarge: s.vmasLarge, vmasBaseline: s.vmasBaseline,
-    vmasMerged: s.vmasMerged, stacksLeaked: s.stacksLeaked,
-    ssAllocated: s.ssAllocated, ssFreed: s.ssFreed, ssLive: s.ssLive, ssEmptyReserved: s.ssEmptyReserved,
-    blocksFreed: s.blocksFreed, bytesFreed: s.bytesFreed, bytesReturned: s.bytesReturned,
-    remoteFrees: s.remoteFrees, remoteFreesPending: s.remoteFreesPending, liveBlocks: s.liveBlocks,
-    threadsStarted: s.threadsStarted, threadsExited: s.threadsExited,
-  };
+  const out = {} as DashboardStats;
+  for (const k of DASHBOARD_STAT_FIELDS) out[k] = s[k];
+  return out;
 }
 
 /** Reads one snapshot: the control block always, the allocator's statistics once the view exists. */
