@@ -85,6 +85,20 @@ async function slowDown(session: string): Promise<string> {
   return screen;
 }
 
+/** The events counter once it shows the same value in two paused captures 600 ms (over a poll) apart. */
+async function settledCount(session: string): Promise<number> {
+  let last = -2;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const screen = await waitFor(session, 'PAUSED', (s) => s.includes('PAUSED'));
+    const n = eventsShown(screen);
+    if (n === last) return n;
+    last = n;
+    await sleep(600);
+  }
+  throw new Error(`the paused counter did not settle (last ${last})`);
+}
+
 function eventsShown(screen: string): number {
   const m = /events ([\d,]+)/.exec(screen);
   return m ? Number(m[1].replace(/,/g, '')) : -1;
@@ -124,7 +138,9 @@ describe.skipIf(!HAVE_TMUX)('dashboard in a real terminal (tmux)', () => {
       tmux('send-keys', '-t', session, 'Space');
       const paused = await waitFor(session, 'PAUSED', (s) => s.includes('PAUSED'));
       expect(paused).toContain('space resume');
-      const p0 = eventsShown(await waitFor(session, 'a settled counter', (s) => s.includes('PAUSED')));
+      // A capture can fall in the middle of a redraw (the header already PAUSED, the progress line below
+      // still the previous frame's): take the count once two captures a poll period apart agree.
+      const p0 = await settledCount(session);
       for (let i = 0; i < 5; i++) {
         await sleep(250);
         expect(eventsShown(capture(session))).toBe(p0);
