@@ -215,7 +215,7 @@ describe('address space: seeded differential test against a naive model', () => 
 });
 
 describe('address space: munmap in place', () => {
-  /** Runs `steps` seeded operations (whole-VMA and tail munmaps favoured) on `a`; in-place munmap on or off. */
+  /** Runs `steps` seeded operations (whole-VMA, tail and inner-hole munmaps favoured) on `a`; in-place munmap on or off. */
   function drive(a: AllocCore, seed: number, inPlace: boolean, steps: number): void {
     let x = seed * 0x9e3779b1;
     const rnd = (n: number): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) % n; };
@@ -233,7 +233,8 @@ describe('address space: munmap in place', () => {
         if (v.length === 0) continue;
         const t = v[rnd(v.length)]!;
         if (op < 7) vmaMunmap(a, t.start, t.end); // a whole VMA
-        else if (op < 9) vmaMunmap(a, t.end - page * (1 + rnd((t.end - t.start) / page - 1 || 1)), t.end); // its tail
+        else if (op < 8) vmaMunmap(a, t.end - page * (1 + rnd((t.end - t.start) / page - 1 || 1)), t.end); // its tail
+        else if (op < 9 && t.end - t.start >= 3 * page) vmaMunmap(a, t.start + page, t.end - page); // a hole inside it
         else vmaMunmap(a, t.start, Math.min(t.end + 8 * MiB, BASE)); // one or more, whatever they cover
       }
     } finally {
@@ -242,7 +243,7 @@ describe('address space: munmap in place', () => {
   }
 
   for (const seed of [1, 2, 3]) {
-    it(`seed ${seed}: whole-VMA and tail munmaps in place leave the same buffer as the split/merge path`, () => {
+    it(`seed ${seed}: whole-VMA, tail and inner-hole munmaps in place leave the same buffer as the split/merge path`, () => {
       const over = { maxMapCount: String(60 + seed * 20) };
       const a = bare(over);
       const b = bare(over);

@@ -457,8 +457,10 @@ export const vmaTuning = { inPlace: true };
  *  and the map count is at the limit.
  *  One descent finds the VMA at start (vmaFloor's node) and records the path. Two common cases then
  *  change the tree in place instead of vmaRemove's split / split / merge: the whole of one VMA (a
- *  SuperSlab's release: the node is replaced by the merge of its children) and the tail of one VMA
- *  (the trim after a padded mmap: the node shrinks). vmaRemove re-merges the path by priority, ties to
+ *  SuperSlab's release: the node is replaced by the merge of its children), the tail of one VMA
+ *  (the trim after a padded mmap: the node shrinks) and a hole strictly inside one VMA (the same trim
+ *  when the mapping merged with the one above: the node shrinks and the piece after the hole is
+ *  inserted where vmaRemove's merges would put it). vmaRemove re-merges the path by priority, ties to
  *  the right, so the in-place forms give the same tree only when the priorities strictly decrease
  *  along the path (no tie to reorder); otherwise vmaRemove does it. */
 export function vmaMunmap(a: AllocCore, start: number, end: number): boolean {
@@ -481,10 +483,14 @@ export function vmaMunmap(a: AllocCore, start: number, end: number): boolean {
     f64[L.S.munmapFailures]!++;
     return false;
   }
-  if (strict && v >= 0 && vEnd === end && vmaTuning.inPlace) {
-    if (exact) vmaDeleteAt(a, d, start);
-    else vmaTrimTail(a, v, d, start);
-    return true;
+  if (strict && v >= 0 && vmaTuning.inPlace) {
+    if (vEnd === end) {
+      if (exact) vmaDeleteAt(a, d, start);
+      else vmaTrimTail(a, v, d, start);
+      return true;
+    }
+    // (not when the new node grows the table: vmaRemove moves it after its splits, and the old copy stays in the buffer)
+    if (inside && (i32[L.H_VMA_FREE]! >= 0 || i32[L.H_VMA_HW]! < i32[L.H_VMA_CAP]!)) { vmaSplitInside(a, v, d, start, end, vEnd); return true; }
   }
   vmaRemove(a, start, end);
   return true;
@@ -523,6 +529,36 @@ function vmaDeleteAt(a: AllocCore, d: number, start: number): void {
   }
   for (let k = 0; k < d - 1; k++) { if (k >= path.length) pathPush(k, dpath[k]!); else path[k] = dpath[k]!; }
   updPath(path, i32, f64, o, d - 1);
+}
+
+/** vmaMunmap of [start, end) strictly inside v (v = dpath[d - 1]'s floor, v's end vEnd > end): v keeps
+ *  [its start, start), a new node takes [end, vEnd). vmaRemove does merge(left, merge(tail, right)): the
+ *  tail goes below the path's right-of-start nodes of priority >= its own and its left-of-start nodes
+ *  of priority > its own; the subtree it displaces is split at end into its children. */
+function vmaSplitInside(a: AllocCore, v: number, d: number, start: number, end: number, vEnd: number): void {
+  const tail = vmaNode(a, end, vEnd, w(a, v, L.V_FLAGS), w(a, v, L.V_KIND)); // may move the table
+  vmaResize(a, v, f(a, v, L.V_START), start);
+  const i32 = a.i32, f64 = a.f64, o = a.vmaOff, of = o >> 1;
+  const pt = i32[o + tail * N.STRIDE + N.PRIO]!;
+  let k = 0;
+  for (; k < d; k++) {
+    const x = dpath[k]!;
+    const px = i32[o + x * N.STRIDE + N.PRIO]!;
+    if (!(f64[of + x * N.F + N.START]! < start ? px > pt : px >= pt)) break;
+  }
+  // no start lies in [start, end]: the paths to start and to end are the same
+  split(a, k < d ? dpath[k]! : -1, end);
+  i32[o + tail * N.STRIDE + N.LEFT] = sL;
+  i32[o + tail * N.STRIDE + N.RIGHT] = sR;
+  f64[of + tail * N.F + N.GAP] = end - start;
+  if (k === 0) i32[L.H_VMA_ROOT] = tail;
+  else {
+    const q = dpath[k - 1]!;
+    i32[o + q * N.STRIDE + (f64[of + q * N.F + N.START]! < end ? N.RIGHT : N.LEFT)] = tail;
+  }
+  for (let j = 0; j < k; j++) { if (j >= path.length) pathPush(j, dpath[j]!); else path[j] = dpath[j]!; }
+  if (k >= path.length) pathPush(k, tail); else path[k] = tail;
+  updPath(path, i32, f64, o, k + 1);
 }
 
 /** vmaMunmap of [start, end of v) with v = the VMA holding start (on dpath[0 .. d)): v shrinks. */
