@@ -16,7 +16,7 @@ import { byteProgressOfStream, byteProgressStart } from '../progressLine.js';
 import { withInterrupt } from './options.js';
 import { sourceCheck, traceDest } from './source.js';
 
-interface ConvertCliOptions { format?: string; gzip?: boolean; json?: boolean; allowTruncated?: boolean; lenient?: boolean; quiet?: boolean }
+interface ConvertCliOptions { format?: string; gzip?: boolean; json?: boolean; allowTruncated?: boolean; lenient?: boolean; quiet?: boolean; dropStacks?: boolean }
 
 /** Raised when Ctrl-C / SIGTERM stopped a conversion (the partial output is removed). */
 class ConvertInterrupted extends Error {
@@ -35,6 +35,7 @@ export function convertRegister(program: Command): void {
     .option('--gzip', 'gzip the output')
     .option('--allow-truncated', 'salvage a cut trace: its events up to the last complete one, with a new footer')
     .option('--lenient', 'skip bad events (and count them) instead of failing')
+    .option('--drop-stacks', 'leave out the call stacks (record exec --stacks) of the input')
     .option('-q, --quiet', 'no progress line, and nothing printed on success')
     .option('--json', 'print what was converted as one JSON object')
     .action(async (input: string, output: string, opts: ConvertCliOptions) => {
@@ -51,7 +52,7 @@ export function convertRegister(program: Command): void {
         const progress = byteProgressStart(`convert ${input === '-' ? '<stdin>' : input}`, 'read', byteProgressOfStream(source, input), { quiet: opts.quiet });
         try {
           return await outputAtomic(output, (dest) => convertTrace(source, traceDest(dest), {
-            format, gzip: opts.gzip, read: { allowTruncated: opts.allowTruncated, lenient: opts.lenient, name: input === '-' ? '<stdin>' : input },
+            format, gzip: opts.gzip, dropStacks: opts.dropStacks, read: { allowTruncated: opts.allowTruncated, lenient: opts.lenient, name: input === '-' ? '<stdin>' : input },
           }), { inputs: [input], binary: (format ?? traceFormatFromPath(output)) !== 'json' });
         } catch (err) {
           if (signal.aborted) throw new ConvertInterrupted();

@@ -23,6 +23,7 @@ interface CutCliOptions {
   sizeMax?: number;
   quiet?: boolean;
   json?: boolean;
+  dropStacks?: boolean;
 }
 
 function cutList(text: string, what: string): string[] {
@@ -57,6 +58,7 @@ export function cutRegister(program: Command): void {
     .option('--ops <list>', `keep only these ops: ${CUT_OPS.join(', ')} (thread events are always kept)`)
     .option('--size-min <bytes>', 'keep objects of at least this size', optSize)
     .option('--size-max <bytes>', 'keep objects of at most this size', optSize)
+    .option('--drop-stacks', 'leave out the call stacks (record exec --stacks) of the input')
     .option('-q, --quiet', 'print nothing on success')
     .option('--json', 'print what was written as one JSON object')
     .action(async (file: string, opts: CutCliOptions) => {
@@ -66,6 +68,7 @@ export function cutRegister(program: Command): void {
       const source = traceSource(file);
       const r = await outputAtomic(opts.output, (dest) => cutTrace(source, traceDest(dest), {
         from: opts.from, to: opts.to, threads, ops, sizeMin: opts.sizeMin, sizeMax: opts.sizeMax, sourceName: file === '-' ? '<stdin>' : file,
+        dropStacks: opts.dropStacks,
       }), { inputs: [file], binary: traceFormatFromPath(opts.output) !== 'json' });
       if (opts.json) await jsonWrite({ input: file, output: opts.output, ...r }, stdoutWrite);
       else if (!opts.quiet) {
