@@ -7,12 +7,12 @@
 // record.
 import type { AllocCore } from './core.js';
 import * as L from './layout.js';
-import { S, SS_RES_PAGES, SS_SLABS } from './layout.js';
+import { OOM_REASON_ADDRESS_SPACE, OOM_REASON_MAP_COUNT, OOM_REASONS, S, SS_RES_PAGES, SS_SLABS } from './layout.js';
 import {
   MMAP_MAP_COUNT, MMAP_OK, VF_NOMERGE, VF_READ, VF_RW, VK_BASELINE, vmaInit, vmaInsert, vmaLastAddr, vmaMmap, vmaMunmap,
 } from './vma.js';
 
-export type OomReason = 'max_map_count' | 'address_space';
+export type OomReason = (typeof OOM_REASONS)[number];
 /** What the failed mapping was for. */
 export type OomWhat = 'superSlab' | 'large' | 'stack';
 export const OOM_SUPERSLAB = 1;
@@ -59,7 +59,7 @@ export function osInit(a: AllocCore): void {
 export function osMap(a: AllocCore, len: number, flags: number, kind: number, tid: number, size: number, what: number): number {
   const r = vmaMmap(a, len, flags, kind);
   if (r === MMAP_OK) return vmaLastAddr();
-  osOomRecord(a, r === MMAP_MAP_COUNT ? 1 : 2, tid, size, what);
+  osOomRecord(a, r === MMAP_MAP_COUNT ? OOM_REASON_MAP_COUNT : OOM_REASON_ADDRESS_SPACE, tid, size, what);
   return -1;
 }
 
@@ -75,7 +75,7 @@ export function osUnmap(a: AllocCore, start: number, end: number, residentBytes:
   return false;
 }
 
-/** Records an OOM (reason 1 = max_map_count, 2 = address_space) with the current figures. */
+/** Records an OOM (reason: OOM_REASON_MAP_COUNT or OOM_REASON_ADDRESS_SPACE) with the current figures. */
 export function osOomRecord(a: AllocCore, reason: number, tid: number, size: number, what: number): void {
   const f = a.f64;
   f[S.oomCount]!++;
@@ -146,7 +146,7 @@ export function osOomInfo(a: AllocCore): OomInfo | null {
 
 export function oomFromStats(f: Float64Array): OomInfo {
   return {
-    reason: f[S.oomReason] === 1 ? 'max_map_count' : 'address_space',
+    reason: OOM_REASONS[f[S.oomReason]! - 1] ?? 'address_space',
     what: OOM_WHATS[f[S.oomWhat]!] ?? 'superSlab',
     tid: f[S.oomTid]!,
     size: f[S.oomSize]!,

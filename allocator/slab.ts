@@ -56,7 +56,7 @@ export function slabNew(a: AllocCore, k: number, idx: number, c: number): number
   i32[r + L.SL_USED] = 0;
   i32[r + L.SL_OWNER] = 0;
   i32[r + L.SL_TLS] = 0;
-  i32[r + L.SL_LIST] = 0;
+  i32[r + L.SL_LIST] = L.SL_LIST_NONE;
   i32[r + L.SL_PREV] = -1;
   i32[r + L.SL_NEXT] = -1;
   i32[r + L.SL_STACK] = chunk * 2;
@@ -138,7 +138,7 @@ export function slabReturn(a: AllocCore, sid: number, idx: number): void {
   a.u16[i32[r + L.SL_STACK]! + ft] = idx;
   i32[r + L.SL_FREE_TOP] = ft + 1;
   i32[r + L.SL_USED]!--;
-  if (i32[r + L.SL_LIST] === 0 && i32[r + L.SL_TLS] === 0) partialPush(a, sid);
+  if (i32[r + L.SL_LIST] === L.SL_LIST_NONE && i32[r + L.SL_TLS] === 0) partialPush(a, sid);
   const e = a.ssOff + i32[r + L.SL_SS]! * a.ssStride;
   if (--i32[e + L.SS_ACTIVE]! === 0) ssOnEmpty(a, i32[r + L.SL_SS]!);
 }
@@ -152,7 +152,7 @@ export function slabRemotePush(a: AllocCore, sid: number, idx: number): void {
   i32[r + L.SL_REMOTE] = rc + 1;
   i32[r + L.SL_USED]!--;
   a.f64[L.S.remoteFreesPending]!++;
-  if (i32[r + L.SL_LIST] === 0 && i32[r + L.SL_TLS] === 0) partialPush(a, sid);
+  if (i32[r + L.SL_LIST] === L.SL_LIST_NONE && i32[r + L.SL_TLS] === 0) partialPush(a, sid);
   if (a.p.remoteDecrementsActive) {
     const e = a.ssOff + i32[r + L.SL_SS]! * a.ssStride;
     if (--i32[e + L.SS_ACTIVE]! === 0) ssOnEmpty(a, i32[r + L.SL_SS]!);
@@ -200,7 +200,7 @@ export function partialHeadWord(a: AllocCore, code: number): number {
 
 export function partialPush(a: AllocCore, sid: number): void {
   const code = partialCode(a, sid);
-  if (code === 0) return;
+  if (code === L.SL_LIST_NONE) return;
   const i32 = a.i32;
   const hw = partialHeadWord(a, code);
   const head = i32[hw]!;
@@ -216,13 +216,13 @@ export function partialUnlink(a: AllocCore, sid: number): void {
   const i32 = a.i32;
   const r = slabRec(a, sid);
   const code = i32[r + L.SL_LIST]!;
-  if (code === 0) return;
+  if (code === L.SL_LIST_NONE) return;
   const prev = i32[r + L.SL_PREV]!;
   const next = i32[r + L.SL_NEXT]!;
   if (prev >= 0) i32[slabRec(a, prev) + L.SL_NEXT] = next;
   else i32[partialHeadWord(a, code)] = next;
   if (next >= 0) i32[slabRec(a, next) + L.SL_PREV] = prev;
-  i32[r + L.SL_LIST] = 0;
+  i32[r + L.SL_LIST] = L.SL_LIST_NONE;
   i32[r + L.SL_PREV] = -1;
   i32[r + L.SL_NEXT] = -1;
 }

@@ -72,13 +72,13 @@ function stackMap(a: AllocCore, tid: number): number {
   const guard = a.p.stackGuard;
   const m = vmaMmap(a, len, guard > 0 ? VF_STACK : VF_STACK | VF_RW, VK_STACK);
   if (m !== MMAP_OK) {
-    osOomRecord(a, m === MMAP_MAP_COUNT ? 1 : 2, tid, 0, OOM_STACK);
+    osOomRecord(a, m === MMAP_MAP_COUNT ? L.OOM_REASON_MAP_COUNT : L.OOM_REASON_ADDRESS_SPACE, tid, 0, OOM_STACK);
     return -1;
   }
   const at = vmaLastAddr();
   if (guard > 0 && !vmaProtect(a, at + guard, at + len, VF_STACK | VF_RW)) {
     vmaMunmap(a, at, at + len); // glibc unmaps the block and pthread_create returns EAGAIN
-    osOomRecord(a, 1, tid, 0, OOM_STACK);
+    osOomRecord(a, L.OOM_REASON_MAP_COUNT, tid, 0, OOM_STACK);
     return -1;
   }
   const r = stackNewRecord(a);
