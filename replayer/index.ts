@@ -1,7 +1,8 @@
 // replayer/: streams traces into the allocator model; summaries, marks, OOM reports, comparisons,
 // and the worker host. Imports only traces/ and allocator/.
 
-export { traceInfo, INFO_SIZE_CLASSES, type TraceInfo } from './traceInfo.js';
+export { traceInfo } from './traceInfo.js';
+export type { TraceInfo } from '../traces/index.js';
 export { replayRun, replayParams, ReplayCheckError, type ReplayConfig, type ReplayHooks } from './replayCore.js';
 export { replayStart, type ReplayHandle, type ReplayStartOptions } from './host.js';
 export { replayCompare, replayCompareAll, type CompareAllOptions, type CompareOptions } from './compare.js';

@@ -19,3 +19,4 @@ export type {
   TraceConvertResult, TraceStacks,
 } from './types.js';
 export { cutTrace, CUT_OPS, type CutOptions, type CutResult } from './cut.js';
+export { traceInfo, type TraceInfo, type TraceInfoOptions } from './info.js';

@@ -6,8 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTraceWriter } from '../traces/index.js';
-import { traceInfo } from './traceInfo.js';
+import { createTraceWriter, type TraceInfo, type TraceInfoOptions } from './index.js';
+import { traceInfo as traceInfoBy } from './info.js';
+
+/** The allocator's default size classes (what its callers pass). */
+const SIZE_CLASSES = [16, 32, 64, 128, 256, 512, 1024, 2048];
+const traceInfo = (p: string, opts: Partial<TraceInfoOptions> = {}): Promise<TraceInfo> => traceInfoBy(p, { sizeClasses: SIZE_CLASSES, ...opts });
 
 const dir = mkdtempSync(join(tmpdir(), 'slabtrace-info-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,5 +60,29 @@ describe('info with very many marks (issue 14 #8)', () => {
     expect(info.markCount).toBe(30_000);
     expect(info.marks).toHaveLength(10_000);
     expect(info.marks[9_999]).toEqual({ name: 'm9999', event: 9_999 });
+  });
+});
+
+describe('info sizes and call stacks', () => {
+  it('counts sizes by the classes the caller passes', async () => {
+    const p = join(dir, 'sizes.pb');
+    const w = createTraceWriter(p, { workload: 'sizes', recorder: 'test' });
+    for (const s of [1, 8, 9, 100, 101, 5000]) w.alloc(0, s);
+    await w.close();
+    const info = await traceInfo(p, { sizeClasses: [8, 100] });
+    expect(info.sizeHistogram).toEqual({ 8: 2, 100: 2, large: 2 });
+    expect(info.callStacks).toBeNull();
+  });
+
+  it('says how deep the call stacks are and how many are defined', async () => {
+    const p = join(dir, 'stacks.pb');
+    const w = createTraceWriter(p, { workload: 'stacks', recorder: 'test', stackDepth: 8 });
+    const a = w.defineStack(['f (a.c:1)', 'main (a.c:9)']);
+    const b = w.defineStack(['g (a.c:2)', 'main (a.c:9)']);
+    w.alloc(0, 16, a);
+    w.alloc(0, 32, b);
+    await w.close();
+    const info = await traceInfo(p);
+    expect(info.callStacks).toEqual({ depth: 8, defined: 2 });
   });
 });

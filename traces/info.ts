@@ -1,21 +1,28 @@
-// `info`: one streaming pass over a trace that summarises it — events per kind, threads and thread
-// generations, peak live objects and bytes, bytes allocated, the fraction of frees done by another
-// thread than the allocating one, a size histogram by the tiny pool's size classes, the marks, and
-// bytes per event, the format version and the thread lifecycle (started, exited, joined, detached,
+// traceInfo (`slabtrace info`): one streaming pass over a trace that summarises it — events per kind,
+// threads and thread generations, peak live objects and bytes, bytes allocated, the fraction of frees
+// done by another thread than the allocating one, a size histogram by size classes the caller passes
+// (the allocator's defaults, in practice), the marks, bytes per event, call stacks (depth, stacks
+// defined), the format version and the thread lifecycle (started, exited, joined, detached,
 // leaked, live at the end). Memory is bounded by peak live ids and thread ids (growable typed arrays).
 // Lifecycle (format version 2): per thread id, a fate (none / joinable / released); an incarnation
 // that exited and was never joined or detached is leaked — counted when its id starts again and, at
 // the end, for every exited joinable id. A version-1 trace has no join/detach events: its threads
 // are treated as joined at exit (the replayer does the same), so it reports no leaks.
 
-import {
-  openTrace, OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_DETACH,
-  OP_THREAD_EXIT, OP_THREAD_JOIN, OP_THREAD_START, type OpenTraceOptions, type TraceReader,
-} from '../traces/index.js';
 import { growF64, growU32, growU8 } from './growable.js';
+import {
+  OP_ALLOC, OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_REALLOC, OP_THREAD_DETACH, OP_THREAD_EXIT,
+  OP_THREAD_JOIN, OP_THREAD_START,
+} from './ops.js';
+import { openTrace } from './reader.js';
+import type { OpenTraceOptions, TraceReader } from './types.js';
 
-/** Histogram buckets: the tiny pool's default size classes, then everything larger. */
-export const INFO_SIZE_CLASSES = [16, 32, 64, 128, 256, 512, 1024, 2048] as const;
+export interface TraceInfoOptions extends OpenTraceOptions {
+  /** The on-disk size, when known (else the bytes read). */
+  fileBytes?: number;
+  /** Histogram buckets, ascending: a size counts in the first class at least as large, else in `large`. */
+  sizeClasses: readonly number[];
+}
 
 /** Thread lifecycle counts of a trace (thread 0 is live from the start and is not counted as started). */
 interface TraceThreadLifecycle {
@@ -57,16 +64,18 @@ export interface TraceInfo {
   peakLiveBytes: number;
   bytesAllocated: number;
   frees: number;
-  /** Fraction of frees (and reallocs) done by a thread other than the one that allocated. */
   /** Frees (and reallocs) by another thread than the allocating one, and their share of all frees. */
   crossThreadFrees: number;
   crossThreadFreeShare: number;
+  /** Allocations per size class (keyed by the class size), then `large` (above the last class). */
   sizeHistogram: Record<string, number>;
   /** The first INFO_MAX_MARKS marks (markCount says how many there are). */
   marks: { name: string; event: number }[];
   markCount: number;
   fileBytes: number;
   bytesPerEvent: number;
+  /** Call stacks (header stackDepth > 0): the most frames per stack and the stacks defined; null without. */
+  callStacks: { depth: number; defined: number } | null;
   complete: boolean;
   digest: string | null;
   /** The footer's digest against the events applied: verified, mismatch (lenient), unchecked. */
@@ -97,11 +106,12 @@ class InfoAccumulator {
   peakBytes = 0;
   bytesAllocated = 0;
   crossFrees = 0;
-  hist = new Float64Array(INFO_SIZE_CLASSES.length + 1);
+  hist: Float64Array;
   marks: { name: string; event: number }[] = [];
   markCount = 0;
 
-  constructor() {
+  constructor(readonly sizeClasses: readonly number[]) {
+    this.hist = new Float64Array(sizeClasses.length + 1);
     this.seenTid = growU8(this.seenTid, 1);
     this.liveTid = growU8(this.liveTid, 1);
     this.fateTid = growU8(this.fateTid, 1);
@@ -111,8 +121,9 @@ class InfoAccumulator {
   }
 
   sizeBucket(size: number): number {
-    for (let c = 0; c < INFO_SIZE_CLASSES.length; c++) if (size <= INFO_SIZE_CLASSES[c]) return c;
-    return INFO_SIZE_CLASSES.length;
+    const classes = this.sizeClasses;
+    for (let c = 0; c < classes.length; c++) if (size <= classes[c]!) return c;
+    return classes.length;
   }
 
   take(id: number, tid: number, size: number): void {
@@ -187,10 +198,11 @@ async function infoConsume(reader: TraceReader, acc: InfoAccumulator): Promise<n
   return reader.events; // events read, skipped ones included (the same in every form)
 }
 
-/** Streams `source` once and summarises it. `fileBytes` is the on-disk size when known. */
-export async function traceInfo(source: string | NodeJS.ReadableStream, opts: OpenTraceOptions & { fileBytes?: number } = {}): Promise<TraceInfo> {
-  const reader = await openTrace(source, opts);
-  const acc = new InfoAccumulator();
+/** Streams `source` once and summarises it, its sizes counted by opts.sizeClasses. */
+export async function traceInfo(source: string | NodeJS.ReadableStream, opts: TraceInfoOptions): Promise<TraceInfo> {
+  const { fileBytes: onDisk, sizeClasses, ...readOpts } = opts;
+  const reader = await openTrace(source, readOpts);
+  const acc = new InfoAccumulator(sizeClasses);
   let events: number;
   try {
     events = await infoConsume(reader, acc);
@@ -201,9 +213,9 @@ export async function traceInfo(source: string | NodeJS.ReadableStream, opts: Op
   OP_NAMES.forEach((name, op) => { ops[name] = acc.ops[op]; });
   const frees = acc.ops[OP_FREE] + acc.ops[OP_REALLOC];
   const sizeHistogram: Record<string, number> = {};
-  INFO_SIZE_CLASSES.forEach((c, i) => { sizeHistogram[String(c)] = acc.hist[i]; });
-  sizeHistogram.large = acc.hist[INFO_SIZE_CLASSES.length];
-  const fileBytes = opts.fileBytes ?? reader.bytesRead;
+  sizeClasses.forEach((c, i) => { sizeHistogram[String(c)] = acc.hist[i]!; });
+  sizeHistogram.large = acc.hist[sizeClasses.length]!;
+  const fileBytes = onDisk ?? reader.bytesRead;
   const h = reader.header;
   const joinedAtExit = h.formatVersion < 2;
   const threadLifecycle: TraceThreadLifecycle = {
@@ -242,6 +254,7 @@ export async function traceInfo(source: string | NodeJS.ReadableStream, opts: Op
     markCount: acc.markCount,
     fileBytes,
     bytesPerEvent: events > 0 ? fileBytes / events : 0,
+    callStacks: h.stackDepth > 0 ? { depth: h.stackDepth, defined: reader.stacks.count } : null,
     complete: reader.footer !== null,
     digest: reader.footer?.digest ?? null,
     digestStatus: reader.digestStatus,

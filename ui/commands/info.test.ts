@@ -1,18 +1,19 @@
 // The text form of `info`: the format version on the trace line and the thread lifecycle line
 // (joins, detaches, leaks; for a version-1 trace, that threads are treated as joined at exit); the
+// call stacks line (depth and stacks defined, or none); the size classes as the trace info lists them;
 // --top-sites tables (a trace with stacks, and the hint for one without).
 
 import { describe, expect, it } from 'vitest';
 import type { TraceInfo } from '../../replayer/index.js';
 import type { TraceSitesResult } from '../../traces/index.js';
-import { infoLifecycleText, infoSitesText, infoText, infoTopCount } from './info.js';
+import { infoLifecycleText, infoSitesText, infoStacksText, infoText, infoTopCount } from './info.js';
 
 const base: TraceInfo = {
   file: 't.pb', format: 'pb', formatVersion: 2, gzip: false, workload: 'w', args: [], params: {}, recorder: 'r', seed: 0,
   events: 10, ops: { thread_start: 3 }, threads: 4, threadGenerations: 3, maxConcurrentThreads: 4,
   threadLifecycle: { started: 3, exited: 2, joined: 1, detached: 1, leaked: 1, liveAtEnd: 2, joinedAtExit: false },
   peakLiveObjects: 0, peakLiveBytes: 0, bytesAllocated: 0, frees: 0, crossThreadFrees: 0, crossThreadFreeShare: 0,
-  sizeHistogram: {}, marks: [], markCount: 0, fileBytes: 100, bytesPerEvent: 10, complete: true, digest: null, digestStatus: "unchecked", footerMismatches: [], skipped: 0,
+  sizeHistogram: {}, marks: [], markCount: 0, fileBytes: 100, bytesPerEvent: 10, callStacks: null, complete: true, digest: null, digestStatus: "unchecked", footerMismatches: [], skipped: 0,
 };
 
 describe('info text', () => {
@@ -20,6 +21,18 @@ describe('info text', () => {
     const text = infoText(base);
     expect(text).toMatch(/format version 2/);
     expect(text).toMatch(/lifecycle {2}3 started, 2 exited, 1 joined, 1 detached, 1 leaked \(exited, never joined or detached\), 2 live at the end/);
+  });
+
+  it('says whether the trace has call stacks: their depth and how many are defined', () => {
+    expect(infoText(base)).toMatch(/\nstacks {5}none \(record exec --stacks records them\)\n/);
+    expect(infoStacksText({ depth: 16, defined: 1234 })).toBe('1,234 defined, at most 16 frames each (--top-sites lists the sites)');
+    expect(infoText({ ...base, callStacks: { depth: 16, defined: 3 } })).toMatch(/\nstacks {5}3 defined, at most 16 frames each/);
+  });
+
+  it('labels the size classes by the ones the summary was made with', () => {
+    const text = infoText({ ...base, sizeHistogram: { 8: 1, 100: 0, large: 2 } });
+    expect(text).toMatch(/<= 8 +1\n/);
+    expect(text).toMatch(/> 100 +2\n/);
   });
 
   it('says that a version-1 trace treats threads as joined at exit', () => {

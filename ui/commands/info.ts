@@ -1,5 +1,6 @@
-// `slabtrace info FILE [--json]`: what a trace holds, from one streaming pass (see replayer/traceInfo):
-// format version, events per kind, threads and their lifecycle (joins, detaches, leaks), sizes, marks.
+// `slabtrace info FILE [--json]`: what a trace holds, from one streaming pass (traces' traceInfo, by the
+// allocator's default size classes through the replayer): format version, events per kind, threads and
+// their lifecycle (joins, detaches, leaks), call stacks (depth, stacks defined), sizes, marks.
 // --top-sites [N]: for a trace recorded with call stacks, the allocation sites holding the most live
 // bytes at the peak (of total live bytes) and at the end, with their allocation counts, from a second
 // streaming pass (traces' traceTopSites: per-stack counters, a stack id per live object); from stdin,
@@ -18,7 +19,7 @@ import { stdoutWrite } from './stdout.js';
 export function infoRegister(program: Command): void {
   program
     .command('info')
-    .description('summarise a trace: format version, events per kind, threads and their lifecycle, peak live objects and bytes, sizes, marks')
+    .description('summarise a trace: format version, events per kind, threads and their lifecycle, call stacks, peak live objects and bytes, sizes, marks')
     .argument('<file>', 'trace file (protobuf or JSON, optionally gzipped; - for stdin)')
     .option('--json', 'print one JSON object')
     .option('--lenient', 'skip bad events (and count them) instead of failing')
@@ -85,6 +86,12 @@ export function infoLifecycleText(l: TraceInfo['threadLifecycle']): string {
     + `${formatCount(l.leaked)} leaked (exited, never joined or detached), ${live}`;
 }
 
+/** Whether the trace has call stacks: their depth and how many are defined, or none. */
+export function infoStacksText(s: TraceInfo['callStacks']): string {
+  if (s === null) return 'none (record exec --stacks records them)';
+  return `${formatCount(s.defined)} defined, at most ${s.depth} frames each (--top-sites lists the sites)`;
+}
+
 export function infoText(info: TraceInfo): string {
   const params = Object.entries(info.params).map(([k, v]) => `${k}=${v}`).join(' ');
   const lines = [
@@ -95,6 +102,7 @@ export function infoText(info: TraceInfo): string {
     `events     ${formatCount(info.events)} (${info.bytesPerEvent.toFixed(2)} bytes/event, ${formatBytes(info.fileBytes)})`,
     `threads    ${formatCount(info.threads)} seen, ${formatCount(info.threadGenerations)} started, at most ${info.maxConcurrentThreads} at once`,
     `lifecycle  ${infoLifecycleText(info.threadLifecycle)}`,
+    `stacks     ${infoStacksText(info.callStacks)}`,
     `peak live  ${formatCount(info.peakLiveObjects)} objects, ${formatBytes(info.peakLiveBytes)}`,
     `allocated  ${formatBytes(info.bytesAllocated)} in total`,
     `frees      ${formatCount(info.frees)}, ${formatPercent(info.crossThreadFreeShare)} by another thread than the allocating one`,
@@ -103,8 +111,9 @@ export function infoText(info: TraceInfo): string {
   if (info.digest) lines.push(`digest     ${info.digest} (${info.digestStatus === 'verified' ? 'verified' : info.digestStatus === 'mismatch' ? 'MISMATCH: the events read are not the ones recorded' : 'not checked'})`);
   for (const m of info.footerMismatches) lines.push(`footer     ${m.message}`);
   const opRows = Object.entries(info.ops).filter(([, n]) => n > 0).map(([op, n]) => [op, formatCount(n)]);
+  const classes = Object.keys(info.sizeHistogram).filter((c) => c !== 'large');
   const sizeRows = Object.entries(info.sizeHistogram).filter(([, n]) => n > 0)
-    .map(([c, n]) => [c === 'large' ? '> 2048' : `<= ${c}`, formatCount(n)]);
+    .map(([c, n]) => [c === 'large' ? `> ${classes[classes.length - 1] ?? 0}` : `<= ${c}`, formatCount(n)]);
   const markRows = info.marks.slice(0, 50).map((m) => [m.name, formatCount(m.event)]);
   const out = [lines.join('\n'), '', formatTable([{ title: 'op', align: 'left' }, { title: 'events' }], opRows),
     '', formatTable([{ title: 'size class', align: 'left' }, { title: 'allocations' }], sizeRows)];
