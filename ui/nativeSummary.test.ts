@@ -48,7 +48,7 @@ describe('native summary', () => {
     const text = summaryCompare([fixResult({ preset: 'hakmem-7.7', oom: null }), nativeResult()]);
     const header = text.split('\n').find((l) => l.includes('hakmem-7.7'))!;
     expect(header).toContain('mimalloc (native)');
-    expect(text).toMatch(/SuperSlabs alloc \/ freed \/ live/);
+    expect(text).toMatch(/SS alloc \/ freed \/ live/);
     expect(text).toMatch(/allocator\s+\/lib/);
     expect(text).toMatch(/mimalloc \(native\) RSS\s+SS live/);
     expect(text).toMatch(/measure-peak@100K.*—/);

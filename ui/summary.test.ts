@@ -33,6 +33,24 @@ describe('summaryText', () => {
 });
 
 describe('summaryCompare', () => {
+  it('fits the terminal: columns that do not fit go in a further table with the labels; unlimited, one table', () => {
+    const a = fixResult({ preset: 'hakmem-larson-bug', marks: battleMarks.slice(0, 2), oom: FIX_OOM, oomCount: 1 });
+    const b = fixResult({ preset: 'hakmem-larson-fix', marks: battleMarks.slice(0, 2), oom: null });
+    const c = fixResult({ preset: 'hakmem-7.7', marks: battleMarks.slice(0, 2), oom: null });
+    const wide = summaryCompare([a, b, c]);
+    expect(wide.split('\n').some((l) => l.includes('hakmem-larson-bug') && l.includes('hakmem-7.7'))).toBe(true);
+    expect(Math.max(...wide.split('\n').map((l) => l.length))).toBeGreaterThan(80);
+    for (const width of [80, 60]) {
+      const text = summaryCompare([a, b, c], width);
+      const lines = text.split('\n');
+      expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(width);
+      for (const t of ['hakmem-larson-bug', 'hakmem-larson-fix', 'hakmem-7.7']) expect(text).toContain(t);
+      // every column's table repeats the labels
+      expect(lines.filter((l) => l.startsWith('RSS peak / final')).length).toBeGreaterThanOrEqual(2);
+      expect(lines.filter((l) => l.startsWith('mark ')).length).toBeGreaterThanOrEqual(2);
+    }
+  });
+
   it('lists the marks of the preset that got furthest', () => {
     const short = fixResult({ preset: 'hakmem-larson-bug', marks: battleMarks.slice(0, 1), oom: FIX_OOM });
     const long = fixResult({ preset: 'hakmem-larson-fix', marks: battleMarks, oom: null });

@@ -178,23 +178,60 @@ function driftText(drift: Record<string, number>): string {
   return d.length ? `; drift by design: ${d.map(([k, v]) => `${k}=${formatCount(v)}`).join(', ')}` : '';
 }
 
-/** Several results side by side: final figures, then each mark's RSS and live SuperSlabs. */
-export function summaryCompare(results: AnyReplayResult[]): string {
-  const rowsOf = (r: AnyReplayResult): [string, string][] => (replayIsNative(r) ? nativeFigureRows(r) : figureRows(r));
+/** Shorter labels in compare's tables, so that two columns fit 80 terminal columns. */
+const COMPARE_LABELS: Record<string, string> = {
+  'VMAs: SuperSlabs / stacks / other': 'VMAs: SS / stacks / other',
+  'SuperSlabs alloc / freed / live': 'SS alloc / freed / live',
+};
+
+/** Splits columns of the given widths into runs that fit `width` beside a first column of `firstWidth`
+ *  (2 spaces between columns); a column wider than the room still gets a run of its own. */
+function compareGroups(firstWidth: number, widths: number[], width: number): number[][] {
+  const groups: number[][] = [];
+  let cur: number[] = [];
+  let used = firstWidth;
+  widths.forEach((w, i) => {
+    if (cur.length > 0 && used + 2 + w > width) {
+      groups.push(cur);
+      cur = [];
+      used = firstWidth;
+    }
+    cur.push(i);
+    used += 2 + w;
+  });
+  if (cur.length) groups.push(cur);
+  return groups;
+}
+
+/**
+ * Several results side by side: final figures, then each mark's RSS and live SuperSlabs. When the
+ * columns do not fit `width` (the terminal's), they are printed in runs that do, each with its labels.
+ */
+export function summaryCompare(results: AnyReplayResult[], width = Infinity): string {
+  const rowsOf = (r: AnyReplayResult): [string, string][] =>
+    (replayIsNative(r) ? nativeFigureRows(r) : figureRows(r)).map(([k, v]) => [COMPARE_LABELS[k] ?? k, v]);
   const labels = [...new Set(results.flatMap((r) => rowsOf(r).map(([k]) => k)))].filter((k) => k !== 'digest');
   const title = (r: AnyReplayResult): string => (replayIsNative(r) ? nativeLabel(r) : r.preset);
-  const cols = [{ title: '', align: 'left' as const }, ...results.map((r) => ({ title: title(r) }))];
   const values = results.map((r) => new Map(rowsOf(r)));
-  const rows = labels.map((k) => [k, ...values.map((v) => v.get(k) ?? '')]);
-  const parts = [`${results[0].file} (${results[0].workload})`, formatTable(cols, rows)];
+  const labelWidth = Math.max(...labels.map((k) => k.length));
+  const widths = results.map((r, j) => Math.max(title(r).length, ...labels.map((k) => (values[j]!.get(k) ?? '').length)));
+  const parts = [`${results[0].file} (${results[0].workload})`];
+  for (const g of compareGroups(labelWidth, widths, width)) {
+    const cols = [{ title: '', align: 'left' as const }, ...g.map((j) => ({ title: title(results[j]!) }))];
+    parts.push(formatTable(cols, labels.map((k) => [k, ...g.map((j) => values[j]!.get(k) ?? '')])));
+  }
   const longest = results.reduce((a, r) => (r.marks.length > a.marks.length ? r : a), results[0]);
   const names = longest.marks.map((m) => m.name);
   if (names.length) {
-    const markCols = [{ title: 'mark', align: 'left' as const }, ...results.flatMap((r) => [{ title: `${title(r)} RSS` }, { title: 'SS live' }])];
-    parts.push(cappedTable(markCols, names.map((name, i) => ({ name, i })), ({ name, i }) => [name, ...results.flatMap((r) => {
-      const m = r.marks[i];
-      return m ? [formatBytes(m.rss), 'ssLive' in m ? formatCount(m.ssLive) : '—'] : ['—', '—'];
-    })]));
+    const nameWidth = Math.max(4, ...names.slice(0, SUMMARY_MAX_MARKS).map((n) => n.length));
+    const markWidths = results.map((r) => `${title(r)} RSS`.length + 2 + 'SS live'.length);
+    for (const g of compareGroups(nameWidth, markWidths, width)) {
+      const markCols = [{ title: 'mark', align: 'left' as const }, ...g.flatMap((j) => [{ title: `${title(results[j]!)} RSS` }, { title: 'SS live' }])];
+      parts.push(cappedTable(markCols, names.map((name, i) => ({ name, i })), ({ name, i }) => [name, ...g.flatMap((j) => {
+        const m = results[j]!.marks[i];
+        return m ? [formatBytes(m.rss), 'ssLive' in m ? formatCount(m.ssLive) : '—'] : ['—', '—'];
+      })]));
+    }
   }
   return `${parts.join('\n\n')}\n`;
 }

@@ -59,6 +59,6 @@ async function compareCommand(file: string, opts: CompareCommandOptions): Promis
   })), () => { for (const q of quitters) q(); }).finally(() => progress.stop());
   replayOutputsWrite(results, opts);
   if (opts.json) await replayJsonWrite(results, opts);
-  else process.stdout.write(summaryCompare(results));
+  else process.stdout.write(summaryCompare(results, process.stdout.isTTY ? process.stdout.columns : Infinity));
   return compareExitCode(results);
 }

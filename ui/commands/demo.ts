@@ -142,7 +142,7 @@ async function demoCommand(opts: DemoOptions): Promise<number> {
   const code = demoExitCode(bug, fix);
   if (opts.json) await jsonWrite(demoJson(file, opts.ops, bug, fix, code), stdoutWrite);
   else if (fix && code !== EXIT_INTERRUPTED) {
-    process.stdout.write(`\n${summaryCompare([bug, fix])}`);
+    process.stdout.write(`\n${summaryCompare([bug, fix], process.stdout.isTTY ? process.stdout.columns : Infinity)}`);
     process.stdout.write(`\n${demoText(demoConclusion(bug, fix))}`);
   }
   return code;
