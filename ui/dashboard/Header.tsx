@@ -14,6 +14,8 @@ type HeaderDetail = 'full' | 'compact';
 export interface HeaderInfo {
   file: string;
   workload: string;
+  /** The workload's arguments (with `workload`, the command line that made the trace); may be empty. */
+  workloadArgs?: string[];
   workloadParams: Record<string, string>;
   preset: string;
   overrides: Record<string, string>;
@@ -59,7 +61,7 @@ export function headerLines(p: HeaderProps): Line[] {
       { text: '  ' }, ...badge, { text: '  ' }, ...speed];
     return [first, facts[0]];
   }
-  const params = pairs(info.workloadParams);
+  const params = info.workloadArgs?.length ? info.workloadArgs.join(' ') : pairs(info.workloadParams);
   const workload = info.workload ? `  ${info.workload}${params ? ` ${params}` : ''}` : '';
   const room = p.width - TITLE.length - Math.min(workload.length, info.workload.length + 2);
   return [

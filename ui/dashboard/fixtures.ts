@@ -10,6 +10,7 @@ import type { DashboardSnapshot, DashboardStats } from './snapshot.js';
 export const FIX_INFO: HeaderInfo = {
   file: '/tmp/larson-10-8-128.pb',
   workload: 'larson',
+  workloadArgs: ['10', '8', '128', '1024', '1', '12345', '4'],
   workloadParams: { seconds: '10', min: '8', max: '128', chunksPerThread: '1024', rounds: '1', seed: '12345', threads: '4' },
   preset: 'hakmem-larson-fix',
   overrides: { maxMapCount: '2000' },

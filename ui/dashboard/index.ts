@@ -33,6 +33,7 @@ async function dashboardInfo(file: string, cfg: ReplayConfig): Promise<HeaderInf
     const reader = await openTrace(file, { lenient: true, allowTruncated: true });
     info.workload = reader.header.workload;
     info.workloadParams = reader.header.params;
+    info.workloadArgs = reader.header.args;
     await reader.close();
   } catch {
     // the replay itself reports a bad trace

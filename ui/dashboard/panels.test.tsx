@@ -35,7 +35,10 @@ describe.each(WIDTHS)('panels at %i columns', (w) => {
     expect(f).toContain('maxMapCount=2000');
     expect(f).toContain('RUNNING');
     expect(f).toContain('unthrottled');
-    if (w >= 100) expect(f).toContain('chunksPerThread=1024');
+    // the workload as the command line that made the trace; its parameters only when it has no arguments
+    if (w >= 100) expect(f).toContain('larson 10 8 128 1024 1 12345 4');
+    const noArgs = frame(<Header info={{ ...FIX_INFO, workloadArgs: [] }} state={ReplayState.Running} speed={0} width={w} theme={theme} />, w);
+    if (w >= 100) expect(noArgs).toContain('chunksPerThread=1024');
   });
 
   it('header, compact: file name, preset, state and speed in fewer lines; a long path keeps its file name', () => {
