@@ -30,6 +30,18 @@ beforeAll(() => {
 });
 
 describe('record, info, dump, convert', () => {
+  it('record exec --help is its own page; record --help lists the generated workloads', () => {
+    const exec = run(['record', 'exec', '--help']);
+    expect(exec.code).toBe(0);
+    expect(exec.out).toContain('Usage: slabtrace record exec -o FILE|DIR/ [options] -- COMMAND [ARGS...]');
+    expect(exec.out).toMatch(/--stacks \[depth\]/);
+    expect(exec.out).toMatch(/Exit status:.*\n.*125 capture incomplete/);
+    expect(exec.out).not.toContain('random-mixed');
+    const rec = run(['record', '--help']);
+    expect(rec.code).toBe(0);
+    expect(rec.out).toContain('random-mixed');
+  });
+
   it('prints the version', () => {
     const r = run(['--version']);
     expect(r.code).toBe(0);

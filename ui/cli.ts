@@ -6,6 +6,7 @@ import { cliReportError } from './errors.js';
 import { EXIT_USAGE } from './exitCodes.js';
 import { cliVersion } from './version.js';
 import { commandsRegister } from './commands/index.js';
+import { recordExecHelp, recordExecHelpWanted } from './commands/recordExec.js';
 
 export function cliProgram(): Command {
   const program = new Command('slabtrace')
@@ -20,6 +21,10 @@ export function cliProgram(): Command {
 
 /** Runs the CLI with `argv` (user arguments only); resolves with the exit code. */
 export async function cliMain(argv: string[]): Promise<number> {
+  if (recordExecHelpWanted(argv)) {
+    process.stdout.write(recordExecHelp());
+    return 0;
+  }
   const program = cliProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -7,7 +7,7 @@
 // capture is complete; 125 when it is not; 126 / 127 when the command cannot run / is not found;
 // 2 for bad usage.
 import { statSync } from 'node:fs';
-import { Option, type Command } from 'commander';
+import { Command, Option } from 'commander';
 import {
   EXEC_EXIT_CANNOT_RUN, EXEC_EXIT_INCOMPLETE, EXEC_STACK_DEPTH_DEFAULT, EXEC_STACK_DEPTH_MAX, EXEC_EXIT_NOT_FOUND, execExitStatus, NativeCaptureError, recordExec,
   type RecordExecOutput, type RecordExecResult,
@@ -44,6 +44,32 @@ export const RECORD_EXEC_HELP = `
       when the capture is complete; ${EXEC_EXIT_INCOMPLETE} capture incomplete (a line says why: trace
       truncated, events lost, statically linked or set-user-ID program, temporary
       directory full); ${EXEC_EXIT_CANNOT_RUN} command cannot run; ${EXEC_EXIT_NOT_FOUND} command not found; 2 bad usage.`;
+
+/** `slabtrace record exec --help` (before `--`): its own page, not the generated workloads' one. */
+export function recordExecHelpWanted(argv: string[]): boolean {
+  if (argv[0] !== 'record' || argv[1] !== 'exec') return false;
+  const end = argv.indexOf('--');
+  const head = end < 0 ? argv.slice(2) : argv.slice(2, end);
+  return head.includes('--help') || head.includes('-h');
+}
+
+/** The help page of `record exec`. */
+export function recordExecHelp(): string {
+  const cmd = new Command('slabtrace record exec')
+    .usage('-o FILE|DIR/ [options] -- COMMAND [ARGS...]')
+    .description('run a real program with the capture library and write what it allocated and freed, and its threads, as a trace')
+    .requiredOption('-o, --output <file|dir/>', 'trace file to write (.json → JSON form, .gz → gzip, - → stdout), or DIR/ for one trace per process')
+    .option('--gzip', 'gzip the output (implied by a .gz name)')
+    .option('--format <pb|json>', 'output form (default: from the file name)')
+    .option('-q, --quiet', 'nothing printed when the capture is complete');
+  recordExecOptions(cmd);
+  const examples = [
+    'slabtrace record exec -o sort.pb -- sort /etc/services',
+    'slabtrace record exec --stacks -o py.pb -- python3 -c "x=[0]*10**6" && slabtrace info py.pb --top-sites 5',
+    'slabtrace record exec --follow-forks -o traces/ -- make -j2',
+  ];
+  return `${cmd.helpInformation()}\n${RECORD_EXEC_HELP.split('\n').slice(2).join('\n').replace(/^ {6}/gm, '  ')}\n\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}\n`;
+}
 
 /** The options only `record exec` uses (the record command shares -o, --gzip, --format, -q). */
 export function recordExecOptions(cmd: Command): Command {
