@@ -1,134 +1,21 @@
 // Fast decoder of a Chunk message body: walks (tag, wire type) fields and decodes each packed column
-// with a tight varint loop straight into the TraceInput typed arrays. Unknown fields are skipped
+// with varint.ts's packed decoders straight into the TraceInput typed arrays. Unknown fields are skipped
 // (protobuf rules); packed fields also accept the unpacked encoding. Returns an error detail string
 // (cold path) or null; never throws on bad bytes. With defer (validating reads) the id and size
-// columns are only located, for the fused pass in apply.ts; traceMaterialize decodes them on demand.
+// columns are only located, for the fused pass (applyFused.ts); traceMaterialize decodes them on demand.
 // Bounded memory: the op column (events) and every other column (values, mark names) hold at most
 // TRACE_MAX_CHUNK_EVENTS entries, checked before anything is allocated for them; column arrays grow
 // by the field's byte length (an upper bound of its values) only below that limit, else by the counted
 // values. A chunk over the limit is an error detail naming it.
 import { TraceInput, growF64, growU32 } from './input.js';
 import { TRACE_MAX_CHUNK_EVENTS, TRACE_MAX_FRAME } from './limits.js';
+import { VarintCursor, varintCount, varintDecodePackedU32, varintDecodePackedU64, varintRead } from './varint.js';
+
+/** Where the field walk's last varint ended. */
+const cur = new VarintCursor();
 
 /** Result fields of the last traceDecodeChunk call. */
 export const chunkMeta = { firstEvent: 0 };
-
-let gPos = 0;
-
-/** Reads one varint (<= 10 bytes) at p as a double (exact below 2^53); sets gPos; -1 on error. */
-function readVarint(buf: Uint8Array, p: number, end: number): number {
-  let v = 0, mul = 1;
-  for (let k = 0; k < 10; k++) {
-    if (p >= end) return -1;
-    const b = buf[p++]!;
-    v += (b & 127) * mul;
-    mul *= 128;
-    if (b < 128) { gPos = p; return v; }
-  }
-  return -1;
-}
-
-/**
- * Packed uint32 values in buf[p..end) appended to out from n; returns new n or -1 (a cut varint, one
- * longer than 5 bytes or a value >= 2^32). out has room. One- and two-byte varints (most ids, sizes
- * and run values) take a branch-free path: the length depends only on bit 7 of the first byte.
- */
-export function decodePackedU32(buf: Uint8Array, p: number, end: number, out: Uint32Array, n: number): number {
-  const end2 = end - 1;
-  while (p < end2) {
-    const b0 = buf[p]!, b1 = buf[p + 1]!;
-    if ((b0 & b1) < 128) {
-      const c = b0 >>> 7;
-      out[n++] = (b0 & 127) | ((b1 << 7) & -c);
-      p += 1 + c;
-      continue;
-    }
-    let b = buf[p + 2]!;
-    let v = (b0 & 127) | ((b1 & 127) << 7) | ((b & 127) << 14);
-    p += 3;
-    if (b > 127) {
-      b = buf[p++]!;
-      v |= (b & 127) << 21;
-      if (b > 127) {
-        b = buf[p++]!;
-        if (b > 15) return -1;
-        v = (v >>> 0) + b * 268435456;
-      }
-    }
-    out[n++] = v;
-  }
-  while (p < end) {
-    let b = buf[p++]!;
-    let v = b & 127;
-    if (b > 127) {
-      b = buf[p++]!;
-      v |= (b & 127) << 7;
-      if (b > 127) {
-        b = buf[p++]!;
-        v |= (b & 127) << 14;
-        if (b > 127) {
-          b = buf[p++]!;
-          v |= (b & 127) << 21;
-          if (b > 127) {
-            b = buf[p++]!;
-            if (b > 15) return -1;
-            v += b * 268435456;
-          }
-        }
-      }
-    }
-    out[n++] = v;
-  }
-  return p === end ? n : -1;
-}
-
-/** Packed uint64 values → doubles (exact below 2^53); returns new n or -1. out has room. */
-export function decodePackedU64(buf: Uint8Array, p: number, end: number, out: Float64Array, n: number): number {
-  while (p < end) {
-    let b = buf[p++]!;
-    let v = b & 127;
-    if (b > 127) {
-      b = buf[p++]!;
-      v |= (b & 127) << 7;
-      if (b > 127) {
-        b = buf[p++]!;
-        v |= (b & 127) << 14;
-        if (b > 127) {
-          b = buf[p++]!;
-          v |= (b & 127) << 21;
-          if (b > 127) {
-            const r = readVarintTail(buf, p, end, v);
-            if (r < 0) return -1;
-            p = gPos;
-            v = r;
-          }
-        }
-      }
-    }
-    out[n++] = v;
-  }
-  return p === end ? n : -1;
-}
-
-/** Continues a varint after 4 bytes (28 bits in low); sets gPos. */
-function readVarintTail(buf: Uint8Array, p: number, end: number, low: number): number {
-  let v = low, mul = 268435456;
-  for (let k = 4; k < 10; k++) {
-    if (p >= end) return -1;
-    const b = buf[p++]!;
-    v += (b & 127) * mul;
-    mul *= 128;
-    if (b < 128) { gPos = p; return v; }
-  }
-  return -1;
-}
-
-/** Number of varints in buf[p..end), -1 if the last one is cut. */
-function countVarints(buf: Uint8Array, p: number, end: number): number {
-  let n = 0;
-  for (let i = p; i < end; i++) if (buf[i]! < 128) n++;
-  return end > p && buf[end - 1]! > 127 ? -1 : n;
-}
 
 /**
  * Decodes a Chunk body frame[start..end0) into inp. Returns null or an error detail. With defer, a
@@ -192,22 +79,22 @@ function decodeFields(buf: Uint8Array, end: number, inp: TraceInput, defer: bool
   let p = 0;
   gOpStart = gOpEnd = 0;
   while (p < end) {
-    const tag = readVarint(buf, p, end);
+    const tag = varintRead(buf, p, end, 10, cur);
     if (tag < 0) return 'bad field tag varint';
-    p = gPos;
+    p = cur.end;
     const field = Math.floor(tag / 8), wt = tag & 7;
     let s = p, e = p; // payload range for packed/len fields
     if (wt === 2) {
-      const len = readVarint(buf, p, end);
+      const len = varintRead(buf, p, end, 10, cur);
       if (len < 0) return `bad length varint in field ${field}`;
-      s = gPos;
+      s = cur.end;
       e = s + len;
       if (e > end) return `field ${field} overruns the chunk (${len} bytes, ${end - s} left)`;
       p = e;
     } else if (wt === 0) {
-      const v = readVarint(buf, p, end);
+      const v = varintRead(buf, p, end, 10, cur);
       if (v < 0) return `bad varint in field ${field}`;
-      e = gPos;
+      e = cur.end;
       p = e;
       if (field === 1) { chunkMeta.firstEvent = v; continue; }
     } else if (wt === 1) {
@@ -269,7 +156,7 @@ function decodeFields(buf: Uint8Array, end: number, inp: TraceInput, defer: bool
         break;
       case 9: {
         if (!packable) return 'time_delta has the wrong wire type';
-        const c = countVarints(buf, s, e);
+        const c = varintCount(buf, s, e);
         if (c < 0) return 'bad varint in the time_delta column';
         inp.nTime += c;
         break;
@@ -288,26 +175,26 @@ function decodeFields(buf: Uint8Array, end: number, inp: TraceInput, defer: bool
  */
 export function traceChunkPrecheck(buf: Uint8Array, p: number, end: number): string | null {
   if (p >= end || buf[p] !== 0x12 /* TraceRecord.chunk */) return null;
-  if (readVarint(buf, p + 1, end) < 0) return null;
-  const ops = chunkOpLength(buf, gPos, end);
+  if (varintRead(buf, p + 1, end, 10, cur) < 0) return null;
+  const ops = chunkOpLength(buf, cur.end, end);
   return ops > TRACE_MAX_CHUNK_EVENTS ? chunkTooBig(ops, 'events') : null;
 }
 
 /** Cold: the length of the first op field, from the field headers only; 0 if none (or bad bytes first). */
 function chunkOpLength(buf: Uint8Array, p: number, end: number): number {
   while (p < end) {
-    const tag = readVarint(buf, p, end);
+    const tag = varintRead(buf, p, end, 10, cur);
     if (tag < 0) return 0;
-    p = gPos;
+    p = cur.end;
     const wt = tag & 7;
     if (wt === 2) {
-      const len = readVarint(buf, p, end);
+      const len = varintRead(buf, p, end, 10, cur);
       if (len < 0) return 0;
       if (tag === 0x12) return len;
-      p = gPos + len;
+      p = cur.end + len;
     } else if (wt === 0) {
-      if (readVarint(buf, p, end) < 0) return 0;
-      p = gPos;
+      if (varintRead(buf, p, end, 10, cur) < 0) return 0;
+      p = cur.end;
     } else if (wt === 1 || wt === 5) {
       p += wt === 1 ? 8 : 4;
     } else {
@@ -343,7 +230,7 @@ function decodeSizeField(buf: Uint8Array, s: number, e: number, inp: TraceInput)
   if (room < 0) return chunkTooBig(inp.nSizes + (e - s), 'values in the size column');
   if (inp.nSizes === 0 || inp.narrow) {
     inp.sizes32 = growU32(inp.sizes32, inp.nSizes, room);
-    const n = decodePackedU32(buf, s, e, inp.sizes32, inp.nSizes);
+    const n = varintDecodePackedU32(buf, s, e, inp.sizes32, inp.nSizes);
     if (n >= 0) {
       inp.nSizes = n;
       inp.narrow = true;
@@ -352,7 +239,7 @@ function decodeSizeField(buf: Uint8Array, s: number, e: number, inp: TraceInput)
     if (inp.narrow) inp.widen();
   }
   inp.sizesF64 = growF64(inp.sizesF64, inp.nSizes, room);
-  const n = decodePackedU64(buf, s, e, inp.sizesF64, inp.nSizes);
+  const n = varintDecodePackedU64(buf, s, e, inp.sizesF64, inp.nSizes);
   if (n < 0) return 'bad varint in the size column';
   inp.nSizes = n;
   return null;
@@ -366,61 +253,22 @@ function decodeU32Field(buf: Uint8Array, s: number, e: number, inp: TraceInput, 
     : field === 10 ? inp.nTargets : inp.nStackIds;
   const room = columnRoom(buf, s, e, have);
   if (room < 0) return chunkTooBig(have + (e - s), `values in the ${COLUMN_NAMES[field]} column`);
-  let n: number;
-  switch (field) {
-    case 3:
-      inp.runV = growU32(inp.runV, have, room);
-      n = decodePackedU32(buf, s, e, inp.runV, have);
-      if (n >= 0) inp.nRunV = n;
-      break;
-    case 4:
-      inp.runL = growU32(inp.runL, have, room);
-      n = decodePackedU32(buf, s, e, inp.runL, have);
-      if (n >= 0) inp.nRunL = n;
-      break;
-    case 5:
-      inp.ids = growU32(inp.ids, have, room);
-      n = decodePackedU32(buf, s, e, inp.ids, have);
-      if (n >= 0) inp.nIds = n;
-      break;
-    case 7:
-      inp.aligns = growU32(inp.aligns, have, room);
-      n = decodePackedU32(buf, s, e, inp.aligns, have);
-      if (n >= 0) inp.nAligns = n;
-      break;
-    case 10:
-      inp.targets = growU32(inp.targets, have, room);
-      n = decodePackedU32(buf, s, e, inp.targets, have);
-      if (n >= 0) inp.nTargets = n;
-      break;
-    default:
-      inp.stackIds = growU32(inp.stackIds, have, room);
-      n = decodePackedU32(buf, s, e, inp.stackIds, have);
-      if (n >= 0) inp.nStackIds = n;
-      break;
-  }
+  const col = field === 3 ? inp.runV : field === 4 ? inp.runL : field === 5 ? inp.ids : field === 7 ? inp.aligns
+    : field === 10 ? inp.targets : inp.stackIds;
+  const out = growU32(col, have, room);
+  const n = varintDecodePackedU32(buf, s, e, out, have);
+  decodeU32Set(inp, field, out, n < 0 ? have : n);
   return n < 0 ? `bad varint in the ${COLUMN_NAMES[field]} column` : null;
 }
 
-/**
- * Runs the column decoders once over synthetic bytes at module load, covering every path (1- to 5-byte
- * varints in the main loop and in the tail, values >= 2^32, cut varints): otherwise the first optimized
- * code deoptimizes on each not-yet-seen path (e.g. the tail after a column's last two-byte varint).
- */
-function chunkDecodeWarmUp(): void {
-  const cols = [
-    [1, 0x80, 1, 0xff, 0x7f, 0x80, 0x80, 1, 0x80, 0x80, 0x80, 1, 0x80, 0x80, 0x80, 0x80, 1, 5, 0x85, 1, 3],
-    [0x80, 0x80, 0x80, 0x80, 0x20, 7, 0x80, 0x80, 0x80, 0x80, 0x80, 1],
-    [0x85, 1], [0x85, 0x85, 1], [0x85, 0x85, 0x85, 1], [0x85, 0x85, 0x85, 0x85, 1], [9], [0x85], [0x85, 0x85, 0x85],
-  ];
-  const u32 = new Uint32Array(64), f64 = new Float64Array(64);
-  for (let k = 0; k < 4; k++) {
-    for (const c of cols) {
-      const buf = new Uint8Array(c.length + 8);
-      buf.set(c);
-      decodePackedU32(buf, 0, c.length, u32, 0);
-      decodePackedU64(buf, 0, c.length, f64, 0);
-    }
+/** The column array of field and its count, after decodeU32Field. */
+function decodeU32Set(inp: TraceInput, field: number, out: Uint32Array, n: number): void {
+  switch (field) {
+    case 3: inp.runV = out; inp.nRunV = n; break;
+    case 4: inp.runL = out; inp.nRunL = n; break;
+    case 5: inp.ids = out; inp.nIds = n; break;
+    case 7: inp.aligns = out; inp.nAligns = n; break;
+    case 10: inp.targets = out; inp.nTargets = n; break;
+    default: inp.stackIds = out; inp.nStackIds = n; break;
   }
 }
-chunkDecodeWarmUp();

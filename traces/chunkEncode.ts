@@ -2,7 +2,7 @@
 // into reusable buffers, fields in field-number order, empty fields omitted (what protobufjs would
 // write for the same Chunk message). Also updates the running digest over the chunk's events.
 import { TraceColumns } from './columns.js';
-import { TraceDigest, markNameHash } from './digest.js';
+import { TraceDigest, digestAuxWord, digestStepH1, digestStepH2, digestTidWord, markNameHash } from './digest.js';
 import {
   OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_REALLOC, OP_ALLOC, OP_THREAD_DETACH, OP_THREAD_JOIN,
 } from './ops.js';
@@ -68,12 +68,8 @@ export class TraceChunkEncoder {
       } else if (o === OP_THREAD_JOIN || o === OP_THREAD_DETACH) {
         pt = varintPut32(targets, pt, a);
       }
-      const x = t ^ ((o & 7) << 29) ^ ((o >> 3) << 28);
-      const y = a ^ (s > 4294967295 ? (s / 4294967296) >>> 0 : 0);
-      h1 = Math.imul(h1 ^ id ^ ((x << 16) | (x >>> 16)), 0xcc9e2d51);
-      h1 = (h1 << 13) | (h1 >>> 19);
-      h2 = Math.imul(h2 ^ (s >>> 0) ^ ((y << 16) | (y >>> 16)), 0x85ebca6b);
-      h2 = (h2 << 15) | (h2 >>> 17);
+      h1 = digestStepH1(h1, id, digestTidWord(o, t));
+      h2 = digestStepH2(h2, s | 0, digestAuxWord(a, s));
     }
     if (n > 0) {
       pv = varintPut32(runv, pv, runT);

@@ -5,6 +5,7 @@
 import { traceError } from './errors.js';
 import { TRACE_MAX_FRAME } from './limits.js';
 import { TraceByteStream } from './source.js';
+import { VARINT_LONG, VarintCursor, varintRead } from './varint.js';
 
 const PRECHECK_FRAME = 1 << 20, PRECHECK_BYTES = 64;
 
@@ -19,6 +20,7 @@ export class TraceFrameReader {
   bodyStart = 0;
   bodyEnd = 0;
   private eof = false;
+  private readonly cur = new VarintCursor();
   /**
    * Called on the first bytes (at least PRECHECK_BYTES, or all there are) of a frame longer than
    * PRECHECK_FRAME while it is still being read: an error detail refuses it (CORRUPT_CHUNK) before
@@ -40,18 +42,13 @@ export class TraceFrameReader {
         continue;
       }
       // frame length varint (at most 5 bytes)
-      let len = 0, shift = 0, ok = false;
-      while (p < lim && shift < 35) {
-        const b = buf[p++]!;
-        len += (b & 127) * 2 ** shift;
-        shift += 7;
-        if (b < 128) { ok = true; break; }
-      }
-      if (!ok) {
-        if (shift >= 35) throw traceError('CORRUPT_CHUNK', this.src.name, this.base + this.pos, -1, -1, 'frame length varint longer than 5 bytes');
+      const len = varintRead(buf, p, lim, 5, this.cur);
+      if (len < 0) {
+        if (len === VARINT_LONG) throw traceError('CORRUPT_CHUNK', this.src.name, this.base + this.pos, -1, -1, 'frame length varint longer than 5 bytes');
         if (!(await this.fill())) throw this.truncated();
         continue;
       }
+      p = this.cur.end;
       if (len > maxLen) {
         throw traceError('CORRUPT_CHUNK', this.src.name, this.base + this.pos, -1, -1, `frame length ${len} exceeds ${maxLen}`);
       }

@@ -1,6 +1,6 @@
 // TraceReadState: what a validating reader carries from chunk to chunk: the id rule (TraceIds, with
 // the live objects' sizes), the threads, the running digest, the footer figures, where the passes of
-// apply.ts stopped (resume*) and the cold paths they call for bad events.
+// apply.ts stopped (resume*, resumeSave) and the cold paths they call for bad events.
 // Definitions (the same in every form and for every chunking): `events` / `read` count the events of
 // the stream, skipped ones included; opCounts and the threads seen are over those events read; the
 // digest, live/peak figures and bytesAllocated are over the events applied (yielded). A bad event
@@ -13,6 +13,7 @@ import { traceError, type TraceError, type TraceErrorCode } from './errors.js';
 import { TraceIds } from './ids.js';
 import { TraceInput } from './input.js';
 import { TraceThreads, traceThreadFaultText, type TraceThreadFault } from './threads.js';
+import { traceCountRare } from './countRare.js';
 import { OP_COUNT, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_ALLOC, OP_CALLOC, OP_REALLOC, OP_THREAD_JOIN, OP_THREAD_DETACH, OP_THREAD_START } from './ops.js';
 
 export class TraceReadState {
@@ -56,6 +57,32 @@ export class TraceReadState {
   usedAligns = 0;
   usedMarks = 0;
   usedTargets = 0;
+
+  /** Resume state of a pass starting a chunk: its first run, every column from its first value. */
+  resumeStart(inp: TraceInput): void {
+    this.resumeRun = 0;
+    this.resumeEnd = inp.nRunV > 0 ? inp.runL[0]! : 0;
+    this.resumeIds = this.resumeSizes = this.resumeAligns = this.resumeMarks = this.resumeTargets = 0;
+  }
+
+  /** Where a pass stopped: run r (ending at input index end) and the column positions. */
+  resumeSave(r: number, end: number, ids: number, sizes: number, aligns: number, marks: number, targets: number): void {
+    this.resumeRun = r;
+    this.resumeEnd = end;
+    this.resumeIds = ids;
+    this.resumeSizes = sizes;
+    this.resumeAligns = aligns;
+    this.resumeMarks = marks;
+    this.resumeTargets = targets;
+  }
+
+  /** The footer figures after a validating pass: live bytes and their peak, peak live objects, bytes allocated. */
+  figuresSave(liveBytes: number, peakLiveBytes: number, peakLiveObjects: number, bytesAllocated: number): void {
+    this.liveBytes = liveBytes;
+    this.peakLiveBytes = peakLiveBytes;
+    this.peakLiveObjects = peakLiveObjects;
+    this.bytesAllocated = bytesAllocated;
+  }
 
   used(ids: number, sizes: number, aligns: number, marks: number, targets: number): void {
     this.usedIds = ids;
@@ -140,43 +167,6 @@ export class TraceReadState {
     return 0;
   }
 }
-
-/**
- * Counts the ops >= 2 of ops[from..to) into c: four at a time, a word of allocs and frees only
- * (every byte 0 or 1, most words) being skipped whole; allocs and frees are derived per chunk
- * (countChunk). Warmed up at module load: its rare branch must have type feedback before the first
- * optimized run, or it deoptimizes there and runs slowly for a long while.
- */
-export function traceCountRare(c: Float64Array, ops: Uint8Array, from: number, to: number): void {
-  let k = from;
-  while (k < to && ((ops.byteOffset + k) & 3) !== 0) {
-    const op = ops[k++]!;
-    if (op > 1) c[op]!++;
-  }
-  const words = (to - k) >> 2;
-  if (words > 0) {
-    const w = new Uint32Array(ops.buffer, ops.byteOffset + k, words);
-    for (let q = 0; q < words; q++) {
-      if ((w[q]! & 0xfefefefe) === 0) continue;
-      for (let at = k + 4 * q, e = at + 4; at < e; at++) {
-        const op = ops[at]!;
-        if (op > 1) c[op]!++;
-      }
-    }
-    k += 4 * words;
-  }
-  while (k < to) {
-    const op = ops[k++]!;
-    if (op > 1) c[op]!++;
-  }
-}
-
-function traceCountRareWarmUp(): void {
-  const c = new Float64Array(256), ops = new Uint8Array(64);
-  for (let i = 0; i < 64; i++) ops[i] = i % 11 === 0 ? 2 + (i % 8) : i & 1;
-  for (let k = 0; k < 200; k++) traceCountRare(c, ops, k % 3, 64 - (k % 5));
-}
-traceCountRareWarmUp();
 
 /** Cold: what is wrong with a bad event, and what was expected. */
 function badEventText(code: TraceErrorCode, op: number, tid: number, id: number, v: number): { detail: string; expected: string } {

@@ -24,6 +24,7 @@ import { TraceReadState, traceCheckRuns, traceCheckUsed } from './readState.js';
 import { TRACE_MAGIC, TRACE_READ_VERSIONS, schemaDecodeFooter, schemaDecodeHeader } from './schema.js';
 import { TraceByteStream } from './source.js';
 import { TraceStackTable } from './stacks.js';
+import { VarintCursor, varintRead } from './varint.js';
 import {
   gStackBad, gStackPos, traceBadStack, traceStackColumnCheck, traceStackColumnUsed, traceStackCount, traceStackScan,
 } from './stackPass.js';
@@ -59,6 +60,8 @@ class TraceReaderImpl implements TraceReader {
   private countsBefore = new Float64Array(256);
   private batch = new TraceBatch();
   private inp = new TraceInput();
+  /** Where a record's length varint ended (its body's start). */
+  private readonly cur = new VarintCursor();
   private frames: TraceFrameReader | null = null;
   private json: TraceJsonLines | null = null;
   private started = false;
@@ -142,10 +145,10 @@ class TraceReaderImpl implements TraceReader {
     let p = fr.bodyStart;
     if (buf[p] !== REC_HEADER) throw traceError('BAD_MAGIC', name, 0, -1, -1, 'first record is not a header', 'a TraceRecord{header} frame');
     p++;
-    const len = readSmallVarint(buf, p, fr.bodyEnd);
-    if (len < 0 || gEnd + len !== fr.bodyEnd) throw traceError('BAD_MAGIC', name, 0, -1, -1, 'malformed header record', 'a TraceRecord{header} frame');
+    const len = varintRead(buf, p, fr.bodyEnd, 5, this.cur);
+    if (len < 0 || this.cur.end + len !== fr.bodyEnd) throw traceError('BAD_MAGIC', name, 0, -1, -1, 'malformed header record', 'a TraceRecord{header} frame');
     try {
-      return schemaDecodeHeader(buf.subarray(gEnd, fr.bodyEnd));
+      return schemaDecodeHeader(buf.subarray(this.cur.end, fr.bodyEnd));
     } catch (e) {
       throw traceError('BAD_MAGIC', name, 0, -1, -1, `malformed header: ${(e as Error).message}`, 'a slabtrace header');
     }
@@ -183,12 +186,12 @@ class TraceReaderImpl implements TraceReader {
         }
         const buf = fr.buf;
         const kind = buf[fr.bodyStart];
-        const len = readSmallVarint(buf, fr.bodyStart + 1, fr.bodyEnd);
-        if (len < 0 || gEnd + len !== fr.bodyEnd) throw this.corrupt(fr.frameOffset, 'record length disagrees with its frame');
+        const len = varintRead(buf, fr.bodyStart + 1, fr.bodyEnd, 5, this.cur);
+        if (len < 0 || this.cur.end + len !== fr.bodyEnd) throw this.corrupt(fr.frameOffset, 'record length disagrees with its frame');
         if (kind === REC_CHUNK) {
           st.frameOffset = fr.frameOffset;
           // validating: id and size columns decoded by the fused pass (traceApplyChecked)
-          const err = traceDecodeChunk(buf, gEnd, fr.bodyEnd, inp, this.validate);
+          const err = traceDecodeChunk(buf, this.cur.end, fr.bodyEnd, inp, this.validate);
           if (err !== null) throw this.corrupt(fr.frameOffset, err);
           if (chunkMeta.firstEvent !== st.events) {
             const bad = traceMaterialize(inp); // a bad column varint is reported first, as always
@@ -201,7 +204,7 @@ class TraceReaderImpl implements TraceReader {
           yield* this.slices(fr.frameOffset);
         } else if (kind === REC_FOOTER) {
           const at = fr.frameOffset;
-          this.readFooter(buf.subarray(gEnd, fr.bodyEnd), at);
+          this.readFooter(buf.subarray(this.cur.end, fr.bodyEnd), at);
           let more: boolean;
           try {
             more = await fr.next();
@@ -214,7 +217,7 @@ class TraceReaderImpl implements TraceReader {
           return;
         } else if (kind === REC_STACKS) {
           if (!this.hasStacks) throw this.corrupt(fr.frameOffset, 'a stacks record in a trace without stacks', 'a chunk or the footer');
-          const bad = this.stacks.addRecord(buf.subarray(gEnd, fr.bodyEnd));
+          const bad = this.stacks.addRecord(buf.subarray(this.cur.end, fr.bodyEnd));
           if (bad !== null) throw this.corrupt(fr.frameOffset, bad);
         } else {
           throw this.corrupt(fr.frameOffset, kind === REC_HEADER ? 'a second header' : `unknown record tag ${kind}`, 'a chunk or the footer');
@@ -377,17 +380,4 @@ function checkHeader(h: TraceHeader, name: string): void {
   if (h.stackDepth > 0 && h.formatVersion < 2) {
     throw traceError('BAD_VERSION', name, 0, -1, -1, `call stacks (stackDepth ${h.stackDepth}) in a format version ${h.formatVersion} trace`, 'format version 2');
   }
-}
-
-let gEnd = 0;
-/** Varint at p (<= 5 bytes) → value, end in gEnd; -1 on error. */
-function readSmallVarint(buf: Uint8Array, p: number, end: number): number {
-  let v = 0, mul = 1;
-  for (let k = 0; k < 5 && p < end; k++) {
-    const b = buf[p++]!;
-    v += (b & 127) * mul;
-    mul *= 128;
-    if (b < 128) { gEnd = p; return v; }
-  }
-  return -1;
 }
