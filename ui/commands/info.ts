@@ -6,13 +6,14 @@
 // streaming pass (traces' traceTopSites: per-stack counters, a stack id per live object); from stdin,
 // only that pass.
 
-import { statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { traceTopSites, type TraceSite, type TraceSitesResult } from '../../traces/index.js';
 import { UsageError } from '../errors.js';
 import { traceInfo, type TraceInfo } from '../../replayer/index.js';
 import { formatBytes, formatCount, formatPercent, formatTable } from '../format.js';
-import { traceSource } from './source.js';
+import { byteProgressOfStream, byteProgressStart } from '../progressLine.js';
+import { sourceCheck, traceSource } from './source.js';
 import { jsonTypedParams, jsonWrite } from '../jsonOut.js';
 import { stdoutWrite } from './stdout.js';
 
@@ -24,8 +25,9 @@ export function infoRegister(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--lenient', 'skip bad events (and count them) instead of failing')
     .option('--allow-truncated', 'summarise a trace without footer up to its last complete chunk')
+    .option('-q, --quiet', 'no progress line')
     .option('--top-sites [n]', 'allocation sites (call stacks, record exec --stacks) holding the most live bytes at the peak and at the end (default 10)')
-    .action(async (file: string, opts: { json?: boolean; lenient?: boolean; allowTruncated?: boolean; topSites?: boolean | string }) => {
+    .action(async (file: string, opts: { json?: boolean; lenient?: boolean; allowTruncated?: boolean; topSites?: boolean | string; quiet?: boolean }) => {
       const top = infoTopCount(opts.topSites);
       const readOpts = { lenient: opts.lenient, allowTruncated: opts.allowTruncated, name: file === '-' ? '<stdin>' : file };
       if (top > 0 && file === '-') {
@@ -35,11 +37,19 @@ export function infoRegister(program: Command): void {
         else process.stdout.write(infoSitesText(sites));
         return;
       }
-      const source = traceSource(file);
+      sourceCheck(file); // the same missing-file / directory / permission wording as every command
       const fileBytes = file === '-' ? undefined : statSync(file).size;
-      const info = await traceInfo(source, {
-        lenient: opts.lenient, allowTruncated: opts.allowTruncated, fileBytes, name: file === '-' ? '<stdin>' : file,
-      });
+      // a stream of our own, so that the progress line can say how much of the file was read
+      const source: NodeJS.ReadableStream = file === '-' ? process.stdin : createReadStream(file);
+      const progress = byteProgressStart(`info ${file === '-' ? '<stdin>' : file}`, 'read', byteProgressOfStream(source, file), { quiet: opts.quiet });
+      let info: TraceInfo;
+      try {
+        const name = file === '-' ? '<stdin>' : file;
+        info = { ...await traceInfo(source, { lenient: opts.lenient, allowTruncated: opts.allowTruncated, fileBytes, name }), file: name };
+      } finally {
+        progress.stop();
+        if (source !== process.stdin) (source as ReturnType<typeof createReadStream>).destroy();
+      }
       const sites = top > 0 ? await traceTopSites(traceSource(file), { ...readOpts, top }) : null;
       if (opts.json) await jsonWrite({ ...info, params: jsonTypedParams(info.params), ...(sites ? { topSites: sites } : {}) }, stdoutWrite);
       else process.stdout.write(infoText(info) + (sites ? `\n${infoSitesText(sites)}` : ''));
