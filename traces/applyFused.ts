@@ -6,7 +6,7 @@
 // saved), and the general pass takes over from there once the columns are decoded; a cut or
 // overlong varint also stops it, so the decode reports it. Hot loop: see apply.ts.
 import { TraceBatch } from './batch.js';
-import { digestStepH1, digestStepH2, digestTidWord } from './digest.js';
+import { digestStepH1, digestStepH2, digestTidWordRot } from './digest.js';
 import { TraceInput } from './input.js';
 import { TraceReadState } from './readState.js';
 import { varintReadPacked } from './varint.js';
@@ -41,6 +41,7 @@ export function traceApplyFused(st: TraceReadState, inp: TraceInput, b: TraceBat
     end = i + runL[r]!;
     if (t >= 65536 /* TRACE_SMALL_TIDS */) break;
     let tLive = tl[t]!;
+    const rt = digestTidWordRot(0, t);
     for (; i < end; i++) {
       const op = ops[i]!;
       let id = 0, s = 0, aux = 0;
@@ -114,7 +115,7 @@ export function traceApplyFused(st: TraceReadState, inp: TraceInput, b: TraceBat
       oId[i] = id;
       oSize[i] = s;
       if (digest) {
-        h1 = digestStepH1(h1, id, digestTidWord(op, t));
+        h1 = digestStepH1(h1, id, rt ^ (op << 13)); // digestTidWordRot(op, t), op < 8
         h2 = digestStepH2(h2, s, aux); // s < 2^28: s | 0 is s, the aux word is aux
       }
     }

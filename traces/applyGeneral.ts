@@ -5,7 +5,7 @@
 // its column values passed). thread_join / thread_detach are checked by the cold st.threadFate.
 // Hot loop: see apply.ts.
 import { TraceBatch } from './batch.js';
-import { digestAuxWord, digestStepH1, digestStepH2, digestTidWord, markNameHash } from './digest.js';
+import { digestAuxWord, digestStepH1, digestStepH2, digestTidWordRot, markNameHash } from './digest.js';
 import { TraceInput } from './input.js';
 import { TraceReadState } from './readState.js';
 
@@ -169,7 +169,7 @@ export function traceApplyGeneral(st: TraceReadState, inp: TraceInput, b: TraceB
       oAux[j] = aux;
       j++;
       if (digest) {
-        h1 = digestStepH1(h1, id, digestTidWord(op, t));
+        h1 = digestStepH1(h1, id, digestTidWordRot(op, t));
         h2 = digestStepH2(h2, s | 0, digestAuxWord(daux, s));
       }
     }

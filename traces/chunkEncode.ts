@@ -2,7 +2,7 @@
 // into reusable buffers, fields in field-number order, empty fields omitted (what protobufjs would
 // write for the same Chunk message). Also updates the running digest over the chunk's events.
 import { TraceColumns } from './columns.js';
-import { TraceDigest, digestAuxWord, digestStepH1, digestStepH2, digestTidWord, markNameHash } from './digest.js';
+import { TraceDigest, digestAuxWord, digestStepH1, digestStepH2, digestTidWordRot, markNameHash } from './digest.js';
 import {
   OP_CALLOC, OP_FREE, OP_MARK, OP_MEMALIGN, OP_REALLOC, OP_ALLOC, OP_THREAD_DETACH, OP_THREAD_JOIN,
 } from './ops.js';
@@ -68,7 +68,7 @@ export class TraceChunkEncoder {
       } else if (o === OP_THREAD_JOIN || o === OP_THREAD_DETACH) {
         pt = varintPut32(targets, pt, a);
       }
-      h1 = digestStepH1(h1, id, digestTidWord(o, t));
+      h1 = digestStepH1(h1, id, digestTidWordRot(o, t));
       h2 = digestStepH2(h2, s | 0, digestAuxWord(a, s));
     }
     if (n > 0) {

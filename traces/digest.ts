@@ -5,7 +5,7 @@
 // digests do not change). Each step is a bijection of the lane state, so changing one event's lane
 // input (lane 1: id ^ rotl16(tid word); lane 2: low size ^ rotl16(aux ^ high size)) always changes the
 // final digest; different events can share lane inputs (sizes 2^32 and 2^16 with aux 0 do).
-// The step is digestStepH1 + digestStepH2 over the words digestTidWord / digestAuxWord, the only
+// The step is digestStepH1 + digestStepH2 over the words digestTidWordRot / digestAuxWord, the only
 // definition: hot loops (encoder, validating passes) call them on locals and V8 inlines them. The
 // lanes take int32 words only (size | 0, not the size): a shared function's type feedback is shared,
 // and doubles from one caller would make the inlined step slower in all (measured: the fused pass).
@@ -18,7 +18,7 @@ export class TraceDigest {
 
   /** One event; aux: memalign alignment, markNameHash(name) for mark, join/detach target, else 0. */
   step(op: number, tid: number, id: number, size: number, aux: number): void {
-    this.h1 = digestStepH1(this.h1, id, digestTidWord(op, tid));
+    this.h1 = digestStepH1(this.h1, id, digestTidWordRot(op, tid));
     this.h2 = digestStepH2(this.h2, size | 0, digestAuxWord(aux, size));
   }
 
@@ -27,9 +27,12 @@ export class TraceDigest {
   }
 }
 
-/** The digest step's first lane: h1 mixed with the event's id and tid word (digestTidWord). */
-export function digestStepH1(h1: number, id: number, tidWord: number): number {
-  const h = Math.imul(h1 ^ id ^ ((tidWord << 16) | (tidWord >>> 16)), 0xcc9e2d51);
+/**
+ * The digest step's first lane: h1 mixed with the event's id and its tid word rotated left by 16
+ * (digestTidWordRot).
+ */
+export function digestStepH1(h1: number, id: number, tidWordRot: number): number {
+  const h = Math.imul(h1 ^ id ^ tidWordRot, 0xcc9e2d51);
   return (h << 13) | (h >>> 19);
 }
 
@@ -39,9 +42,13 @@ export function digestStepH2(h2: number, sizeLow: number, auxWord: number): numb
   return (h << 15) | (h >>> 17);
 }
 
-/** The tid word: tid with op bits 0..2 at bit 29 and op bit 3 at bit 28. */
-export function digestTidWord(op: number, tid: number): number {
-  return tid ^ ((op & 7) << 29) ^ ((op >> 3) << 28);
+/**
+ * The tid word (tid, op bits 0..2 at bit 29, op bit 3 at bit 28) rotated left by 16. For ops below 8
+ * it equals digestTidWordRot(0, tid) ^ (op << 13): a pass can rotate a run's tid once.
+ */
+export function digestTidWordRot(op: number, tid: number): number {
+  const x = tid ^ ((op & 7) << 29) ^ ((op >> 3) << 28);
+  return (x << 16) | (x >>> 16);
 }
 
 /** The aux word: aux with the size's high 32 bits (0 below 2^32). */

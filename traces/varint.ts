@@ -3,9 +3,10 @@
 // uint64). Reading: varintRead (one value of up to a caller's limit of bytes) returns the value or a
 // negative code and leaves the position after the varint in the caller's VarintCursor (no module
 // state between callers); varintReadPacked (hot: the fused pass) returns a value below 2^28 and its
-// length in one int32, one- and two-byte values branch-free; the packed column decoders (varintDecodePackedU32/U64) append a whole column to a typed
-// array. Readers never read past `end`, except varintReadPacked and the packed decoders, which may look
-// up to two bytes past it (the buffers keep spare bytes there).
+// length in one int32, one- and two-byte values branch-free; the packed column decoders
+// (varintDecodePackedU32/U64) append a whole column to a typed array; varintCount counts them. Only
+// varintRead and varintCount stop at `end`: the others may read a few bytes past it (the buffers keep
+// 16 spare bytes there) and their callers check the position against it.
 
 /** Writes v (uint32) at pos; returns the new pos. */
 export function varintPut32(buf: Uint8Array, pos: number, v: number): number {
