@@ -228,7 +228,7 @@ export async function traceInfo(source: string | NodeJS.ReadableStream, opts: Tr
     joinedAtExit,
   };
   return {
-    file: typeof source === 'string' ? source : '<stream>',
+    file: typeof source === 'string' ? source : readOpts.name ?? '<stream>',
     format: reader.format,
     formatVersion: h.formatVersion,
     gzip: reader.gzip,

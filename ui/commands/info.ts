@@ -44,8 +44,7 @@ export function infoRegister(program: Command): void {
       const progress = byteProgressStart(`info ${file === '-' ? '<stdin>' : file}`, 'read', byteProgressOfStream(source, file), { quiet: opts.quiet });
       let info: TraceInfo;
       try {
-        const name = file === '-' ? '<stdin>' : file;
-        info = { ...await traceInfo(source, { lenient: opts.lenient, allowTruncated: opts.allowTruncated, fileBytes, name }), file: name };
+        info = await traceInfo(source, { ...readOpts, fileBytes });
       } finally {
         progress.stop();
         if (source !== process.stdin) (source as ReturnType<typeof createReadStream>).destroy();
