@@ -1,9 +1,12 @@
-// The live dashboard's state: polls the shared buffers on one timer (POLL_MS), keeps the history (by
-// events; when the replay ends, rebuilt from its timeline), collects the marks, follows the terminal's
+// The live dashboard's state: reads a whole snapshot from the shared buffers and draws a frame once a
+// second (POLL_MS), samples the history between frames (SAMPLE_MS; by events; when the replay ends,
+// rebuilt from its timeline), collects the marks, follows the terminal's
 // size, and turns keys into control-block commands. Rendering itself is throttled by ink (maxFps).
 // When the replay ends it hands the result to onFinish — at once, or, after an OOM, once the last
 // screen has been held for a key or OOM_HOLD_MS — having first emptied the live area so the summary can
 // take its place.
+// The replay is started by the App itself (`start`), in its first effect: after the first frame is on
+// the screen, so ink's and React's start-up does not compete with the replay for the CPU.
 // Invariant: nothing here talks to the replay worker; it only reads the SharedArrayBuffers and writes
 // commands through the handle (which writes the control block).
 
@@ -14,13 +17,16 @@ import { Dashboard, type DashboardModel } from './Dashboard.js';
 import type { HeaderInfo } from './Header.js';
 import { historyCreate, historyFromTimeline, historyPush, historyRate } from './history.js';
 import { MarkLine } from './MarkLine.js';
-import { snapshotEmpty, snapshotRead, type DashboardSnapshot, type DashboardStatsView } from './snapshot.js';
+import { snapshotEmpty, snapshotRead, snapshotSample, type DashboardSnapshot, type DashboardStatsView } from './snapshot.js';
 import { speedNext } from './speed.js';
 import { useTerminalSize } from './terminalSize.js';
 import type { DashboardTheme } from './theme.js';
 
-/** How often the shared statistics are read. */
-const POLL_MS = 500;
+/** How often the whole snapshot is read and a frame drawn (each frame costs the UI thread ~10–25 ms at
+ *  120×40 in ink's output pipeline: bench/RESULTS.md, Dashboard). */
+const POLL_MS = 1000;
+/** How often the history takes a sample between frames (a few loads from the shared buffers). */
+const SAMPLE_MS = 250;
 /** `s` runs to the next mark, or this many events when no mark comes first. */
 export const STEP_EVENTS = 100_000;
 /** How long the last screen stays after an OOM when no key is pressed. */
@@ -29,7 +35,8 @@ export const OOM_HOLD_MS = 5000;
 export type AppHandle = Pick<ReplayHandle, 'control' | 'buffer' | 'result' | 'marks' | 'onMark' | 'pause' | 'step' | 'setSpeed' | 'quit'>;
 
 interface AppProps {
-  handle: AppHandle;
+  /** Starts the replay; called once, after the first frame. */
+  start: () => AppHandle;
   info: HeaderInfo;
   openView: (buffer: SharedArrayBuffer) => DashboardStatsView;
   /** After an OOM, hold the last screen until a key or `holdMs`. */
@@ -58,26 +65,41 @@ interface AppState {
 }
 
 export function App(p: AppProps) {
-  const { handle } = p;
+  const handleRef = useRef<AppHandle | null>(null);
   const { stdout } = useStdout();
   const { exit } = useApp();
   const t0 = useRef(performance.now());
   const view = useRef<DashboardStatsView | null>(null);
   const history = useRef(historyCreate());
   const quitting = useRef(false);
-  const [marks, setMarks] = useState<ReplayMark[]>(() => [...handle.marks]);
+  const [marks, setMarks] = useState<ReplayMark[]>([]);
   const [st, setSt] = useState<AppState>({ snap: snapshotEmpty(), result: null, held: false, holdUntil: 0, holdLeft: 0, closing: false });
   const size = useTerminalSize(stdout, p.columns);
 
-  const poll = (): DashboardSnapshot => {
-    const snap = snapshotRead(view.current, handle.control, performance.now() - t0.current);
+  const poll = (control: AppHandle['control']): DashboardSnapshot => {
+    const snap = snapshotRead(view.current, control, performance.now() - t0.current);
     historyPush(history.current, snap.t, snap.events, snap.stats);
     return snap;
   };
 
   useEffect(() => {
     let live = true;
-    const timer = setInterval(() => setSt((s) => (s.result ? s : { ...s, snap: poll() })), POLL_MS);
+    let handle: AppHandle;
+    try {
+      handle = p.start();
+    } catch (err) {
+      p.onError(err);
+      return undefined;
+    }
+    handleRef.current = handle;
+    t0.current = performance.now();
+    setMarks([...handle.marks]);
+    const timer = setInterval(() => setSt((s) => (s.result ? s : { ...s, snap: poll(handle.control) })), POLL_MS);
+    const sampler = setInterval(() => {
+      if (!view.current) return;
+      const { events, sample } = snapshotSample(view.current, handle.control);
+      historyPush(history.current, performance.now() - t0.current, events, sample);
+    }, SAMPLE_MS);
     handle.buffer.then((b) => {
       try {
         view.current = p.openView(b);
@@ -89,17 +111,19 @@ export function App(p: AppProps) {
     handle.result.then((result) => {
       if (!live) return;
       clearInterval(timer);
+      clearInterval(sampler);
       const hold = !!result.oom && p.holdOnOom && !quitting.current;
       setMarks(() => [...result.marks]);
-      const snap = poll();
+      const snap = poll(handle.control);
       history.current = historyFromTimeline(result.timeline, history.current.rate) ?? history.current;
       const holdMs = p.holdMs ?? OOM_HOLD_MS;
       setSt({ snap, result, held: hold, holdUntil: performance.now() + holdMs, holdLeft: Math.ceil(holdMs / 1000), closing: !hold });
     }, (err) => {
       clearInterval(timer);
+      clearInterval(sampler);
       if (live) p.onError(err);
     });
-    return () => { live = false; clearInterval(timer); };
+    return () => { live = false; clearInterval(timer); clearInterval(sampler); };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
@@ -125,6 +149,8 @@ export function App(p: AppProps) {
   /** One key press; returns false when the key means nothing here. */
   const onKey = (ch: string, ctrl: boolean): boolean => {
     const quit = ch === 'q' || ch === 'Q' || (ctrl && ch === 'c') || ch === '\x03';
+    const handle = handleRef.current;
+    if (!handle) return false;
     if (st.held) {
       setSt((s) => (s.held ? { ...s, held: false, closing: true } : s));
       return true;
@@ -152,7 +178,8 @@ export function App(p: AppProps) {
     // Keys typed quickly (or sent by a script) can arrive as one chunk: handle each character.
     let any = false;
     for (const ch of input.length > 1 && !key.ctrl ? [...input] : [input]) any = onKey(ch, key.ctrl) || any;
-    if (any && !st.result) setSt((s) => (s.result ? s : { ...s, snap: poll() }));
+    const handle = handleRef.current;
+    if (any && handle && !st.result) setSt((s) => (s.result ? s : { ...s, snap: poll(handle.control) }));
   }, { isActive: p.keys !== false });
 
   const { columns: width, rows } = size;

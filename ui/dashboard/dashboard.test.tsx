@@ -1,7 +1,8 @@
 // The composed dashboard laid out for 80×24, 60×20, 120×40 and smaller terminals, and the live App
 // against a fake replay handle: polling, keys (pause, step, speed, quit), marks as history, resizing,
 // the OOM hold (a key or the wait), the timeline's history at the end, and giving way to the summary.
-import { renderToString } from 'ink';
+import { render as inkRender, renderToString } from 'ink';
+import { Writable } from 'node:stream';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import {
@@ -167,7 +168,7 @@ function renderApp(h: FakeHandle, holdOnOom = true, holdMs?: number) {
   const finished: ReplayResult[] = [];
   const errors: unknown[] = [];
   const app = render(
-    <App handle={h} info={FIX_INFO} openView={() => ({ read: statsInput })} holdOnOom={holdOnOom} holdMs={holdMs} theme={THEME_PLAIN}
+    <App start={() => h} info={FIX_INFO} openView={() => ({ read: statsInput, field: (k) => statsInput()[k] })} holdOnOom={holdOnOom} holdMs={holdMs} theme={THEME_PLAIN}
       onFinish={(r) => finished.push(r)} onError={(e) => errors.push(e)} />,
   );
   return { app, finished, errors };
@@ -215,6 +216,34 @@ async function renderHeld(holdMs?: number, over: Partial<ReplayResult> = {}) {
 }
 
 describe('App (live, fake replay)', () => {
+  it('starts the replay once, after its first frame is on the terminal, and reports a failed start', async () => {
+    const h = fakeHandle();
+    const writes: string[] = [];
+    const stdout = Object.assign(new Writable({ write(chunk: Buffer | string, _enc, cb) { writes.push(String(chunk)); cb(); } }), { columns: 80, rows: 24, isTTY: true });
+    const framesAtStart: string[][] = [];
+    const errors: unknown[] = [];
+    const view = () => ({ read: statsInput, field: (k: 'rss') => statsInput()[k] });
+    const ink = inkRender(
+      <App start={() => { framesAtStart.push([...writes]); return h; }} info={FIX_INFO} openView={view}
+        holdOnOom theme={THEME_PLAIN} keys={false} onFinish={() => {}} onError={(e) => errors.push(e)} />,
+      { stdout: stdout as unknown as NodeJS.WriteStream, patchConsole: false },
+    );
+    await until(() => framesAtStart.length > 0, 'the start');
+    await sleep(50);
+    expect(errors).toEqual([]);
+    expect(framesAtStart.length).toBe(1);
+    expect(framesAtStart[0].join('')).toContain('slabtrace ');
+    ink.unmount();
+
+    const bad = render(
+      <App start={() => { throw new Error('no such preset'); }} info={FIX_INFO} openView={view}
+        holdOnOom theme={THEME_PLAIN} onFinish={() => {}} onError={(e) => errors.push(e)} />,
+    );
+    await until(() => errors.length > 0, 'the error');
+    expect((errors[0] as Error).message).toBe('no such preset');
+    bad.unmount();
+  });
+
   it('polls the shared figures, and maps keys to commands', async () => {
     const { h, app } = await renderRunning();
     expect(app.lastFrame()).toMatch(/^RSS .* 5\.50 MiB  peak 7\.25 MiB/m);

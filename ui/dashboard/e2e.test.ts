@@ -85,7 +85,7 @@ async function slowDown(session: string): Promise<string> {
   return screen;
 }
 
-/** The events counter once it shows the same value in two paused captures 600 ms (over a poll) apart. */
+/** The events counter once it shows the same value in two paused captures 1.2 s (over a frame: POLL_MS) apart. */
 async function settledCount(session: string): Promise<number> {
   let last = -2;
   const deadline = Date.now() + 30_000;
@@ -94,7 +94,7 @@ async function settledCount(session: string): Promise<number> {
     const n = eventsShown(screen);
     if (n === last) return n;
     last = n;
-    await sleep(600);
+    await sleep(1200);
   }
   throw new Error(`the paused counter did not settle (last ${last})`);
 }

@@ -48,19 +48,29 @@ interface DashboardStartOptions extends DashboardOptions {
   stdin?: NodeJS.ReadStream;
 }
 
-/** Starts the replay of `file` and mounts the dashboard on it; `result` settles when the dashboard closed. */
+/** Mounts the dashboard, which then starts the replay of `file` (after its first frame); `result` settles
+ *  when the dashboard closed. */
 export async function dashboardStart(file: string, cfg: ReplayConfig, opts: DashboardStartOptions = {}): Promise<{ handle: ReplayHandle; result: Promise<ReplayResult> }> {
   const { dashboardMount } = await dashboardLoad();
   const info = await dashboardInfo(file, cfg); // also brings up libuv's pool before the priority drops
-  reniceHelpers();
-  const handle = replayStart(file, cfg);
-  const restore = reniceMain();
-  const mounted = dashboardMount(handle, info, {
+  let restore = (): void => {};
+  const start = (): ReplayHandle => {
+    reniceHelpers();
+    const handle = replayStart(file, cfg);
+    restore = reniceMain();
+    return handle;
+  };
+  const mounted = dashboardMount(start, info, {
     holdOnOom: opts.holdOnOom ?? true, theme: opts.theme ?? themeFromEnv(), stdout: opts.stdout, stdin: opts.stdin,
     keys: file === '-' ? false : undefined, // stdin carries the trace
   });
-  const result = mounted.finally(restore);
-  return { handle, result };
+  const result = mounted.result.finally(() => restore());
+  try {
+    return { handle: await mounted.started, result };
+  } catch (err) {
+    result.catch(() => {}); // the same failure, reported once
+    throw err;
+  }
 }
 
 /** Replays `file` on the dashboard; resolves with the result once the dashboard closes. */

@@ -95,10 +95,14 @@ function lineAnsi(line: Line, color: boolean): string {
   return out;
 }
 
+/** The lines as one text node (fewer nodes for React and the layout to walk each frame); every line is
+ *  already fitted to the width, so ink never has to wrap or cut it. */
 export function Lines({ lines, width, theme }: { lines: Line[]; width: number; theme: DashboardTheme }) {
+  let text = '';
+  for (let i = 0; i < lines.length; i++) text += (i > 0 ? '\n' : '') + (lineAnsi(lineFit(lines[i], width), theme.color) || ' ');
   return (
-    <Box flexDirection="column" width={width}>
-      {lines.map((l, i) => <Text key={i} wrap="truncate">{lineAnsi(lineFit(l, width), theme.color) || ' '}</Text>)}
+    <Box width={width}>
+      <Text wrap="truncate">{text}</Text>
     </Box>
   );
 }

@@ -1,6 +1,8 @@
-// Mounting the live dashboard with ink on a stream (the terminal, or a fake one in the bench) for a
-// replay that is already started; resolves with the result once the dashboard has closed. Loaded
-// lazily by index.ts (after NODE_ENV is settled) so React is only loaded when the dashboard runs.
+// Mounting the live dashboard with ink on a stream (the terminal, or a fake one in the bench), then
+// starting the replay from the App's first effect — after ink, React and the first frame are up, so
+// their start-up does not run against the replay. `started` settles with the replay's handle,
+// `result` with the replay's result once the dashboard has closed. Loaded lazily by index.ts (after
+// NODE_ENV is settled) so React is only loaded when the dashboard runs.
 
 import { render } from 'ink';
 import { openStatsView } from '../../allocator/index.js';
@@ -22,22 +24,42 @@ interface DashboardMountOptions {
   keys?: boolean;
 }
 
-export function dashboardMount(handle: AppHandle, info: HeaderInfo, opts: DashboardMountOptions): Promise<ReplayResult> {
+export interface DashboardMounted<H extends AppHandle> {
+  /** The replay's handle, once the App has started it (rejects when the dashboard failed first). */
+  started: Promise<H>;
+  result: Promise<ReplayResult>;
+}
+
+export function dashboardMount<H extends AppHandle>(start: () => H, info: HeaderInfo, opts: DashboardMountOptions): DashboardMounted<H> {
   const keys = opts.keys ?? (opts.stdin ?? process.stdin).isTTY === true;
   // the last screen is held only where someone can see it
   const hold = opts.holdOnOom && (opts.stdout ?? process.stdout).isTTY === true;
-  return new Promise<ReplayResult>((resolve, reject) => {
+  let handle: H | null = null;
+  let onStarted: (h: H) => void = () => {};
+  const started = new Promise<H>((resolve) => { onStarted = resolve; });
+  const result = new Promise<ReplayResult>((resolve, reject) => {
     let failed: unknown = null;
+    const fail = (err: unknown): void => {
+      failed = err;
+      handle?.quit();
+      ink.unmount();
+    };
+    const startOnce = (): H => {
+      const h = start();
+      handle = h;
+      h.result.catch((err: unknown) => { ink.unmount(); reject(err); });
+      onStarted(h);
+      return h;
+    };
     const ink = render(
-      <App handle={handle} info={info} openView={openStatsView} holdOnOom={hold} theme={opts.theme} keys={keys}
-        onFinish={resolve}
-        onError={(err) => { failed = err; handle.quit(); ink.unmount(); }} />,
+      <App start={startOnce} info={info} openView={openStatsView} holdOnOom={hold} theme={opts.theme} keys={keys}
+        onFinish={resolve} onError={fail} />,
       {
         ...(opts.stdout ? { stdout: opts.stdout } : {}), ...(opts.stdin ? { stdin: opts.stdin } : {}),
         exitOnCtrlC: false, patchConsole: false, maxFps: DASHBOARD_MAX_FPS,
       },
     );
     ink.waitUntilExit().then(() => { if (failed) reject(failed); }, reject);
-    handle.result.catch((err: unknown) => { ink.unmount(); reject(err); });
   });
+  return { started: Promise.race([started, result.then(() => Promise.reject(new Error('dashboard closed before the replay started')))]), result };
 }

@@ -3,6 +3,7 @@
 // `snapshotRead` is the single place that knows the allocator's statistics vocabulary.
 
 import type { DerivedStats, StatField } from '../../allocator/index.js';
+import type { HistorySample } from './history.js';
 import { controlProgress, controlState, F_EVENTS_TOTAL, F_MARKS, F_SPEED, ReplayState, type ReplayControl } from '../../replayer/index.js';
 
 /** The allocator's figures the dashboard shows, under the allocator's names (its STAT_FIELDS and the
@@ -52,8 +53,13 @@ export interface DashboardStatsInput extends DashboardStats {
   threads: { tid: number; allocs: number; frees: number; liveBlocks: number; remoteFreesSent: number }[];
 }
 
+/** The global figures the history samples between frames (read one by one, no tables). */
+type SampleField = 'rss' | 'vmSize' | 'mappings' | 'ssAllocated' | 'ssFreed';
+
 export interface DashboardStatsView {
   read(): DashboardStatsInput;
+  /** One global figure (the allocator's StatsView.field). */
+  field(name: SampleField): number;
 }
 
 export function snapshotEmpty(): DashboardSnapshot {
@@ -88,4 +94,13 @@ export function snapshotRead(view: DashboardStatsView | null, control: ReplayCon
     classes: s ? s.classes.map((c) => ({ size: c.size, liveBlocks: c.liveBlocks, slabs: c.slabs, magazineBlocks: c.magazineBlocks, superSlabs: c.superSlabs })) : [],
     threads: s ? s.threads.map((t) => ({ tid: t.tid, liveBlocks: t.liveBlocks, allocs: t.allocs, frees: t.frees, remoteFreesSent: t.remoteFreesSent })) : [],
   };
+}
+
+/** The history's figures alone, at the current event index: cheap enough to take between frames. */
+export function snapshotSample(view: DashboardStatsView, control: ReplayControl): { events: number; sample: HistorySample } {
+  const sample = {
+    rss: view.field('rss'), vmSize: view.field('vmSize'), mappings: view.field('mappings'),
+    ssLive: view.field('ssAllocated') - view.field('ssFreed'),
+  };
+  return { events: controlProgress(control).events, sample };
 }
