@@ -1,6 +1,7 @@
 // The live dashboard's state: reads a whole snapshot from the shared buffers and draws a frame once a
 // second (POLL_MS), samples the history between frames (SAMPLE_MS; by events; when the replay ends,
-// rebuilt from its timeline), collects the marks, follows the terminal's
+// rebuilt from its timeline), hands the passed marks to the history printed above the live area at
+// each frame (markHistory.ts: the first hundred), follows the terminal's
 // size, and turns keys into control-block commands. Rendering itself is throttled by ink (maxFps).
 // When the replay ends it hands the result to onFinish — at once, or, after an OOM, once the last
 // screen has been held for a key or OOM_HOLD_MS — having first emptied the live area so the summary can
@@ -12,11 +13,12 @@
 
 import { Box, Static, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useRef, useState } from 'react';
-import { controlState, F_SPEED, ReplayState, type ReplayHandle, type ReplayMark, type ReplayResult } from '../../replayer/index.js';
+import { controlState, F_SPEED, ReplayState, type ReplayHandle, type ReplayResult } from '../../replayer/index.js';
 import { Dashboard, type DashboardModel } from './Dashboard.js';
 import type { HeaderInfo } from './Header.js';
 import { historyCreate, historyFromTimeline, historyPush, historyRate } from './history.js';
-import { MarkLine } from './MarkLine.js';
+import { markHistoryAdd, markHistoryCreate, markHistoryTake, type MarkHistoryItem } from './markHistory.js';
+import { MarkLine, MarksMoreLine } from './MarkLine.js';
 import { snapshotEmpty, snapshotRead, snapshotSample, type DashboardSnapshot, type DashboardStatsView } from './snapshot.js';
 import { speedNext } from './speed.js';
 import { useTerminalSize } from './terminalSize.js';
@@ -72,13 +74,17 @@ export function App(p: AppProps) {
   const view = useRef<DashboardStatsView | null>(null);
   const history = useRef(historyCreate());
   const quitting = useRef(false);
-  const [marks, setMarks] = useState<ReplayMark[]>([]);
+  const markHistory = useRef(markHistoryCreate());
+  const [marks, setMarks] = useState<MarkHistoryItem[]>([]);
   const [st, setSt] = useState<AppState>({ snap: snapshotEmpty(), result: null, held: false, holdUntil: 0, holdLeft: 0, closing: false });
   const size = useTerminalSize(stdout, p.columns);
 
+  /** Reads a snapshot for the next frame; the marks passed since the last one go into the history above. */
   const poll = (control: AppHandle['control']): DashboardSnapshot => {
     const snap = snapshotRead(view.current, control, performance.now() - t0.current);
     historyPush(history.current, snap.t, snap.events, snap.stats);
+    const passed = markHistoryTake(markHistory.current);
+    if (passed.length > 0) setMarks((ms) => ms.concat(passed));
     return snap;
   };
 
@@ -93,8 +99,11 @@ export function App(p: AppProps) {
     }
     handleRef.current = handle;
     t0.current = performance.now();
-    setMarks([...handle.marks]);
-    const timer = setInterval(() => setSt((s) => (s.result ? s : { ...s, snap: poll(handle.control) })), POLL_MS);
+    for (const m of handle.marks) markHistoryAdd(markHistory.current, m);
+    const timer = setInterval(() => {
+      const snap = poll(handle.control);
+      setSt((s) => (s.result ? s : { ...s, snap }));
+    }, POLL_MS);
     const sampler = setInterval(() => {
       if (!view.current) return;
       const { events, sample } = snapshotSample(view.current, handle.control);
@@ -107,13 +116,12 @@ export function App(p: AppProps) {
         if (live) p.onError(err);
       }
     }, () => {});
-    handle.onMark((m) => { if (live) setMarks((ms) => [...ms, m]); });
+    handle.onMark((m) => { if (live) markHistoryAdd(markHistory.current, m); });
     handle.result.then((result) => {
       if (!live) return;
       clearInterval(timer);
       clearInterval(sampler);
       const hold = !!result.oom && p.holdOnOom && !quitting.current;
-      setMarks(() => [...result.marks]);
       const snap = poll(handle.control);
       history.current = historyFromTimeline(result.timeline, history.current.rate) ?? history.current;
       const holdMs = p.holdMs ?? OOM_HOLD_MS;
@@ -179,7 +187,10 @@ export function App(p: AppProps) {
     let any = false;
     for (const ch of input.length > 1 && !key.ctrl ? [...input] : [input]) any = onKey(ch, key.ctrl) || any;
     const handle = handleRef.current;
-    if (any && handle && !st.result) setSt((s) => (s.result ? s : { ...s, snap: poll(handle.control) }));
+    if (any && handle && !st.result) {
+      const snap = poll(handle.control);
+      setSt((s) => (s.result ? s : { ...s, snap }));
+    }
   }, { isActive: p.keys !== false });
 
   const { columns: width, rows } = size;
@@ -200,7 +211,9 @@ export function App(p: AppProps) {
   return (
     <Box flexDirection="column">
       <Static items={marks}>
-        {(mark, i) => <MarkLine key={i} mark={mark} width={width} theme={p.theme} />}
+        {(it, i) => (it.kind === 'mark'
+          ? <MarkLine key={i} mark={it.mark} width={width} theme={p.theme} />
+          : <MarksMoreLine key={i} width={width} theme={p.theme} />)}
       </Static>
       {!st.closing && <Dashboard model={model} width={width} rows={rows} theme={p.theme} />}
     </Box>

@@ -1,9 +1,10 @@
 // One passed mark, as printed once into the history above the live area: its name, event index, and
-// the RSS and SuperSlabs at that point. Pure.
+// the RSS and SuperSlabs at that point; and the line printed instead of the marks past MARKS_SHOWN. Pure.
 
 import type { ReplayMark } from '../../replayer/index.js';
 import { formatBytes, formatCount } from '../format.js';
-import { item, linePack, Lines, type Line } from './lines.js';
+import { item, linePack, Lines, plain, type Line } from './lines.js';
+import { MARKS_SHOWN } from './markHistory.js';
 import type { DashboardTheme } from './theme.js';
 
 interface MarkLineProps {
@@ -24,4 +25,16 @@ export function markLines(p: MarkLineProps): Line[] {
 
 export function MarkLine(p: MarkLineProps) {
   return <Lines lines={markLines(p)} width={p.width} theme={p.theme} />;
+}
+
+/** Printed once, after the first MARKS_SHOWN marks. */
+export function marksMoreLines(width: number): Line[] {
+  return linePack([
+    [{ text: '◆ ', color: 'yellow' }, { text: 'more marks follow', bold: true }],
+    plain(`(printed here: the first ${formatCount(MARKS_SHOWN)}; the summary lists the first and last, --timeline samples them all)`, { dim: true }),
+  ], width, 2);
+}
+
+export function MarksMoreLine(p: { width: number; theme: DashboardTheme }) {
+  return <Lines lines={marksMoreLines(p.width)} width={p.width} theme={p.theme} />;
 }

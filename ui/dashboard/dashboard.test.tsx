@@ -10,6 +10,7 @@ import {
 } from '../../replayer/index.js';
 import { summaryText } from '../summary.js';
 import { App, STEP_EVENTS, type AppHandle } from './App.js';
+import { MARKS_SHOWN } from './markHistory.js';
 import { Dashboard, type DashboardModel } from './Dashboard.js';
 import { FIX_INFO, FIX_INFO_DEMO, FIX_MARK, FIX_MODEL, FIX_OOM, FIX_OOM_STACK, FIX_SNAPSHOT, FIX_STATS, fixResult } from './fixtures.js';
 import type { DashboardStatsInput } from './snapshot.js';
@@ -284,6 +285,18 @@ describe('App (live, fake replay)', () => {
     }
     const all = app.lastFrame() ?? ''; // static history + live area
     expect(all.split('◆ warmup-done').length - 1).toBe(1);
+    app.unmount();
+  });
+
+  it('prints the first MARKS_SHOWN marks, then one line saying more follow', async () => {
+    const h = fakeHandle();
+    const { app } = renderApp(h);
+    for (let i = 0; i < MARKS_SHOWN + 50; i++) h.emitMark({ ...FIX_MARK, name: `m-${i}`, event: 1000 + i });
+    await until(() => (app.lastFrame() ?? '').includes('more marks follow'), 'the marks');
+    const all = app.lastFrame() ?? '';
+    expect(all).toContain(`◆ m-${MARKS_SHOWN - 1} `);
+    expect(all).not.toContain(`◆ m-${MARKS_SHOWN} `);
+    expect(all.split('◆ ').length - 1).toBe(MARKS_SHOWN + 1);
     app.unmount();
   });
 
