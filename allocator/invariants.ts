@@ -8,7 +8,7 @@
 import type { AllocCore } from './core.js';
 import * as L from './layout.js';
 import { largeFind } from './large.js';
-import { partialHeadWord, slabRec } from './slab.js';
+import { partialHeadWord, slabRec } from './slabRecord.js';
 import { stackRecord } from './stack.js';
 import { tmGet } from './tidmap.js';
 import { statsRead } from './statsView.js';

@@ -252,6 +252,6 @@ export const LARGE_MAX_RECORDS = 2 ** 28;
 export const OOM_REASONS = ['max_map_count', 'address_space'] as const;
 export const OOM_REASON_MAP_COUNT = 1;
 export const OOM_REASON_ADDRESS_SPACE = 2;
-/** A slab's SL_LIST word: SL_LIST_NONE when it is on no partial list, else its list's code (slab.ts:
+/** A slab's SL_LIST word: SL_LIST_NONE when it is on no partial list, else its list's code (slabRecord.ts:
  *  1 + class for the global lists, 1 + classes + slot × classes + class for a thread's TLS-mode lists). */
 export const SL_LIST_NONE = 0;

@@ -4,7 +4,8 @@
 // not stored: readers sum the magazine tops of live thread slots.
 import type { AllocCore } from './core.js';
 import * as L from './layout.js';
-import { slabRec, slabReturn } from './slab.js';
+import { slabReturn } from './slab.js';
+import { slabRec } from './slabRecord.js';
 
 
 /** Returns the oldest `n` blocks of magazine (slot, c) to their slabs. */

@@ -6,8 +6,7 @@
 // the locals are read again (a slow path may grow the buffer, move a table or switch the cached
 // thread). Invariant: the same effects, in the buffer, as mallocHandle / freeHandle event by event;
 // the fast events' thread counters and operation count are folded in when a run of them ends.
-import type { Allocator } from './allocator.js';
-import { CI } from './core.js';
+import { CI, type AllocCore } from './core.js';
 import { HOT } from './layout.js';
 
 /** The handle of no block (a failed allocation); a free of it does nothing. */
@@ -16,9 +15,18 @@ export const HANDLE_NONE = -1;
 export const RUN_MALLOC = 0;
 export const RUN_FREE = 1;
 
+/** What runEvents needs of the Allocator beyond its AllocCore state: the handle API for the events
+ *  that miss the fast paths, and the OOM flag. Declared here (the Allocator has it) so that this file
+ *  does not import allocator.ts, which imports runEvents. */
+export interface RunHost extends AllocCore {
+  mallocHandle(tid: number, size: number, align: number): number;
+  freeHandle(tid: number, h: number): void;
+  runOom: boolean;
+}
+
 /** Allocator.runAllocFree: events [from, to); returns the index of the first event not handled. */
 export function runEvents(
-  a: Allocator, op: Uint8Array, tid: Uint32Array, id: Uint32Array, size: Float64Array, handles: Int32Array, from: number, to: number,
+  a: RunHost, op: Uint8Array, tid: Uint32Array, id: Uint32Array, size: Float64Array, handles: Int32Array, from: number, to: number,
 ): number {
   const lut = a.classLut, maxSmall = a.maxSmall, info = a.cInfo;
   const limD = a.magLimDelta, ptrD = a.magPtrDelta, bs = a.blockShift, bm = a.blockMask, nh = handles.length;

@@ -1,6 +1,6 @@
-// Thread stacks, the process baseline and the residency mechanisms (stack.ts, os.ts, slab.ts): what a
-// thread costs in VMAs and resident bytes, when its stack goes away (join, detach, never), glibc's stack
-// cache, and how a fresh slab is carved.
+// Thread stacks, the process baseline and the residency mechanisms (stack.ts, os.ts, slab.ts,
+// slabRecord.ts): what a thread costs in VMAs and resident bytes, when its stack goes away (join,
+// detach, never), glibc's stack cache, and how a fresh slab is carved.
 import { describe, expect, it } from 'vitest';
 import { Allocator, resolveParams } from './index.js';
 

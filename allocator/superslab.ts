@@ -8,7 +8,7 @@
 import type { AllocCore } from './core.js';
 import * as L from './layout.js';
 import { OOM_SUPERSLAB, osMadviseSS, osMap, osTouchSS, osUnmap } from './os.js';
-import { slabFree } from './slab.js';
+import { slabFree } from './slabRecord.js';
 import { VF_RW, VK_SUPERSLAB } from './vma.js';
 
 const cls = (c: number, field: number): number => L.CLASS_STATS_F64 + c * L.CLASS_STRIDE + field;

@@ -7,7 +7,8 @@
 import type { AllocCore } from './core.js';
 import * as L from './layout.js';
 import { magFlushAll, magOrphan } from './magazine.js';
-import { partialClear, slabDrain, slabDropTls, slabRec } from './slab.js';
+import { partialClear, slabDrain, slabDropTls } from './slab.js';
+import { slabRec } from './slabRecord.js';
 import { stackDetach, stackExit, stackJoin, stackStart } from './stack.js';
 import { tmDelete, tmInit, tmSet } from './tidmap.js';
 

@@ -4,8 +4,12 @@
 // tid → stack record. Slow paths only (the fast paths cache the current thread).
 // Invariants: capacity is a power of two; value -1 = empty, -2 = deleted; used (live + deleted) stays
 // at most half the capacity; a key appears at most once among live entries; a table that is replaced
-// is never reused (a concurrent reader never sees garbage).
-import type { AllocCore } from './core.js';
+// is never reused (a concurrent reader never sees garbage). Imports nothing: AllocCore (core.ts, which
+// looks thread slots up here) is passed in as a TmHeap.
+
+/** What a map needs of the buffer's handle (AllocCore): its Int32 view, read again after heapAlloc
+ *  (which may grow the buffer), and the heap's bump allocator. */
+export interface TmHeap { readonly i32: Int32Array; heapAlloc(words: number): number }
 
 /** Header words of one map: table offset, capacity (entries), live entries, used entries. */
 export interface TidMapHeader { off: number; cap: number; count: number; used: number }
@@ -18,7 +22,7 @@ function tmHash(tid: number, mask: number): number {
 }
 
 /** Creates an empty map of `cap` entries (a power of two). */
-export function tmInit(a: AllocCore, h: TidMapHeader, cap: number): void {
+export function tmInit(a: TmHeap, h: TidMapHeader, cap: number): void {
   const off = a.heapAlloc(cap * 2);
   const i32 = a.i32;
   for (let i = 0; i < cap; i++) { i32[off + 2 * i] = 0; i32[off + 2 * i + 1] = EMPTY; }
@@ -29,7 +33,7 @@ export function tmInit(a: AllocCore, h: TidMapHeader, cap: number): void {
 }
 
 /** Word index of the value slot holding `tid`, or -1. */
-function tmFind(a: AllocCore, h: TidMapHeader, tid: number): number {
+function tmFind(a: TmHeap, h: TidMapHeader, tid: number): number {
   const i32 = a.i32;
   const off = i32[h.off]!;
   const mask = i32[h.cap]! - 1;
@@ -42,13 +46,13 @@ function tmFind(a: AllocCore, h: TidMapHeader, tid: number): number {
 }
 
 /** The value for `tid`, or -1. */
-export function tmGet(a: AllocCore, h: TidMapHeader, tid: number): number {
+export function tmGet(a: TmHeap, h: TidMapHeader, tid: number): number {
   const at = tmFind(a, h, tid);
   return at < 0 ? -1 : a.i32[at]!;
 }
 
 /** Sets tid → value (value >= 0), replacing any previous value. */
-export function tmSet(a: AllocCore, h: TidMapHeader, tid: number, value: number): void {
+export function tmSet(a: TmHeap, h: TidMapHeader, tid: number, value: number): void {
   tmDelete(a, h, tid);
   if ((a.i32[h.used]! + 1) * 2 > a.i32[h.cap]!) tmRehash(a, h);
   const i32 = a.i32;
@@ -63,7 +67,7 @@ export function tmSet(a: AllocCore, h: TidMapHeader, tid: number, value: number)
 }
 
 /** Removes tid (no-op when absent). */
-export function tmDelete(a: AllocCore, h: TidMapHeader, tid: number): void {
+export function tmDelete(a: TmHeap, h: TidMapHeader, tid: number): void {
   const at = tmFind(a, h, tid);
   if (at < 0) return;
   a.i32[at] = DELETED;
@@ -71,7 +75,7 @@ export function tmDelete(a: AllocCore, h: TidMapHeader, tid: number): void {
 }
 
 /** A new table sized for the live entries (doubling when they fill a quarter of it), deleted ones dropped. */
-function tmRehash(a: AllocCore, h: TidMapHeader): void {
+function tmRehash(a: TmHeap, h: TidMapHeader): void {
   const oldOff = a.i32[h.off]!;
   const oldCap = a.i32[h.cap]!;
   const count = a.i32[h.count]!;
@@ -88,7 +92,7 @@ function tmRehash(a: AllocCore, h: TidMapHeader): void {
 }
 
 /** Every live (tid, value) pair (cold: the checker). Tids come back as unsigned 32-bit numbers. */
-export function tmEntries(a: AllocCore, h: TidMapHeader): Array<[number, number]> {
+export function tmEntries(a: TmHeap, h: TidMapHeader): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   const off = a.i32[h.off]!;
   const cap = a.i32[h.cap]!;
