@@ -11,7 +11,9 @@ import {
   OP_THREAD_JOIN, OP_THREAD_START,
 } from '../traces/index.js';
 import { recordExec } from './exec.js';
+import { rawLogCount, waitFor } from './execFixtures.testutil.js';
 import { nativeArtifacts } from './nativeBuild.js';
+import { RAW_OP } from './nativeRaw.js';
 
 const native = nativeArtifacts();
 if (!native.ok) console.warn(`native capture tests skipped: ${native.reason}`);
@@ -337,8 +339,14 @@ d('recordExec: endings', () => {
 
   it('SIGKILL: the trace is readable up to the last flush and reported truncated', async () => {
     if (!native.ok) return;
-    const exe = c('killed', 'for (int i = 0; i < 5000; i++) free(malloc(48)); fflush(stdout); usleep(300000); kill(getpid(), SIGKILL); return 0;');
-    const res = await recordExec([exe], join(dir, 'killed.trace'), { stdio: 'pipe' });
+    // kills itself once the test saw its 5000 allocations reach the raw log (argv[1] appears)
+    const exe = c('killed', 'for (int i = 0; i < 5000; i++) free(malloc(48)); while (access(argv[1], F_OK) != 0) usleep(1000); kill(getpid(), SIGKILL); return 0;');
+    const raw = join(dir, 'killed.raw');
+    const go = join(dir, 'killed.go');
+    const run = recordExec([exe, go], join(dir, 'killed.trace'), { stdio: 'pipe', keepRawLog: raw });
+    await waitFor(() => rawLogCount(raw, (op, arg) => op === RAW_OP.MALLOC && arg === 48) >= 5000, 'the 5000 allocations to reach the raw log');
+    writeFileSync(go, '');
+    const res = await run;
     expect(res.signal).toBe('SIGKILL');
     expect(res.complete).toBe(false);
     expect(res.truncated).toBe(true);

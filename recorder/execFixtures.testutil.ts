@@ -1,12 +1,13 @@
 // recorder/execFixtures.testutil.ts — helpers for the native capture tests: C fixtures compiled on
-// the spot, waiting for a condition a program signals (a file it creates, a log that grows) rather
-// than for a fixed time, a bound on a run that must not hang, the CLI in a subprocess, and reading a
-// trace back with validation.
+// the spot, waiting for a condition a program signals (a file it creates, a log that grows, records
+// that reached the raw log) rather than for a fixed time, a bound on a run that must not hang, the CLI
+// in a subprocess, and reading a trace back with validation.
 import { execFileSync, spawn, spawnSync, type SpawnOptions } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openTrace, OP_ALLOC, OP_FREE } from '../traces/index.js';
+import { RAW_AFTER_EXIT, RawChunker, RAW_REC_WORDS } from './nativeRaw.js';
 
 /** The built CLI (npm test builds it first). */
 export const CLI = join(import.meta.dirname, '..', 'dist', 'ui', 'bin.js');
@@ -31,6 +32,21 @@ export async function waitFor(cond: () => boolean, what: string, ms = 30_000): P
 
 export const fileExists = (p: string) => (): boolean => existsSync(p);
 export const fileAtLeast = (p: string, bytes: number) => (): boolean => existsSync(p) && statSync(p).size >= bytes;
+
+/** How many records of a raw log (nativeRaw.ts) written so far match `want` (op without the after-exit
+ * flag, the low 32 bits of arg: an allocation's size, and the image id of its chunk: 0 the program's
+ * first, above 0 a followed child's); only whole chunks count, a missing log has none. */
+export function rawLogCount(path: string, want: (op: number, arg: number, proc: number) => boolean): number {
+  if (!existsSync(path)) return 0;
+  let n = 0;
+  new RawChunker(path).feed(readFileSync(path), (u32, at, count, _tid, proc) => {
+    for (let i = 0; i < count; i++) {
+      const w = at + i * RAW_REC_WORDS;
+      if (want(u32[w] & 0xff & ~RAW_AFTER_EXIT, u32[w + 4], proc)) n++;
+    }
+  });
+  return n;
+}
 
 /** Sends sig to a process (or to a process group: `group`); refuses pid 0, which would signal the
  * test runner's own group. */

@@ -108,11 +108,23 @@ const ENDINGS_C = String.raw`#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 static void *volatile keep;
 static void free_keep(void) { free(keep); }
+/* The main thread has exited (pthread_exit): the process's state, which is its main thread's, is Z. */
+static int main_gone(void) {
+  char b[512];
+  int fd = open("/proc/self/stat", O_RDONLY);
+  ssize_t n = fd < 0 ? -1 : read(fd, b, sizeof b - 1);
+  if (fd >= 0) close(fd);
+  if (n <= 0) return 0;
+  b[n] = 0;
+  char *state = strrchr(b, ')');
+  return state && state[1] == ' ' && state[2] == 'Z';
+}
 static void *worker(void *exit_code) {
-  usleep(50000); /* main is gone by now */
+  while (!main_gone()) usleep(1000);
   for (int i = 0; i < 100; i++) { void *volatile p = malloc(333); free(p); }
   printf("worker done\n");
   if (exit_code) exit((int)(long)exit_code);

@@ -8,13 +8,14 @@
 // program's stdout out of the trace. And execProbe on files made here (static, set-user-ID, scripts).
 // Skips when no C compiler is available; the static cases when `cc -static` cannot link.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { execProbe } from './execProbe.js';
-import { cFixture, cliRun, traceCounts, type CliRun } from './execFixtures.testutil.js';
+import { cFixture, cliRun, rawLogCount, traceCounts, waitFor, type CliRun } from './execFixtures.testutil.js';
 import { nativeArtifacts } from './nativeBuild.js';
+import { RAW_OP } from './nativeRaw.js';
 
 const native = nativeArtifacts();
 if (!native.ok) console.warn(`record exec status tests skipped: ${native.reason}`);
@@ -30,12 +31,14 @@ int main(int argc, char **argv) {
 }
 `;
 
-/** A parent that forks a child which allocates, then kills it with SIGKILL before it can end. */
+/** A parent that forks a child which allocates, then kills it with SIGKILL before it can end: once the
+ * test saw the child's records in the raw log and created argv[1]. */
 const KILLER_C = String.raw`#include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
-int main(void) {
+int main(int argc, char **argv) {
+  (void)argc;
   int fds[2];
   pipe(fds);
   pid_t c = fork();
@@ -46,7 +49,7 @@ int main(void) {
   }
   char b;
   read(fds[0], &b, 1);
-  usleep(20000); /* let the child's collector write its records */
+  while (access(argv[1], F_OK) != 0) usleep(1000); /* the child's collector wrote its records */
   kill(c, SIGKILL);
   waitpid(c, NULL, 0);
   return 0;
@@ -158,7 +161,16 @@ d('record exec: an incomplete capture exits 125 with one line per cause', () => 
   it('a followed child killed before its end: its trace is truncated, said so', async () => {
     const exe = cFixture(dir, 'killer', KILLER_C);
     const out = join(dir, 'killer-traces');
-    const r = await rec(['--follow-forks', '-o', `${out}/`, '--', exe]);
+    const base = join(dir, 'killer-tmp'); // where the recorder's directory, and in it raw.log, will be
+    const go = join(dir, 'killer.go');
+    mkdirSync(base);
+    const run = rec(['--follow-forks', '--tmpdir', base, '-o', `${out}/`, '--', exe, go]);
+    const raw = (): string => join(base, readdirSync(base).find((n) => n.startsWith('slabtrace-exec-')) ?? 'none', 'raw.log');
+    const childs = (op: number) => (): boolean => rawLogCount(raw(), (o, arg, proc) => proc > 0 && o === op && (op !== RAW_OP.MALLOC || arg === 64)) >= 100;
+    await waitFor(childs(RAW_OP.MALLOC), "the child's 100 allocations to reach the raw log");
+    await waitFor(childs(RAW_OP.FREE), "the child's 100 frees to reach the raw log");
+    writeFileSync(go, '');
+    const r = await run;
     expect(r.code, r.stderr).toBe(125);
     expect(problems(r).join('\n')).toMatch(/1 child process never wrote its end \(killed, or still running when the program exited\): \d+ killer/);
   });

@@ -36,10 +36,21 @@ describe('record, info, dump, convert', () => {
     expect(exec.out).toContain('Usage: slabtrace record exec -o FILE|DIR/ [options] -- COMMAND [ARGS...]');
     expect(exec.out).toMatch(/--stacks \[depth\]/);
     expect(exec.out).toMatch(/Exit status:.*\n.*125 capture incomplete/);
+    expect(exec.out).toMatch(/Examples:\n {2}slabtrace record exec -o \S+ -- /);
     expect(exec.out).not.toContain('random-mixed');
     const rec = run(['record', '--help']);
     expect(rec.code).toBe(0);
     expect(rec.out).toContain('random-mixed');
+    expect(rec.out).toContain('record exec --help');
+  });
+
+  it('record exec -o X -- PROG --help: the program gets --help, slabtrace prints no help', () => {
+    const trace = join(dir, 'args.pb');
+    const r = run(['record', 'exec', '-o', trace, '--', 'sh', '-c', 'printf "<%s>" "$@"', 'sh', '--help', '-o', 'x', '--version']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toBe('<--help><-o><x><--version>');
+    expect(r.out + r.err).not.toMatch(/Usage: slabtrace/);
+    expect(r.err).toMatch(/^recorded sh \(exit code 0\)/);
   });
 
   it('prints the version', () => {

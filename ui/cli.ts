@@ -6,13 +6,15 @@ import { cliReportError } from './errors.js';
 import { EXIT_USAGE } from './exitCodes.js';
 import { cliVersion } from './version.js';
 import { commandsRegister } from './commands/index.js';
-import { recordExecHelp, recordExecHelpWanted } from './commands/recordExec.js';
 
 export function cliProgram(): Command {
   const program = new Command('slabtrace')
     .description('record allocation traces, replay them through a simulated SuperSlab allocator, watch it live')
     .version(cliVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
+    // a command's options are its own: `record exec -o T -- PROG ARGS` is parsed by exec, never by record
+    // (whose -o would take it) nor by the program (inherited by every command added below)
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'slabtrace: ')) });
   commandsRegister(program);
@@ -21,10 +23,6 @@ export function cliProgram(): Command {
 
 /** Runs the CLI with `argv` (user arguments only); resolves with the exit code. */
 export async function cliMain(argv: string[]): Promise<number> {
-  if (recordExecHelpWanted(argv)) {
-    process.stdout.write(recordExecHelp());
-    return 0;
-  }
   const program = cliProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -28,8 +28,12 @@ export function commandsRegister(program: Command): void {
   importRegister(program);
   presetsRegister(program);
   allocatorsRegister(program);
-  for (const cmd of program.commands) {
-    const text = examplesFor(cmd.name());
-    if (text) cmd.addHelpText('after', text);
-  }
+  for (const cmd of program.commands) commandsAddExamples(cmd, cmd.name());
+}
+
+/** Ends the help of `cmd` (at `path` below `slabtrace`) and of its subcommands with their examples. */
+function commandsAddExamples(cmd: Command, path: string): void {
+  const text = examplesFor(path);
+  if (text) cmd.addHelpText('after', text);
+  for (const sub of cmd.commands) commandsAddExamples(sub, `${path} ${sub.name()}`);
 }

@@ -2,6 +2,8 @@
 // (`.json`/`.jsonl` → JSON form, `.gz` → gzip, `-` → stdout, refused for binary output on a terminal).
 // Ctrl-C leaves a readable, truncated trace (the events so far, no footer) and exits 130; any other
 // failure leaves no file (output.ts). Progress (bytes written) on a terminal's stderr unless --quiet.
+// `record exec` is a subcommand (recordExec.ts): with positional options (set on the program, cli.ts),
+// everything after `exec` is exec's to parse (and after `--`, the program's).
 
 import type { Command } from 'commander';
 import { RecordInterrupted, recordWorkload, WORKLOADS, type RecordOptions } from '../../recorder/index.js';
@@ -14,7 +16,7 @@ import { UsageError } from '../errors.js';
 import { formatBytes, formatCount } from '../format.js';
 import { byteProgressOfOutput, byteProgressStart } from '../progressLine.js';
 import { optInteger, optNumber, withInterrupt } from './options.js';
-import { RECORD_EXEC_HELP, recordExecAction, recordExecOptions } from './recordExec.js';
+import { recordExecRegister } from './recordExec.js';
 
 /** The trace writer's chunk-size range (traces/writer.ts). */
 const MAX_CHUNK_EVENTS = 1 << 24;
@@ -30,9 +32,6 @@ interface RecordCliOptions {
   format?: string;
   chunkEvents?: number;
   quiet?: boolean;
-  followForks?: boolean;
-  execOnlyFinal?: boolean;
-  tmpdir?: string;
   json?: boolean;
 }
 
@@ -40,10 +39,13 @@ export function recordRegister(program: Command): void {
   const list = WORKLOADS.map((w) => `  ${w.name} ${w.usage}\n      ${w.summary}`).join('\n');
   const cmd = program
     .command('record')
+    .usage('<workload> [args...] -o FILE [options]\n       slabtrace record exec -o FILE|DIR/ [options] -- COMMAND [ARGS...]')
     .description('record a generated workload (or a real program: record exec -- CMD) into a trace')
-    .argument('<workload>', `one of: ${WORKLOADS.map((w) => w.name).join(', ')}, exec`)
+    .argument('<workload>', `one of: ${WORKLOADS.map((w) => w.name).join(', ')} (or the exec command)`)
     .argument('[args...]', "the workload's positional arguments")
-    .requiredOption('-o, --output <file>', 'trace file to write (.json → JSON form, .gz → gzip, - → stdout)')
+    // required, but checked in the action: commander checks a command's required options for its
+    // subcommands too, and exec has its own -o
+    .option('-o, --output <file>', 'trace file to write (.json → JSON form, .gz → gzip, - → stdout; required)')
     .option('--seed <n>', 'seed (random-mixed, default 1; larson takes its seed positionally)', optInteger)
     .option('--scales <list>', 'scaling/battle: comma-separated sizes (default scaling 100K,500K,1M; battle 100K,500K,1M,2M,5M)')
     .option('--rate <ops/s>', 'larson: operations per second that turn seconds into a budget (default 4.19M)', optNumber)
@@ -53,16 +55,15 @@ export function recordRegister(program: Command): void {
     .option('--format <pb|json>', 'output form (default: from the file name)')
     .option('--chunk-events <n>', 'events per chunk (default 65536)', optInteger)
     .option('-q, --quiet', 'no progress line, and nothing printed on success')
-    .option('--json', 'generated workloads: print what was recorded as one JSON object (footer, output, time)');
-  recordExecOptions(cmd)
-    .addHelpText('after', `\nWorkloads:\n${list}${RECORD_EXEC_HELP}`)
-    .action(async (workload: string, args: string[], opts: RecordCliOptions, command: Command) => {
-      if (workload === 'exec') {
-        await recordExecAction(args, opts, command);
-        return;
+    .option('--json', 'print what was recorded as one JSON object (footer, output, time)')
+    .addHelpText('after', `\nWorkloads:\n${list}\n  exec [options] -- COMMAND [ARGS...]\n      a real program, captured with the preload library: see slabtrace record exec --help`)
+    .action(async (workload: string, args: string[], opts: Partial<RecordCliOptions>, command: Command) => {
+      if (opts.output === undefined) {
+        command.error("error: required option '-o, --output <file>' not specified", { code: 'commander.missingMandatoryOptionValue' });
       }
-      await recordGenerated(workload, args, opts);
+      await recordGenerated(workload, args, opts as RecordCliOptions);
     });
+  recordExecRegister(cmd);
 }
 
 function recordWriterOptions(opts: RecordCliOptions): RecordOptions['writer'] {

@@ -2,12 +2,13 @@
 // [--stacks[=DEPTH]] -- COMMAND [ARGS...]`: runs a real program with the preload library and converts what it recorded into a
 // trace (or one per process in DIR/). Prints what was captured (processes, threads, events, what was
 // lost or dropped, foreign and null frees, run and conversion time) and, when the capture is
-// incomplete, one line per cause. Owns the options and exit codes of `record exec`:
+// incomplete, one line per cause. Owns the `exec` subcommand of `record` (its options, help page and
+// exit codes):
 // the program's status (a death by signal N exits 128 + N, as a shell reports it) only when the
 // capture is complete; 125 when it is not; 126 / 127 when the command cannot run / is not found;
 // 2 for bad usage.
 import { statSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Option, type Command } from 'commander';
 import {
   EXEC_EXIT_CANNOT_RUN, EXEC_EXIT_INCOMPLETE, EXEC_STACK_DEPTH_DEFAULT, EXEC_STACK_DEPTH_MAX, EXEC_EXIT_NOT_FOUND, execExitStatus, NativeCaptureError, recordExec,
   type RecordExecOutput, type RecordExecResult,
@@ -15,6 +16,7 @@ import {
 import { UsageError } from '../errors.js';
 import { formatCount } from '../format.js';
 import { cliVersion } from '../version.js';
+import { optInteger } from './options.js';
 import { traceDest } from './source.js';
 
 export interface RecordExecCliOptions {
@@ -30,54 +32,44 @@ export interface RecordExecCliOptions {
   stacks?: boolean | string;
 }
 
-export const RECORD_EXEC_HELP = `
-  exec [--follow-forks] [--exec-only-final] [--tmpdir DIR] [--stacks[=DEPTH]] -- COMMAND [ARGS...]
-      capture a real program (allocations; thread start, exit, join, detach) with the
-      preload library. --stacks records each allocation's call stack (frame pointers,
-      up to DEPTH frames, default ${EXEC_STACK_DEPTH_DEFAULT}, at most ${EXEC_STACK_DEPTH_MAX}), symbolised with addr2line at
-      conversion: \`slabtrace info TRACE --top-sites\` then lists the sites holding the
-      most memory at the peak and at the end. -o DIR/ (ending in /, or an existing directory) writes one trace per
-      process, <pid>-<name>.pb, and index.json; with --follow-forks and -o FILE the
-      children are merged into one trace (each child's memory and threads released at its
-      end). With -o - the program's stdout goes to stderr.
-      Exit status: the program's (128+N if it died by signal N: SIGINT 130, SIGTERM 143)
-      when the capture is complete; ${EXEC_EXIT_INCOMPLETE} capture incomplete (a line says why: trace
-      truncated, events lost, statically linked or set-user-ID program, temporary
-      directory full); ${EXEC_EXIT_CANNOT_RUN} command cannot run; ${EXEC_EXIT_NOT_FOUND} command not found; 2 bad usage.`;
+/** What `record exec --help` says after its options (the examples follow, from examples.ts). */
+const RECORD_EXEC_ABOUT = `
+Captures a real program (allocations; thread start, exit, join, detach) with the
+preload library. Everything after -- is the program and its arguments, passed
+untouched: \`record exec -o t.pb -- ls --help\` runs \`ls --help\`.
+--stacks records each allocation's call stack (frame pointers, up to DEPTH
+frames, default ${EXEC_STACK_DEPTH_DEFAULT}, at most ${EXEC_STACK_DEPTH_MAX}), symbolised with addr2line at conversion:
+\`slabtrace info TRACE --top-sites\` then lists the sites holding the most memory
+at the peak and at the end.
+-o DIR/ (ending in /, or an existing directory) writes one trace per process,
+<pid>-<name>.pb, and index.json; with --follow-forks and -o FILE the children
+are merged into one trace (each child's memory and threads released at its end).
+With -o - the program's stdout goes to stderr.
 
-/** `slabtrace record exec --help` (before `--`): its own page, not the generated workloads' one. */
-export function recordExecHelpWanted(argv: string[]): boolean {
-  if (argv[0] !== 'record' || argv[1] !== 'exec') return false;
-  const end = argv.indexOf('--');
-  const head = end < 0 ? argv.slice(2) : argv.slice(2, end);
-  return head.includes('--help') || head.includes('-h');
-}
+Exit status: the program's (128+N if it died by signal N: SIGINT 130, SIGTERM 143)
+  when the capture is complete; ${EXEC_EXIT_INCOMPLETE} capture incomplete (a line says why: trace
+  truncated, events lost, statically linked or set-user-ID program, temporary
+  directory full); ${EXEC_EXIT_CANNOT_RUN} command cannot run; ${EXEC_EXIT_NOT_FOUND} command not found; 2 bad usage.`;
 
-/** The help page of `record exec`. */
-export function recordExecHelp(): string {
-  const cmd = new Command('slabtrace record exec')
+/** `record exec`, a subcommand of `record`. With positional options (cli.ts), everything after `exec` is
+ *  parsed here: exec's own options, then after `--` the program's arguments, never ours. */
+export function recordExecRegister(record: Command): Command {
+  return record
+    .command('exec')
     .usage('-o FILE|DIR/ [options] -- COMMAND [ARGS...]')
     .description('run a real program with the capture library and write what it allocated and freed, and its threads, as a trace')
+    .argument('[command...]', 'the program and its arguments, after --')
     .requiredOption('-o, --output <file|dir/>', 'trace file to write (.json → JSON form, .gz → gzip, - → stdout), or DIR/ for one trace per process')
     .option('--gzip', 'gzip the output (implied by a .gz name)')
     .option('--format <pb|json>', 'output form (default: from the file name)')
-    .option('-q, --quiet', 'nothing printed when the capture is complete');
-  recordExecOptions(cmd);
-  const examples = [
-    'slabtrace record exec -o sort.pb -- sort /etc/services',
-    'slabtrace record exec --stacks -o py.pb -- python3 -c "x=[0]*10**6" && slabtrace info py.pb --top-sites 5',
-    'slabtrace record exec --follow-forks -o traces/ -- make -j2',
-  ];
-  return `${cmd.helpInformation()}\n${RECORD_EXEC_HELP.split('\n').slice(2).join('\n').replace(/^ {6}/gm, '  ')}\n\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}\n`;
-}
-
-/** The options only `record exec` uses (the record command shares -o, --gzip, --format, -q). */
-export function recordExecOptions(cmd: Command): Command {
-  return cmd
-    .option('--follow-forks', 'exec: also record child processes (one trace each with -o DIR/)')
-    .option('--exec-only-final', "exec: keep only each process's last exec'd image (skip wrapper scripts, env)")
-    .addOption(new Option('--tmpdir <dir>', 'exec: where the raw log goes (24 bytes an event; default $TMPDIR or /tmp)'))
-    .addOption(new Option('--stacks [depth]', `exec: record a call stack per allocation, up to DEPTH frames (default ${EXEC_STACK_DEPTH_DEFAULT}, 1..${EXEC_STACK_DEPTH_MAX}; --stacks=DEPTH)`));
+    .option('--chunk-events <n>', 'events per chunk (default 65536)', optInteger)
+    .option('-q, --quiet', 'nothing printed when the capture is complete')
+    .option('--follow-forks', 'also record child processes (one trace each with -o DIR/)')
+    .option('--exec-only-final', "keep only each process's last exec'd image (skip wrapper scripts, env)")
+    .addOption(new Option('--tmpdir <dir>', 'where the raw log goes (24 bytes an event; default $TMPDIR or /tmp)'))
+    .addOption(new Option('--stacks [depth]', `record a call stack per allocation, up to DEPTH frames (default ${EXEC_STACK_DEPTH_DEFAULT}, 1..${EXEC_STACK_DEPTH_MAX}; --stacks=DEPTH)`))
+    .addHelpText('after', RECORD_EXEC_ABOUT)
+    .action(recordExecAction);
 }
 
 /** --stacks / --stacks=DEPTH → depth (0: off). */

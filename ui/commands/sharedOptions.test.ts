@@ -1,6 +1,6 @@
 // One command-line surface (issue 15): the options replay and compare share are accepted by both, every
-// command that reports takes --json, and every command's help has examples. Table-driven over the
-// program itself (cliProgram), so a command added later is checked too.
+// command that reports takes --json, and every command's (and subcommand's) help has examples.
+// Table-driven over the program itself (cliProgram), so a command added later is checked too.
 import { describe, expect, it } from 'vitest';
 import { cliProgram } from '../cli.js';
 
@@ -33,8 +33,10 @@ describe('shared options', () => {
     expect(opts, name).toContain('--quiet');
   });
 
-  it('every command has examples in its help', () => {
-    for (const cmd of program.commands) {
+  it('every command and subcommand (record exec, import mtrace) has examples in its help', () => {
+    const all = program.commands.flatMap((c) => [c, ...c.commands]);
+    expect(all.map((c) => c.name())).toEqual(expect.arrayContaining(['exec', 'mtrace']));
+    for (const cmd of all) {
       let help = '';
       cmd.configureOutput({ writeOut: (s) => { help += s; } });
       cmd.outputHelp();
