@@ -107,6 +107,11 @@ describe('user mistakes: one line, exit 2, no stack', () => {
     expectUserError(run(['record', 'larson', '1', '2', '-o', join(dir, 'x.pb')]), /larson: takes 7 arguments/);
     expectUserError(run(['record', 'nosuch', '-o', join(dir, 'x.pb')]), /unknown workload/);
   });
+  it('record and record exec check the writer options alike', () => {
+    expectUserError(run(['record', 'battle', '-o', join(dir, 'x.pb'), '--chunk-events', '0']), /--chunk-events must be in 1\.\.16777216 \(got 0\)/);
+    expectUserError(run(['record', 'exec', '-o', join(dir, 'x.pb'), '--chunk-events', '0', '--', 'true']), /--chunk-events must be in 1\.\.16777216 \(got 0\)/);
+    expectUserError(run(['record', 'exec', '-o', join(dir, 'x.pb'), '--format', 'xml', '--', 'true']), /--format must be pb or json/);
+  });
   it('a missing option or file', () => {
     expectUserError(run(['record', 'battle']), /required option '-o, --output/);
     expectUserError(run(['info', join(dir, 'missing.pb')]), /missing\.pb/);

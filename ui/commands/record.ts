@@ -6,20 +6,19 @@
 // everything after `exec` is exec's to parse (and after `--`, the program's).
 
 import type { Command } from 'commander';
-import { RecordInterrupted, recordWorkload, WORKLOADS, type RecordOptions } from '../../recorder/index.js';
+import { RecordInterrupted, recordWorkload, WORKLOADS } from '../../recorder/index.js';
 import { traceFormatFromPath } from '../../traces/index.js';
 import { outputAtomic } from './output.js';
 import { jsonWrite } from '../jsonOut.js';
 import { stdoutWrite } from './stdout.js';
 import { cliVersion } from '../version.js';
-import { UsageError } from '../errors.js';
 import { formatBytes, formatCount } from '../format.js';
 import { byteProgressOfOutput, byteProgressStart } from '../progressLine.js';
 import { optInteger, optNumber, withInterrupt } from './options.js';
 import { recordExecRegister } from './recordExec.js';
+import { recordWriterOptions } from './recordWriter.js';
 
 /** The trace writer's chunk-size range (traces/writer.ts). */
-const MAX_CHUNK_EVENTS = 1 << 24;
 
 interface RecordCliOptions {
   output: string;
@@ -64,20 +63,6 @@ export function recordRegister(program: Command): void {
       await recordGenerated(workload, args, opts as RecordCliOptions);
     });
   recordExecRegister(cmd);
-}
-
-function recordWriterOptions(opts: RecordCliOptions): RecordOptions['writer'] {
-  if (opts.format !== undefined && opts.format !== 'pb' && opts.format !== 'json') {
-    throw new UsageError(`--format must be pb or json (got '${opts.format}')`);
-  }
-  if (opts.chunkEvents !== undefined && !(opts.chunkEvents >= 1 && opts.chunkEvents <= MAX_CHUNK_EVENTS)) {
-    throw new UsageError(`--chunk-events must be in 1..${MAX_CHUNK_EVENTS} (got ${opts.chunkEvents})`);
-  }
-  return {
-    format: opts.format as 'pb' | 'json' | undefined,
-    gzip: opts.gzip,
-    chunkEvents: opts.chunkEvents,
-  };
 }
 
 async function recordGenerated(workload: string, args: string[], opts: RecordCliOptions): Promise<void> {

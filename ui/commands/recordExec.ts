@@ -17,6 +17,7 @@ import { UsageError } from '../errors.js';
 import { formatCount } from '../format.js';
 import { cliVersion } from '../version.js';
 import { optInteger } from './options.js';
+import { recordWriterOptions } from './recordWriter.js';
 import { traceDest } from './source.js';
 
 export interface RecordExecCliOptions {
@@ -97,9 +98,7 @@ function recordExecOutput(output: string): RecordExecOutput {
 
 function recordExecCheck(command: string[], opts: RecordExecCliOptions): void {
   if (command.length === 0) throw new UsageError('record exec needs a command: slabtrace record exec -o FILE -- COMMAND [ARGS...]');
-  if (opts.format !== undefined && opts.format !== 'pb' && opts.format !== 'json') {
-    throw new UsageError(`--format must be pb or json (got '${opts.format}')`);
-  }
+  recordWriterOptions(opts);
   if (opts.tmpdir !== undefined) {
     let ok = false;
     try { ok = statSync(opts.tmpdir).isDirectory(); } catch { /* reported below */ }
@@ -117,7 +116,7 @@ export async function recordExecAction(command: string[], opts: RecordExecCliOpt
       execOnlyFinal: opts.execOnlyFinal,
       tmpDir: opts.tmpdir,
       stacks,
-      writer: { gzip: opts.gzip, format: opts.format as 'pb' | 'json' | undefined, chunkEvents: opts.chunkEvents },
+      writer: recordWriterOptions(opts),
       version: cliVersion(),
     });
   } catch (err) {
