@@ -217,23 +217,24 @@ async function renderHeld(holdMs?: number, over: Partial<ReplayResult> = {}) {
 }
 
 describe('App (live, fake replay)', () => {
-  it('starts the replay once, after its first frame is on the terminal, and reports a failed start', async () => {
+  it('starts the replay once, after its first frame is drawn, and reports a failed start', async () => {
     const h = fakeHandle();
-    const writes: string[] = [];
-    const stdout = Object.assign(new Writable({ write(chunk: Buffer | string, _enc, cb) { writes.push(String(chunk)); cb(); } }), { columns: 80, rows: 24, isTTY: true });
-    const framesAtStart: string[][] = [];
+    let frames = 0;
+    const framesAtStart: number[] = [];
     const errors: unknown[] = [];
     const view = () => ({ read: statsInput, field: (k: 'rss') => statsInput()[k] });
+    const stdout = Object.assign(new Writable({ write(_c, _e, cb) { cb(); } }), { columns: 80, rows: 24, isTTY: true });
+    // frames counted by ink's onRender (CI=true makes ink write only the last frame, so not by writes)
     const ink = inkRender(
-      <App start={() => { framesAtStart.push([...writes]); return h; }} info={FIX_INFO} openView={view}
+      <App start={() => { framesAtStart.push(frames); return h; }} info={FIX_INFO} openView={view}
         holdOnOom theme={THEME_PLAIN} keys={false} onFinish={() => {}} onError={(e) => errors.push(e)} />,
-      { stdout: stdout as unknown as NodeJS.WriteStream, patchConsole: false },
+      { stdout: stdout as unknown as NodeJS.WriteStream, patchConsole: false, onRender: () => { frames++; } },
     );
     await until(() => framesAtStart.length > 0, 'the start');
     await sleep(50);
     expect(errors).toEqual([]);
     expect(framesAtStart.length).toBe(1);
-    expect(framesAtStart[0].join('')).toContain('slabtrace ');
+    expect(framesAtStart[0]).toBeGreaterThanOrEqual(1);
     ink.unmount();
 
     const bad = render(
