@@ -139,17 +139,7 @@ export class Allocator extends AllocCore {
         const bo = (off & this.slabMask) - (si === 0 ? info[ci + CI.OFF0]! : 0);
         const idx = bo >> sh;
         if (sid >= 0 && sh >= 0 && bo >= 0 && idx << sh === bo && idx < i32[r + HOT.SL_CARVED]!) {
-          const mt = this.cT + c;
-          const top = i32[mt]!;
-          if (i32[r + HOT.SL_OWNER] === this.cSerial && top < i32[mt + this.magLimDelta]!) {
-            i32[i32[mt + this.magPtrDelta]! + top] = (sid << this.blockShift) | idx;
-            i32[mt] = top + 1;
-            const f64 = this.f64;
-            f64[HOT.CLASS_STATS_F64 + c * HOT.CLASS_STRIDE + HOT.CS_FREED]!++;
-            f64[this.cTS + 1]!++;
-            this.ops++;
-            return;
-          }
+          if (i32[r + HOT.SL_OWNER] === this.cSerial && this.magPushCached(c, (sid << this.blockShift) | idx)) return;
           this.freeMiss(sid, idx, r, c);
           return;
         }
@@ -230,17 +220,7 @@ export class Allocator extends AllocCore {
       this.freeBlock(this.slotOf(tid), sid, idx);
       return;
     }
-    const i32 = this.i32;
-    const mt = this.cT + c;
-    const top = i32[mt]!;
-    if (i32[r + HOT.SL_OWNER] === this.cSerial && top < i32[mt + this.magLimDelta]!) {
-      i32[i32[mt + this.magPtrDelta]! + top] = h;
-      i32[mt] = top + 1;
-      this.f64[HOT.CLASS_STATS_F64 + c * HOT.CLASS_STRIDE + HOT.CS_FREED]!++;
-      this.f64[this.cTS + 1]!++;
-      this.ops++;
-      return;
-    }
+    if (this.i32[r + HOT.SL_OWNER] === this.cSerial && this.magPushCached(c, h)) return;
     this.freeMiss(sid, idx, r, c);
   }
 
@@ -360,22 +340,28 @@ export class Allocator extends AllocCore {
     if (this.slotAlive(os, this.i32[r + L.SL_OWNER]!)) this.f64[this.thrStatF + os * L.TS_STRIDE + HOT.TS_REMOTE_RECEIVED]!++;
   }
 
+  /** Pushes block handle `h` onto the cached thread's magazine of class `c` and counts the free;
+   *  false (nothing done) when the magazine is full. The one magazine push of an owned block outside
+   *  run.ts's hot loop (which has it inline, over its locals). */
+  private magPushCached(c: number, h: number): boolean {
+    const i32 = this.i32;
+    const mt = this.cT + c;
+    const top = i32[mt]!;
+    if (top >= i32[mt + this.magLimDelta]!) return false;
+    i32[i32[mt + this.magPtrDelta]! + top] = h;
+    i32[mt] = top + 1;
+    this.f64[HOT.CLASS_STATS_F64 + c * HOT.CLASS_STRIDE + HOT.CS_FREED]!++;
+    this.f64[this.cTS + 1]!++;
+    this.ops++;
+    return true;
+  }
+
   /** A decoded free by the cached thread that missed the fast path: a slab of another thread (remote
    *  queue, or the freeing thread's magazine when remote frees go to magazines), or a full magazine. */
   private freeMiss(sid: number, idx: number, r: number, c: number): void {
     const i32 = this.i32;
     if (i32[r + HOT.SL_OWNER] === this.cSerial || !this.remoteQueue) {
-      const mt = this.cT + c;
-      const top = i32[mt]!;
-      if (top < i32[mt + this.magLimDelta]!) {
-        i32[i32[mt + this.magPtrDelta]! + top] = (sid << this.blockShift) | idx;
-        i32[mt] = top + 1;
-        this.f64[HOT.CLASS_STATS_F64 + c * HOT.CLASS_STRIDE + HOT.CS_FREED]!++;
-        this.f64[this.cTS + 1]!++;
-        this.ops++;
-        return;
-      }
-      this.freeBlock(this.cSlot, sid, idx);
+      if (!this.magPushCached(c, (sid << this.blockShift) | idx)) this.freeBlock(this.cSlot, sid, idx);
       return;
     }
     this.freeOther(sid, idx, r, c);
