@@ -7,7 +7,7 @@
 // for anything that waits on the replay.
 
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,6 +178,25 @@ describe.skipIf(!HAVE_TMUX)('dashboard in a real terminal (tmux)', () => {
       expect(lines.some((l) => /^RSS +[▁▂▃▄▅▆▇█]+ +[\d.]+ \w+ +peak/.test(l))).toBe(true);
       tmux('send-keys', '-t', session, 'q');
       await waitFor(session, 'the exit', (s) => s.includes('EXIT='));
+    } finally {
+      killSession(session);
+    }
+  });
+});
+
+describe.skipIf(!HAVE_TMUX)('a bad trace on a terminal (tmux)', () => {
+  it('leaves the coded error on screen, not the dashboard it started', async () => {
+    const bad = join(dir, 'cut.pb');
+    writeFileSync(bad, readFileSync(trace).subarray(0, 4000)); // a header, then a frame cut short
+    const session = `slabtrace-dash-bad-${process.pid}`;
+    tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', `cd ${ROOT} && env -u CI node ${BIN} replay ${bad}; echo EXIT=$?; sleep 120`);
+    try {
+      const end = await waitFor(session, 'the exit', (sc) => sc.includes('EXIT='));
+      expect(end).toContain('EXIT=2');
+      const all = captureAll(session);
+      expect(all.replace(/\n/g, '')).toMatch(/cut\.pb: byte \d+ .*TRUNCATED/); // (lines wrap at 80)
+      expect(all).not.toContain('space pause');
+      expect(all).not.toContain('STARTING');
     } finally {
       killSession(session);
     }

@@ -39,15 +39,20 @@ export function dashboardMount<H extends AppHandle>(start: () => H, info: Header
   const started = new Promise<H>((resolve) => { onStarted = resolve; });
   const result = new Promise<ReplayResult>((resolve, reject) => {
     let failed: unknown = null;
+    /** A failed replay or dashboard: the live area is cleared, so the error is what is left on screen. */
+    const close = (): void => {
+      ink.clear();
+      ink.unmount();
+    };
     const fail = (err: unknown): void => {
       failed = err;
       handle?.quit();
-      ink.unmount();
+      close();
     };
     const startOnce = (): H => {
       const h = start();
       handle = h;
-      h.result.catch((err: unknown) => { ink.unmount(); reject(err); });
+      h.result.catch((err: unknown) => { close(); reject(err); });
       onStarted(h);
       return h;
     };
