@@ -10,11 +10,10 @@ import { outputAtomic } from './output.js';
 import { jsonWrite } from '../jsonOut.js';
 import { stdoutWrite } from './stdout.js';
 import { UsageError } from '../errors.js';
-import { createReadStream } from 'node:fs';
+import type { ReadStream } from 'node:fs';
 import { formatCount } from '../format.js';
-import { byteProgressOfStream, byteProgressStart } from '../progressLine.js';
 import { withInterrupt } from './options.js';
-import { sourceCheck, traceDest } from './source.js';
+import { sourceReading, traceDest } from './source.js';
 
 interface ConvertCliOptions { format?: string; gzip?: boolean; json?: boolean; allowTruncated?: boolean; lenient?: boolean; quiet?: boolean; dropStacks?: boolean }
 
@@ -43,13 +42,9 @@ export function convertRegister(program: Command): void {
         throw new UsageError(`--format must be pb or json (got '${opts.format}')`);
       }
       const format = opts.format as 'pb' | 'json' | undefined;
-      sourceCheck(input);
-      const result = await withInterrupt(async (signal) => {
-        // our own input stream, so that an interrupt can stop the conversion where it is
-        const source = input === '-' ? process.stdin : createReadStream(input);
-        const stop = (): void => { if (source !== process.stdin) (source as ReturnType<typeof createReadStream>).destroy(new ConvertInterrupted()); };
-        signal.addEventListener('abort', stop);
-        const progress = byteProgressStart(`convert ${input === '-' ? '<stdin>' : input}`, 'read', byteProgressOfStream(source, input), { quiet: opts.quiet });
+      const result = await withInterrupt((signal) => sourceReading(input, 'convert', opts.quiet, async (source) => {
+        // the command's own input stream: an interrupt stops the conversion where it is
+        signal.addEventListener('abort', () => { if (source !== process.stdin) (source as ReadStream).destroy(new ConvertInterrupted()); });
         try {
           return await outputAtomic(output, (dest) => convertTrace(source, traceDest(dest), {
             format, gzip: opts.gzip, dropStacks: opts.dropStacks, read: { allowTruncated: opts.allowTruncated, lenient: opts.lenient, name: input === '-' ? '<stdin>' : input },
@@ -57,10 +52,8 @@ export function convertRegister(program: Command): void {
         } catch (err) {
           if (signal.aborted) throw new ConvertInterrupted();
           throw err;
-        } finally {
-          progress.stop();
         }
-      });
+      }));
       if (opts.json) await jsonWrite({ input, output, ...result }, stdoutWrite);
       else if (!opts.quiet && (result.truncated || result.skipped > 0)) {
         process.stderr.write(`converted ${formatCount(result.events)} events${result.truncated ? ' (the input was cut: salvaged up to its last complete event, new footer)' : ''}` +

@@ -4,14 +4,12 @@
 
 import type { Command } from 'commander';
 import { importMtrace } from '../../recorder/index.js';
-import { createReadStream } from 'node:fs';
 import { formatCount } from '../format.js';
-import { byteProgressOfStream, byteProgressStart } from '../progressLine.js';
 import { cliVersion } from '../version.js';
 import { outputAtomic } from './output.js';
 import { jsonWrite } from '../jsonOut.js';
 import { stdoutWrite } from './stdout.js';
-import { sourceCheck, traceDest } from './source.js';
+import { sourceReading, traceDest } from './source.js';
 import { traceFormatFromPath } from '../../traces/index.js';
 
 export function importRegister(program: Command): void {
@@ -25,7 +23,7 @@ export function importRegister(program: Command): void {
     .option('-q, --quiet', 'no progress line, and nothing printed on success')
     .option('--json', 'print the import summary as one JSON object')
     .action(async (file: string, opts: { output: string; lenient?: boolean; quiet?: boolean; json?: boolean }) => {
-      const s = await outputAtomic(opts.output, (dest) => importProgressing(file, opts.quiet, (source) => importMtrace(source, traceDest(dest), {
+      const s = await outputAtomic(opts.output, (dest) => sourceReading(file, 'import', opts.quiet, (source) => importMtrace(source, traceDest(dest), {
         lenient: opts.lenient, version: cliVersion(), name: file === '-' ? '<stdin>' : file,
       })), { inputs: [file], binary: traceFormatFromPath(opts.output) !== 'json' });
       if (opts.json) await jsonWrite({ input: file, output: opts.output, ...s }, stdoutWrite);
@@ -36,14 +34,3 @@ export function importRegister(program: Command): void {
     });
 }
 
-/** Runs `work` on the log's stream (our own, so that its bytes read give the progress line). */
-async function importProgressing<T>(file: string, quiet: boolean | undefined, work: (source: NodeJS.ReadableStream) => Promise<T>): Promise<T> {
-  sourceCheck(file);
-  const source = file === '-' ? process.stdin : createReadStream(file);
-  const progress = byteProgressStart(`import ${file === '-' ? '<stdin>' : file}`, 'read', byteProgressOfStream(source, file), { quiet });
-  try {
-    return await work(source);
-  } finally {
-    progress.stop();
-  }
-}

@@ -6,14 +6,13 @@
 // streaming pass (traces' traceTopSites: per-stack counters, a stack id per live object); from stdin,
 // only that pass.
 
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { traceTopSites, type TraceSite, type TraceSitesResult } from '../../traces/index.js';
 import { UsageError } from '../errors.js';
 import { traceInfo, type TraceInfo } from '../../replayer/index.js';
 import { formatBytes, formatCount, formatPercent, formatTable } from '../format.js';
-import { byteProgressOfStream, byteProgressStart } from '../progressLine.js';
-import { sourceCheck, traceSource } from './source.js';
+import { sourceReading, traceSource } from './source.js';
 import { jsonTypedParams, jsonWrite } from '../jsonOut.js';
 import { stdoutWrite } from './stdout.js';
 
@@ -37,18 +36,8 @@ export function infoRegister(program: Command): void {
         else process.stdout.write(infoSitesText(sites));
         return;
       }
-      sourceCheck(file); // the same missing-file / directory / permission wording as every command
-      const fileBytes = file === '-' ? undefined : statSync(file).size;
-      // a stream of our own, so that the progress line can say how much of the file was read
-      const source: NodeJS.ReadableStream = file === '-' ? process.stdin : createReadStream(file);
-      const progress = byteProgressStart(`info ${file === '-' ? '<stdin>' : file}`, 'read', byteProgressOfStream(source, file), { quiet: opts.quiet });
-      let info: TraceInfo;
-      try {
-        info = await traceInfo(source, { ...readOpts, fileBytes });
-      } finally {
-        progress.stop();
-        if (source !== process.stdin) (source as ReturnType<typeof createReadStream>).destroy();
-      }
+      const info = await sourceReading(file, 'info', opts.quiet, (source) =>
+        traceInfo(source, { ...readOpts, fileBytes: file === '-' ? undefined : statSync(file).size }));
       const sites = top > 0 ? await traceTopSites(traceSource(file), { ...readOpts, top }) : null;
       if (opts.json) await jsonWrite({ ...info, params: jsonTypedParams(info.params), ...(sites ? { topSites: sites } : {}) }, stdoutWrite);
       else process.stdout.write(infoText(info) + (sites ? `\n${infoSitesText(sites)}` : ''));
