@@ -13,9 +13,9 @@
 import type { AllocCore } from './core.js';
 import * as L from './layout.js';
 import { S } from './layout.js';
-import { OOM_STACK, osOomRecord, osTouchBytes, osUnmap } from './os.js';
+import { OOM_STACK, osMap, osOomRecord, osTouchBytes, osUnmap } from './os.js';
 import { tmDelete, tmGet, tmInit, tmSet } from './tidmap.js';
-import { MMAP_MAP_COUNT, MMAP_OK, VF_RW, VF_STACK, VK_STACK, vmaLastAddr, vmaMmap, vmaMunmap, vmaProtect } from './vma.js';
+import { VF_RW, VF_STACK, VK_STACK, vmaMunmap, vmaProtect } from './vma.js';
 
 const rec = (a: AllocCore, r: number): number => a.stkOff + r * L.STACK_STRIDE;
 
@@ -70,12 +70,8 @@ function stackNewRecord(a: AllocCore): number {
 function stackMap(a: AllocCore, tid: number): number {
   const len = stackLen(a);
   const guard = a.p.stackGuard;
-  const m = vmaMmap(a, len, guard > 0 ? VF_STACK : VF_STACK | VF_RW, VK_STACK);
-  if (m !== MMAP_OK) {
-    osOomRecord(a, m === MMAP_MAP_COUNT ? L.OOM_REASON_MAP_COUNT : L.OOM_REASON_ADDRESS_SPACE, tid, 0, OOM_STACK);
-    return -1;
-  }
-  const at = vmaLastAddr();
+  const at = osMap(a, len, guard > 0 ? VF_STACK : VF_STACK | VF_RW, VK_STACK, tid, 0, OOM_STACK);
+  if (at < 0) return -1;
   if (guard > 0 && !vmaProtect(a, at + guard, at + len, VF_STACK | VF_RW)) {
     vmaMunmap(a, at, at + len); // glibc unmaps the block and pthread_create returns EAGAIN
     osOomRecord(a, L.OOM_REASON_MAP_COUNT, tid, 0, OOM_STACK);

@@ -527,8 +527,7 @@ function vmaDeleteAt(a: AllocCore, d: number, start: number): void {
     const q = dpath[d - 2]!;
     i32[o + q * N.STRIDE + (f64[of + q * N.F + N.START]! < start ? N.RIGHT : N.LEFT)] = sub;
   }
-  for (let k = 0; k < d - 1; k++) { if (k >= path.length) pathPush(k, dpath[k]!); else path[k] = dpath[k]!; }
-  updPath(path, i32, f64, o, d - 1);
+  updPath(dpath, i32, f64, o, d - 1);
 }
 
 /** vmaMunmap of [start, end) strictly inside v (v = dpath[d - 1]'s floor, v's end vEnd > end): v keeps
@@ -556,9 +555,8 @@ function vmaSplitInside(a: AllocCore, v: number, d: number, start: number, end: 
     const q = dpath[k - 1]!;
     i32[o + q * N.STRIDE + (f64[of + q * N.F + N.START]! < end ? N.RIGHT : N.LEFT)] = tail;
   }
-  for (let j = 0; j < k; j++) { if (j >= path.length) pathPush(j, dpath[j]!); else path[j] = dpath[j]!; }
-  if (k >= path.length) pathPush(k, tail); else path[k] = tail;
-  updPath(path, i32, f64, o, k + 1);
+  dpathPush(k, tail); // dpath[0 .. k) is the path down to where the tail now hangs
+  updPath(dpath, i32, f64, o, k + 1);
 }
 
 /** vmaMunmap of [start, end of v) with v = the VMA holding start (on dpath[0 .. d)): v shrinks. */
@@ -570,8 +568,7 @@ function vmaTrimTail(a: AllocCore, v: number, d: number, start: number): void {
     const x = dpath[k]!;
     if (f64[of + x * N.F + N.START]! > start) { f64[of + x * N.F + N.GAP] = f64[of + x * N.F + N.START]! - start; break; }
   }
-  for (let k = 0; k < d; k++) { if (k >= path.length) pathPush(k, dpath[k]!); else path[k] = dpath[k]!; }
-  updPath(path, i32, f64, o, d);
+  updPath(dpath, i32, f64, o, d);
 }
 
 /** mprotect(start, end - start, flags): false (ENOMEM, nothing changed) when a needed split would pass

@@ -119,10 +119,6 @@ export async function benchReplayer(): Promise<Record<string, number | string>> 
     }
 
     const native = await nativeRate(LARSON_BENCH, ops, 3);
-    if (typeof native === 'number') {
-      f.nativeEventsPerSec = native * 2;
-      f.replayToNativeRatio = replayRate / (native * 2);
-    }
     nativeRatio(f, 'larson4141', `replay ÷ native, larson ${LARSON_BENCH.slice(1).join(' ')}, hakmem-larson-fix`, replayRate, native);
 
     const oomTrace = join(dir, 'larson-oom.pb');
