@@ -1,6 +1,8 @@
 // The examples each command's --help ends with (added to every registered command and subcommand in
 // one place), keyed by the command's path below `slabtrace` (`record exec`, `import mtrace`).
 
+const IMPORT_MTRACE = 'MALLOC_TRACE=prog.mtrace LD_PRELOAD=libc_malloc_debug.so.0 ./prog && slabtrace import mtrace prog.mtrace -o prog.pb';
+
 const EXAMPLES: Record<string, string[]> = {
   record: [
     'slabtrace record larson 10 8 128 1024 1 12345 4 -o larson.pb     # the HAKMEM OOM report run (84 M events)',
@@ -29,8 +31,8 @@ const EXAMPLES: Record<string, string[]> = {
   convert: ['slabtrace convert larson.pb larson.json.gz', 'slabtrace convert cut.pb.gz - --format json | head'],
   cut: ['slabtrace cut larson.pb -o window.pb --from 1M --to 2M', 'slabtrace cut larson.pb -o t3.pb --threads 0,3 --size-max 64'],
   shrink: ['slabtrace shrink larson.pb --preset hakmem-larson-bug --max-map-count 2000 -o small.pb --max-seconds 300'],
-  import: ['MALLOC_TRACE=prog.mtrace LD_PRELOAD=libc_malloc_debug.so.0 ./prog && slabtrace import mtrace prog.mtrace -o prog.pb'],
-  'import mtrace': ['MALLOC_TRACE=prog.mtrace LD_PRELOAD=libc_malloc_debug.so.0 ./prog && slabtrace import mtrace prog.mtrace -o prog.pb'],
+  import: [IMPORT_MTRACE],
+  'import mtrace': [IMPORT_MTRACE],
   presets: ['slabtrace presets', 'slabtrace presets --json'],
   allocators: ['slabtrace allocators'],
 };

@@ -18,8 +18,6 @@ import { optInteger, optNumber, withInterrupt } from './options.js';
 import { recordExecRegister } from './recordExec.js';
 import { recordWriterOptions } from './recordWriter.js';
 
-/** The trace writer's chunk-size range (traces/writer.ts). */
-
 interface RecordCliOptions {
   output: string;
   seed?: number;

@@ -96,18 +96,20 @@ function recordExecOutput(output: string): RecordExecOutput {
   return isDir ? { dir: output } : output;
 }
 
-function recordExecCheck(command: string[], opts: RecordExecCliOptions): void {
+/** The options checked (a UsageError names a bad one); the trace writer's options. */
+function recordExecCheck(command: string[], opts: RecordExecCliOptions): ReturnType<typeof recordWriterOptions> {
   if (command.length === 0) throw new UsageError('record exec needs a command: slabtrace record exec -o FILE -- COMMAND [ARGS...]');
-  recordWriterOptions(opts);
+  const writer = recordWriterOptions(opts);
   if (opts.tmpdir !== undefined) {
     let ok = false;
     try { ok = statSync(opts.tmpdir).isDirectory(); } catch { /* reported below */ }
     if (!ok) throw new UsageError(`--tmpdir ${opts.tmpdir}: no such directory`);
   }
+  return writer;
 }
 
 export async function recordExecAction(command: string[], opts: RecordExecCliOptions, _cmd: Command): Promise<void> {
-  recordExecCheck(command, opts);
+  const writer = recordExecCheck(command, opts);
   const stacks = recordExecStackDepth(opts.stacks);
   let r: RecordExecResult;
   try {
@@ -116,7 +118,7 @@ export async function recordExecAction(command: string[], opts: RecordExecCliOpt
       execOnlyFinal: opts.execOnlyFinal,
       tmpDir: opts.tmpdir,
       stacks,
-      writer: recordWriterOptions(opts),
+      writer,
       version: cliVersion(),
     });
   } catch (err) {
