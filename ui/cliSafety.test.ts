@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { childExit, childProgressEnv, childStderrUntil } from './childWait.js';
+import { childExit, childProgressEnv, childStderrUntil } from './childWait.testutil.js';
 
 const BIN = join(import.meta.dirname, '..', 'dist', 'ui', 'bin.js');
 const dir = mkdtempSync(join(tmpdir(), 'slabtrace-safety-'));
