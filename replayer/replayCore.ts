@@ -325,7 +325,7 @@ function replayTimelineEnd(r: Replay): ReplayResult['timeline'] {
   const t = r.timeline.result();
   const last = t.rows[t.rows.length - 1];
   if (!last || last[0]! < r.done) {
-    r.timeline.sample(r.done, r.alloc.sampleStats(), false);
+    r.timeline.sampleEnd(r.done, r.alloc.sampleStats());
     return r.timeline.result();
   }
   return t;

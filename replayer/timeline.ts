@@ -2,7 +2,9 @@
 // events, and at every mark), so a pause or a slow machine changes nothing in it. With no interval
 // given it aims at about TIMELINE_TARGET samples: from the trace's event count when the header has one,
 // else by thinning (every other regular sample dropped, the interval doubled) whenever it holds twice
-// that. Plain data: the columns once, then one row of numbers per sample.
+// that many regular samples (mark samples do not count: there can be TIMELINE_MARKS of them). The
+// replay's end is always the last row (sampleEnd, never thinned). Plain data: the columns once, then
+// one row of numbers per sample.
 // Invariants: rows are in increasing event order (a mark sample may share its event with a regular
 // one); each of the first TIMELINE_MARKS marks has a row (later marks none, so a trace of millions of
 // marks keeps the timeline bounded); row values equal the statistics read at that event.
@@ -53,10 +55,26 @@ export class TimelineRecorder {
   }
 
   private markRows = 0;
+  /** Regular (interval) rows held. */
+  private regularRows = 0;
 
   /** Records the statistics after `event` events (a mark's: only for the first TIMELINE_MARKS marks). */
   sample(event: number, s: TimelineStats, mark: boolean): void {
     if (mark && this.markRows++ >= TIMELINE_MARKS) return;
+    this.push(event, s, mark);
+    if (!mark) {
+      this.regularRows++;
+      this.next = event + this.every;
+      if (!this.fixed && this.regularRows >= 2 * TIMELINE_TARGET) this.thin();
+    }
+  }
+
+  /** The statistics where the replay ended: the last row, kept whatever the thinning. */
+  sampleEnd(event: number, s: TimelineStats): void {
+    this.push(event, s, false);
+  }
+
+  private push(event: number, s: TimelineStats, mark: boolean): void {
     if (this.columns === null) this.columns = [...TIMELINE_COLUMNS, ...s.classes.map((c) => `class${c.size}`)];
     const row = [
       event, s.rss, s.vmSize, s.mappings, s.ssLive, s.ssAllocated, s.ssFreed, s.ssEmptyReserved,
@@ -65,10 +83,6 @@ export class TimelineRecorder {
     for (const c of s.classes) row.push(c.liveBlocks);
     this.rows.push(row);
     this.atMark.push(mark ? 1 : 0);
-    if (!mark) {
-      this.next = event + this.every;
-      if (!this.fixed && this.rows.length >= 2 * TIMELINE_TARGET) this.thin();
-    }
   }
 
   /** Drops every other regular sample (keeping event 0 and multiples of the doubled interval) and doubles
@@ -86,6 +100,7 @@ export class TimelineRecorder {
     }
     this.rows.length = keep;
     this.atMark.length = keep;
+    this.regularRows = (regular + 1) >> 1;
     this.every *= 2;
     const last = this.rows[this.rows.length - 1];
     this.next = (last ? last[0]! : 0) + this.every;
