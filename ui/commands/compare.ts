@@ -13,6 +13,7 @@ import { summaryCompare } from '../summary.js';
 import { untilDone } from '../interrupt.js';
 import { compareProgressStart, type CompareColumnProgress } from '../plainProgress.js';
 import { optCollect } from './options.js';
+import { stdoutWidth } from './stdout.js';
 import {
   NATIVE_HELP, nativeCli, nativeConfigFromCli, replayCheckFile, replayConfigFromCli, replayOptionsAdd, TOUCH_HELP, type ReplayCliOptions,
 } from './replayOptions.js';
@@ -59,6 +60,6 @@ async function compareCommand(file: string, opts: CompareCommandOptions): Promis
   })), () => { for (const q of quitters) q(); }).finally(() => progress.stop());
   replayOutputsWrite(results, opts);
   if (opts.json) await replayJsonWrite(results, opts);
-  else process.stdout.write(summaryCompare(results, process.stdout.isTTY ? process.stdout.columns : Infinity));
+  else process.stdout.write(summaryCompare(results, stdoutWidth()));
   return compareExitCode(results);
 }

@@ -22,7 +22,7 @@ import { optInteger } from './options.js';
 import { replayPlain, replayWantsDashboard } from './replay.js';
 import { replayJsonValue } from './replayOutputs.js';
 import { jsonWrite } from '../jsonOut.js';
-import { stdoutWrite } from './stdout.js';
+import { stdoutWidth, stdoutWrite } from './stdout.js';
 
 /** The OOM report's Larson run. */
 const DEMO_LARSON_ARGS = ['10', '8', '128', '1024', '1', '12345', '4'];
@@ -123,8 +123,8 @@ function demoInterlude(bug: ReplayResult, next: string): string {
 
 /** Text for the terminal: wrapped to its width (at most DEMO_TEXT_WIDTH); one line when stdout is not one. */
 function demoText(text: string): string {
-  const columns = process.stdout.isTTY ? process.stdout.columns : 0;
-  return `${columns ? demoWrap(text, Math.min(DEMO_TEXT_WIDTH, columns)) : text}\n`;
+  const columns = stdoutWidth();
+  return `${Number.isFinite(columns) ? demoWrap(text, Math.min(DEMO_TEXT_WIDTH, columns)) : text}\n`;
 }
 
 /** The demo's exit code: interrupted when a run was stopped, else whether the bug reproduced. */
@@ -142,7 +142,7 @@ async function demoCommand(opts: DemoOptions): Promise<number> {
   const code = demoExitCode(bug, fix);
   if (opts.json) await jsonWrite(demoJson(file, opts.ops, bug, fix, code), stdoutWrite);
   else if (fix && code !== EXIT_INTERRUPTED) {
-    process.stdout.write(`\n${summaryCompare([bug, fix], process.stdout.isTTY ? process.stdout.columns : Infinity)}`);
+    process.stdout.write(`\n${summaryCompare([bug, fix], stdoutWidth())}`);
     process.stdout.write(`\n${demoText(demoConclusion(bug, fix))}`);
   }
   return code;

@@ -35,3 +35,8 @@ export async function stdoutWrite(text: string): Promise<boolean> {
   }
   return failure === null;
 }
+
+/** The terminal's width when stdout is one; Infinity when output goes to a pipe or a file (no wrapping). */
+export function stdoutWidth(): number {
+  return process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : Infinity;
+}
