@@ -1,17 +1,30 @@
 // The fused validating pass (apply.ts): a protobuf chunk whose id and size columns are still varints
-// in inp.body (inp.deferred) is applied in one loop that decodes those columns as it goes
-// (one- and two-byte values inline and branch-free, longer ones by varint.ts's varintReadPacked;
-// the inline fast path and the written-out digest step are measured exceptions to "one definition":
-// the inlined calls made this loop ~15 % slower). Only the common case: small thread ids, no marks,
-// joins or detaches, no id-array growth, ids and sizes below 2^28, no bad events. It stops
-// before the first event it does not handle, with the state as after the event before (resume*
-// saved), and the general pass takes over from there once the columns are decoded; a cut or
-// overlong varint also stops it, so the decode reports it. Hot loop: see apply.ts.
+// in inp.body (inp.deferred) is applied by the WebAssembly kernel (traces/kernel/fused.ts), which
+// decodes those columns as it goes. Only the common case: small thread ids, no marks, joins or
+// detaches, no id-array growth, ids and sizes below 2^28, no bad events. It stops before the first
+// event it does not handle, with the state as after the event before (resume* saved), and the
+// general pass takes over from there once the columns are decoded; a cut or overlong varint also
+// stops it, so the decode reports it. This file owns the kernel's state block (FK_*: word slots of the
+// arena's first ARENA_STATE_BYTES, mirrored as K_* in the kernel's source): the arrays' byte offsets
+// and the carried state go in, the state comes back. Every array must lie in the reader's arena; when
+// one does not (no kernel, an arena that could not grow), the pass applies nothing and the general
+// pass applies the chunk.
+import type { TraceArena } from './arena.js';
 import { TraceBatch } from './batch.js';
-import { digestTidWordRot } from './digest.js';
 import { TraceInput } from './input.js';
 import { TraceReadState } from './readState.js';
-import { varintReadPacked } from './varint.js';
+
+/** Word slots of the state block (in: 0..27; out: 22..34). */
+const enum FK {
+  OPS = 0, RUNV = 1, RUNL = 2, BODY = 3, ALIGNS = 4,
+  OOP = 5, OTID = 6, OID = 7, OSIZE = 8, OAUX = 9,
+  LIVE = 10, STACK = 11, TLIVE = 12, TFATE = 13,
+  N = 14, NRUNS = 15, IDS = 16, IDE = 17, SZS = 18, SZE = 19, NALIGNS = 20, CAP = 21,
+  TOP = 22, NEXT = 23, H1 = 24, H2 = 25, DIGEST = 26, PKO = 27,
+  R = 28, END = 29, II = 30, SI = 31, AI = 32, IP = 33, SP = 34,
+}
+/** Double slots (byte 192 on: index 24 on). */
+const enum FKD { LB = 24, PKB = 25, BA = 26 }
 
 /**
  * Applies inp's events from the first, into b from entry 0, until one it does not handle; returns
@@ -21,150 +34,63 @@ import { varintReadPacked } from './varint.js';
  * starts set the new incarnation's fate (joinable) beside its liveness.
  */
 export function traceApplyFused(st: TraceReadState, inp: TraceInput, b: TraceBatch, digest: boolean): number {
-  const ops = inp.ops, runV = inp.runV, runL = inp.runL, nRuns = inp.nRunV;
-  const body = inp.body, idE = inp.idE, szE = inp.szE;
-  const inAligns = inp.aligns, nAligns = inp.nAligns;
-  const oOp = b.op, oTid = b.tid, oId = b.id, oSize = b.size, oAux = b.aux;
-  const tl = st.threads.live, tf = st.threads.fate;
-  const idst = st.ids;
-  const stack = idst.stack, live = idst.live, cap = live.length;
-  let top = idst.top, next = idst.next;
-  let h1 = st.h1, h2 = st.h2;
-  let lb = st.liveBytes, pkb = st.peakLiveBytes, pko = st.peakLiveObjects, ba = st.bytesAllocated;
-  let i = 0, ii = 0, si = 0, ai = 0, r = 0, end = 0;
-  let ip = inp.idS, sp = inp.szS;
-  // op and aux columns in bulk (entries past the stopping point are rewritten by the general pass
-  // or lie beyond the batch's count); tid per run, after it
-  oOp.set(ops);
-  oAux.fill(0, 0, inp.n);
-  for (; r < nRuns; r++) {
-    const t = runV[r]!;
-    const start = i;
-    end = i + runL[r]!;
-    if (t >= 65536 /* TRACE_SMALL_TIDS */) break;
-    let tLive = tl[t]!;
-    const rt = digestTidWordRot(0, t);
-    for (; i < end; i++) {
-      const op = ops[i]!;
-      let id = 0, s = 0, aux = 0;
-      if (op === /* OP_FREE */ 1 || op === /* OP_REALLOC */ 2) {
-        if (tLive === 0 || ip >= idE) break;
-        const b0 = body[ip]!, b1 = body[ip + 1]!;
-        let q: number;
-        if ((b0 & b1) < 128) {
-          const c = b0 >>> 7;
-          id = (b0 & 127) | ((b1 << 7) & -c);
-          q = ip + 1 + c;
-        } else {
-          const x = varintReadPacked(body, ip, idE); // (id << 3) | its length
-          if (x < 0) break;
-          id = x >> 3;
-          q = ip + (x & 7);
-        }
-        if (q > idE || id >= next) break;
-        const old = live[id]!; // the live object's size
-        if (old === 0 || old === 0xffffffff /* TRACE_IDS_BIG */) break;
-        if (op === /* OP_FREE */ 1) {
-          live[id] = 0;
-          stack[top++] = id;
-          lb -= old;
-        } else {
-          if (sp >= szE) break;
-          const c0 = body[sp]!, c1 = body[sp + 1]!;
-          let qs: number;
-          if ((c0 & c1) < 128) {
-            const c = c0 >>> 7;
-            s = (c0 & 127) | ((c1 << 7) & -c);
-            qs = sp + 1 + c;
-          } else {
-            const x = varintReadPacked(body, sp, szE);
-            s = x >> 3;
-            qs = sp + (x & 7);
-          }
-          if (s <= 0 || qs > szE) break;
-          sp = qs;
-          si++;
-          live[id] = s;
-          lb += s - old;
-          ba += s;
-          if (lb > pkb) pkb = lb;
-        }
-        ip = q;
-        ii++;
-      } else if (op === /* OP_ALLOC */ 0 || op === /* OP_CALLOC */ 3 || op === /* OP_MEMALIGN */ 4) {
-        if (tLive === 0 || sp >= szE) break;
-        const c0 = body[sp]!, c1 = body[sp + 1]!;
-        let qs: number;
-        if ((c0 & c1) < 128) {
-          const c = c0 >>> 7;
-          s = (c0 & 127) | ((c1 << 7) & -c);
-          qs = sp + 1 + c;
-        } else {
-          const x = varintReadPacked(body, sp, szE);
-          s = x >> 3;
-          qs = sp + (x & 7);
-        }
-        if (s <= 0 || qs > szE) break;
-        if (op === /* OP_MEMALIGN */ 4) {
-          if (ai >= nAligns) break;
-          aux = inAligns[ai]!;
-          if (aux === 0 || (aux & (aux - 1)) !== 0) break;
-          ai++;
-          oAux[i] = aux;
-        }
-        if (top > 0) id = stack[--top]!;
-        else {
-          if (next >= cap) {
-            if (op === /* OP_MEMALIGN */ 4) ai--;
-            break;
-          }
-          id = next++;
-        }
-        sp = qs;
-        si++;
-        live[id] = s;
-        lb += s;
-        ba += s;
-        if (lb > pkb) pkb = lb;
-        if (next - top > pko) pko = next - top;
-      } else if (op === /* OP_THREAD_START */ 5) {
-        if (tLive === 1) break;
-        tLive = 1;
-        tl[t] = 1;
-        tf[t] = 1; // FATE_JOINABLE
-      } else if (op === /* OP_THREAD_EXIT */ 6) {
-        if (tLive === 0) break;
-        tLive = 0;
-        tl[t] = 0;
-      } else {
-        break; // mark, thread_join, thread_detach, unknown op
-      }
-      oId[i] = id;
-      oSize[i] = s;
-      if (digest) {
-        // digestStepH1(h1, id, digestTidWordRot(op, t)) and digestStepH2(h2, s, aux) written out
-        // (op < 8, s < 2^28): the calls, inlined, measured ~15 % slower on this loop
-        h1 = Math.imul(h1 ^ id ^ rt ^ (op << 13), 0xcc9e2d51);
-        h1 = (h1 << 13) | (h1 >>> 19);
-        h2 = Math.imul(h2 ^ s ^ ((aux << 16) | (aux >>> 16)), 0x85ebca6b);
-        h2 = (h2 << 15) | (h2 >>> 17);
-      }
-    }
-    oTid.fill(t, start, i);
-    if (i < end) break;
+  const k = st.kernel;
+  if (k === null || !fusedReaches(k.arena, st, inp, b)) {
+    st.resumeStart(inp);
+    return 0;
   }
-  idst.top = top;
-  idst.next = next;
-  st.h1 = h1;
-  st.h2 = h2;
-  st.figuresSave(lb, pkb, pko, ba);
-  st.resumeSave(r, end, ii, si, ai, 0, 0);
-  if (i === inp.n && ip === idE && sp === szE) {
+  const w = k.arena.state32, d = k.arena.state64, ids = st.ids;
+  w[FK.OPS] = inp.ops.byteOffset;
+  w[FK.RUNV] = inp.runV.byteOffset;
+  w[FK.RUNL] = inp.runL.byteOffset;
+  w[FK.BODY] = inp.body.byteOffset;
+  w[FK.ALIGNS] = inp.aligns.byteOffset;
+  w[FK.OOP] = b.op.byteOffset;
+  w[FK.OTID] = b.tid.byteOffset;
+  w[FK.OID] = b.id.byteOffset;
+  w[FK.OSIZE] = b.size.byteOffset;
+  w[FK.OAUX] = b.aux.byteOffset;
+  w[FK.LIVE] = ids.live.byteOffset;
+  w[FK.STACK] = ids.stack.byteOffset;
+  w[FK.TLIVE] = st.threads.live.byteOffset;
+  w[FK.TFATE] = st.threads.fate.byteOffset;
+  w[FK.N] = inp.n;
+  w[FK.NRUNS] = inp.nRunV;
+  w[FK.IDS] = inp.idS;
+  w[FK.IDE] = inp.idE;
+  w[FK.SZS] = inp.szS;
+  w[FK.SZE] = inp.szE;
+  w[FK.NALIGNS] = inp.nAligns;
+  w[FK.CAP] = ids.live.length;
+  w[FK.TOP] = ids.top;
+  w[FK.NEXT] = ids.next;
+  w[FK.H1] = st.h1;
+  w[FK.H2] = st.h2;
+  w[FK.DIGEST] = digest ? 1 : 0;
+  w[FK.PKO] = st.peakLiveObjects;
+  d[FKD.LB] = st.liveBytes;
+  d[FKD.PKB] = st.peakLiveBytes;
+  d[FKD.BA] = st.bytesAllocated;
+  const i = k.apply(0);
+  ids.top = w[FK.TOP]!;
+  ids.next = w[FK.NEXT]!;
+  st.h1 = w[FK.H1]!;
+  st.h2 = w[FK.H2]!;
+  st.figuresSave(d[FKD.LB]!, d[FKD.PKB]!, w[FK.PKO]!, d[FKD.BA]!);
+  st.resumeSave(w[FK.R]!, w[FK.END]!, w[FK.II]!, w[FK.SI]!, w[FK.AI]!, 0, 0);
+  if (i === inp.n && w[FK.IP] === inp.idE && w[FK.SP] === inp.szE) {
     // every column byte consumed by valid varints: the counts a full decode would give
     inp.deferred = false;
-    inp.nIds = ii;
-    inp.nSizes = si;
+    inp.nIds = w[FK.II]!;
+    inp.nSizes = w[FK.SI]!;
   }
   return i;
 }
 
+/** Whether every array the kernel touches lies in its arena, with room for the chunk (cold checks, once per chunk). */
+function fusedReaches(a: TraceArena, st: TraceReadState, inp: TraceInput, b: TraceBatch): boolean {
+  return a.holds(inp.ops) && a.holds(inp.runV) && a.holds(inp.runL) && a.holds(inp.body) && a.holds(inp.aligns)
+    && a.holds(b.op) && a.holds(b.tid) && a.holds(b.id) && a.holds(b.size) && a.holds(b.aux)
+    && a.holds(st.ids.live) && a.holds(st.ids.stack) && a.holds(st.threads.live) && a.holds(st.threads.fate)
+    && b.op.length >= inp.n && inp.runL.length >= inp.nRunV;
+}

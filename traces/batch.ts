@@ -1,5 +1,7 @@
 // The one reused EventBatch a reader yields: typed arrays grown only when a chunk is bigger than any
-// before; entries 0..count-1 are valid until the next iteration.
+// before (from `alloc`: the reader's arena, where the fused kernel writes them); entries 0..count-1 are
+// valid until the next iteration.
+import { heapAlloc, type TraceAlloc } from './arena.js';
 import type { EventBatch } from './types.js';
 
 export class TraceBatch implements EventBatch {
@@ -16,13 +18,18 @@ export class TraceBatch implements EventBatch {
   stack: Uint32Array = new Uint32Array(0);
   markNames: string[] = [];
 
+  constructor(private readonly alloc: TraceAlloc = heapAlloc) {}
+
   ensure(n: number): void {
     if (this.op.length >= n) return;
-    this.op = new Uint8Array(n);
-    this.tid = new Uint32Array(n);
-    this.id = new Uint32Array(n);
-    this.size = new Float64Array(n);
-    this.aux = new Uint32Array(n);
+    // doubling: an arena never frees the old columns
+    if (this.alloc !== heapAlloc) n = Math.max(n, this.op.length * 2);
+    const a = this.alloc;
+    this.op = a.u8(n);
+    this.tid = a.u32(n);
+    this.id = a.u32(n);
+    this.size = a.f64(n);
+    this.aux = a.u32(n);
   }
 
   ensureStacks(n: number): void {

@@ -33,7 +33,7 @@ export function traceDecodeChunk(frame: Uint8Array, start: number, end0: number,
     const ops = chunkOpLength(frame, start, end0);
     if (ops > TRACE_MAX_CHUNK_EVENTS) return chunkTooBig(ops, 'events');
   }
-  if (inp.body.length < len + 16) inp.body = new Uint8Array(Math.max(len + 16, Math.min(inp.body.length * 2, TRACE_MAX_FRAME + 16)));
+  if (inp.body.length < len + 16) inp.body = inp.alloc.u8(Math.max(len + 16, Math.min(inp.body.length * 2, TRACE_MAX_FRAME + 16)));
   const buf = inp.body;
   buf.set(frame.subarray(start, end0));
   chunkMeta.firstEvent = 0;
@@ -42,7 +42,7 @@ export function traceDecodeChunk(frame: Uint8Array, start: number, end0: number,
   // Copied into an owned array: indexed loads from a view deep inside the frame buffer were
   // measurably slower in the apply loop than from a small array of our own.
   const n = gOpEnd - gOpStart;
-  if (inp.opsOwn.length < n) inp.opsOwn = new Uint8Array(Math.max(n, inp.opsOwn.length * 2));
+  if (inp.opsOwn.length < n) inp.opsOwn = inp.alloc.u8(Math.max(n, inp.opsOwn.length * 2));
   inp.opsOwn.set(buf.subarray(gOpStart, gOpEnd));
   inp.ops = inp.opsOwn.subarray(0, n);
   inp.n = n;
@@ -255,7 +255,7 @@ function decodeU32Field(buf: Uint8Array, s: number, e: number, inp: TraceInput, 
   if (room < 0) return chunkTooBig(have + (e - s), `values in the ${COLUMN_NAMES[field]} column`);
   const col = field === 3 ? inp.runV : field === 4 ? inp.runL : field === 5 ? inp.ids : field === 7 ? inp.aligns
     : field === 10 ? inp.targets : inp.stackIds;
-  const out = growU32(col, have, room);
+  const out = growU32(col, have, room, inp.alloc);
   const n = varintDecodePackedU32(buf, s, e, out, have);
   decodeU32Set(inp, field, out, n < 0 ? have : n);
   return n < 0 ? `bad varint in the ${COLUMN_NAMES[field]} column` : null;

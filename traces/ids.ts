@@ -4,7 +4,10 @@
 // live[id] is also the live object's size (sizes are >= 1), so the live bytes (writer footer, reader
 // footer check) cost no second array access: a size below TRACE_IDS_BIG is stored as is, a bigger one
 // (up to 2^40, rare) as TRACE_IDS_BIG with the size in `big`. A Uint32Array: the reader's passes ran
-// measurably slower over a Float64Array. Memory ~ peak live objects.
+// measurably slower over a Float64Array. Memory ~ peak live objects. The arrays come from `alloc` (a
+// reader's arena: the fused kernel reads and writes them in place).
+import { heapAlloc, type TraceAlloc } from './arena.js';
+
 export const TRACE_IDS_BIG = 0xffffffff;
 
 export class TraceIds {
@@ -16,9 +19,9 @@ export class TraceIds {
   top = 0;
   next = 0;
 
-  constructor(capacity = 1024) {
-    this.stack = new Uint32Array(capacity);
-    this.live = new Uint32Array(capacity);
+  constructor(capacity = 1024, private readonly alloc: TraceAlloc = heapAlloc) {
+    this.stack = alloc.u32(capacity);
+    this.live = alloc.u32(capacity);
   }
 
   /** Id the next alloc will take. */
@@ -68,9 +71,9 @@ export class TraceIds {
   grow(minCapacity: number): void {
     let cap = this.live.length * 2;
     while (cap < minCapacity) cap *= 2;
-    const stack = new Uint32Array(cap);
+    const stack = this.alloc.u32(cap);
     stack.set(this.stack.subarray(0, this.top));
-    const live = new Uint32Array(cap);
+    const live = this.alloc.u32(cap);
     live.set(this.live);
     this.stack = stack;
     this.live = live;

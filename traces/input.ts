@@ -2,15 +2,18 @@
 // rule and validation are applied. Arrays grow only when a chunk is bigger than any before.
 // ops may be a view into the frame buffer. xids/lineOff are set for JSON only. opLimit (ops of the
 // stream's format version) is set once by the reader and survives reset().
+// Arrays the fused kernel reads (ops storage, body, runs, aligns) come from `alloc` (the reader's arena).
 // Sizes: the protobuf decoder stores a chunk whose sizes all fit 32 bits in sizes32 (narrow = true);
 // reading `sizes` then widens them into the Float64Array once (cold: only the general passes need it).
+import { heapAlloc, type TraceAlloc } from './arena.js';
+
 export class TraceInput {
   n = 0;
   ops: Uint8Array = new Uint8Array(0);
   /** Owned storage the protobuf decoder copies the op column into (ops = opsOwn, n entries valid). */
-  opsOwn: Uint8Array = new Uint8Array(0);
+  opsOwn: Uint8Array;
   /** Owned copy of the protobuf chunk body being decoded (16 spare bytes at the end). */
-  body: Uint8Array = new Uint8Array(0);
+  body: Uint8Array;
   /**
    * Deferred columns (validating protobuf reads): the id and size columns are left as varints in
    * body[idS..idE) / body[szS..szE) and decoded by the fused validating pass; nIds/nSizes are then
@@ -24,8 +27,8 @@ export class TraceInput {
   hasIds = false;
   hasSizes = false;
   idFirst = false;
-  runV: Uint32Array = new Uint32Array(256);
-  runL: Uint32Array = new Uint32Array(256);
+  runV: Uint32Array;
+  runL: Uint32Array;
   nRunV = 0;
   nRunL = 0;
   ids: Uint32Array = new Uint32Array(1024);
@@ -35,7 +38,7 @@ export class TraceInput {
   /** true: the nSizes sizes are in sizes32 only. */
   narrow = false;
   nSizes = 0;
-  aligns: Uint32Array = new Uint32Array(16);
+  aligns: Uint32Array;
   nAligns = 0;
   /** thread_target column: one per thread_join / thread_detach (format version 2). */
   targets: Uint32Array = new Uint32Array(16);
@@ -51,6 +54,14 @@ export class TraceInput {
   xids: Uint32Array | null = null;
   /** JSON: stream offset of each event's line. */
   lineOff: Float64Array | null = null;
+
+  constructor(readonly alloc: TraceAlloc = heapAlloc) {
+    this.opsOwn = alloc.u8(0);
+    this.body = alloc.u8(0);
+    this.runV = alloc.u32(256);
+    this.runL = alloc.u32(256);
+    this.aligns = alloc.u32(16);
+  }
 
   /** The sizes as doubles (widens a narrow chunk first). */
   get sizes(): Float64Array {
@@ -91,9 +102,9 @@ export class TraceInput {
   }
 }
 
-export function growU32(a: Uint32Array, used: number, min: number): Uint32Array {
+export function growU32(a: Uint32Array, used: number, min: number, alloc: TraceAlloc = heapAlloc): Uint32Array {
   if (a.length >= min) return a;
-  const b = new Uint32Array(Math.max(min, a.length * 2));
+  const b = alloc.u32(Math.max(min, a.length * 2));
   b.set(a.subarray(0, used));
   return b;
 }

@@ -8,17 +8,19 @@
 // yielded); lenient mode counts it in `skipped` and the pass resumes after it, so a skipped event
 // changes no state and every batch is a run of consecutive stream events. An unknown op is pending
 // in both modes (never skipped).
+import { heapAlloc } from './arena.js';
 import { DIGEST_H1_INIT, DIGEST_H2_INIT } from './digest.js';
 import { traceError, type TraceError, type TraceErrorCode } from './errors.js';
 import { TraceIds } from './ids.js';
+import type { FusedKernel } from './fusedKernel.js';
 import { TraceInput } from './input.js';
 import { TraceThreads, traceThreadFaultText, type TraceThreadFault } from './threads.js';
 import { traceCountRare } from './countRare.js';
 import { OP_COUNT, OP_FREE, OP_MARK, OP_MEMALIGN, OP_NAMES, OP_ALLOC, OP_CALLOC, OP_REALLOC, OP_THREAD_JOIN, OP_THREAD_DETACH, OP_THREAD_START } from './ops.js';
 
 export class TraceReadState {
-  ids = new TraceIds();
-  threads = new TraceThreads();
+  readonly ids: TraceIds;
+  readonly threads: TraceThreads;
   h1 = DIGEST_H1_INIT;
   h2 = DIGEST_H2_INIT;
   skipped = 0;
@@ -40,7 +42,12 @@ export class TraceReadState {
   /** The chunk whose columns were checked at its first skip (lenient). */
   private checkedChunk = -1;
 
-  constructor(readonly file: string, readonly lenient: boolean) {}
+  /** kernel: the reader's fused kernel (its arena holds ids and threads), or null (heap arrays, no kernel). */
+  constructor(readonly file: string, readonly lenient: boolean, readonly kernel: FusedKernel | null = null) {
+    const alloc = kernel?.arena ?? heapAlloc;
+    this.ids = new TraceIds(1024, alloc);
+    this.threads = new TraceThreads(alloc);
+  }
 
   /** Where the last pass stopped: run, its end, column positions (apply.ts). */
   resumeRun = 0;

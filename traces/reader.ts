@@ -20,6 +20,7 @@ import { TraceInput } from './input.js';
 import { TraceJsonLines } from './jsonRead.js';
 import { TRACE_BATCH_MAX } from './limits.js';
 import { opCountOfVersion } from './ops.js';
+import { fusedKernelCreate } from './fusedKernel.js';
 import { TraceReadState, traceCheckRuns, traceCheckUsed } from './readState.js';
 import { TRACE_MAGIC, TRACE_READ_VERSIONS, schemaDecodeFooter, schemaDecodeHeader } from './schema.js';
 import { TraceByteStream } from './source.js';
@@ -58,8 +59,8 @@ class TraceReaderImpl implements TraceReader {
   footerMismatches: readonly TraceFooterMismatch[] = [];
   private st: TraceReadState;
   private countsBefore = new Float64Array(256);
-  private batch = new TraceBatch();
-  private inp = new TraceInput();
+  private batch: TraceBatch;
+  private inp: TraceInput;
   /** Where a record's length varint ended (its body's start). */
   private readonly cur = new VarintCursor();
   private frames: TraceFrameReader | null = null;
@@ -78,7 +79,11 @@ class TraceReaderImpl implements TraceReader {
     this.lenient = opts.lenient ?? false;
     this.validate = opts.validate ?? true;
     this.verifyDigest = (opts.verifyDigest ?? true) && this.validate;
-    this.st = new TraceReadState(bytes.name, this.lenient);
+    // the fused kernel only serves validating protobuf reads; its arena holds the arrays it touches
+    const kernel = this.validate && opts.format !== 'json' ? fusedKernelCreate() : null;
+    this.st = new TraceReadState(bytes.name, this.lenient, kernel);
+    this.batch = new TraceBatch(kernel?.arena);
+    this.inp = new TraceInput(kernel?.arena);
   }
 
   get gzip(): boolean { return this.bytes.gzip; }

@@ -6,6 +6,8 @@
 // leaked, and a join then names the newest one. Ids below TRACE_SMALL_TIDS use flat arrays (the hot
 // loops index live/fate directly); larger ids (e.g. OS tids) use a set and a map, so memory is
 // bounded by the thread ids seen. join()/detach() change nothing when they return an error code.
+// live and fate come from `alloc` (a reader's arena: the fused kernel reads and writes them in place).
+import { heapAlloc, type TraceAlloc } from './arena.js';
 import type { TraceErrorCode } from './errors.js';
 
 export const TRACE_SMALL_TIDS = 65536;
@@ -18,15 +20,17 @@ export const FATE_RELEASED = 2;
 export type TraceThreadFault = Extract<TraceErrorCode, 'JOIN_UNKNOWN' | 'JOIN_LIVE' | 'JOIN_TWICE' | 'DETACH_UNKNOWN' | 'DETACH_TWICE'>;
 
 export class TraceThreads {
-  live = new Uint8Array(TRACE_SMALL_TIDS);
+  readonly live: Uint8Array;
   seen = new Uint8Array(TRACE_SMALL_TIDS);
-  fate = new Uint8Array(TRACE_SMALL_TIDS);
+  readonly fate: Uint8Array;
   bigLive = new Set<number>();
   bigSeen = new Set<number>();
   bigFate = new Map<number, number>();
   seenCount = 0;
 
-  constructor() {
+  constructor(alloc: TraceAlloc = heapAlloc) {
+    this.live = alloc.u8(TRACE_SMALL_TIDS);
+    this.fate = alloc.u8(TRACE_SMALL_TIDS);
     this.live[0] = 1;
     this.fate[0] = FATE_JOINABLE;
   }
