@@ -16,7 +16,7 @@ import { HOT } from './layout.js';
 import { magFlushAll, magSpill } from './magazine.js';
 import { osInit, osOomInfo, type OomInfo } from './os.js';
 import { validateParams, type AllocParams } from './params.js';
-import { HANDLE_NONE, runEvents } from './run.js';
+import { HANDLE_NONE, RunBatch, runEvents, runHandleTable, runLoad } from './run.js';
 import { slabAcquire, slabDrain, slabDropTls, slabRemotePush, slabReturn, slabTake } from './slab.js';
 import { partialPush, slabRec } from './slabRecord.js';
 import { statsRead, type AllocStats } from './statsView.js';
@@ -24,7 +24,12 @@ import { ssOnEmpty, ssTrim } from './superslab.js';
 import { stackInit } from './stack.js';
 import { threadDetach, threadExit, threadInit, threadJoin, threadStart } from './thread.js';
 
-export interface AllocatorOptions { buffer?: SharedArrayBuffer }
+export interface AllocatorOptions {
+  buffer?: SharedArrayBuffer;
+  /** Replay's fast paths in WebAssembly (kernel.ts; default true, only without `buffer`): false runs
+   *  every event through the JavaScript handle API instead (same effects). */
+  kernel?: boolean;
+}
 
 /** What a timeline sample reads (sampleStats). */
 export interface SampleStats {
@@ -37,14 +42,14 @@ export interface SampleStats {
 export interface ThreadFigures { allocs: number; frees: number; remoteFreesSent: number; remoteFreesReceived: number }
 
 export class Allocator extends AllocCore {
-  private constructor(p: AllocParams, buffer: SharedArrayBuffer | undefined) {
-    super(p, buffer);
+  private constructor(p: AllocParams, buffer: SharedArrayBuffer | undefined, kernel: boolean) {
+    super(p, buffer, kernel);
     this.init();
   }
 
   /** Creates an allocator whose whole state lives in `opts.buffer` (or a new growable SharedArrayBuffer). */
   static create(params: AllocParams, opts: AllocatorOptions = {}): Allocator {
-    return new Allocator(validateParams({ ...params }), opts.buffer);
+    return new Allocator(validateParams({ ...params }), opts.buffer, opts.kernel ?? true);
   }
 
   private init(): void {
@@ -86,7 +91,7 @@ export class Allocator extends AllocCore {
     f[L.S.maxMapCount] = this.p.maxMapCount;
     f[L.S.memLimit] = this.p.memLimit;
     f[L.S.nextTrimAt] = this.p.trimInterval;
-    f[L.S.bufferBytes] = this.buffer.byteLength;
+    f[L.S.bufferBytes] = this.bytes;
     this.refresh();
     osInit(this);
     stackInit(this);
@@ -148,15 +153,28 @@ export class Allocator extends AllocCore {
     this.freeSlow(tid, addr);
   }
 
+  private readonly runBatch = new RunBatch();
+
+  /** Makes op/tid/id/size [0, count) (an event batch's columns) the batch runAllocFree replays (run.ts). */
+  runLoad(op: Uint8Array, tid: Uint32Array, id: Uint32Array, size: Float64Array, count: number): void {
+    runLoad(this, this.runBatch, op, tid, id, size, count);
+  }
+
   /**
-   * Replays events [from, to) of an event batch's columns (run.ts): RUN_MALLOC stores the new block's
-   * handle in `handles[id]`, RUN_FREE frees `handles[id]`, with the effects of mallocHandle / freeHandle
-   * one by one. Returns the index of the first event not handled: another op, or a RUN_MALLOC whose id
-   * is beyond `handles` (the caller grows it and calls again). A failed allocation stores HANDLE_NONE,
-   * sets `runOom` and ends the run after that event.
+   * Replays events [from, to) of the loaded batch (run.ts): RUN_MALLOC stores the new block's handle in
+   * `handles[id]`, RUN_FREE frees `handles[id]`, with the effects of mallocHandle / freeHandle one by
+   * one. Returns the index of the first event not handled: another op, or a RUN_MALLOC whose id is
+   * beyond `handles` (the caller grows it, through handleTable, and calls again). A failed allocation
+   * stores HANDLE_NONE, sets `runOom` and ends the run after that event. `handles` from handleTable
+   * lets the fast paths run in WebAssembly.
    */
-  runAllocFree(op: Uint8Array, tid: Uint32Array, id: Uint32Array, size: Float64Array, handles: Int32Array, from: number, to: number): number {
-    return runEvents(this, op, tid, id, size, handles, from, to);
+  runAllocFree(handles: Int32Array, from: number, to: number): number {
+    return runEvents(this, this.runBatch, handles, from, to);
+  }
+
+  /** A handle table of n entries (a copy of old's first), where runAllocFree's fast paths reach it. */
+  handleTable(n: number, old: Int32Array | null = null): Int32Array {
+    return runHandleTable(this, n, old);
   }
 
   /** Set by runAllocFree when an allocation failed (the event before the index it returned); the caller clears it. */

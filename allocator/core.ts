@@ -2,7 +2,11 @@
 // whole buffer, a JS-side cache of header offsets (derived, never authoritative), heap chunk
 // allocation, buffer growth and table growth. Invariant: after any call that may grow the buffer or
 // move a table, the cached views and offsets equal what the header says (refresh() re-reads them).
+// The buffer is either a growable SharedArrayBuffer (grown in place) or, with the replay kernel
+// (kernel.ts), the first maxBufferBytes of the kernel's full-size memory; `bytes` is how much of it is
+// in use in both cases (the views cover that much, the bufferBytes statistic reports it).
 import { AllocUsageError } from './errors.js';
+import { RunKernel } from './kernel.js';
 import * as L from './layout.js';
 import type { AllocParams } from './params.js';
 import { tmGet } from './tidmap.js';
@@ -20,6 +24,11 @@ export function coreNewBuffer(initialBytes: number, maxBytes: number): SharedArr
 
 export class AllocCore {
   buffer: SharedArrayBuffer;
+  /** Bytes of the buffer in use (growth raises it, up to maxBytes). */
+  bytes = 0;
+  private maxBytes = 0;
+  /** The replay's fast paths in WebAssembly over this buffer, or null (the JavaScript paths). */
+  readonly kernel: RunKernel | null = null;
   i32!: Int32Array;
   f64!: Float64Array;
   u16!: Uint16Array;
@@ -82,7 +91,7 @@ export class AllocCore {
   ops = 0;
   // (the magazine of class c: top at cT + c, limit at cT + magLimDelta + c, chunk at cT + magPtrDelta + c)
 
-  constructor(p: AllocParams, buffer: SharedArrayBuffer | undefined) {
+  constructor(p: AllocParams, buffer: SharedArrayBuffer | undefined, kernel = true) {
     this.p = p;
     this.nc = p.sizeClasses.length;
     this.classSize = Int32Array.from(p.sizeClasses);
@@ -131,14 +140,19 @@ export class AllocCore {
       }
       if (g.growable && buffer.byteLength < want) g.grow(want);
       this.buffer = buffer;
+      this.bytes = buffer.byteLength;
+      this.maxBytes = g.growable ? g.maxByteLength : this.bytes;
     } else {
-      this.buffer = coreNewBuffer(want, p.maxBufferBytes);
+      this.kernel = kernel ? RunKernel.create(p.maxBufferBytes, this.classLut, this.cInfo) : null;
+      this.buffer = this.kernel ? this.kernel.buffer : coreNewBuffer(want, p.maxBufferBytes);
+      this.bytes = want;
+      this.maxBytes = p.maxBufferBytes;
     }
     this.rewrap();
   }
 
   rewrap(): void {
-    const n = this.buffer.byteLength;
+    const n = this.bytes;
     this.i32 = new Int32Array(this.buffer, 0, n >>> 2);
     this.f64 = new Float64Array(this.buffer, 0, n >>> 3);
     this.u16 = new Uint16Array(this.buffer, 0, n >>> 1);
@@ -170,16 +184,16 @@ export class AllocCore {
   }
 
   ensureBytes(bytes: number): void {
-    const cur = this.buffer.byteLength;
+    const cur = this.bytes;
     if (bytes <= cur) return;
-    const g = this.buffer as unknown as GrowableSab;
-    const max = g.growable ? g.maxByteLength : cur;
+    const max = this.maxBytes;
     let next = Math.max(bytes, cur + (cur >> 2), cur + (1 << 20));
     next = Math.min(Math.ceil(next / 65536) * 65536, max);
     if (next < bytes) {
       throw new AllocUsageError(`allocator metadata needs ${bytes} bytes; the SharedArrayBuffer is limited to ${max} (raise maxBufferBytes)`, 'capacity');
     }
-    g.grow(next);
+    if (this.kernel === null) (this.buffer as unknown as GrowableSab).grow(next);
+    this.bytes = next;
     this.rewrap();
   }
 

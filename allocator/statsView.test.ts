@@ -13,20 +13,25 @@ describe('openStatsView', () => {
     expect(() => openStatsView(a.buffer)).toThrow(/version/);
   });
 
-  it('reads what the owner wrote, including after the buffer grew', () => {
-    const a = Allocator.create(resolveParams('hakmem-larson-fix'));
-    const view = openStatsView(a.buffer);
-    const len0 = a.buffer.byteLength;
-    const ptrs: number[] = [];
-    for (let t = 1; t <= 40; t++) { a.threadStart(t); for (let i = 0; i < 3000; i++) ptrs.push(a.malloc(t, 16 + (i % 120))); }
-    expect(a.buffer.byteLength).toBeGreaterThan(len0);
-    const s = view.read();
-    expect(s).toEqual(a.stats());
-    expect(s.threads.length).toBe(41);
-    expect(s.threads.find((t) => t.tid === 40)!.allocs).toBe(3000);
-    expect(view.field('ssAllocated')).toBe(a.stats().ssAllocated);
-    expect(s.liveBlocks).toBe(ptrs.length);
-  });
+  // the replay kernel's full-size memory, and a growable SharedArrayBuffer grown in place
+  for (const kernel of [true, false]) {
+    it(`reads what the owner wrote, including after the buffer grew (kernel ${kernel})`, () => {
+      const a = Allocator.create(resolveParams('hakmem-larson-fix'), { kernel });
+      expect(a.kernel !== null).toBe(kernel);
+      const view = openStatsView(a.buffer);
+      const len0 = view.field('bufferBytes');
+      const ptrs: number[] = [];
+      for (let t = 1; t <= 40; t++) { a.threadStart(t); for (let i = 0; i < 3000; i++) ptrs.push(a.malloc(t, 16 + (i % 120))); }
+      expect(view.field('bufferBytes')).toBeGreaterThan(len0);
+      if (!kernel) expect(a.buffer.byteLength).toBe(view.field('bufferBytes'));
+      const s = view.read();
+      expect(s).toEqual(a.stats());
+      expect(s.threads.length).toBe(41);
+      expect(s.threads.find((t) => t.tid === 40)!.allocs).toBe(3000);
+      expect(view.field('ssAllocated')).toBe(a.stats().ssAllocated);
+      expect(s.liveBlocks).toBe(ptrs.length);
+    });
+  }
 
   it('a worker thread reads the statistics while the owner mutates them', async () => {
     const GS = SharedArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => SharedArrayBuffer;

@@ -72,7 +72,7 @@ export class ReplayCheckError extends Error {
 /** Mutable replay state; fields are read into locals by the hot loop. */
 class Replay {
   /** object id → block handle (HANDLE_NONE: its allocation failed) */
-  handles: Int32Array = new Int32Array(1 << 16);
+  handles: Int32Array;
   done = 0;
   /** The first MARKS_KEPT marks; the rest go to `spill` (a file), so memory stays bounded. */
   marks: ReplayMark[] = [];
@@ -98,15 +98,14 @@ class Replay {
     this.joinOnExit = reader.header.formatVersion < 2;
     this.timeline = TimelineRecorder.create(cfg.timelineEvery, Number(reader.header.expectedEvents) || 0);
     this.threads = new ThreadTable(alloc, this.joinOnExit);
+    this.handles = alloc.handleTable(1 << 16);
   }
 }
 
 function replayGrow(r: Replay, id: number): void {
   let n = r.handles.length;
   while (n <= id) n *= 2;
-  const next = new Int32Array(n);
-  next.set(r.handles);
-  r.handles = next;
+  r.handles = r.alloc.handleTable(n, r.handles);
 }
 
 function replayCheck(r: Replay, event: number): void {
@@ -193,7 +192,7 @@ function replaySegment(r: Replay, b: EventBatch, from: number, to: number): numb
   const alloc = r.alloc;
   let i = from;
   while (i < to) {
-    i = alloc.runAllocFree(b.op, b.tid, b.id, b.size, r.handles, i, to);
+    i = alloc.runAllocFree(r.handles, i, to);
     if (alloc.runOom) {
       alloc.runOom = false;
       if (replayOom(r, b, i - 1)) return i;
@@ -256,6 +255,7 @@ async function replayBatchLoop(r: Replay, reader: ReplaySource): Promise<void> {
   const stopAt = r.cfg.stopAt ?? Infinity;
   const throttle = { t0: performance.now(), e0: 0, speed: 0 };
   for await (const b of reader.batches()) {
+    r.alloc.runLoad(b.op, b.tid, b.id, b.size, b.count);
     let i = 0;
     while (i < b.count) {
       if (b.first + i >= stopAt) {

@@ -1,0 +1,142 @@
+// allocator/kernel.ts — the replay's fast paths in WebAssembly (kernel/run.ts, built by `npm run build`
+// into kernel/build/run.wasm): the memory they run in, its scratch part and the kernel's state block.
+// The memory is one shared WebAssembly.Memory, created at its full size (never grown, so the
+// SharedArrayBuffer handed to other threads stays whole; pages are only committed when touched):
+// bytes [0, maxBytes) are the allocator's buffer (core.ts tracks how much of it is in use), bytes
+// from `scratch` on are the kernel's — state block, layout check, class table, class info, then the
+// loaded batch columns and the handle tables, bump-allocated (never freed: a grown table leaves its
+// old storage, so the scratch holds at most about twice what is live). When the engine refuses the
+// memory or the scratch is full, the caller falls back to the JavaScript paths: same effects, slower.
+// The state block's slots (RK_*) mirror kernel/run.ts's K_* / D_*; the layout check hands it
+// layout.ts's HOT values, so the compiled-in layout cannot drift from the one layout module.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { HOT } from './layout.js';
+
+/** State block word slots (kernel/run.ts K_*); doubles from byte 128 (RKD). */
+export const enum RK {
+  OP = 0, TID = 1, ID = 2, SIZE = 3, HANDLES = 4, NH = 5, FROM = 6, TO = 7,
+  LUT = 8, INFO = 9, LIMD = 10, PTRD = 11, BS = 12, BM = 13, SSSTRIDE = 14, THRSTRIDE = 15,
+  FLAGS = 16, SLABOFF = 17, SSOFF = 18, THROFF = 19, CTID = 20, CT = 21, SERIAL = 22, CTS = 23,
+}
+export const enum RKD { OPS = 16, MAXSMALL = 17 }
+/** RK.FLAGS bits. */
+export const enum RKF { RELEASE = 1, PERIODIC = 2, PARTIAL = 4, TLS = 8 }
+
+const PAGE = 65536;
+const STATE_BYTES = 256;
+/** The scratch part: 1 GiB, or what wasm32's 4 GiB leave above the buffer; below 64 MiB, no kernel. */
+const SCRATCH_MAX = 1 << 30;
+const SCRATCH_MIN = 64 << 20;
+const WASM32_BYTES = 2 ** 32;
+
+/** kernel/run.ts's layoutCheck order. */
+const LAYOUT_WORDS = [
+  HOT.SL_SS, HOT.SL_CLASS, HOT.SL_FREE_TOP, HOT.SL_REMOTE, HOT.SL_USED, HOT.SL_OWNER, HOT.SL_TLS,
+  HOT.SL_LIST, HOT.SL_STACK, HOT.SL_OWNER_SLOT, HOT.SLAB_STRIDE,
+  HOT.SS_OWNER, HOT.SS_OWNER_SLOT, HOT.SS_ACTIVE, HOT.T_SERIAL,
+  HOT.CLASS_STATS_F64, HOT.CLASS_STRIDE, HOT.CS_ALLOC, HOT.CS_FREED, HOT.S_NEXT_TRIM_AT,
+  8, // CI.STRIDE (core.ts)
+];
+
+let compiled: WebAssembly.Module | null = null;
+
+function runWasmPath(): string {
+  const candidates = ['./kernel/build/run.wasm', '../../allocator/kernel/build/run.wasm'];
+  for (const c of candidates) {
+    const p = fileURLToPath(new URL(c, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`slabtrace: allocator/kernel/build/run.wasm not found near ${import.meta.url} (npm run build makes it)`);
+}
+
+export class RunKernel {
+  /** The allocator's buffer: the whole memory (its first maxBytes are the allocator's). */
+  readonly buffer: SharedArrayBuffer;
+  readonly state32: Int32Array;
+  readonly state64: Float64Array;
+  readonly runFast: (state: number) => number;
+  /** Byte offset of the state block (the scratch's start). */
+  readonly state: number;
+  private top: number;
+  private readonly end: number;
+  /** The loaded batch's columns (capacity: their length). */
+  op: Uint8Array = new Uint8Array(0);
+  tid: Uint32Array = new Uint32Array(0);
+  id: Uint32Array = new Uint32Array(0);
+  size: Float64Array = new Float64Array(0);
+
+  private constructor(memory: WebAssembly.Memory, scratch: number, lut: Uint8Array, info: Int32Array) {
+    this.buffer = memory.buffer as SharedArrayBuffer;
+    this.end = this.buffer.byteLength;
+    this.state = scratch;
+    this.top = scratch + STATE_BYTES;
+    this.state32 = new Int32Array(this.buffer, scratch, STATE_BYTES >> 2);
+    this.state64 = new Float64Array(this.buffer, scratch, STATE_BYTES >> 3);
+    compiled ??= new WebAssembly.Module(readFileSync(runWasmPath()));
+    const exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports;
+    const check = this.take(LAYOUT_WORDS.length * 4);
+    new Int32Array(this.buffer, check, LAYOUT_WORDS.length).set(LAYOUT_WORDS);
+    if ((exports.layoutCheck as (p: number) => number)(check) !== 1) {
+      throw new Error('slabtrace: allocator/kernel/run.ts does not match layout.ts (rebuild: npm run build)');
+    }
+    this.runFast = exports.runFast as (state: number) => number;
+    const lutAt = this.take(lut.length), infoAt = this.take(info.length * 4);
+    new Uint8Array(this.buffer, lutAt, lut.length).set(lut);
+    new Int32Array(this.buffer, infoAt, info.length).set(info);
+    this.state32[RK.LUT] = lutAt;
+    this.state32[RK.INFO] = infoAt;
+  }
+
+  /** A kernel whose memory holds an allocator buffer of up to maxBytes, or null (no room, or refused). */
+  static create(maxBytes: number, lut: Uint8Array, info: Int32Array): RunKernel | null {
+    const buffer = Math.ceil(maxBytes / PAGE) * PAGE;
+    const scratch = Math.min(SCRATCH_MAX, WASM32_BYTES - buffer);
+    if (scratch < SCRATCH_MIN) return null;
+    let memory: WebAssembly.Memory;
+    try {
+      const pages = (buffer + scratch) / PAGE;
+      memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    } catch {
+      return null;
+    }
+    return new RunKernel(memory, buffer, lut, info);
+  }
+
+  /** Byte offset of `bytes` (8-aligned) in the scratch, or -1 when it is full. */
+  private take(bytes: number): number {
+    const at = this.top, next = at + ((bytes + 7) & ~7);
+    if (next > this.end) return -1;
+    this.top = next;
+    return at;
+  }
+
+  /** Copies a batch's columns [0, count) into the scratch; false when they do not fit. */
+  load(op: Uint8Array, tid: Uint32Array, id: Uint32Array, size: Float64Array, count: number): boolean {
+    if (this.op.length < count) {
+      const n = Math.max(count, this.op.length * 2);
+      const at = this.take(n * 17);
+      if (at < 0) return false;
+      this.size = new Float64Array(this.buffer, at, n);
+      this.tid = new Uint32Array(this.buffer, at + n * 8, n);
+      this.id = new Uint32Array(this.buffer, at + n * 12, n);
+      this.op = new Uint8Array(this.buffer, at + n * 16, n);
+    }
+    this.op.set(op.subarray(0, count));
+    this.tid.set(tid.subarray(0, count));
+    this.id.set(id.subarray(0, count));
+    this.size.set(size.subarray(0, count));
+    return true;
+  }
+
+  /** A zeroed handle table of n entries in the scratch, or null when it is full. */
+  handleTable(n: number): Int32Array | null {
+    const at = this.take(n * 4);
+    return at < 0 ? null : new Int32Array(this.buffer, at, n);
+  }
+
+  /** Whether the kernel can reach `handles` (a table it handed out). */
+  holds(handles: Int32Array): boolean {
+    return handles.buffer === this.buffer;
+  }
+}

@@ -1,0 +1,130 @@
+// allocator/kernel/run.ts — AssemblyScript, compiled to allocator/kernel/build/run.wasm (npm run build):
+// the replay's fast paths (run.ts's contract) over the allocator's own memory. The allocator's buffer
+// is the first part of a shared WebAssembly.Memory (its byte 0 is the header); the kernel's state
+// block, the loaded batch columns, the handle table, the class table and the class info live in the
+// scratch part after it (kernel.ts). runFast applies events from FROM while they are mallocs and frees
+// of the cached thread that hit a fast path — the magazine pop, the magazine push into an own slab,
+// and the free into the slab of a thread that exited and released it — and returns the index of the
+// first event that does not (run.ts takes it through the allocator's handle API). The fast events'
+// thread counters and operation count are folded in before it returns. Layout constants (L_*) are
+// layout.ts's HOT values, compiled in; layoutCheck compares them with the values layout.ts writes,
+// so a drift is refused when the kernel is instantiated. No allocation, no runtime.
+
+@inline function w(s: usize, k: i32): i32 { return load<i32>(s + (<usize>k << 2)); }
+@inline function wi(i: i32): usize { return <usize>i << 2; }
+@inline function di(i: i32): usize { return <usize>i << 3; }
+
+// layout.ts HOT (word / double indexes), in the order layoutCheck reads them
+const L_SL_SS = 2, L_SL_CLASS = 4, L_SL_FREE_TOP = 7, L_SL_REMOTE = 8, L_SL_USED = 9, L_SL_OWNER = 10, L_SL_TLS = 11;
+const L_SL_LIST = 12, L_SL_STACK = 15, L_SL_OWNER_SLOT = 17, L_SLAB_STRIDE = 20;
+const L_SS_OWNER = 2, L_SS_OWNER_SLOT = 3, L_SS_ACTIVE = 4, L_T_SERIAL = 1;
+const L_CLASS_STATS_F64 = 192, L_CLASS_STRIDE = 7, L_CS_ALLOC = 1, L_CS_FREED = 2, L_S_NEXT_TRIM_AT = 132;
+const L_CI_STRIDE = 8, L_CI_SHIFT = 0;
+const L_COUNT = 21;
+
+/** 1 when the compiled layout equals the L_COUNT words at p (layout.ts's values, same order), else 0. */
+export function layoutCheck(p: usize): i32 {
+  let k = 0, ok = true;
+  ok = ok && load<i32>(p + wi(k++)) == L_SL_SS && load<i32>(p + wi(k++)) == L_SL_CLASS;
+  ok = ok && load<i32>(p + wi(k++)) == L_SL_FREE_TOP && load<i32>(p + wi(k++)) == L_SL_REMOTE;
+  ok = ok && load<i32>(p + wi(k++)) == L_SL_USED && load<i32>(p + wi(k++)) == L_SL_OWNER;
+  ok = ok && load<i32>(p + wi(k++)) == L_SL_TLS && load<i32>(p + wi(k++)) == L_SL_LIST;
+  ok = ok && load<i32>(p + wi(k++)) == L_SL_STACK && load<i32>(p + wi(k++)) == L_SL_OWNER_SLOT;
+  ok = ok && load<i32>(p + wi(k++)) == L_SLAB_STRIDE && load<i32>(p + wi(k++)) == L_SS_OWNER;
+  ok = ok && load<i32>(p + wi(k++)) == L_SS_OWNER_SLOT && load<i32>(p + wi(k++)) == L_SS_ACTIVE;
+  ok = ok && load<i32>(p + wi(k++)) == L_T_SERIAL && load<i32>(p + wi(k++)) == L_CLASS_STATS_F64;
+  ok = ok && load<i32>(p + wi(k++)) == L_CLASS_STRIDE && load<i32>(p + wi(k++)) == L_CS_ALLOC;
+  ok = ok && load<i32>(p + wi(k++)) == L_CS_FREED && load<i32>(p + wi(k++)) == L_S_NEXT_TRIM_AT;
+  ok = ok && load<i32>(p + wi(k++)) == L_CI_STRIDE && k == L_COUNT;
+  return ok ? 1 : 0;
+}
+
+// state block: i32 slots (K_*), then doubles from byte 128 (D_*); mirrored in kernel.ts (RK_*)
+const K_OP = 0, K_TID = 1, K_ID = 2, K_SIZE = 3, K_HANDLES = 4, K_NH = 5, K_FROM = 6, K_TO = 7;
+const K_LUT = 8, K_INFO = 9, K_LIMD = 10, K_PTRD = 11, K_BS = 12, K_BM = 13, K_SSSTRIDE = 14, K_THRSTRIDE = 15;
+const K_FLAGS = 16, K_SLABOFF = 17, K_SSOFF = 18, K_THROFF = 19, K_CTID = 20, K_CT = 21, K_SERIAL = 22, K_CTS = 23;
+const D_BASE = 128;
+const D_OPS = 0, D_MAXSMALL = 1;
+// K_FLAGS bits
+const F_RELEASE = 1, F_PERIODIC = 2, F_PARTIAL = 4, F_TLS = 8;
+
+
+/** The fast events from the state block's FROM (see the header); returns the first event not applied. */
+export function runFast(s: usize): i32 {
+  const op = <usize>w(s, K_OP), tid = <usize>w(s, K_TID), idc = <usize>w(s, K_ID), size = <usize>w(s, K_SIZE);
+  const handles = <usize>w(s, K_HANDLES), nh = <u32>w(s, K_NH), to = w(s, K_TO);
+  const lut = <usize>w(s, K_LUT), info = <usize>w(s, K_INFO);
+  const limD = w(s, K_LIMD), ptrD = w(s, K_PTRD), bs = w(s, K_BS), bm = w(s, K_BM);
+  const ssStride = w(s, K_SSSTRIDE), thrStride = w(s, K_THRSTRIDE), flags = w(s, K_FLAGS);
+  const slabOff = w(s, K_SLABOFF), ssOff = w(s, K_SSOFF), thrOff = w(s, K_THROFF);
+  const cTid = <u32>w(s, K_CTID), cT = w(s, K_CT), serial = w(s, K_SERIAL), cTS = w(s, K_CTS);
+  const ops = load<f64>(s + D_BASE + di(D_OPS)), maxSmall = load<f64>(s + D_BASE + di(D_MAXSMALL));
+  const release = (flags & F_RELEASE) != 0, periodic = (flags & F_PERIODIC) != 0;
+  const partialMode = (flags & F_PARTIAL) != 0, tlsMode = (flags & F_TLS) != 0;
+  const start = w(s, K_FROM);
+  const opsBase = ops - <f64>start + 1; // the operation count after event j of this run: opsBase + j
+  let i = start, mallocs = 0;
+  for (; i < to; i++) {
+    const o = load<u8>(op + <usize>i);
+    if (load<u32>(tid + wi(i)) != cTid) break;
+    if (o == 1 /* RUN_FREE */) {
+      const h = load<i32>(handles + wi(<i32>load<u32>(idc + wi(i))));
+      if (h < 0) break;
+      const r = slabOff + (h >>> bs) * L_SLAB_STRIDE;
+      const c = load<i32>(wi(r + L_SL_CLASS));
+      if (load<i32>(info + wi(c * L_CI_STRIDE + L_CI_SHIFT)) < 0) break; // free() takes these through freeBlock
+      const owner = load<i32>(wi(r + L_SL_OWNER));
+      if (owner == serial) {
+        const mt = cT + c;
+        const top = load<i32>(wi(mt));
+        if (top >= load<i32>(wi(mt + limD))) break;
+        store<i32>(wi(load<i32>(wi(mt + ptrD)) + top), h);
+        store<i32>(wi(mt), top + 1);
+      } else {
+        // another thread's slab: inline only when its owner exited (released) and nothing rare follows
+        if (!release) break;
+        const os = load<i32>(wi(r + L_SL_OWNER_SLOT));
+        if (os >= 0 && owner != 0 && load<i32>(wi(thrOff + os * thrStride + L_T_SERIAL)) == owner) break; // owner alive
+        if (load<i32>(wi(r + L_SL_REMOTE)) > 0) break; // drain first
+        const e = ssOff + load<i32>(wi(r + L_SL_SS)) * ssStride;
+        const act = load<i32>(wi(e + L_SS_ACTIVE));
+        if (act == 1) break; // the SuperSlab becomes empty
+        if (partialMode && load<i32>(wi(r + L_SL_LIST)) == 0 && load<i32>(wi(r + L_SL_TLS)) == 0) {
+          // partialPush would list the slab: only TLS-mode slabs of a dead SuperSlab owner stay unlisted
+          if (!tlsMode) break;
+          const sos = load<i32>(wi(e + L_SS_OWNER_SLOT)), so = load<i32>(wi(e + L_SS_OWNER));
+          if (sos >= 0 && so != 0 && load<i32>(wi(thrOff + sos * thrStride + L_T_SERIAL)) == so) break;
+        }
+        if (periodic && opsBase + <f64>i >= load<f64>(di(L_S_NEXT_TRIM_AT))) break; // a trim is due after it
+        const ft = load<i32>(wi(r + L_SL_FREE_TOP));
+        store<u16>((<usize>(load<i32>(wi(r + L_SL_STACK)) + ft)) << 1, <u16>(h & bm));
+        store<i32>(wi(r + L_SL_FREE_TOP), ft + 1);
+        store<i32>(wi(r + L_SL_USED), load<i32>(wi(r + L_SL_USED)) - 1);
+        store<i32>(wi(e + L_SS_ACTIVE), act - 1);
+      }
+      const st = di(L_CLASS_STATS_F64 + c * L_CLASS_STRIDE + L_CS_FREED);
+      store<f64>(st, load<f64>(st) + 1);
+    } else if (o == 0 /* RUN_MALLOC */) {
+      const k = load<u32>(idc + wi(i));
+      const n = load<f64>(size + di(i));
+      if (k >= nh || n > maxSmall) break;
+      const c = <i32>load<u8>(lut + <usize>((<i32>n + 15) >> 4));
+      const mt = cT + c;
+      const top = load<i32>(wi(mt)) - 1;
+      if (top < 0) break;
+      store<i32>(handles + (<usize>k << 2), load<i32>(wi(load<i32>(wi(mt + ptrD)) + top)));
+      store<i32>(wi(mt), top);
+      const st = di(L_CLASS_STATS_F64 + c * L_CLASS_STRIDE + L_CS_ALLOC);
+      store<f64>(st, load<f64>(st) + 1);
+      mallocs++;
+    } else break;
+  }
+  // the fast events' thread counters and operation count, folded in once
+  if (i > start) {
+    const ts = di(cTS);
+    store<f64>(ts, load<f64>(ts) + <f64>mallocs);
+    store<f64>(ts + 8, load<f64>(ts + 8) + <f64>(i - start - mallocs));
+    store<f64>(s + D_BASE + di(D_OPS), ops + <f64>(i - start));
+  }
+  return i;
+}

@@ -1,0 +1,111 @@
+// The replay's hot loop with and without the WebAssembly kernel: the same seeded event batches (a
+// Larson-like pattern: threads replacing random blocks, exiting and handing their slice to a new
+// thread; small and large sizes; a handle table that starts too small) give the same buffer, byte
+// for byte (its digest), the same statistics and the same failed allocations, on every preset and
+// on a mapping limit that makes allocations fail.
+import { describe, expect, it } from 'vitest';
+import { Allocator } from './allocator.js';
+import { PRESETS, resolveParams } from './presets.js';
+import { HANDLE_NONE, RUN_FREE, RUN_MALLOC } from './run.js';
+
+const THREAD_START = 5, THREAD_EXIT = 6;
+
+interface Batch { op: Uint8Array; tid: Uint32Array; id: Uint32Array; size: Float64Array; count: number }
+
+/** Seeded batches: `threads` threads own `chunks` slots each (one object id per slot). */
+function larsonBatches(seed: number, threads: number, chunks: number, events: number, maxSize: number): Batch[] {
+  let x = seed;
+  const rnd = (): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) % 0x7fffffff; };
+  const op: number[] = [], tid: number[] = [], id: number[] = [], size: number[] = [];
+  const push = (o: number, t: number, k: number, s: number): void => { op.push(o); tid.push(t); id.push(k); size.push(s); };
+  const live = new Uint8Array(threads * chunks);
+  const tids = Array.from({ length: threads }, (_, t) => t + 1);
+  let nextTid = threads + 1;
+  for (const t of tids) push(THREAD_START, t, 0, 0);
+  while (op.length < events) {
+    const t = rnd() % threads;
+    for (let j = 0, q = 1 + (rnd() % 40); j < q; j++) {
+      const v = t * chunks + (rnd() % chunks);
+      if (live[v]) push(RUN_FREE, tids[t]!, v, 0);
+      // mostly small, some past the small classes (large blocks), a few of size 1
+      const r = rnd() % 100;
+      push(RUN_MALLOC, tids[t]!, v, r < 3 ? 1 : r < 8 ? 2000 + (rnd() % maxSize) : 8 + (rnd() % 1016));
+      live[v] = 1;
+    }
+    if (rnd() % 8 === 0) {
+      push(THREAD_EXIT, tids[t]!, 0, 0);
+      tids[t] = nextTid++;
+      push(THREAD_START, tids[t]!, 0, 0);
+    }
+  }
+  const batches: Batch[] = [];
+  for (let at = 0; at < op.length; at += 4096) {
+    const n = Math.min(4096, op.length - at);
+    batches.push({
+      op: Uint8Array.from(op.slice(at, at + n)), tid: Uint32Array.from(tid.slice(at, at + n)),
+      id: Uint32Array.from(id.slice(at, at + n)), size: Float64Array.from(size.slice(at, at + n)), count: n,
+    });
+  }
+  return batches;
+}
+
+/** Replays the batches as replayCore does (thread events and table growth between runs); the digest after each batch. */
+function drive(a: Allocator, batches: Batch[]): { digests: string[]; failed: number; kernelHandles: boolean } {
+  let handles = a.handleTable(16);
+  const kernelHandles = a.kernel?.holds(handles) ?? false;
+  const digests: string[] = [];
+  let failed = 0;
+  for (const b of batches) {
+    a.runLoad(b.op, b.tid, b.id, b.size, b.count);
+    let i = 0;
+    while (i < b.count) {
+      i = a.runAllocFree(handles, i, b.count);
+      if (a.runOom) {
+        a.runOom = false;
+        expect(handles[b.id[i - 1]!]).toBe(HANDLE_NONE);
+        failed++;
+        continue;
+      }
+      if (i >= b.count) break;
+      const o = b.op[i]!;
+      if (o === RUN_MALLOC) {
+        handles = a.handleTable(handles.length * 2, handles);
+        continue;
+      }
+      if (o === THREAD_START) a.threadStart(b.tid[i]!);
+      else if (o === THREAD_EXIT) a.threadExit(b.tid[i]!);
+      else throw new Error(`unexpected op ${o}`);
+      i++;
+    }
+    digests.push(a.digest());
+  }
+  return { digests, failed, kernelHandles };
+}
+
+describe('runAllocFree: the WebAssembly fast paths and the handle API have the same effects', () => {
+  const batches = larsonBatches(0x5eed, 6, 300, 60_000, 300_000);
+  for (const preset of Object.keys(PRESETS)) {
+    it(preset, () => {
+      const k = Allocator.create(resolveParams(preset), { kernel: true });
+      const j = Allocator.create(resolveParams(preset), { kernel: false });
+      expect(k.kernel).not.toBeNull();
+      expect(j.kernel).toBeNull();
+      const rk = drive(k, batches), rj = drive(j, batches);
+      expect(rk.kernelHandles).toBe(true);
+      expect(rk.digests).toEqual(rj.digests);
+      expect(k.stats()).toEqual(j.stats());
+      expect(k.checkInvariants().errors).toEqual([]);
+    });
+  }
+
+  it('with allocations failing at a mapping limit', () => {
+    const params = (): ReturnType<typeof resolveParams> => resolveParams('hakmem-larson-bug', { maxMapCount: '120' });
+    const k = Allocator.create(params(), { kernel: true });
+    const j = Allocator.create(params(), { kernel: false });
+    const rk = drive(k, batches), rj = drive(j, batches);
+    expect(rj.failed).toBeGreaterThan(0);
+    expect(rk.failed).toBe(rj.failed);
+    expect(rk.digests).toEqual(rj.digests);
+    expect(k.stats()).toEqual(j.stats());
+  });
+});
