@@ -7,6 +7,10 @@
 // other's counter; STATE says whether the producer has ended (ok / error); QUIT asks it to stop.
 // Most batches carry no aux at all (alignments, mark names, join/detach targets): their aux column is
 // not copied (SLOT_AUX = 0) and the reader presents zeros instead.
+// A batch the trace reader decoded into its shared memory (TraceReader.sharedMemory, posted first on the
+// side port) is not copied at all: the slot carries its columns' byte offsets in that memory
+// (SLOT_SHARED = 1) and the consumer reads them in place; the reader writes successive batches into as
+// many column sets as the ring has slots, so a batch's columns stay untouched until its slot is read.
 // Metadata (header, a slot's mark names, the end record) that does not fit its area is spilled: posted
 // on a side MessagePort before its length is published as SPILLED, and taken back with
 // receiveMessageOnPort, so the ring carries any valid trace.
@@ -35,7 +39,14 @@ export const SLOT_BYTES_READ = 4;
 export const SLOT_MARKS_LEN = 5;
 /** 1 when the slot's aux column was written; 0 when every aux of its events is 0 (not copied). */
 export const SLOT_AUX = 6;
-const SLOT_F64 = 8;
+/** 1: the batch's columns are in the decoder's shared memory, at the byte offsets below. */
+export const SLOT_SHARED = 7;
+export const SLOT_OP_AT = 8;
+export const SLOT_TID_AT = 9;
+export const SLOT_ID_AT = 10;
+export const SLOT_SIZE_AT = 11;
+export const SLOT_AUX_AT = 12;
+const SLOT_F64 = 16;
 
 export interface RingGeometry {
   slots: number;
@@ -44,7 +55,7 @@ export interface RingGeometry {
   metaBytes: number;
 }
 
-export const RING_DEFAULT: RingGeometry = { slots: 8, capacity: 32768, markBytes: 1 << 16, metaBytes: 1 << 20 };
+export const RING_DEFAULT: RingGeometry = { slots: 4, capacity: 32768, markBytes: 1 << 16, metaBytes: 1 << 20 };
 
 interface RingSlot {
   f: Float64Array;

@@ -3,12 +3,16 @@
 // ends, on an error (published as the end record, rebuilt on the other side), or when asked to quit.
 // Metadata too large for the ring goes on the side port (batchRing.ts). The end record always gets
 // out: if even that fails, a minimal one is published, and the state is set in every case.
+// Batches the reader decoded into its shared memory are published without a copy (their columns'
+// offsets); the reader writes into one column set per ring slot, in turn, and the next batch is only
+// read once a slot is free, so the columns of every batch the consumer may still read stay untouched.
 
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openTrace, OP_MARK, type EventBatch, type OpenTraceOptions, type TraceReader } from '../traces/index.js';
 import {
   ringOpen, ringPutJson, RingState, RING_END_LEN, RING_HEADER_LEN, RING_QUIT, RING_READ, RING_STATE, RING_WRITTEN,
-  SLOT_AUX, SLOT_BYTES_READ, SLOT_CHUNK, SLOT_COUNT, SLOT_FIRST, SLOT_MARKS_LEN, SLOT_OFFSET, type Ring, type RingGeometry,
+  SLOT_AUX, SLOT_AUX_AT, SLOT_BYTES_READ, SLOT_CHUNK, SLOT_COUNT, SLOT_FIRST, SLOT_ID_AT, SLOT_MARKS_LEN, SLOT_OFFSET, SLOT_OP_AT,
+  SLOT_SHARED, SLOT_SIZE_AT, SLOT_TID_AT, type Ring, type RingGeometry,
 } from './batchRing.js';
 import { replayErrorToData } from './replayError.js';
 
@@ -50,6 +54,7 @@ function ringPublish(ring: Ring, seq: number, b: EventBatch, from: number, to: n
   const aux = b.markNames.length > 0 || ringAnyAux(b.aux, from, to); // marks renumber their aux below
   if (aux) slot.aux.set(b.aux.subarray(from, to));
   let marksLen = 0;
+  slot.f[SLOT_SHARED] = 0;
   if (b.markNames.length > 0) {
     const names: string[] = [];
     for (let i = from; i < to; i++) {
@@ -60,7 +65,26 @@ function ringPublish(ring: Ring, seq: number, b: EventBatch, from: number, to: n
     }
     marksLen = names.length ? ringPutJson(slot.marks, names, side) : 0;
   }
+  ringSlotPublish(ring, seq, b, from, to, reader, marksLen, aux);
+}
+
+/** Publishes batch `b`, whose columns are in the reader's shared memory, in slot `seq` by their offsets. */
+function ringPublishShared(ring: Ring, seq: number, b: EventBatch, reader: TraceReader, side: MessagePort): void {
+  const slot = ring.slots[seq % ring.geometry.slots];
   const f = slot.f;
+  f[SLOT_SHARED] = 1;
+  f[SLOT_OP_AT] = b.op.byteOffset;
+  f[SLOT_TID_AT] = b.tid.byteOffset;
+  f[SLOT_ID_AT] = b.id.byteOffset;
+  f[SLOT_SIZE_AT] = b.size.byteOffset;
+  f[SLOT_AUX_AT] = b.aux.byteOffset;
+  const marksLen = b.markNames.length > 0 ? ringPutJson(slot.marks, b.markNames, side) : 0;
+  ringSlotPublish(ring, seq, b, 0, b.count, reader, marksLen, true);
+}
+
+/** The slot's progress fields, then WRITTEN: the slot becomes readable. */
+function ringSlotPublish(ring: Ring, seq: number, b: EventBatch, from: number, to: number, reader: TraceReader, marksLen: number, aux: boolean): void {
+  const f = ring.slots[seq % ring.geometry.slots].f;
   f[SLOT_COUNT] = to - from;
   f[SLOT_FIRST] = b.first + from;
   f[SLOT_CHUNK] = b.chunk;
@@ -70,6 +94,12 @@ function ringPublish(ring: Ring, seq: number, b: EventBatch, from: number, to: n
   f[SLOT_AUX] = aux ? 1 : 0;
   Atomics.store(ring.ctl, RING_WRITTEN, seq + 1);
   Atomics.notify(ring.ctl, RING_WRITTEN);
+}
+
+/** Whether every column of b lies in the reader's shared memory. */
+function ringShareable(reader: TraceReader, b: EventBatch): boolean {
+  return reader.inSharedMemory(b.op) && reader.inSharedMemory(b.tid) && reader.inSharedMemory(b.id)
+    && reader.inSharedMemory(b.size) && reader.inSharedMemory(b.aux);
 }
 
 function ringEnd(ring: Ring, state: RingState, record: unknown, side: MessagePort): void {
@@ -93,13 +123,24 @@ async function decodeMain(): Promise<void> {
   const side = data.side;
   let reader: TraceReader | null = null;
   try {
-    reader = await openTrace(data.path, data.open);
+    reader = await openTrace(data.path, { ...data.open, batchSets: data.geometry.slots });
+    side.postMessage(reader.sharedMemory); // first on the side port, before the header's length
     Atomics.store(ring.ctl, RING_HEADER_LEN, ringPutJson(ring.headerArea, reader.header, side));
     Atomics.notify(ring.ctl, RING_HEADER_LEN);
-    for await (const b of reader.batches()) {
+    const batches = reader.batches();
+    for (;;) {
+      // a free slot before the reader writes the next batch: its column set is then free too
+      let seq = ringAcquire(ring);
+      if (seq < 0) return;
+      const next = await batches.next();
+      if (next.done) break;
+      const b = next.value;
+      if (ringShareable(reader, b)) {
+        ringPublishShared(ring, seq, b, reader, side);
+        continue;
+      }
       for (let i = 0; i < b.count; i += cap) {
-        const seq = ringAcquire(ring);
-        if (seq < 0) return;
+        if (i > 0 && (seq = ringAcquire(ring)) < 0) return;
         ringPublish(ring, seq, b, i, Math.min(b.count, i + cap), reader, side);
       }
     }

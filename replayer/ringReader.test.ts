@@ -1,5 +1,6 @@
 // The decode-worker pipeline: what comes through the batch ring is exactly what the trace reader
-// yields (events, marks, footer), with a ring small enough to wrap around and split batches; the aux
+// yields (events, marks, footer), with a ring small enough to wrap around (protobuf batches published
+// in place, JSON ones copied and split); a batch published in place is not overwritten while held; the aux
 // column (alignments, join/detach targets) and the header's format version come through; decode
 // errors arrive after the good batches with their code and position; a bad file fails at open.
 
@@ -45,6 +46,22 @@ describe('batch ring', () => {
     expect(got.marks.map((m) => m.name)).toEqual(['measure-peak@3K', 'flush@3K', 'measure-after@3K', 'measure-peak@1K', 'flush@1K', 'measure-after@1K']);
     expect(ring.footer).toEqual(direct.footer);
     expect(ring.header).toEqual(direct.header);
+  });
+
+  it('a batch published in place stays as yielded while the consumer holds it (the decoder runs ahead)', async () => {
+    const direct = await flatten(await openTrace(trace));
+    const ring = await ringReaderOpen(trace, {}, tiny);
+    const ids: number[] = [];
+    let slow = 0;
+    for await (const b of ring.batches()) {
+      const at = [...b.id.subarray(0, b.count)];
+      // give the decoder time to fill every other slot, then read the held batch again
+      if (slow++ < 6) await new Promise((resolve) => setTimeout(resolve, 30));
+      expect([...b.id.subarray(0, b.count)]).toEqual(at);
+      ids.push(...at);
+    }
+    await ring.close();
+    expect(ids).toEqual(direct.ids);
   });
 
   it('carries thread_join / thread_detach with their targets, alignments and the format version', async () => {

@@ -11,7 +11,8 @@ import type {
 } from '../traces/index.js';
 import {
   ringCreate, ringGetJson, RingState, RING_DEFAULT, RING_END_LEN, RING_HEADER_LEN, RING_QUIT, RING_READ, RING_STATE, RING_WRITTEN,
-  SLOT_AUX, SLOT_BYTES_READ, SLOT_CHUNK, SLOT_COUNT, SLOT_FIRST, SLOT_MARKS_LEN, SLOT_OFFSET, type Ring, type RingGeometry,
+  SLOT_AUX, SLOT_AUX_AT, SLOT_BYTES_READ, SLOT_CHUNK, SLOT_COUNT, SLOT_FIRST, SLOT_ID_AT, SLOT_MARKS_LEN, SLOT_OFFSET, SLOT_OP_AT,
+  SLOT_SHARED, SLOT_SIZE_AT, SLOT_TID_AT, type Ring, type RingGeometry,
 } from './batchRing.js';
 import type { DecodeWorkerData } from './decodeWorker.js';
 import { replayErrorFromData, type ReplayErrorData } from './replayError.js';
@@ -55,11 +56,14 @@ class RingReader implements ReplaySource {
   private readonly take: () => string;
   /** What a slot without an aux column presents (zeros, never written). */
   private readonly zeroAux: Uint32Array;
+  /** The decoder's shared memory's buffer, as long as the last shared batch needed. */
+  private shared: ArrayBufferLike;
 
   constructor(
     readonly header: TraceHeader, private readonly ring: Ring, private readonly worker: Worker,
-    private readonly watch: DecoderWatch, side: MessagePort,
+    private readonly watch: DecoderWatch, side: MessagePort, private readonly memory: WebAssembly.Memory | null,
   ) {
+    this.shared = memory?.buffer ?? new ArrayBuffer(0);
     this.take = () => ringTakeSpilled(side);
     this.zeroAux = new Uint32Array(ring.geometry.capacity);
   }
@@ -86,6 +90,7 @@ class RingReader implements ReplaySource {
     const f = slot.f;
     this.bytesRead = f[SLOT_BYTES_READ];
     const marksLen = f[SLOT_MARKS_LEN];
+    if (f[SLOT_SHARED] === 1) return this.viewShared(f, marksLen, slot.marks);
     return {
       count: f[SLOT_COUNT],
       first: f[SLOT_FIRST],
@@ -97,6 +102,27 @@ class RingReader implements ReplaySource {
       size: slot.size as unknown as Float64Array<ArrayBuffer>,
       aux: (f[SLOT_AUX] === 1 ? slot.aux : this.zeroAux) as unknown as Uint32Array<ArrayBuffer>,
       markNames: marksLen !== 0 ? ringGetJson<string[]>(slot.marks, marksLen, this.take) : [],
+    };
+  }
+
+  /** A batch the decoder published in place: views of its columns in the decoder's shared memory. */
+  private viewShared(f: Float64Array, marksLen: number, marks: Uint8Array): EventBatch {
+    const n = f[SLOT_COUNT];
+    // the memory grows by new buffers: take the newest when this batch lies beyond the one held
+    if (f[SLOT_SIZE_AT] + n * 8 > this.shared.byteLength || f[SLOT_OP_AT] + n > this.shared.byteLength
+      || Math.max(f[SLOT_TID_AT], f[SLOT_ID_AT], f[SLOT_AUX_AT]) + n * 4 > this.shared.byteLength) this.shared = this.memory!.buffer;
+    const buf = this.shared;
+    return {
+      count: n,
+      first: f[SLOT_FIRST],
+      chunk: f[SLOT_CHUNK],
+      byteOffset: f[SLOT_OFFSET],
+      op: new Uint8Array(buf, f[SLOT_OP_AT], n) as unknown as Uint8Array<ArrayBuffer>,
+      tid: new Uint32Array(buf, f[SLOT_TID_AT], n) as unknown as Uint32Array<ArrayBuffer>,
+      id: new Uint32Array(buf, f[SLOT_ID_AT], n) as unknown as Uint32Array<ArrayBuffer>,
+      size: new Float64Array(buf, f[SLOT_SIZE_AT], n) as unknown as Float64Array<ArrayBuffer>,
+      aux: new Uint32Array(buf, f[SLOT_AUX_AT], n) as unknown as Uint32Array<ArrayBuffer>,
+      markNames: marksLen !== 0 ? ringGetJson<string[]>(marks, marksLen, this.take) : [],
     };
   }
 
@@ -166,6 +192,9 @@ export async function ringReaderOpen(path: string, open: OpenTraceOptions, geome
     side.close();
     throw end.error ? replayErrorFromData(end.error) : new Error(watch.gone ?? 'decode worker ended without a header');
   }
+  // the decoder's shared memory (or null) was posted first, before the header's length
+  const memory = receiveMessageOnPort(side)?.message as WebAssembly.Memory | null | undefined;
+  if (memory === undefined) throw new Error('ring: the decoder\'s memory message is missing from the side port');
   const header = ringGetJson<TraceHeader>(ring.headerArea, Atomics.load(ring.ctl, RING_HEADER_LEN), take);
-  return new RingReader(header, ring, worker, watch, side);
+  return new RingReader(header, ring, worker, watch, side, memory);
 }

@@ -20,7 +20,7 @@ import { TraceInput } from './input.js';
 import { TraceJsonLines } from './jsonRead.js';
 import { TRACE_BATCH_MAX } from './limits.js';
 import { opCountOfVersion } from './ops.js';
-import { fusedKernelCreate } from './fusedKernel.js';
+import { fusedKernelCreate, type FusedKernel } from './fusedKernel.js';
 import { TraceReadState, traceCheckRuns, traceCheckUsed } from './readState.js';
 import { TRACE_MAGIC, TRACE_READ_VERSIONS, schemaDecodeFooter, schemaDecodeHeader } from './schema.js';
 import { TraceByteStream } from './source.js';
@@ -59,8 +59,12 @@ class TraceReaderImpl implements TraceReader {
   footerMismatches: readonly TraceFooterMismatch[] = [];
   private st: TraceReadState;
   private countsBefore = new Float64Array(256);
+  /** The batch being written: sets[nextSet - 1 mod sets.length] (batchSets: the reader writes them in turn). */
   private batch: TraceBatch;
+  private readonly sets: TraceBatch[];
+  private nextSet = 1;
   private inp: TraceInput;
+  private readonly kernel: FusedKernel | null;
   /** Where a record's length varint ended (its body's start). */
   private readonly cur = new VarintCursor();
   private frames: TraceFrameReader | null = null;
@@ -79,10 +83,13 @@ class TraceReaderImpl implements TraceReader {
     this.lenient = opts.lenient ?? false;
     this.validate = opts.validate ?? true;
     this.verifyDigest = (opts.verifyDigest ?? true) && this.validate;
-    // the fused kernel only serves validating protobuf reads; its arena holds the arrays it touches
-    const kernel = this.validate && opts.format !== 'json' ? fusedKernelCreate() : null;
+    // the fused kernel serves validating reads (protobuf); its arena holds the arrays it touches and
+    // every batch's columns (sharedMemory)
+    const kernel = this.validate ? fusedKernelCreate() : null;
+    this.kernel = kernel;
     this.st = new TraceReadState(bytes.name, this.lenient, kernel);
-    this.batch = new TraceBatch(kernel?.arena);
+    this.sets = Array.from({ length: Math.max(1, opts.batchSets ?? 1) }, () => new TraceBatch(kernel?.arena));
+    this.batch = this.sets[0]!;
     this.inp = new TraceInput(kernel?.arena);
   }
 
@@ -92,6 +99,8 @@ class TraceReaderImpl implements TraceReader {
   get applied(): number { return this.st.read - this.st.skipped; }
   get digest(): string | null { return this.verifyDigest ? digestHex(this.st.h1, this.st.h2) : null; }
   get bytesRead(): number { return this.bytes.rawBytes; }
+  get sharedMemory(): WebAssembly.Memory | null { return this.kernel?.arena.memory ?? null; }
+  inSharedMemory(view: ArrayBufferView): boolean { return this.kernel?.arena.holds(view) ?? false; }
 
   async open(): Promise<void> {
     const fr = new TraceFrameReader(this.bytes);
@@ -268,13 +277,14 @@ class TraceReaderImpl implements TraceReader {
    * next slice starts after it). frameOffset: the chunk's frame (protobuf); -1: each line's (JSON).
    */
   private *slices(frameOffset: number): Generator<EventBatch> {
-    const st = this.st, inp = this.inp, b = this.batch;
+    const st = this.st, inp = this.inp;
     this.countsBefore.set(st.opCounts);
     const cols = traceStackColumnCheck(inp, this.hasStacks);
     if (cols !== null) throw st.structural('CORRUPT_CHUNK', -1, cols);
     this.stackPos = 0;
     let from = 0;
     do {
+      const b = this.batchNext();
       from = this.applySlice(from, frameOffset >= 0 ? frameOffset : inp.lineOff![from]!);
       if (b.count > 0) yield b;
       if (st.pending) throw st.pending;
@@ -283,6 +293,13 @@ class TraceReaderImpl implements TraceReader {
     st.events += inp.n;
     st.read = st.events;
     st.chunk++;
+  }
+
+  /** The set of columns the next batch is written into (the sets in turn). */
+  private batchNext(): TraceBatch {
+    const sets = this.sets;
+    if (sets.length > 1) this.batch = sets[this.nextSet++ % sets.length]!;
+    return this.batch;
   }
 
   /**
@@ -359,16 +376,17 @@ class TraceReaderImpl implements TraceReader {
    * so after a read this is its peak (the JSON parser's line buffer aside).
    */
   memoryFootprint(): number {
-    const b = this.batch, i = this.inp, ids = this.st.ids, th = this.st.threads;
-    let n = b.op.byteLength + b.tid.byteLength + b.id.byteLength + b.size.byteLength + b.aux.byteLength;
+    const i = this.inp, ids = this.st.ids, th = this.st.threads;
+    let n = 0;
+    for (const b of this.sets) n += b.op.byteLength + b.tid.byteLength + b.id.byteLength + b.size.byteLength + b.aux.byteLength + b.stack.byteLength;
     n += i.opsOwn.byteLength + i.body.byteLength + i.runV.byteLength + i.runL.byteLength + i.ids.byteLength;
     n += i.sizesF64.byteLength + i.sizes32.byteLength + i.aligns.byteLength + i.targets.byteLength;
-    n += b.stack.byteLength + i.stackIds.byteLength;
+    n += i.stackIds.byteLength;
     n += (i.xids?.byteLength ?? 0) + (i.lineOff?.byteLength ?? 0) + (i.ops.buffer === i.opsOwn.buffer ? 0 : i.ops.byteLength);
     n += ids.stack.byteLength + ids.live.byteLength + 16 * ids.big.size;
     n += th.live.byteLength + th.seen.byteLength + th.fate.byteLength + 16 * (th.bigLive.size + th.bigSeen.size + th.bigFate.size);
     for (const m of i.marks) n += 2 * m.length + 16;
-    for (const m of b.markNames) n += 2 * m.length + 16;
+    for (const b of this.sets) for (const m of b.markNames) n += 2 * m.length + 16;
     return n + (this.frames?.buf.byteLength ?? 0);
   }
 

@@ -124,6 +124,12 @@ export interface OpenTraceOptions {
   validate?: boolean;
   /** JSON: events per batch (default 65536). Protobuf: a batch is at most one chunk. */
   batchEvents?: number;
+  /**
+   * Sets of batch columns the reader writes successive batches into, in turn (default 1): a consumer
+   * may go on using the last batchSets - 1 batches yielded while the next one is read (e.g. another
+   * thread reading them through sharedMemory).
+   */
+  batchSets?: number;
   /** Name used in error messages (default: the path, or '<stdin>' / '<stream>'). */
   name?: string;
 }
@@ -181,6 +187,15 @@ export interface TraceReader {
   readonly footerMismatches: readonly TraceFooterMismatch[];
   /** Compressed (raw) bytes consumed so far. */
   readonly bytesRead: number;
+  /**
+   * The shared memory a validating reader writes its batch columns into (protobuf: where its fused
+   * kernel decodes); null for an unchecked reader, or when the engine refused the memory. A batch whose
+   * op, tid, id, size and aux columns are in it (inSharedMemory) can be read on another thread given
+   * this memory, by the columns' byteOffset and the batch's count.
+   */
+  readonly sharedMemory: WebAssembly.Memory | null;
+  /** Whether view lies in sharedMemory. */
+  inSharedMemory(view: ArrayBufferView): boolean;
   /** Stop reading and release the source. */
   close(): Promise<void>;
 }

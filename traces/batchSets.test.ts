@@ -1,0 +1,94 @@
+// Batch column sets and the shared memory: with batchSets = k a reader writes successive batches into
+// k sets of columns in turn, so the last k - 1 batches yielded keep their values while the next is
+// read (what the decode worker relies on to publish batches without copying them); a validating
+// reader's batches are views of its shared memory (for protobuf, the fused kernel wrote them there),
+// an unchecked reader's are not; and the events are the same whatever the number of sets.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { convertTrace, createTraceWriter, openTrace, type EventBatch } from './index.js';
+import { writeLarsonLike } from './testkit.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'slabtrace-sets-'));
+const pb = join(dir, 'l.pb');
+const json = join(dir, 'l.jsonl');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  const w = createTraceWriter(pb, { workload: 'l', recorder: 'test' }, { chunkEvents: 1000 });
+  await writeLarsonLike(w, 12_000, 9, true, 500);
+  await w.close();
+  await convertTrace(pb, json);
+});
+
+interface Snap { first: number; op: number[]; tid: number[]; id: number[]; size: number[]; aux: number[] }
+const snap = (b: EventBatch): Snap => ({
+  first: b.first, op: [...b.op.subarray(0, b.count)], tid: [...b.tid.subarray(0, b.count)], id: [...b.id.subarray(0, b.count)],
+  size: [...b.size.subarray(0, b.count)], aux: [...b.aux.subarray(0, b.count)],
+});
+
+describe('batchSets', () => {
+  it('keeps the last batchSets - 1 batches intact while the next one is read', async () => {
+    const sets = 3;
+    const r = await openTrace(pb, { batchSets: sets });
+    const held: { b: EventBatch; s: Snap }[] = [];
+    let batches = 0;
+    for await (const b of r.batches()) {
+      batches++;
+      // every batch still held reads as it did when yielded
+      for (const h of held) expect(snap(h.b)).toEqual(h.s);
+      held.push({ b, s: snap(b) });
+      if (held.length > sets - 1) held.shift();
+    }
+    expect(batches).toBeGreaterThan(sets * 2);
+    expect(r.digestStatus).toBe('verified');
+  });
+
+  it('with one set (the default) the next batch reuses the columns', async () => {
+    const r = await openTrace(pb);
+    let prev: EventBatch | null = null;
+    let reused = 0;
+    for await (const b of r.batches()) {
+      if (prev !== null && prev.op === b.op) reused++;
+      prev = b;
+    }
+    expect(reused).toBeGreaterThan(0);
+  });
+
+  it('yields the same events with any number of sets', async () => {
+    const read = async (batchSets: number): Promise<Snap[]> => {
+      const out: Snap[] = [];
+      for await (const b of (await openTrace(pb, { batchSets })).batches()) out.push(snap(b));
+      return out;
+    };
+    const one = await read(1);
+    expect(await read(2)).toEqual(one);
+    expect(await read(5)).toEqual(one);
+  });
+});
+
+describe('sharedMemory', () => {
+  it('a validating protobuf reader decodes into it', async () => {
+    const r = await openTrace(pb, { batchSets: 2 });
+    expect(r.sharedMemory).not.toBeNull();
+    let inside = 0, n = 0;
+    for await (const b of r.batches()) {
+      n++;
+      if ([b.op, b.tid, b.id, b.size, b.aux].every((c) => r.inSharedMemory(c))) inside++;
+      // the memory sees what the batch shows
+      const at = new Uint32Array(r.sharedMemory!.buffer, b.id.byteOffset, b.count);
+      expect([...at]).toEqual([...b.id.subarray(0, b.count)]);
+    }
+    expect(inside).toBe(n);
+  });
+
+  it('a validating JSON reader writes its batches there too; an unchecked reader has none', async () => {
+    const j = await openTrace(json);
+    expect(j.sharedMemory).not.toBeNull();
+    for await (const b of j.batches()) expect(j.inSharedMemory(b.size)).toBe(true);
+    const u = await openTrace(pb, { validate: false });
+    expect(u.sharedMemory).toBeNull();
+    for await (const b of u.batches()) expect(u.inSharedMemory(b.op)).toBe(false);
+  });
+});
