@@ -32,6 +32,7 @@ export class RunBatch {
   tid: Uint32Array = new Uint32Array(0);
   id: Uint32Array = new Uint32Array(0);
   size: Float64Array = new Float64Array(0);
+  count = 0;
   inKernel = false;
 }
 
@@ -41,6 +42,7 @@ export function runLoad(a: AllocCore, b: RunBatch, op: Uint8Array, tid: Uint32Ar
   b.tid = tid;
   b.id = id;
   b.size = size;
+  b.count = count;
   const k = a.kernel;
   b.inKernel = k !== null && k.load(op, tid, id, size, count);
   if (b.inKernel) {
@@ -61,6 +63,7 @@ export function runHandleTable(a: AllocCore, n: number, old: Int32Array | null):
 
 /** Allocator.runAllocFree: events [from, to) of the loaded batch; returns the index of the first event not handled. */
 export function runEvents(a: RunHost, b: RunBatch, handles: Int32Array, from: number, to: number): number {
+  if (to > b.count) throw new RangeError(`runAllocFree: events up to ${to} of a batch of ${b.count}`);
   const k = a.kernel;
   if (k !== null && b.inKernel && k.holds(handles)) return runKernel(a, k, b, handles, from, to);
   let i = from;

@@ -4,7 +4,10 @@
 // (first) and the end record (footer, skipped, truncated — or the error) last.
 // Protocol: the producer fills slot (written % K) and then increments WRITTEN; the consumer reads slot
 // (read % K) and increments READ when it is done with it. Each side sleeps with Atomics.wait on the
-// other's counter; STATE says whether the producer has ended (ok / error); QUIT asks it to stop.
+// other's counter, having said so first (PRODUCER_WAITS / CONSUMER_WAITS), and is notified only when
+// it said so: a side stores its counter and then reads the other's flag, the sleeper sets its flag and
+// then waits on the counter's old value, so one of them sees the other (no lost wake-up); STATE says
+// whether the producer has ended (ok / error); QUIT asks it to stop.
 // Most batches carry no aux at all (alignments, mark names, join/detach targets): their aux column is
 // not copied (SLOT_AUX = 0) and the reader presents zeros instead.
 // A batch the trace reader decoded into its shared memory (TraceReader.sharedMemory, posted first on the
@@ -22,6 +25,10 @@ export const RING_STATE = 2; // RingState
 export const RING_HEADER_LEN = 3; // bytes of header JSON in the meta area (0 = not yet)
 export const RING_END_LEN = 4; // bytes of end JSON in the meta area
 export const RING_QUIT = 5;
+/** 1 while the producer sleeps for a free slot / the consumer for a batch: the other side wakes it
+ *  (Atomics.notify, a system call) only then. */
+export const RING_PRODUCER_WAITS = 6;
+export const RING_CONSUMER_WAITS = 7;
 const RING_CTL_INTS = 8;
 
 export const enum RingState {

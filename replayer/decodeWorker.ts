@@ -10,7 +10,8 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openTrace, OP_MARK, type EventBatch, type OpenTraceOptions, type TraceReader } from '../traces/index.js';
 import {
-  ringOpen, ringPutJson, RingState, RING_END_LEN, RING_HEADER_LEN, RING_QUIT, RING_READ, RING_STATE, RING_WRITTEN,
+  ringOpen, ringPutJson, RingState, RING_CONSUMER_WAITS, RING_END_LEN, RING_HEADER_LEN, RING_PRODUCER_WAITS, RING_QUIT, RING_READ,
+  RING_STATE, RING_WRITTEN,
   SLOT_AUX, SLOT_AUX_AT, SLOT_BYTES_READ, SLOT_CHUNK, SLOT_COUNT, SLOT_FIRST, SLOT_ID_AT, SLOT_MARKS_LEN, SLOT_OFFSET, SLOT_OP_AT,
   SLOT_SHARED, SLOT_SIZE_AT, SLOT_TID_AT, type Ring, type RingGeometry,
 } from './batchRing.js';
@@ -33,7 +34,9 @@ function ringAcquire(ring: Ring): number {
     if (Atomics.load(ctl, RING_QUIT) === 1) return -1;
     const read = Atomics.load(ctl, RING_READ);
     if (written - read < ring.geometry.slots) return written;
+    Atomics.store(ctl, RING_PRODUCER_WAITS, 1);
     Atomics.wait(ctl, RING_READ, read, 200);
+    Atomics.store(ctl, RING_PRODUCER_WAITS, 0);
   }
 }
 
@@ -93,7 +96,7 @@ function ringSlotPublish(ring: Ring, seq: number, b: EventBatch, from: number, t
   f[SLOT_MARKS_LEN] = marksLen;
   f[SLOT_AUX] = aux ? 1 : 0;
   Atomics.store(ring.ctl, RING_WRITTEN, seq + 1);
-  Atomics.notify(ring.ctl, RING_WRITTEN);
+  if (Atomics.load(ring.ctl, RING_CONSUMER_WAITS) === 1) Atomics.notify(ring.ctl, RING_WRITTEN);
 }
 
 /** Whether every column of b lies in the reader's shared memory. */

@@ -10,7 +10,8 @@ import type {
   EventBatch, OpenTraceOptions, TraceDigestStatus, TraceFooter, TraceFooterMismatch, TraceHeader, TraceReader,
 } from '../traces/index.js';
 import {
-  ringCreate, ringGetJson, RingState, RING_DEFAULT, RING_END_LEN, RING_HEADER_LEN, RING_QUIT, RING_READ, RING_STATE, RING_WRITTEN,
+  ringCreate, ringGetJson, RingState, RING_CONSUMER_WAITS, RING_DEFAULT, RING_END_LEN, RING_HEADER_LEN, RING_PRODUCER_WAITS, RING_QUIT,
+  RING_READ, RING_STATE, RING_WRITTEN,
   SLOT_AUX, SLOT_AUX_AT, SLOT_BYTES_READ, SLOT_CHUNK, SLOT_COUNT, SLOT_FIRST, SLOT_ID_AT, SLOT_MARKS_LEN, SLOT_OFFSET, SLOT_OP_AT,
   SLOT_SHARED, SLOT_SIZE_AT, SLOT_TID_AT, type Ring, type RingGeometry,
 } from './batchRing.js';
@@ -135,7 +136,7 @@ class RingReader implements ReplaySource {
         yield this.view(read);
         read++;
         Atomics.store(ctl, RING_READ, read);
-        Atomics.notify(ctl, RING_READ);
+        if (Atomics.load(ctl, RING_PRODUCER_WAITS) === 1) Atomics.notify(ctl, RING_READ);
         continue;
       }
       if (Atomics.load(ctl, RING_STATE) !== RingState.Running) {
@@ -145,8 +146,10 @@ class RingReader implements ReplaySource {
       }
       if (this.interrupt?.()) return;
       if (this.watch.gone !== null) throw new Error(`${this.watch.gone} without an end record, after ${read} batches`);
+      Atomics.store(ctl, RING_CONSUMER_WAITS, 1);
       const r = Atomics.waitAsync(ctl, RING_WRITTEN, written, 100);
       if (r.async) await r.value;
+      Atomics.store(ctl, RING_CONSUMER_WAITS, 0);
     }
   }
 

@@ -229,7 +229,7 @@ function decodeSizeField(buf: Uint8Array, s: number, e: number, inp: TraceInput)
   const room = columnRoom(buf, s, e, inp.nSizes);
   if (room < 0) return chunkTooBig(inp.nSizes + (e - s), 'values in the size column');
   if (inp.nSizes === 0 || inp.narrow) {
-    inp.sizes32 = growU32(inp.sizes32, inp.nSizes, room);
+    inp.sizes32 = growU32(inp.sizes32, inp.nSizes, room, inp.alloc);
     const n = varintDecodePackedU32(buf, s, e, inp.sizes32, inp.nSizes);
     if (n >= 0) {
       inp.nSizes = n;

@@ -2,7 +2,8 @@
 // rule and validation are applied. Arrays grow only when a chunk is bigger than any before.
 // ops may be a view into the frame buffer. xids/lineOff are set for JSON only. opLimit (ops of the
 // stream's format version) is set once by the reader and survives reset().
-// Arrays the fused kernel reads (ops storage, body, runs, aligns) come from `alloc` (the reader's arena).
+// Arrays the fused kernel reads or writes (ops storage, body, runs, aligns, ids, sizes32) come from
+// `alloc` (the reader's arena).
 // Sizes: the protobuf decoder stores a chunk whose sizes all fit 32 bits in sizes32 (narrow = true);
 // reading `sizes` then widens them into the Float64Array once (cold: only the general passes need it).
 import { heapAlloc, type TraceAlloc } from './arena.js';
@@ -31,10 +32,10 @@ export class TraceInput {
   runL: Uint32Array;
   nRunV = 0;
   nRunL = 0;
-  ids: Uint32Array = new Uint32Array(1024);
+  ids: Uint32Array;
   nIds = 0;
   sizesF64: Float64Array = new Float64Array(1024);
-  sizes32: Uint32Array = new Uint32Array(1024);
+  sizes32: Uint32Array;
   /** true: the nSizes sizes are in sizes32 only. */
   narrow = false;
   nSizes = 0;
@@ -61,6 +62,8 @@ export class TraceInput {
     this.runV = alloc.u32(256);
     this.runL = alloc.u32(256);
     this.aligns = alloc.u32(16);
+    this.ids = alloc.u32(1024);
+    this.sizes32 = alloc.u32(1024);
   }
 
   /** The sizes as doubles (widens a narrow chunk first). */

@@ -6,6 +6,9 @@
 // reads the state back. Semantics: exactly applyFused.ts's contract — it applies the events it
 // handles (small tids, no marks, joins or detaches, ids and sizes below 2^28, no id-table growth, no
 // bad events) and stops before the first one it does not, with the state as after the event before.
+// Two passes, each with few live values (the engine's register allocator spilled the one-loop form):
+// the id and size varints are unpacked into scratch columns first, up to the first one that is cut
+// or of 2^28 or more; then the events are applied from those columns.
 // No allocation, no runtime: plain loads and stores (wasm bounds: the arena's own memory).
 
 // state block, i32 slots
@@ -14,7 +17,8 @@ const K_OOP = 5, K_OTID = 6, K_OID = 7, K_OSIZE = 8, K_OAUX = 9;
 const K_LIVE = 10, K_STACK = 11, K_TLIVE = 12, K_TFATE = 13;
 const K_N = 14, K_NRUNS = 15, K_IDS = 16, K_IDE = 17, K_SZS = 18, K_SZE = 19, K_NALIGNS = 20, K_CAP = 21;
 const K_TOP = 22, K_NEXT = 23, K_H1 = 24, K_H2 = 25, K_DIGEST = 26, K_PKO = 27;
-const K_R = 28, K_END = 29, K_II = 30, K_SI = 31, K_AI = 32, K_IP = 33, K_SP = 34;
+const K_R = 28, K_END = 29, K_II = 30, K_SI = 31, K_AI = 32, K_DONE = 33;
+const K_IDT = 34, K_SZT = 35;
 // f64 slots from byte F_BASE
 const F_BASE = 192;
 const F_LB = 0, F_PKB = 1, F_BA = 2;
@@ -23,39 +27,71 @@ const F_LB = 0, F_PKB = 1, F_BA = 2;
 @inline function pi(s: usize, k: i32, v: i32): void { store<i32>(s + (<usize>k << 2), v); }
 @inline function gu(s: usize, k: i32): usize { return <usize>load<u32>(s + (<usize>k << 2)); }
 
-/** Three- or four-byte varint at p: (value << 3) | length, or -1 (cut at end, or longer). */
-function varintLong(p: usize, end: usize): i32 {
-  let v = 0;
-  for (let k = 0; k < 4 && p + <usize>k < end; k++) {
-    const b = <i32>load<u8>(p + <usize>k);
-    v |= (b & 127) << (7 * k);
-    if (b < 128) return (v << 3) | (k + 1);
-  }
-  return -1;
-}
+/** Where unpack stopped: the byte after the last varint it unpacked. */
+let unpackEnd: usize = 0;
 
-/** A varint of the packed id / size column at p: (value << 3) | length, -1 as varintLong. */
-@inline function varintAt(p: usize, end: usize): i32 {
-  const b0 = <i32>load<u8>(p), b1 = <i32>load<u8>(p + 1);
-  if ((b0 & b1) < 128) {
-    const c = b0 >>> 7;
-    return (((b0 & 127) | ((b1 << 7) & -c)) << 3) | (1 + c);
+/**
+ * Unpacks the varints of [p, end) into the u32 column at out (room for max): one- and two-byte values
+ * branch-free, three and four bytes in the loop below; stops at a varint cut by `end` or of 2^28 or
+ * more, and after max values (a column longer than the chunk's events is bad: the general pass
+ * decodes and reports all of these). Returns the count; unpackEnd is where it stopped.
+ */
+function unpack(p: usize, end: usize, out: usize, max: i32): i32 {
+  let n = 0;
+  while (p < end && n < max) {
+    const b0 = <i32>load<u8>(p), b1 = <i32>load<u8>(p + 1);
+    let v: i32, len: usize;
+    if ((b0 & b1) < 128) {
+      const c = b0 >>> 7;
+      v = (b0 & 127) | ((b1 << 7) & -c);
+      len = <usize>(1 + c);
+    } else {
+      v = 0;
+      len = 0;
+      for (let k = 0; k < 4 && p + <usize>k < end; k++) {
+        const b = <i32>load<u8>(p + <usize>k);
+        v |= (b & 127) << (7 * k);
+        if (b < 128) {
+          len = <usize>(k + 1);
+          break;
+        }
+      }
+      if (len == 0) break;
+    }
+    if (p + len > end) break;
+    store<u32>(out + (<usize>n << 2), v);
+    n++;
+    p += len;
   }
-  return varintLong(p, end);
+  unpackEnd = p;
+  return n;
 }
 
 /** The pass over the chunk described by the state block at s; returns the index of the first event not applied. */
 export function fusedApply(s: usize): i32 {
-  const ops = gu(s, K_OPS), runV = gu(s, K_RUNV), runL = gu(s, K_RUNL), body = gu(s, K_BODY), aligns = gu(s, K_ALIGNS);
+  const body = gu(s, K_BODY), idT = gu(s, K_IDT), szT = gu(s, K_SZT);
+  const idE = body + gu(s, K_IDE), szE = body + gu(s, K_SZE);
+  const n = gi(s, K_N);
+  const nId = unpack(body + gu(s, K_IDS), idE, idT, n);
+  const idsWhole = unpackEnd == idE;
+  const nSz = unpack(body + gu(s, K_SZS), szE, szT, n);
+  const sizesWhole = unpackEnd == szE;
+  // two copies of the loop: the digest step in or out
+  const i = gi(s, K_DIGEST) != 0 ? applyLoop(s, nId, nSz, true) : applyLoop(s, nId, nSz, false);
+  pi(s, K_DONE, i32(i == n && idsWhole && sizesWhole && gi(s, K_II) == nId && gi(s, K_SI) == nSz));
+  return i;
+}
+
+@inline function applyLoop(s: usize, nId: i32, nSz: i32, digest: bool): i32 {
+  const ops = gu(s, K_OPS), runV = gu(s, K_RUNV), runL = gu(s, K_RUNL);
   const oOp = gu(s, K_OOP), oTid = gu(s, K_OTID), oId = gu(s, K_OID), oSize = gu(s, K_OSIZE), oAux = gu(s, K_OAUX);
   const live = gu(s, K_LIVE), stack = gu(s, K_STACK), tl = gu(s, K_TLIVE), tf = gu(s, K_TFATE);
-  const n = gi(s, K_N), nRuns = gi(s, K_NRUNS), nAligns = gi(s, K_NALIGNS), cap = gi(s, K_CAP);
-  const idE = <i32>gi(s, K_IDE), szE = gi(s, K_SZE), digest = gi(s, K_DIGEST);
+  const idT = gu(s, K_IDT), szT = gu(s, K_SZT);
+  const n = gi(s, K_N), nRuns = gi(s, K_NRUNS);
   let top = gi(s, K_TOP), next = gi(s, K_NEXT), h1 = gi(s, K_H1), h2 = gi(s, K_H2), pko = gi(s, K_PKO);
   const f = s + F_BASE;
   let lb = load<f64>(f + (F_LB << 3)), pkb = load<f64>(f + (F_PKB << 3)), ba = load<f64>(f + (F_BA << 3));
   let i = 0, ii = 0, si = 0, ai = 0, r = 0, end = 0;
-  let ip = gi(s, K_IDS), sp = gi(s, K_SZS);
   // op column in bulk, aux zeroed (entries past the stopping point are rewritten by the general pass)
   memory.copy(oOp, ops, <usize>n);
   memory.fill(oAux, 0, <usize>n << 2);
@@ -63,19 +99,17 @@ export function fusedApply(s: usize): i32 {
     const t = load<u32>(runV + (<usize>r << 2));
     const start = i;
     end = i + <i32>load<u32>(runL + (<usize>r << 2));
-    if (t >= 65536 /* TRACE_SMALL_TIDS */) break;
+    // (the reader checked that the runs cover the chunk exactly; never write past it regardless)
+    if (t >= 65536 /* TRACE_SMALL_TIDS */ || <u32>end > <u32>n) break;
     let tLive = <i32>load<u8>(tl + <usize>t);
     const rt = rotl<i32>(<i32>t, 16);
     for (; i < end; i++) {
       const op = <i32>load<u8>(ops + <usize>i);
       let id = 0, sz = 0, aux = 0;
-      if (op == 1 /* OP_FREE */ || op == 2 /* OP_REALLOC */) {
-        if (tLive == 0 || ip >= idE) break;
-        const x = varintAt(body + <usize>ip, body + <usize>idE);
-        if (x < 0) break;
-        id = x >> 3;
-        const q = ip + (x & 7);
-        if (q > idE || id >= next) break;
+      if (<u32>(op - 1) < 2 /* OP_FREE, OP_REALLOC */) {
+        if (tLive == 0 || ii >= nId) break;
+        id = load<i32>(idT + (<usize>ii << 2));
+        if (id >= next) break;
         const la = live + (<usize>id << 2);
         const old = load<u32>(la);
         if (old == 0 || old == 0xffffffff /* TRACE_IDS_BIG */) break;
@@ -85,44 +119,35 @@ export function fusedApply(s: usize): i32 {
           top++;
           lb -= <f64>old;
         } else {
-          if (sp >= szE) break;
-          const y = varintAt(body + <usize>sp, body + <usize>szE);
-          sz = y >> 3;
-          const qs = sp + (y & 7);
-          if (sz <= 0 || qs > szE) break;
-          sp = qs;
+          if (si >= nSz) break;
+          sz = load<i32>(szT + (<usize>si << 2));
+          if (sz == 0) break;
           si++;
           store<u32>(la, sz);
           lb += <f64>sz - <f64>old;
           ba += <f64>sz;
           if (lb > pkb) pkb = lb;
         }
-        ip = q;
         ii++;
-      } else if (op == 0 /* OP_ALLOC */ || op == 3 /* OP_CALLOC */ || op == 4 /* OP_MEMALIGN */) {
-        if (tLive == 0 || sp >= szE) break;
-        const y = varintAt(body + <usize>sp, body + <usize>szE);
-        sz = y >> 3;
-        const qs = sp + (y & 7);
-        if (sz <= 0 || qs > szE) break;
+      } else if (op == 0 /* OP_ALLOC */ || <u32>(op - 3) < 2 /* OP_CALLOC, OP_MEMALIGN */) {
+        if (tLive == 0 || si >= nSz) break;
+        sz = load<i32>(szT + (<usize>si << 2));
+        if (sz == 0) break;
         if (op == 4) {
-          if (ai >= nAligns) break;
-          aux = <i32>load<u32>(aligns + (<usize>ai << 2));
-          if (aux == 0 || (aux & (aux - 1)) != 0) break;
+          if (!applyAlign(s, ai, i)) break;
+          aux = load<i32>(oAux + (<usize>i << 2));
           ai++;
-          store<u32>(oAux + (<usize>i << 2), aux);
         }
         if (top > 0) {
           top--;
-          id = <i32>load<u32>(stack + (<usize>top << 2));
+          id = load<i32>(stack + (<usize>top << 2));
         } else {
-          if (next >= cap) {
+          if (next >= gi(s, K_CAP)) {
             if (op == 4) ai--;
             break;
           }
           id = next++;
         }
-        sp = qs;
         si++;
         store<u32>(live + (<usize>id << 2), sz);
         lb += <f64>sz;
@@ -143,7 +168,7 @@ export function fusedApply(s: usize): i32 {
       }
       store<u32>(oId + (<usize>i << 2), id);
       store<f64>(oSize + (<usize>i << 3), <f64>sz);
-      if (digest != 0) {
+      if (digest) {
         h1 = rotl<i32>((h1 ^ id ^ rt ^ (op << 13)) * 0xcc9e2d51, 13);
         h2 = rotl<i32>((h2 ^ sz ^ rotl<i32>(aux, 16)) * 0x85ebca6b, 15);
       }
@@ -164,7 +189,14 @@ export function fusedApply(s: usize): i32 {
   pi(s, K_II, ii);
   pi(s, K_SI, si);
   pi(s, K_AI, ai);
-  pi(s, K_IP, ip);
-  pi(s, K_SP, sp);
   return i;
+}
+
+/** Memalign i: its alignment (the ai-th) into the aux column; false when there is none or it is not a power of two. */
+function applyAlign(s: usize, ai: i32, i: i32): bool {
+  if (ai >= gi(s, K_NALIGNS)) return false;
+  const aux = load<i32>(gu(s, K_ALIGNS) + (<usize>ai << 2));
+  if (aux == 0 || (aux & (aux - 1)) != 0) return false;
+  store<i32>(gu(s, K_OAUX) + (<usize>i << 2), aux);
+  return true;
 }
