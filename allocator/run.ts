@@ -38,19 +38,25 @@ export class RunBatch {
 
 /** Allocator.runLoad: makes op/tid/id/size [0, count) the batch of the next runs. */
 export function runLoad(a: AllocCore, b: RunBatch, op: Uint8Array, tid: Uint32Array, id: Uint32Array, size: Float64Array, count: number): void {
-  b.op = op;
-  b.tid = tid;
-  b.id = id;
-  b.size = size;
-  b.count = count;
   const k = a.kernel;
+  b.count = count;
   b.inKernel = k !== null && k.load(op, tid, id, size, count);
   if (b.inKernel) {
+    // the cold paths read the kernel's copy too (just written: in this core's cache)
+    b.op = k!.op;
+    b.tid = k!.tid;
+    b.id = k!.id;
+    b.size = k!.size;
     const s = k!.state32;
     s[RK.OP] = k!.op.byteOffset;
     s[RK.TID] = k!.tid.byteOffset;
     s[RK.ID] = k!.id.byteOffset;
     s[RK.SIZE] = k!.size.byteOffset;
+  } else {
+    b.op = op;
+    b.tid = tid;
+    b.id = id;
+    b.size = size;
   }
 }
 
