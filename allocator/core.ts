@@ -6,7 +6,7 @@
 // (kernel.ts), the first maxBufferBytes of the kernel's full-size memory; `bytes` is how much of it is
 // in use in both cases (the views cover that much, the bufferBytes statistic reports it).
 import { AllocUsageError } from './errors.js';
-import { RunKernel } from './kernel.js';
+import { RKF, RunKernel } from './kernel.js';
 import * as L from './layout.js';
 import type { AllocParams } from './params.js';
 import { tmGet } from './tidmap.js';
@@ -143,7 +143,13 @@ export class AllocCore {
       this.bytes = buffer.byteLength;
       this.maxBytes = g.growable ? g.maxByteLength : this.bytes;
     } else {
-      this.kernel = kernel ? RunKernel.create(p.maxBufferBytes, this.classLut, this.cInfo) : null;
+      this.kernel = kernel ? RunKernel.create(p.maxBufferBytes, {
+        lut: this.classLut, info: this.cInfo, magLimDelta: this.magLimDelta, magPtrDelta: this.magPtrDelta,
+        blockShift: this.blockShift, blockMask: this.blockMask, ssStride: this.ssStride, thrStride: this.thrStride,
+        flags: (this.remoteQueue && this.releaseOnExit ? RKF.RELEASE : 0) | (this.periodic ? RKF.PERIODIC : 0)
+          | (this.partialMode ? RKF.PARTIAL : 0) | (this.tlsMode ? RKF.TLS : 0),
+        maxSmall: this.maxSmall,
+      }) : null;
       this.buffer = this.kernel ? this.kernel.buffer : coreNewBuffer(want, p.maxBufferBytes);
       this.bytes = want;
       this.maxBytes = p.maxBufferBytes;

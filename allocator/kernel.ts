@@ -39,6 +39,22 @@ const LAYOUT_WORDS = [
   8, // CI.STRIDE (core.ts)
 ];
 
+/** What the fast paths need of the allocator's configuration (fixed for its life): written into the
+ *  state block once. */
+export interface RunKernelConfig {
+  lut: Uint8Array;
+  info: Int32Array;
+  magLimDelta: number;
+  magPtrDelta: number;
+  blockShift: number;
+  blockMask: number;
+  ssStride: number;
+  thrStride: number;
+  /** RKF bits */
+  flags: number;
+  maxSmall: number;
+}
+
 let compiled: WebAssembly.Module | null = null;
 
 function runWasmPath(): string {
@@ -66,7 +82,7 @@ export class RunKernel {
   id: Uint32Array = new Uint32Array(0);
   size: Float64Array = new Float64Array(0);
 
-  private constructor(memory: WebAssembly.Memory, scratch: number, lut: Uint8Array, info: Int32Array) {
+  private constructor(memory: WebAssembly.Memory, scratch: number, c: RunKernelConfig) {
     this.buffer = memory.buffer as SharedArrayBuffer;
     this.end = this.buffer.byteLength;
     this.state = scratch;
@@ -81,15 +97,28 @@ export class RunKernel {
       throw new Error('slabtrace: allocator/kernel/run.ts does not match layout.ts (rebuild: npm run build)');
     }
     this.runFast = exports.runFast as (state: number) => number;
-    const lutAt = this.take(lut.length), infoAt = this.take(info.length * 4);
-    new Uint8Array(this.buffer, lutAt, lut.length).set(lut);
-    new Int32Array(this.buffer, infoAt, info.length).set(info);
-    this.state32[RK.LUT] = lutAt;
-    this.state32[RK.INFO] = infoAt;
+    this.configure(c);
+  }
+
+  private configure(c: RunKernelConfig): void {
+    const s = this.state32;
+    const lutAt = this.take(c.lut.length), infoAt = this.take(c.info.length * 4);
+    new Uint8Array(this.buffer, lutAt, c.lut.length).set(c.lut);
+    new Int32Array(this.buffer, infoAt, c.info.length).set(c.info);
+    s[RK.LUT] = lutAt;
+    s[RK.INFO] = infoAt;
+    s[RK.LIMD] = c.magLimDelta;
+    s[RK.PTRD] = c.magPtrDelta;
+    s[RK.BS] = c.blockShift;
+    s[RK.BM] = c.blockMask;
+    s[RK.SSSTRIDE] = c.ssStride;
+    s[RK.THRSTRIDE] = c.thrStride;
+    s[RK.FLAGS] = c.flags;
+    this.state64[RKD.MAXSMALL] = c.maxSmall;
   }
 
   /** A kernel whose memory holds an allocator buffer of up to maxBytes, or null (no room, or refused). */
-  static create(maxBytes: number, lut: Uint8Array, info: Int32Array): RunKernel | null {
+  static create(maxBytes: number, config: RunKernelConfig): RunKernel | null {
     const buffer = Math.ceil(maxBytes / PAGE) * PAGE;
     const scratch = Math.min(SCRATCH_MAX, WASM32_BYTES - buffer);
     if (scratch < SCRATCH_MIN) return null;
@@ -100,7 +129,7 @@ export class RunKernel {
     } catch {
       return null;
     }
-    return new RunKernel(memory, buffer, lut, info);
+    return new RunKernel(memory, buffer, config);
   }
 
   /** Byte offset of `bytes` (8-aligned) in the scratch, or -1 when it is full. */

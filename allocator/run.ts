@@ -9,7 +9,7 @@
 // in the buffer, as mallocHandle / freeHandle event by event; the fast events' thread counters and
 // operation count are folded in when a run of them ends.
 import type { AllocCore } from './core.js';
-import { RK, RKD, RKF, type RunKernel } from './kernel.js';
+import { RK, RKD, type RunKernel } from './kernel.js';
 
 /** The handle of no block (a failed allocation); a free of it does nothing. */
 export const HANDLE_NONE = -1;
@@ -87,15 +87,6 @@ function runKernel(a: RunHost, k: RunKernel, b: RunBatch, handles: Int32Array, f
   s[RK.HANDLES] = handles.byteOffset;
   s[RK.NH] = handles.length;
   s[RK.TO] = to;
-  s[RK.LIMD] = a.magLimDelta;
-  s[RK.PTRD] = a.magPtrDelta;
-  s[RK.BS] = a.blockShift;
-  s[RK.BM] = a.blockMask;
-  s[RK.SSSTRIDE] = a.ssStride;
-  s[RK.THRSTRIDE] = a.thrStride;
-  s[RK.FLAGS] = (a.remoteQueue && a.releaseOnExit ? RKF.RELEASE : 0) | (a.periodic ? RKF.PERIODIC : 0)
-    | (a.partialMode ? RKF.PARTIAL : 0) | (a.tlsMode ? RKF.TLS : 0);
-  d[RKD.MAXSMALL] = a.maxSmall;
   let i = from;
   while (i < to) {
     if (a.cTid >= 0) {
