@@ -41,6 +41,9 @@ export function traceApplyFused(st: TraceReadState, inp: TraceInput, b: TraceBat
     // the columns the kernel unpacks into (a later traceMaterialize decodes them again if needed)
     inp.ids = growU32(inp.ids, 0, inp.n, inp.alloc);
     inp.sizes32 = growU32(inp.sizes32, 0, inp.n, inp.alloc);
+    // room for every new id the chunk could take (the kernel stops at a full table; the general
+    // pass would grow it one doubling at a time, at its own pace): at most peak live objects + n
+    if (st.ids.live.length - st.ids.next < inp.n) st.ids.grow(st.ids.next + inp.n);
   }
   if (k === null || !fusedReaches(k.arena, st, inp, b)) {
     st.resumeStart(inp);

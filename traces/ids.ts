@@ -4,8 +4,9 @@
 // live[id] is also the live object's size (sizes are >= 1), so the live bytes (writer footer, reader
 // footer check) cost no second array access: a size below TRACE_IDS_BIG is stored as is, a bigger one
 // (up to 2^40, rare) as TRACE_IDS_BIG with the size in `big`. A Uint32Array: the reader's passes ran
-// measurably slower over a Float64Array. Memory ~ peak live objects. The arrays come from `alloc` (a
-// reader's arena: the fused kernel reads and writes them in place).
+// measurably slower over a Float64Array. Memory ~ peak live objects (a validating reader grows the
+// table ahead by one chunk's events: applyFused.ts). The arrays come from `alloc` (a reader's arena:
+// the fused kernel reads and writes them in place).
 import { heapAlloc, type TraceAlloc } from './arena.js';
 
 export const TRACE_IDS_BIG = 0xffffffff;
