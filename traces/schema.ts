@@ -1,8 +1,11 @@
 // Loads traces/schema/trace.proto with protobufjs at runtime (from source or from dist/traces) and
 // encodes/decodes the cold records (header, footer) with it. Chunks are hand-coded elsewhere.
+// protobufjs itself is loaded on first use (~60 ms): a replay worker fed by the decode worker imports
+// traces/ and never needs it.
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
+import type * as protobuf from 'protobufjs';
 import type { TraceFooter, TraceHeader } from './types.js';
 
 export const TRACE_MAGIC = 'slabtrace';
@@ -12,6 +15,11 @@ export const TRACE_FORMAT_VERSION = 2;
 export const TRACE_READ_VERSIONS: readonly number[] = Object.freeze([1, 2]);
 
 let cachedRoot: protobuf.Root | null = null;
+let cachedLib: typeof protobuf | null = null;
+
+function protobufLib(): typeof protobuf {
+  return (cachedLib ??= createRequire(import.meta.url)('protobufjs') as typeof protobuf);
+}
 
 /** Path of trace.proto: ./schema beside this module, or ../../traces/schema from dist/traces. */
 export function traceSchemaPath(): string {
@@ -24,7 +32,7 @@ export function traceSchemaPath(): string {
 }
 
 export function traceSchemaRoot(): protobuf.Root {
-  if (!cachedRoot) cachedRoot = protobuf.loadSync(traceSchemaPath());
+  if (!cachedRoot) cachedRoot = protobufLib().loadSync(traceSchemaPath());
   return cachedRoot;
 }
 
@@ -92,6 +100,6 @@ export function schemaEncodeFooter(f: TraceFooter): Uint8Array {
   const d = BigInt('0x' + digest);
   const lo = Number(d & 0xffffffffn) >>> 0;
   const hi = Number(d >> 32n) >>> 0;
-  const footer = { ...rest, digest: new protobuf.util.LongBits(lo, hi).toLong(true) };
+  const footer = { ...rest, digest: new (protobufLib().util.LongBits)(lo, hi).toLong(true) };
   return rec.encode(rec.fromObject({ footer })).finish();
 }
