@@ -3,7 +3,7 @@
 // read (what the decode worker relies on to publish batches without copying them); a validating
 // reader's batches are views of its shared memory (for protobuf, the fused kernel wrote them there),
 // an unchecked reader's are not; and the events are the same whatever the number of sets.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,31 @@ describe('batchSets', () => {
     }
     expect(batches).toBeGreaterThan(sets * 2);
     expect(r.digestStatus).toBe('verified');
+  });
+
+  it('a lenient read whose slices end at skipped events (some of them empty) still rotates only yielded batches', async () => {
+    // JSON, 8 events per batch, runs of bad frees: a slice ends after each skipped event, and a slice
+    // that starts at one yields nothing
+    const lines = [JSON.stringify({ header: { magic: 'slabtrace', formatVersion: 2, workload: 'bad', recorder: 'test', params: {}, args: [], seed: 0, threads: 1, pageSize: 4096, createdAtMs: 0, expectedEvents: 0, chunkEvents: 0 } })];
+    let id = 0;
+    for (let round = 0; round < 40; round++) {
+      for (let k = 0; k < 5; k++) lines.push(JSON.stringify({ op: 'alloc', tid: 0, id: id++, size: 16 + round }));
+      for (let k = 0; k < 1 + (round % 3); k++) lines.push(JSON.stringify({ op: 'free', tid: 0, id: 1_000_000 + k }));
+    }
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, `${lines.join('\n')}\n`);
+    const sets = 3;
+    const r = await openTrace(bad, { batchSets: sets, lenient: true, batchEvents: 8, allowTruncated: true });
+    const held: { b: EventBatch; s: Snap }[] = [];
+    let events = 0;
+    for await (const b of r.batches()) {
+      for (const h of held) expect(snap(h.b)).toEqual(h.s);
+      held.push({ b, s: snap(b) });
+      if (held.length > sets - 1) held.shift();
+      events += b.count;
+    }
+    expect(events).toBe(200);
+    expect(r.skipped).toBe(79); // 40 rounds of 1 + round % 3 bad frees
   });
 
   it('with one set (the default) the next batch reuses the columns', async () => {

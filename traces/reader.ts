@@ -63,6 +63,7 @@ class TraceReaderImpl implements TraceReader {
   private batch: TraceBatch;
   private readonly sets: TraceBatch[];
   private nextSet = 1;
+  private batchYielded = false;
   private inp: TraceInput;
   private readonly kernel: FusedKernel | null;
   /** Where a record's length varint ended (its body's start). */
@@ -286,7 +287,10 @@ class TraceReaderImpl implements TraceReader {
     do {
       const b = this.batchNext();
       from = this.applySlice(from, frameOffset >= 0 ? frameOffset : inp.lineOff![from]!);
-      if (b.count > 0) yield b;
+      if (b.count > 0) {
+        this.batchYielded = true;
+        yield b;
+      }
       if (st.pending) throw st.pending;
     } while (from < inp.n);
     st.countChunk(inp, this.countsBefore);
@@ -295,10 +299,15 @@ class TraceReaderImpl implements TraceReader {
     st.chunk++;
   }
 
-  /** The set of columns the next batch is written into (the sets in turn). */
+  /** The set of columns the next batch is written into: the next set once the current one was
+   *  yielded (an empty slice, e.g. one that starts at a skipped event, keeps it: the sets in turn are
+   *  the batches in turn, which is what lets a consumer hold the last batchSets - 1). */
   private batchNext(): TraceBatch {
     const sets = this.sets;
-    if (sets.length > 1) this.batch = sets[this.nextSet++ % sets.length]!;
+    if (sets.length > 1 && this.batchYielded) {
+      this.batch = sets[this.nextSet++ % sets.length]!;
+      this.batchYielded = false;
+    }
     return this.batch;
   }
 
