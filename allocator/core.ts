@@ -144,7 +144,7 @@ export class AllocCore {
       this.maxBytes = g.growable ? g.maxByteLength : this.bytes;
     } else {
       this.kernel = kernel ? RunKernel.create(p.maxBufferBytes, {
-        lut: this.classLut, info: this.cInfo, magLimDelta: this.magLimDelta, magPtrDelta: this.magPtrDelta,
+        lut: this.classLut, info: this.cInfo, ciStride: CI.STRIDE, magLimDelta: this.magLimDelta, magPtrDelta: this.magPtrDelta,
         blockShift: this.blockShift, blockMask: this.blockMask, ssStride: this.ssStride, thrStride: this.thrStride,
         flags: (this.remoteQueue && this.releaseOnExit ? RKF.RELEASE : 0) | (this.periodic ? RKF.PERIODIC : 0)
           | (this.partialMode ? RKF.PARTIAL : 0) | (this.tlsMode ? RKF.TLS : 0),

@@ -30,20 +30,24 @@ const SCRATCH_MAX = 1 << 30;
 const SCRATCH_MIN = 64 << 20;
 const WASM32_BYTES = 2 ** 32;
 
-/** kernel/run.ts's layoutCheck order. */
-const LAYOUT_WORDS = [
-  HOT.SL_SS, HOT.SL_CLASS, HOT.SL_FREE_TOP, HOT.SL_REMOTE, HOT.SL_USED, HOT.SL_OWNER, HOT.SL_TLS,
-  HOT.SL_LIST, HOT.SL_STACK, HOT.SL_OWNER_SLOT, HOT.SLAB_STRIDE,
-  HOT.SS_OWNER, HOT.SS_OWNER_SLOT, HOT.SS_ACTIVE, HOT.T_SERIAL,
-  HOT.CLASS_STATS_F64, HOT.CLASS_STRIDE, HOT.CS_ALLOC, HOT.CS_FREED, HOT.S_NEXT_TRIM_AT,
-  8, // CI.STRIDE (core.ts)
-];
+/** The values kernel/run.ts's layoutCheck compares with its own, in its order. */
+function runLayoutWords(ciStride: number): number[] {
+  return [
+    HOT.SL_SS, HOT.SL_CLASS, HOT.SL_FREE_TOP, HOT.SL_REMOTE, HOT.SL_USED, HOT.SL_OWNER, HOT.SL_TLS,
+    HOT.SL_LIST, HOT.SL_STACK, HOT.SL_OWNER_SLOT, HOT.SLAB_STRIDE,
+    HOT.SS_OWNER, HOT.SS_OWNER_SLOT, HOT.SS_ACTIVE, HOT.T_SERIAL,
+    HOT.CLASS_STATS_F64, HOT.CLASS_STRIDE, HOT.CS_ALLOC, HOT.CS_FREED, HOT.S_NEXT_TRIM_AT,
+    ciStride,
+  ];
+}
 
 /** What the fast paths need of the allocator's configuration (fixed for its life): written into the
  *  state block once. */
 export interface RunKernelConfig {
   lut: Uint8Array;
   info: Int32Array;
+  /** Words per class in `info` (core.ts CI.STRIDE; the kernel's copy is checked against it). */
+  ciStride: number;
   magLimDelta: number;
   magPtrDelta: number;
   blockShift: number;
@@ -91,8 +95,9 @@ export class RunKernel {
     this.state64 = new Float64Array(this.buffer, scratch, STATE_BYTES >> 3);
     compiled ??= new WebAssembly.Module(readFileSync(runWasmPath()));
     const exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports;
-    const check = this.take(LAYOUT_WORDS.length * 4);
-    new Int32Array(this.buffer, check, LAYOUT_WORDS.length).set(LAYOUT_WORDS);
+    const words = runLayoutWords(c.ciStride);
+    const check = this.take(words.length * 4);
+    new Int32Array(this.buffer, check, words.length).set(words);
     if ((exports.layoutCheck as (p: number) => number)(check) !== 1) {
       throw new Error('slabtrace: allocator/kernel/run.ts does not match layout.ts (rebuild: npm run build)');
     }
