@@ -57,14 +57,11 @@ class RingReader implements ReplaySource {
   private readonly take: () => string;
   /** What a slot without an aux column presents (zeros, never written). */
   private readonly zeroAux: Uint32Array;
-  /** The decoder's shared memory's buffer, as long as the last shared batch needed. */
-  private shared: ArrayBufferLike;
 
   constructor(
     readonly header: TraceHeader, private readonly ring: Ring, private readonly worker: Worker,
     private readonly watch: DecoderWatch, side: MessagePort, private readonly memory: WebAssembly.Memory | null,
   ) {
-    this.shared = memory?.buffer ?? new ArrayBuffer(0);
     this.take = () => ringTakeSpilled(side);
     this.zeroAux = new Uint32Array(ring.geometry.capacity);
   }
@@ -109,10 +106,7 @@ class RingReader implements ReplaySource {
   /** A batch the decoder published in place: views of its columns in the decoder's shared memory. */
   private viewShared(f: Float64Array, marksLen: number, marks: Uint8Array): EventBatch {
     const n = f[SLOT_COUNT];
-    // the memory grows by new buffers: take the newest when this batch lies beyond the one held
-    if (f[SLOT_SIZE_AT] + n * 8 > this.shared.byteLength || f[SLOT_OP_AT] + n > this.shared.byteLength
-      || Math.max(f[SLOT_TID_AT], f[SLOT_ID_AT], f[SLOT_AUX_AT]) + n * 4 > this.shared.byteLength) this.shared = this.memory!.buffer;
-    const buf = this.shared;
+    const buf = this.memory!.buffer; // the newest: the decoder's memory grows by new buffers
     return {
       count: n,
       first: f[SLOT_FIRST],

@@ -2,16 +2,16 @@
 // id rule (LIFO stack + live flag per id, bounded by peak live objects), check threads/sizes/
 // alignments/ids, compute the digest and the footer's live/peak/bytes figures (ids.live holds each
 // live object's size, so a free finds it where it checks liveness; sizes >= 2^32-1 go through the
-// cold TraceIds.sizeOf/setSize and make the fused pass hand over), and write the EventBatch columns. Hot loops: locals over typed arrays, no allocation, no try/catch; a bad event
-// calls the cold st.bad() and stops the pass (before it in strict mode, after it when skipped); an
+// cold TraceIds.sizeOf/setSize and make the fused pass hand over), and write the EventBatch columns.
+// Hot loops: locals over typed arrays, no allocation, no try/catch; a bad event calls the cold st.bad() and stops the pass (before it in strict mode, after it when skipped); an
 // unknown op (st.unknownOp) stops it before the op in both modes. So the first error in stream
 // order is the one reported, whatever the chunking, and the events before it are yielded.
 // A pass covers input events [from, limit) of the chunk (at most TRACE_BATCH_MAX, the batch's size)
 // and leaves where it stopped in st.resume*, so a big chunk is applied in slices and a lenient read
 // resumes after a skipped event; batch entries are always consecutive events of the stream.
-// Validating protobuf chunks that fit one slice go through traceApplyFused first (id/size varints
-// decoded in the loop, only the common case); at the first event it does not handle, the general
-// pass takes over. thread_join / thread_detach (format version 2) are rare: only the general and
+// Validating protobuf chunks that fit one slice go through traceApplyFused first (the WebAssembly
+// kernel over the reader's arena, only the common case); at the first event it does not handle, the
+// general pass takes over. thread_join / thread_detach (format version 2) are rare: only the general and
 // unchecked passes handle them (thread fate checks in TraceThreads, cold).
 // Hot loops use literal op codes / limits (commented with their names): imported bindings are
 // context loads that TurboFan does not constant-fold.
@@ -37,8 +37,9 @@ function traceApplyWarmUp(): void {
   const ops = [3, 4, 0, 1, 2, 5, 0, 6, 7, 8, 9, 1, 1, 1];
   const inp = new TraceInput();
   const b = new TraceBatch();
-  // modes: 0 checked (double sizes), 1 checked fused (then materialized, general from the mark),
-  // 2 checked fused without the mark, join and detach (fused pass only), 3 unchecked,
+  // modes: 0 checked (double sizes), 1 checked with deferred columns (materialized, general pass:
+  // the warm-up's arrays are not in an arena, so the fused kernel hands the chunk over), 2 the same
+  // without the mark, join and detach, 3 unchecked,
   // 4 checked in slices of 4 events, 5 unchecked in slices
   const ids = [2, 0, 1, 0, 2], sizes = [16, 64, 100000, 24, 32];
   for (let k = 0; k < 3; k++) {

@@ -1,14 +1,14 @@
 // The fused validating pass (apply.ts): a protobuf chunk whose id and size columns are still varints
 // in inp.body (inp.deferred) is applied by the WebAssembly kernel (traces/kernel/fused.ts), which
-// unpacks those columns (into inp.ids / inp.sizes32) and applies the events from them. Only the common case: small thread ids, no marks, joins or
-// detaches, no id-array growth, ids and sizes below 2^28, no bad events. It stops before the first
-// event it does not handle, with the state as after the event before (resume* saved), and the
-// general pass takes over from there once the columns are decoded; a cut or overlong varint also
-// stops it, so the decode reports it. This file owns the kernel's state block (FK_*: word slots of the
-// arena's first ARENA_STATE_BYTES, mirrored as K_* in the kernel's source): the arrays' byte offsets
-// and the carried state go in, the state comes back. Every array must lie in the reader's arena; when
-// one does not (no kernel, an arena that could not grow), the pass applies nothing and the general
-// pass applies the chunk.
+// unpacks those columns (into inp.ids / inp.sizes32) and applies the events from them. Only the
+// common case: small thread ids, no marks, joins or detaches, no id-array growth, ids and sizes below
+// 2^28, no bad events. It stops before the first event it does not handle, with the state as after
+// the event before (resume* saved), and the general pass takes over from there once the columns are
+// decoded; a cut or overlong varint also stops it, so the decode reports it. This file owns the
+// kernel's state block (FK_*: word slots of the arena's first ARENA_STATE_BYTES, mirrored as K_* in
+// the kernel's source): the arrays' byte offsets and the carried state go in, the state comes back.
+// Every array must lie in the reader's arena; when one does not (no kernel, an arena that could not
+// grow), the pass applies nothing and the general pass applies the chunk.
 import type { TraceArena } from './arena.js';
 import { TraceBatch } from './batch.js';
 import { growU32, TraceInput } from './input.js';

@@ -59,11 +59,11 @@ class TraceReaderImpl implements TraceReader {
   footerMismatches: readonly TraceFooterMismatch[] = [];
   private st: TraceReadState;
   private countsBefore = new Float64Array(256);
-  /** The batch being written: sets[nextSet - 1 mod sets.length] (batchSets: the reader writes them in turn). */
+  /** The batch being written: sets[setAt % sets.length]. The reader moves to the next set after each
+   *  batch it yields (never after an empty slice), so a consumer may hold the last batchSets - 1. */
   private batch: TraceBatch;
   private readonly sets: TraceBatch[];
-  private nextSet = 1;
-  private batchYielded = false;
+  private setAt = 0;
   private inp: TraceInput;
   private readonly kernel: FusedKernel | null;
   /** Where a record's length varint ended (its body's start). */
@@ -285,11 +285,11 @@ class TraceReaderImpl implements TraceReader {
     this.stackPos = 0;
     let from = 0;
     do {
-      const b = this.batchNext();
+      const b = this.batch;
       from = this.applySlice(from, frameOffset >= 0 ? frameOffset : inp.lineOff![from]!);
       if (b.count > 0) {
-        this.batchYielded = true;
         yield b;
+        this.batch = this.sets[++this.setAt % this.sets.length]!;
       }
       if (st.pending) throw st.pending;
     } while (from < inp.n);
@@ -297,18 +297,6 @@ class TraceReaderImpl implements TraceReader {
     st.events += inp.n;
     st.read = st.events;
     st.chunk++;
-  }
-
-  /** The set of columns the next batch is written into: the next set once the current one was
-   *  yielded (an empty slice, e.g. one that starts at a skipped event, keeps it: the sets in turn are
-   *  the batches in turn, which is what lets a consumer hold the last batchSets - 1). */
-  private batchNext(): TraceBatch {
-    const sets = this.sets;
-    if (sets.length > 1 && this.batchYielded) {
-      this.batch = sets[this.nextSet++ % sets.length]!;
-      this.batchYielded = false;
-    }
-    return this.batch;
   }
 
   /**

@@ -1,12 +1,12 @@
-// Protobuf varints, the one place that reads and writes them (by hand, over Uint8Arrays).
-// Writing: canonical, minimal-length encodings; callers guarantee room (5 bytes for a uint32, 10 for a
-// uint64). Reading: varintRead (one value of up to a caller's limit of bytes) returns the value or a
-// negative code and leaves the position after the varint in the caller's VarintCursor (no module
-// state between callers); varintReadPacked (hot: the fused pass) returns a value below 2^28 and its
-// length in one int32, one- and two-byte values branch-free; the packed column decoders
-// (varintDecodePackedU32/U64) append a whole column to a typed array; varintCount counts them. Only
-// varintRead and varintCount stop at `end`: the others may read a few bytes past it (the buffers keep
-// 16 spare bytes there) and their callers check the position against it.
+// Protobuf varints, the one place in TypeScript that reads and writes them (by hand, over
+// Uint8Arrays; the fused kernel, traces/kernel/fused.ts, unpacks the id and size columns itself, in
+// WebAssembly). Writing: canonical, minimal-length encodings; callers guarantee room (5 bytes for a
+// uint32, 10 for a uint64). Reading: varintRead (one value of up to a caller's limit of bytes) returns
+// the value or a negative code and leaves the position after the varint in the caller's VarintCursor
+// (no module state between callers); the packed column decoders (varintDecodePackedU32/U64) append a
+// whole column to a typed array; varintCount counts them. Only varintRead and varintCount stop at
+// `end`: the others may read a few bytes past it (the buffers keep 16 spare bytes there) and their
+// callers check the position against it.
 
 /** Writes v (uint32) at pos; returns the new pos. */
 export function varintPut32(buf: Uint8Array, pos: number, v: number): number {
@@ -77,33 +77,6 @@ export function varintRead(buf: Uint8Array, p: number, end: number, maxBytes: nu
     }
   }
   return VARINT_LONG;
-}
-
-/**
- * A varint at p below 2^28 (at most 4 bytes), packed with its length as (value << 3) | length: the
- * fused pass's ids and sizes, in one int32 and no memory. One and two bytes branch-free (the length
- * depends only on bit 7 of the first byte; buf[p + 1] is read even past end, so p + length may lie
- * past end for a cut value: callers check it); three and four in varintReadPackedLong. -1 for a cut
- * varint or a value of 2^28 or more (the caller leaves it to varintRead).
- */
-export function varintReadPacked(buf: Uint8Array, p: number, end: number): number {
-  const b0 = buf[p]!, b1 = buf[p + 1]!;
-  if ((b0 & b1) < 128) {
-    const c = b0 >>> 7;
-    return (((b0 & 127) | ((b1 << 7) & -c)) << 3) | (1 + c);
-  }
-  return varintReadPackedLong(buf, p, end);
-}
-
-/** Cold: varintReadPacked of a varint of three or four bytes. */
-function varintReadPackedLong(buf: Uint8Array, p: number, end: number): number {
-  let v = 0;
-  for (let k = 0; k < 4 && p + k < end; k++) {
-    const b = buf[p + k]!;
-    v |= (b & 127) << (7 * k);
-    if (b < 128) return (v << 3) | (k + 1);
-  }
-  return -1;
 }
 
 /** Number of varints in buf[p..end), -1 if the last one is cut. */
