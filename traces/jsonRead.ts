@@ -10,7 +10,9 @@
 // A trace with stacks has stack lines ({"stack":{"id":N,"frames":[...]}}): one ends the batch before
 // it (the events before it are applied against the stacks defined before them), then goes into the
 // stack table; alloc kinds and realloc may have "stack":N (absent = 0), put in the stack column.
-import jsonlParser from 'stream-json/jsonl/parser.js';
+// stream-json is loaded on first use (~20 ms): a protobuf trace's reader, and so every decode and
+// replay worker that reads one, never needs it.
+import { createRequire } from 'node:module';
 import { TraceError, traceError } from './errors.js';
 import { TraceInput } from './input.js';
 import { TRACE_MAX_JSON_LINE } from './limits.js';
@@ -29,8 +31,12 @@ const BAD_LINE = { badLine: true };
 interface Item { value: unknown; off: number; partial: boolean }
 type Stage = (v: unknown) => unknown;
 
+type JsonlParser = (options: { errorIndicator: () => unknown }) => unknown;
+let jsonlParser: JsonlParser | null = null;
+
 /** The function list of a stream-json JSONL parser (stream-chain's gen() keeps it as fList). */
 function jsonlStages(): Stage[] {
+  jsonlParser ??= createRequire(import.meta.url)('stream-json/jsonl/parser.js') as JsonlParser;
   const p = jsonlParser({ errorIndicator: () => BAD_LINE }) as unknown as { fList?: Stage[] };
   const f = p.fList;
   if (!Array.isArray(f) || f.length !== 3 || !f.every((x) => typeof x === 'function')) {
