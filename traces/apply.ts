@@ -16,7 +16,8 @@
 // Hot loops use literal op codes / limits (commented with their names): imported bindings are
 // context loads that TurboFan does not constant-fold.
 // The passes, one per file: applyChecked.ts (the validating entry), applyFused.ts, applyGeneral.ts,
-// applyFast.ts (unchecked); this file exports their entries and warms them up at module load.
+// applyFast.ts (unchecked); this file exports their entries and warms them up once, when the first
+// reader is made (traceApplyWarm): a thread that imports traces/ but never reads pays nothing.
 import { TraceBatch } from './batch.js';
 import { traceApplyChecked } from './applyChecked.js';
 import { traceApplyFast } from './applyFast.js';
@@ -27,7 +28,7 @@ import { varintPut32 } from './varint.js';
 export { traceApplyChecked, traceApplyFast };
 
 /**
- * Runs the passes once over a tiny synthetic chunk at module load, so that every path (including
+ * Runs the passes once over a tiny synthetic chunk before the first real one, so that every path (including
  * the code after the loops) has type feedback before the first real chunk: otherwise TurboFan's
  * on-stack replacement compiles the loop early and deoptimizes on reaching the unseen code.
  */
@@ -85,4 +86,11 @@ function traceApplyWarmUp(): void {
     }
   }
 }
-traceApplyWarmUp();
+
+let warm = false;
+/** Warms the passes up (once per thread): the reader calls it before it applies anything. */
+export function traceApplyWarm(): void {
+  if (warm) return;
+  warm = true;
+  traceApplyWarmUp();
+}

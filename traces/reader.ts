@@ -9,7 +9,7 @@
 // (footerCheck.ts): BAD_FOOTER in strict mode, recorded in footerMismatches in lenient mode.
 // A trace with stacks (header stackDepth > 0) also has Stacks records (protobuf) / stack lines (JSON),
 // read into `stacks`, and a stack column checked and delivered by the stack pass (stackPass.ts).
-import { traceApplyChecked, traceApplyFast } from './apply.js';
+import { traceApplyChecked, traceApplyFast, traceApplyWarm } from './apply.js';
 import { TraceBatch } from './batch.js';
 import { chunkMeta, traceChunkPrecheck, traceDecodeChunk, traceMaterialize } from './chunkDecode.js';
 import { digestHex } from './digest.js';
@@ -81,6 +81,7 @@ class TraceReaderImpl implements TraceReader {
   private stackPos = 0;
 
   constructor(private bytes: TraceByteStream, private opts: OpenTraceOptions) {
+    traceApplyWarm();
     this.lenient = opts.lenient ?? false;
     this.validate = opts.validate ?? true;
     this.verifyDigest = (opts.verifyDigest ?? true) && this.validate;
