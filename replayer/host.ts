@@ -12,7 +12,8 @@ import { markSpillAdopt } from './markSpill.js';
 import { replayRun, type ReplayConfig } from './replayCore.js';
 import { replayErrorFromData } from './replayError.js';
 import type { ReplayMark, ReplayResult } from './result.js';
-import type { ReplayWorkerData, ReplayWorkerMessage } from './replayWorker.js';
+import type { ReplayWorkerData, ReplayWorkerDecoderGone, ReplayWorkerMessage } from './replayWorker.js';
+import { decoderOnGone, ringDecoderStart, type RingDecoder } from './ringReader.js';
 import { replayerWorkerUrl } from './workerUrl.js';
 
 export interface ReplayHandle {
@@ -76,10 +77,25 @@ function hostPipeStdin(worker: Worker): { ack(): void } {
   };
 }
 
+/** The decode worker of a pipelined replay, started here so that it boots beside the replay worker;
+ *  its death is forwarded to the replay worker, and it is stopped when the replay is over. */
+function hostDecoderStart(path: string, cfg: ReplayConfig): { link: RingDecoder; watch(replay: Worker): void; stop(): void } {
+  const { link, worker } = ringDecoderStart(path, { lenient: cfg.lenient, allowTruncated: cfg.allowTruncated });
+  return {
+    link,
+    watch: (replay) => decoderOnGone(worker, (gone) => replay.postMessage({ type: 'decoder', gone } satisfies ReplayWorkerDecoderGone)),
+    stop: () => { void worker.terminate(); },
+  };
+}
+
 function replayInWorker(path: string, cfg: ReplayConfig, control: ReplayControl): ReplayHandle {
   const base = handleBase(control);
-  const data: ReplayWorkerData = { path: path === '-' ? null : path, cfg: { pipeline: path !== '-', ...cfg }, control: control.buffer };
-  const worker = new Worker(replayerWorkerUrl('replayWorker'), { workerData: data });
+  const full: ReplayConfig = { pipeline: path !== '-', ...cfg };
+  const decoder = full.pipeline && path !== '-' ? hostDecoderStart(path, full) : null;
+  const data: ReplayWorkerData = { path: path === '-' ? null : path, cfg: full, control: control.buffer };
+  if (decoder) data.decoder = decoder.link;
+  const worker = new Worker(replayerWorkerUrl('replayWorker'), { workerData: data, transferList: decoder ? [decoder.link.side] : [] });
+  decoder?.watch(worker);
   const stdin = path === '-' ? hostPipeStdin(worker) : null;
   let resolveBuffer!: (b: SharedArrayBuffer) => void;
   const buffer = new Promise<SharedArrayBuffer>((res) => { resolveBuffer = res; });
@@ -94,6 +110,7 @@ function replayInWorker(path: string, cfg: ReplayConfig, control: ReplayControl)
     });
     worker.on('error', (err) => { settled = true; reject(err); });
     worker.on('exit', (code) => {
+      decoder?.stop();
       if (path === '-') process.stdin.pause();
       if (!settled) reject(new Error(`replay worker exited with code ${code} before finishing`));
     });

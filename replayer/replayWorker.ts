@@ -1,6 +1,9 @@
 // The replay worker: owns the allocator (and so its SharedArrayBuffer) and runs replayRun. It posts
 // only rare messages: 'ready' with the allocator's buffer, one 'mark' per mark, and 'done' or 'error'.
-// The trace code is loaded after the decode worker is started (dynamic import), so both start at once.
+// A file is read by a decode worker the host started beside this one (data.decoder: its ring and side
+// port), so the two boot at once; the host forwards the decode worker's death ('decoder' messages).
+// Without one (a pipelined replay started otherwise), this worker starts it first thing. The replay
+// code is loaded after (dynamic import), while the decode worker loads the trace code.
 // When the trace comes from the host's stdin, the host forwards it in chunks ('data'/'end'), and the
 // worker acknowledges each chunk it consumed so the host never buffers more than a few.
 
@@ -9,13 +12,18 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { controlOpen } from './control.js';
 import type { ReplayConfig } from './replayCore.js';
 import { replayErrorToData } from './replayError.js';
-import { ringReaderOpen, type ReplaySource } from './ringReader.js';
+import { DecoderWatch, ringReaderAttach, ringReaderOpen, type RingDecoder, type ReplaySource } from './ringReader.js';
 
 export interface ReplayWorkerData {
   path: string | null;
   cfg: ReplayConfig;
   control: SharedArrayBuffer;
+  /** The decode worker the host started on `path` (its side port is transferred with the data). */
+  decoder?: RingDecoder;
 }
+
+/** Host → replay worker: the decode worker is gone (failed or exited, with why). */
+export interface ReplayWorkerDecoderGone { type: 'decoder'; gone: string }
 
 export type ReplayWorkerMessage =
   | { type: 'ready'; buffer: SharedArrayBuffer }
@@ -43,10 +51,14 @@ async function workerMain(): Promise<void> {
   const source = data.path ?? workerStdin();
   // Start the decode worker first: it loads the trace code while this worker loads the replay code.
   let opening: Promise<ReplaySource> | undefined;
-  if (data.cfg.pipeline && data.path !== null) {
+  if (data.decoder) {
+    const watch = new DecoderWatch();
+    parentPort!.on('message', (m: ReplayWorkerDecoderGone) => { if (m.type === 'decoder') watch.gone ??= m.gone; });
+    opening = ringReaderAttach(data.decoder, watch, async () => undefined); // the host stops the decode worker
+  } else if (data.cfg.pipeline && data.path !== null) {
     opening = ringReaderOpen(data.path, { lenient: data.cfg.lenient, allowTruncated: data.cfg.allowTruncated });
-    opening.catch(() => undefined); // observed by replayRun
   }
+  opening?.catch(() => undefined); // observed by replayRun
   try {
     const { replayRun } = await import('./replayCore.js');
     const result = await replayRun(source, data.cfg, controlOpen(data.control), {

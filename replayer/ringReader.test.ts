@@ -2,7 +2,9 @@
 // yields (events, marks, footer), with a ring small enough to wrap around (protobuf batches published
 // in place, JSON ones copied and split); a batch published in place is not overwritten while held; the aux
 // column (alignments, join/detach targets) and the header's format version come through; decode
-// errors arrive after the good batches with their code and position; a bad file fails at open.
+// errors arrive after the good batches with their code and position; a bad file fails at open; a
+// reader attached to a decode worker started elsewhere (as the host does) ends with an error naming the
+// worker's death when it dies without an end record.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +12,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recordWorkload } from '../recorder/index.js';
 import { createTraceWriter, openTrace, OP_MARK, OP_THREAD_DETACH, OP_THREAD_JOIN, type EventBatch } from '../traces/index.js';
-import { ringReaderOpen, type ReplaySource } from './ringReader.js';
+import { DecoderWatch, decoderOnGone, ringDecoderStart, ringReaderAttach, ringReaderOpen, type ReplaySource } from './ringReader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'slabtrace-ring-'));
 const trace = join(dir, 'battle.pb');
@@ -46,6 +48,24 @@ describe('batch ring', () => {
     expect(got.marks.map((m) => m.name)).toEqual(['measure-peak@3K', 'flush@3K', 'measure-after@3K', 'measure-peak@1K', 'flush@1K', 'measure-after@1K']);
     expect(ring.footer).toEqual(direct.footer);
     expect(ring.header).toEqual(direct.header);
+  });
+
+  it('a decode worker started elsewhere: the reader attaches to its ring, and its death mid-trace is an error', async () => {
+    const whole = await flatten(await openTrace(trace));
+    const { link, worker } = ringDecoderStart(trace, {}, tiny);
+    // the host's side: it watches the worker and forwards why it is gone
+    const watch = new DecoderWatch();
+    decoderOnGone(worker, (why) => { watch.gone ??= why; });
+    const ring = await ringReaderAttach(link, watch, async () => undefined);
+    const it = ring.batches();
+    const first = await it.next();
+    expect(first.done).toBe(false);
+    expect([...first.value.id.subarray(0, first.value.count)]).toEqual(whole.ids.slice(0, first.value.count));
+    expect(whole.ids.length).toBeGreaterThan(first.value.count * (tiny.slots + 2)); // the decoder cannot have ended
+    await worker.terminate();
+    const drain = async (): Promise<void> => { for (let n = await it.next(); !n.done; n = await it.next()); };
+    await expect(drain()).rejects.toThrow(/decode worker exited \(code 1\) without an end record/);
+    await ring.close();
   });
 
   it('a batch published in place stays as yielded while the consumer holds it (the decoder runs ahead)', async () => {

@@ -4,13 +4,17 @@
 // the end record, after the batches before it — where the in-process reader would have thrown it.
 // Every wait here also ends when the decode worker dies without an end record (an internal error is
 // thrown) and when the replay is asked to stop (`interrupt`): waits are asynchronous, in short slices.
+// The decode worker can be started by another thread than the reader's (ringDecoderStart): the host
+// starts it beside the replay worker, so that the two boot at once, and hands the replay worker its
+// ring and side port (a RingDecoder); the host then watches the worker and forwards its death
+// (DecoderWatch.gone), and stops it once the replay is over.
 
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type {
   EventBatch, OpenTraceOptions, TraceDigestStatus, TraceFooter, TraceFooterMismatch, TraceHeader, TraceReader,
 } from '../traces/index.js';
 import {
-  ringCreate, ringGetJson, RingState, RING_CONSUMER_WAITS, RING_DEFAULT, RING_END_LEN, RING_HEADER_LEN, RING_PRODUCER_WAITS, RING_QUIT,
+  ringCreate, ringGetJson, ringOpen, RingState, RING_CONSUMER_WAITS, RING_DEFAULT, RING_END_LEN, RING_HEADER_LEN, RING_PRODUCER_WAITS, RING_QUIT,
   RING_READ, RING_STATE, RING_WRITTEN,
   SLOT_AUX, SLOT_AUX_AT, SLOT_BYTES_READ, SLOT_CHUNK, SLOT_COUNT, SLOT_FIRST, SLOT_ID_AT, SLOT_MARKS_LEN, SLOT_OFFSET, SLOT_OP_AT,
   SLOT_SHARED, SLOT_SIZE_AT, SLOT_TID_AT, type Ring, type RingGeometry,
@@ -37,13 +41,39 @@ interface EndRecord {
   error?: ReplayErrorData;
 }
 
-/** Watches the decode worker: `gone` once it exited or failed (with why). */
-class DecoderWatch {
+/** What the reader knows of the decode worker's life: `gone` once it exited or failed (with why). */
+export class DecoderWatch {
   gone: string | null = null;
-  constructor(worker: Worker) {
-    worker.on('error', (err) => { this.gone ??= `decode worker failed: ${err.message}`; });
-    worker.on('exit', (code) => { this.gone ??= `decode worker exited (code ${code})`; });
+
+  /** A watch fed by the events of a worker of this thread. */
+  static of(worker: Worker): DecoderWatch {
+    const w = new DecoderWatch();
+    decoderOnGone(worker, (why) => { w.gone ??= why; });
+    return w;
   }
+}
+
+/** Calls `gone` with why when the decode worker fails or exits (the first of the two wins). */
+export function decoderOnGone(worker: Worker, gone: (why: string) => void): void {
+  worker.on('error', (err) => gone(`decode worker failed: ${err.message}`));
+  worker.on('exit', (code) => gone(`decode worker exited (code ${code})`));
+}
+
+/** A started decode worker as the reader needs it: the ring and the side port's reading end (both
+ *  can be sent to another thread; the port is transferred). */
+export interface RingDecoder {
+  ring: SharedArrayBuffer;
+  geometry: RingGeometry;
+  side: MessagePort;
+}
+
+/** Starts a decode worker on `path`; the caller owns the worker (watch it, terminate it). */
+export function ringDecoderStart(path: string, open: OpenTraceOptions, geometry: RingGeometry = RING_DEFAULT): { link: RingDecoder; worker: Worker } {
+  const ring = ringCreate(geometry);
+  const channel = new MessageChannel();
+  const data: DecodeWorkerData = { path, ring: ring.buffer, geometry: ring.geometry, open, side: channel.port2 };
+  const worker = new Worker(replayerWorkerUrl('decodeWorker'), { workerData: data, transferList: [channel.port2] });
+  return { link: { ring: ring.buffer, geometry: ring.geometry, side: channel.port1 }, worker };
 }
 
 class RingReader implements ReplaySource {
@@ -59,8 +89,8 @@ class RingReader implements ReplaySource {
   private readonly zeroAux: Uint32Array;
 
   constructor(
-    readonly header: TraceHeader, private readonly ring: Ring, private readonly worker: Worker,
-    private readonly watch: DecoderWatch, side: MessagePort, private readonly memory: WebAssembly.Memory | null,
+    readonly header: TraceHeader, private readonly ring: Ring, private readonly stop: () => Promise<void>,
+    private readonly watch: DecoderWatch, private readonly side: MessagePort, private readonly memory: WebAssembly.Memory | null,
   ) {
     this.take = () => ringTakeSpilled(side);
     this.zeroAux = new Uint32Array(ring.geometry.capacity);
@@ -150,7 +180,8 @@ class RingReader implements ReplaySource {
   async close(): Promise<void> {
     Atomics.store(this.ring.ctl, RING_QUIT, 1);
     Atomics.notify(this.ring.ctl, RING_READ);
-    await this.worker.terminate();
+    this.side.close();
+    await this.stop();
   }
 }
 
@@ -171,21 +202,27 @@ async function ringAwaitHeader(ring: Ring, watch: DecoderWatch): Promise<void> {
   }
 }
 
-/** Opens `path` through a decode worker; rejects as openTrace would (bad magic, missing file…). */
+/** Opens `path` through a decode worker of this thread; rejects as openTrace would (bad magic, missing file…). */
 export async function ringReaderOpen(path: string, open: OpenTraceOptions, geometry: RingGeometry = RING_DEFAULT): Promise<ReplaySource> {
-  const ring = ringCreate(geometry);
-  const channel = new MessageChannel();
-  const data: DecodeWorkerData = { path, ring: ring.buffer, geometry: ring.geometry, open, side: channel.port2 };
-  const worker = new Worker(replayerWorkerUrl('decodeWorker'), { workerData: data, transferList: [channel.port2] });
-  const watch = new DecoderWatch(worker);
-  const side = channel.port1;
+  const { link, worker } = ringDecoderStart(path, open, geometry);
+  return ringReaderAttach(link, DecoderWatch.of(worker), async () => { await worker.terminate(); });
+}
+
+/** A reader of the ring of a started decode worker, once it published the header; rejects as openTrace
+ *  would. `stop` ends the worker (close() and a failed open call it; the reader already asked the
+ *  worker to quit through the ring). */
+export async function ringReaderAttach(link: RingDecoder, watch: DecoderWatch, stop: () => Promise<void>): Promise<ReplaySource> {
+  const ring = ringOpen(link.ring, link.geometry);
+  const side = link.side;
   side.unref();
   await ringAwaitHeader(ring, watch);
   const take = (): string => ringTakeSpilled(side);
   if (Atomics.load(ring.ctl, RING_HEADER_LEN) === 0) {
     const ended = Atomics.load(ring.ctl, RING_STATE) !== RingState.Running;
     const end = ended ? ringGetJson<EndRecord>(ring.endArea, Atomics.load(ring.ctl, RING_END_LEN), take) : {};
-    await worker.terminate();
+    Atomics.store(ring.ctl, RING_QUIT, 1);
+    Atomics.notify(ring.ctl, RING_READ);
+    await stop();
     side.close();
     throw end.error ? replayErrorFromData(end.error) : new Error(watch.gone ?? 'decode worker ended without a header');
   }
@@ -193,5 +230,5 @@ export async function ringReaderOpen(path: string, open: OpenTraceOptions, geome
   const memory = receiveMessageOnPort(side)?.message as WebAssembly.Memory | null | undefined;
   if (memory === undefined) throw new Error('ring: the decoder\'s memory message is missing from the side port');
   const header = ringGetJson<TraceHeader>(ring.headerArea, Atomics.load(ring.ctl, RING_HEADER_LEN), take);
-  return new RingReader(header, ring, worker, watch, side, memory);
+  return new RingReader(header, ring, stop, watch, side, memory);
 }
