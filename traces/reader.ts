@@ -22,7 +22,8 @@ import { TRACE_BATCH_MAX } from './limits.js';
 import { opCountOfVersion } from './ops.js';
 import { fusedKernelCreate, type FusedKernel } from './fusedKernel.js';
 import { TraceReadState, traceCheckRuns, traceCheckUsed } from './readState.js';
-import { TRACE_MAGIC, TRACE_READ_VERSIONS, schemaDecodeFooter, schemaDecodeHeader } from './schema.js';
+import { TRACE_MAGIC, TRACE_READ_VERSIONS } from './schema.js';
+import { schemaReadFooter, schemaReadHeader } from './schemaRead.js';
 import { TraceByteStream } from './source.js';
 import { TraceStackTable } from './stacks.js';
 import { VarintCursor, varintRead } from './varint.js';
@@ -164,7 +165,7 @@ class TraceReaderImpl implements TraceReader {
     const len = varintRead(buf, p, fr.bodyEnd, 5, this.cur);
     if (len < 0 || this.cur.end + len !== fr.bodyEnd) throw traceError('BAD_MAGIC', name, 0, -1, -1, 'malformed header record', 'a TraceRecord{header} frame');
     try {
-      return schemaDecodeHeader(buf.subarray(this.cur.end, fr.bodyEnd));
+      return schemaReadHeader(buf.subarray(this.cur.end, fr.bodyEnd));
     } catch (e) {
       throw traceError('BAD_MAGIC', name, 0, -1, -1, `malformed header: ${(e as Error).message}`, 'a slabtrace header');
     }
@@ -349,7 +350,7 @@ class TraceReaderImpl implements TraceReader {
   private readFooter(bytes: Uint8Array, offset: number): void {
     let f: TraceFooter;
     try {
-      f = schemaDecodeFooter(bytes);
+      f = schemaReadFooter(bytes);
     } catch (e) {
       throw this.corrupt(offset, `malformed footer: ${(e as Error).message}`);
     }

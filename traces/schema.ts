@@ -1,5 +1,7 @@
 // Loads traces/schema/trace.proto with protobufjs at runtime (from source or from dist/traces) and
-// encodes/decodes the cold records (header, footer) with it. Chunks are hand-coded elsewhere.
+// encodes/decodes the cold records (header, footer) with it. Chunks are hand-coded elsewhere; readers
+// decode the header and footer with schemaRead.ts (protobufjs's wire Reader, field by field), which
+// schemaRead.test.ts holds to schemaDecodeHeader / schemaDecodeFooter here.
 // protobufjs itself is loaded on first use (~60 ms): a replay worker fed by the decode worker imports
 // traces/ and never needs it.
 import { existsSync } from 'node:fs';
