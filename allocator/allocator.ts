@@ -29,6 +29,9 @@ export interface AllocatorOptions {
   /** Replay's fast paths in WebAssembly (kernel.ts; default true, only without `buffer`): false runs
    *  every event through the JavaScript handle API instead (same effects). */
   kernel?: boolean;
+  /** The kernel's memory, made by the caller with runMemoryPlan(params.maxBufferBytes, true)'s pages
+   *  (shared, initial = maximum): its spare region can then hold batches the kernel reads in place. */
+  memory?: WebAssembly.Memory;
 }
 
 /** What a timeline sample reads (sampleStats). */
@@ -42,14 +45,14 @@ export interface SampleStats {
 export interface ThreadFigures { allocs: number; frees: number; remoteFreesSent: number; remoteFreesReceived: number }
 
 export class Allocator extends AllocCore {
-  private constructor(p: AllocParams, buffer: SharedArrayBuffer | undefined, kernel: boolean) {
-    super(p, buffer, kernel);
+  private constructor(p: AllocParams, buffer: SharedArrayBuffer | undefined, kernel: boolean, memory?: WebAssembly.Memory) {
+    super(p, buffer, kernel, memory);
     this.init();
   }
 
   /** Creates an allocator whose whole state lives in `opts.buffer` (or a new growable SharedArrayBuffer). */
   static create(params: AllocParams, opts: AllocatorOptions = {}): Allocator {
-    return new Allocator(validateParams({ ...params }), opts.buffer, opts.kernel ?? true);
+    return new Allocator(validateParams({ ...params }), opts.buffer, opts.kernel ?? true, opts.memory);
   }
 
   private init(): void {

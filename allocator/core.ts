@@ -91,7 +91,7 @@ export class AllocCore {
   ops = 0;
   // (the magazine of class c: top at cT + c, limit at cT + magLimDelta + c, chunk at cT + magPtrDelta + c)
 
-  constructor(p: AllocParams, buffer: SharedArrayBuffer | undefined, kernel = true) {
+  constructor(p: AllocParams, buffer: SharedArrayBuffer | undefined, kernel = true, memory?: WebAssembly.Memory) {
     this.p = p;
     this.nc = p.sizeClasses.length;
     this.classSize = Int32Array.from(p.sizeClasses);
@@ -149,7 +149,7 @@ export class AllocCore {
         flags: (this.remoteQueue && this.releaseOnExit ? RKF.RELEASE : 0) | (this.periodic ? RKF.PERIODIC : 0)
           | (this.partialMode ? RKF.PARTIAL : 0) | (this.tlsMode ? RKF.TLS : 0),
         maxSmall: this.maxSmall,
-      }) : null;
+      }, memory) : null;
       this.buffer = this.kernel ? this.kernel.buffer : coreNewBuffer(want, p.maxBufferBytes);
       this.bytes = want;
       this.maxBytes = p.maxBufferBytes;
@@ -159,9 +159,9 @@ export class AllocCore {
 
   rewrap(): void {
     const n = this.bytes;
-    this.i32 = new Int32Array(this.buffer, 0, n >>> 2);
-    this.f64 = new Float64Array(this.buffer, 0, n >>> 3);
-    this.u16 = new Uint16Array(this.buffer, 0, n >>> 1);
+    this.i32 = new Int32Array(this.buffer, 0, Math.floor(n / 4));
+    this.f64 = new Float64Array(this.buffer, 0, Math.floor(n / 8));
+    this.u16 = new Uint16Array(this.buffer, 0, Math.floor(n / 2));
     if (this.f64.length > L.S.bufferBytes) this.f64[L.S.bufferBytes] = n;
   }
 

@@ -1,6 +1,7 @@
 // allocator/index.ts — the allocator folder's public API (imports nothing outside allocator/).
 export { Allocator, type AllocatorOptions, type ThreadFigures } from './allocator.js';
 export { HANDLE_NONE, RUN_FREE, RUN_MALLOC } from './run.js';
+export { runMemoryPlan, type RunMemoryPlan } from './kernel.js';
 export { AllocConfigError, AllocUsageError } from './errors.js';
 export type { InvariantReport } from './invariants.js';
 export {

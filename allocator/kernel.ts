@@ -9,6 +9,9 @@
 // memory or the scratch is full, the caller falls back to the JavaScript paths: same effects, slower.
 // The state block's slots (RK_*) mirror kernel/run.ts's K_* / D_*; the layout check hands it
 // layout.ts's HOT values, so the compiled-in layout cannot drift from the one layout module.
+// The memory can also be made by the caller, sized by runMemoryPlan with a spare region after the
+// scratch (the replay gives it to the trace reader's arena): a batch whose columns are views of this
+// memory is then used in place by load(), not copied.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { HOT } from './layout.js';
@@ -29,6 +32,36 @@ const STATE_BYTES = 256;
 const SCRATCH_MAX = 1 << 30;
 const SCRATCH_MIN = 64 << 20;
 const WASM32_BYTES = 2 ** 32;
+/** A spare region smaller than this is not offered. A memory with a spare region is one page short
+ *  of wasm32's 4 GiB (a byteLength of 2^32 reads as 0 in the `len >>> 2` of 32-bit view sizing), and
+ *  the region keeps one more page off its end (no kernel address wraps around). */
+const SPARE_MIN = 64 << 20;
+const SPARE_SLACK = PAGE;
+const SPARE_TOTAL = WASM32_BYTES - PAGE;
+
+/** How a kernel memory is laid out for an allocator buffer of up to maxBytes (byte offsets). */
+export interface RunMemoryPlan {
+  /** The memory's size in 64 KiB pages (initial = maximum). */
+  pages: number;
+  /** Start and end of the kernel's scratch part (the buffer is [0, scratch)). */
+  scratch: number;
+  scratchEnd: number;
+  /** With `spare`: a region after the scratch the kernel never touches, or null when there is no room. */
+  spare: { base: number; bytes: number } | null;
+}
+
+/** The layout of a kernel memory (null: no room for the kernel's scratch); `spare` asks for the rest
+ *  of wasm32's 4 GiB as a spare region. */
+export function runMemoryPlan(maxBytes: number, spare = false): RunMemoryPlan | null {
+  const buffer = Math.ceil(maxBytes / PAGE) * PAGE;
+  const scratch = Math.min(SCRATCH_MAX, WASM32_BYTES - buffer);
+  if (scratch < SCRATCH_MIN) return null;
+  const scratchEnd = buffer + scratch;
+  const room = SPARE_TOTAL - SPARE_SLACK - scratchEnd;
+  const region = spare && room >= SPARE_MIN ? { base: scratchEnd, bytes: room } : null;
+  const total = region ? SPARE_TOTAL : scratchEnd;
+  return { pages: total / PAGE, scratch: buffer, scratchEnd, spare: region };
+}
 
 /** The values kernel/run.ts's layoutCheck compares with its own, in its order. */
 function runLayoutWords(ciStride: number): number[] {
@@ -80,15 +113,20 @@ export class RunKernel {
   readonly state: number;
   private top: number;
   private readonly end: number;
-  /** The loaded batch's columns (capacity: their length). */
+  /** The loaded batch's columns: the scratch copies, or views of this memory used in place. */
   op: Uint8Array = new Uint8Array(0);
   tid: Uint32Array = new Uint32Array(0);
   id: Uint32Array = new Uint32Array(0);
   size: Float64Array = new Float64Array(0);
+  /** The scratch columns batches are copied into (capacity: their length). */
+  private sOp: Uint8Array = new Uint8Array(0);
+  private sTid: Uint32Array = new Uint32Array(0);
+  private sId: Uint32Array = new Uint32Array(0);
+  private sSize: Float64Array = new Float64Array(0);
 
-  private constructor(memory: WebAssembly.Memory, scratch: number, c: RunKernelConfig) {
+  private constructor(memory: WebAssembly.Memory, scratch: number, scratchEnd: number, c: RunKernelConfig) {
     this.buffer = memory.buffer as SharedArrayBuffer;
-    this.end = this.buffer.byteLength;
+    this.end = scratchEnd;
     this.state = scratch;
     this.top = scratch + STATE_BYTES;
     this.state32 = new Int32Array(this.buffer, scratch, STATE_BYTES >> 2);
@@ -122,19 +160,24 @@ export class RunKernel {
     this.state64[RKD.MAXSMALL] = c.maxSmall;
   }
 
-  /** A kernel whose memory holds an allocator buffer of up to maxBytes, or null (no room, or refused). */
-  static create(maxBytes: number, config: RunKernelConfig): RunKernel | null {
-    const buffer = Math.ceil(maxBytes / PAGE) * PAGE;
-    const scratch = Math.min(SCRATCH_MAX, WASM32_BYTES - buffer);
-    if (scratch < SCRATCH_MIN) return null;
-    let memory: WebAssembly.Memory;
-    try {
-      const pages = (buffer + scratch) / PAGE;
-      memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-    } catch {
-      return null;
+  /** A kernel whose memory holds an allocator buffer of up to maxBytes, or null (no room, or refused).
+   *  `memory`: the caller's, made by runMemoryPlan(maxBytes, …)'s page count (anything else throws). */
+  static create(maxBytes: number, config: RunKernelConfig, memory?: WebAssembly.Memory): RunKernel | null {
+    const plan = runMemoryPlan(maxBytes, memory !== undefined);
+    if (plan === null) return null;
+    if (memory) {
+      const have = memory.buffer.byteLength;
+      if (have !== plan.pages * PAGE || !(memory.buffer instanceof SharedArrayBuffer)) {
+        throw new Error(`slabtrace: a kernel memory of ${have} bytes, not shared or not the ${plan.pages * PAGE} runMemoryPlan gives`);
+      }
+    } else {
+      try {
+        memory = new WebAssembly.Memory({ initial: plan.pages, maximum: plan.pages, shared: true });
+      } catch {
+        return null;
+      }
     }
-    return new RunKernel(memory, buffer, config);
+    return new RunKernel(memory, plan.scratch, plan.scratchEnd, config);
   }
 
   /** Byte offset of `bytes` (8-aligned) in the scratch, or -1 when it is full. */
@@ -145,21 +188,34 @@ export class RunKernel {
     return at;
   }
 
-  /** Copies a batch's columns [0, count) into the scratch; false when they do not fit. */
+  /** Makes a batch's columns [0, count) the loaded ones: in place when all four are views of this
+   *  memory, else copied into the scratch; false when a copy does not fit. */
   load(op: Uint8Array, tid: Uint32Array, id: Uint32Array, size: Float64Array, count: number): boolean {
-    if (this.op.length < count) {
-      const n = Math.max(count, this.op.length * 2);
+    const b = this.buffer;
+    if (op.buffer === b && tid.buffer === b && id.buffer === b && size.buffer === b) {
+      this.op = op;
+      this.tid = tid;
+      this.id = id;
+      this.size = size;
+      return true;
+    }
+    if (this.sOp.length < count) {
+      const n = Math.max(count, this.sOp.length * 2);
       const at = this.take(n * 17);
       if (at < 0) return false;
-      this.size = new Float64Array(this.buffer, at, n);
-      this.tid = new Uint32Array(this.buffer, at + n * 8, n);
-      this.id = new Uint32Array(this.buffer, at + n * 12, n);
-      this.op = new Uint8Array(this.buffer, at + n * 16, n);
+      this.sSize = new Float64Array(b, at, n);
+      this.sTid = new Uint32Array(b, at + n * 8, n);
+      this.sId = new Uint32Array(b, at + n * 12, n);
+      this.sOp = new Uint8Array(b, at + n * 16, n);
     }
-    this.op.set(op.subarray(0, count));
-    this.tid.set(tid.subarray(0, count));
-    this.id.set(id.subarray(0, count));
-    this.size.set(size.subarray(0, count));
+    this.sOp.set(op.subarray(0, count));
+    this.sTid.set(tid.subarray(0, count));
+    this.sId.set(id.subarray(0, count));
+    this.sSize.set(size.subarray(0, count));
+    this.op = this.sOp;
+    this.tid = this.sTid;
+    this.id = this.sId;
+    this.size = this.sSize;
     return true;
   }
 

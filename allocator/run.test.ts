@@ -2,9 +2,12 @@
 // Larson-like pattern: threads replacing random blocks, exiting and handing their slice to a new
 // thread; small and large sizes; a handle table that starts too small) give the same buffer, byte
 // for byte (its digest), the same statistics and the same failed allocations, on every preset and
-// on a mapping limit that makes allocations fail.
+// on a mapping limit that makes allocations fail; batches that lie in the spare region of a kernel
+// memory the caller made (as the replay's decode worker writes them) are read in place, not copied,
+// with the same effects, and a copied batch after them does not overwrite them.
 import { describe, expect, it } from 'vitest';
 import { Allocator } from './allocator.js';
+import { runMemoryPlan } from './kernel.js';
 import { PRESETS, resolveParams } from './presets.js';
 import { HANDLE_NONE, RUN_FREE, RUN_MALLOC } from './run.js';
 
@@ -97,6 +100,39 @@ describe('runAllocFree: the WebAssembly fast paths and the handle API have the s
       expect(k.checkInvariants().errors).toEqual([]);
     });
   }
+
+  it('batches in the spare region of the caller\'s kernel memory: read in place, the same effects', () => {
+    const params = resolveParams('hakmem-larson-fix');
+    const plan = runMemoryPlan(params.maxBufferBytes, true)!;
+    expect(plan.spare).not.toBeNull();
+    const memory = new WebAssembly.Memory({ initial: plan.pages, maximum: plan.pages, shared: true });
+    let at = plan.spare!.base;
+    const view = <T extends Uint8Array | Uint32Array | Float64Array>(src: T, make: (buf: SharedArrayBuffer, off: number, n: number) => T): T => {
+      const v = make(memory.buffer as SharedArrayBuffer, at, src.length);
+      v.set(src as never);
+      at += Math.ceil(src.byteLength / 8) * 8;
+      return v;
+    };
+    // every other batch in the spare region (as the decode worker leaves it), the others on the heap
+    const mixed = batches.map((b, k): Batch => (k % 2 === 1 ? b : {
+      op: view(b.op, (m, o, n) => new Uint8Array(m, o, n)), tid: view(b.tid, (m, o, n) => new Uint32Array(m, o, n)),
+      id: view(b.id, (m, o, n) => new Uint32Array(m, o, n)), size: view(b.size, (m, o, n) => new Float64Array(m, o, n)), count: b.count,
+    }));
+    const k = Allocator.create(params, { memory });
+    expect(k.kernel!.buffer).toBe(memory.buffer);
+    // in place, and a heap batch loaded after it is copied elsewhere
+    const first = mixed[0]!, before = [...first.op];
+    k.runLoad(first.op, first.tid, first.id, first.size, first.count);
+    expect(k.kernel!.op).toBe(first.op);
+    k.runLoad(mixed[1]!.op, mixed[1]!.tid, mixed[1]!.id, mixed[1]!.size, mixed[1]!.count);
+    expect(k.kernel!.op).not.toBe(mixed[1]!.op);
+    expect([...first.op]).toEqual(before);
+    const j = Allocator.create(params, { kernel: false });
+    expect(drive(k, mixed).digests).toEqual(drive(j, batches).digests);
+    expect(k.stats()).toEqual(j.stats());
+    // a memory not made by the plan is refused
+    expect(() => Allocator.create(params, { memory: new WebAssembly.Memory({ initial: 16, maximum: 16, shared: true }) })).toThrow(/runMemoryPlan/);
+  });
 
   it('with allocations failing at a mapping limit', () => {
     const params = (): ReturnType<typeof resolveParams> => resolveParams('hakmem-larson-bug', { maxMapCount: '120' });

@@ -1,5 +1,5 @@
-// The statistics view: validation, re-wrapping after growth, and a worker thread reading the block
-// through the SharedArrayBuffer while the owner runs.
+// The statistics view: validation, re-wrapping after growth, a buffer of wasm32's whole 4 GiB, and a
+// worker thread reading the block through the SharedArrayBuffer while the owner runs.
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { Allocator, AllocUsageError, LAYOUT_MAGIC, LAYOUT_VERSION, openStatsView, resolveParams } from './index.js';
@@ -11,6 +11,16 @@ describe('openStatsView', () => {
     const a = Allocator.create(resolveParams('hakmem-7.7'));
     new Int32Array(a.buffer)[1] = LAYOUT_VERSION + 1;
     expect(() => openStatsView(a.buffer)).toThrow(/version/);
+  });
+
+  it('reads a buffer of 2^32 bytes (whose length is 0 as a 32-bit integer)', () => {
+    const a = Allocator.create(resolveParams('hakmem-7.7'), { kernel: false });
+    a.threadStart(1);
+    for (let i = 0; i < 100; i++) a.malloc(1, 32);
+    const big = new WebAssembly.Memory({ initial: 65536, maximum: 65536, shared: true }).buffer as SharedArrayBuffer;
+    expect(big.byteLength).toBe(2 ** 32);
+    new Uint8Array(big).set(new Uint8Array(a.buffer));
+    expect(openStatsView(big).read().liveBlocks).toBe(100);
   });
 
   // the replay kernel's full-size memory, and a growable SharedArrayBuffer grown in place

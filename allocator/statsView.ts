@@ -98,8 +98,8 @@ export function openStatsView(buffer: SharedArrayBuffer): StatsView {
   const wrap = (): void => {
     if (buffer.byteLength === len) return;
     len = buffer.byteLength;
-    i32 = new Int32Array(buffer, 0, len >>> 2);
-    f64 = new Float64Array(buffer, 0, len >>> 3);
+    i32 = new Int32Array(buffer, 0, Math.floor(len / 4)); // (not len >>> 2: a 4 GiB buffer would read as 0)
+    f64 = new Float64Array(buffer, 0, Math.floor(len / 8));
   };
   wrap();
   if (len < L.HEAP_START_WORDS * 4 || i32[L.H_MAGIC] !== L.LAYOUT_MAGIC) {

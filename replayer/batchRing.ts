@@ -62,6 +62,10 @@ export interface RingGeometry {
   metaBytes: number;
 }
 
+/** Decode worker → reader, first on the side port: its reader's shared memory, and whether that is
+ *  the region of the replay's memory it was given (OpenTraceOptions.arena). */
+export interface RingMemoryMessage { memory: WebAssembly.Memory | null; region: boolean }
+
 export const RING_DEFAULT: RingGeometry = { slots: 4, capacity: 32768, markBytes: 1 << 16, metaBytes: 1 << 20 };
 
 interface RingSlot {

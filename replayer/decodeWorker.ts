@@ -13,7 +13,7 @@ import {
   ringOpen, ringPutJson, RingState, RING_CONSUMER_WAITS, RING_END_LEN, RING_HEADER_LEN, RING_PRODUCER_WAITS, RING_QUIT, RING_READ,
   RING_STATE, RING_WRITTEN,
   SLOT_AUX, SLOT_AUX_AT, SLOT_BYTES_READ, SLOT_CHUNK, SLOT_COUNT, SLOT_FIRST, SLOT_ID_AT, SLOT_MARKS_LEN, SLOT_OFFSET, SLOT_OP_AT,
-  SLOT_SHARED, SLOT_SIZE_AT, SLOT_TID_AT, type Ring, type RingGeometry,
+  SLOT_SHARED, SLOT_SIZE_AT, SLOT_TID_AT, type Ring, type RingGeometry, type RingMemoryMessage,
 } from './batchRing.js';
 import { replayErrorToData } from './replayError.js';
 
@@ -127,7 +127,10 @@ async function decodeMain(): Promise<void> {
   let reader: TraceReader | null = null;
   try {
     reader = await openTrace(data.path, { ...data.open, batchSets: data.geometry.slots });
-    side.postMessage(reader.sharedMemory); // first on the side port, before the header's length
+    // first on the side port, before the header's length: the reader's memory, and whether it is the
+    // region of the replay's memory the host gave (the replay worker then reads it through its own object)
+    const memory = reader.sharedMemory;
+    side.postMessage({ memory, region: memory !== null && memory === data.open.arena?.memory } satisfies RingMemoryMessage);
     Atomics.store(ring.ctl, RING_HEADER_LEN, ringPutJson(ring.headerArea, reader.header, side));
     Atomics.notify(ring.ctl, RING_HEADER_LEN);
     const batches = reader.batches();

@@ -9,7 +9,9 @@ import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { controlCreate, controlPause, controlQuit, controlSetSpeed, controlStep, F_BYTES_TOTAL, type ReplayControl } from './control.js';
 import { markSpillAdopt } from './markSpill.js';
-import { replayRun, type ReplayConfig } from './replayCore.js';
+import { runMemoryPlan, type RunMemoryPlan } from '../allocator/index.js';
+import type { TraceArenaRegion } from '../traces/index.js';
+import { replayParams, replayRun, type ReplayConfig } from './replayCore.js';
 import { replayErrorFromData } from './replayError.js';
 import type { ReplayMark, ReplayResult } from './result.js';
 import type { ReplayWorkerData, ReplayWorkerDecoderGone, ReplayWorkerMessage } from './replayWorker.js';
@@ -77,10 +79,29 @@ function hostPipeStdin(worker: Worker): { ack(): void } {
   };
 }
 
+/** The allocator's memory for a pipelined replay, made here with a spare region for the decode
+ *  worker's arena (so the replay worker's kernel reads batches in place), or null: the configuration
+ *  is bad (the replay worker reports it), there is no room for a spare region, or the engine refuses. */
+function hostMemory(cfg: ReplayConfig): { memory: WebAssembly.Memory; arena: TraceArenaRegion } | null {
+  let plan: RunMemoryPlan | null;
+  try {
+    plan = runMemoryPlan(replayParams(cfg).maxBufferBytes, true);
+  } catch {
+    return null;
+  }
+  if (plan === null || plan.spare === null) return null;
+  try {
+    const memory = new WebAssembly.Memory({ initial: plan.pages, maximum: plan.pages, shared: true });
+    return { memory, arena: { memory, base: plan.spare.base, bytes: plan.spare.bytes } };
+  } catch {
+    return null;
+  }
+}
+
 /** The decode worker of a pipelined replay, started here so that it boots beside the replay worker;
  *  its death is forwarded to the replay worker, and it is stopped when the replay is over. */
-function hostDecoderStart(path: string, cfg: ReplayConfig): { link: RingDecoder; watch(replay: Worker): void; stop(): void } {
-  const { link, worker } = ringDecoderStart(path, { lenient: cfg.lenient, allowTruncated: cfg.allowTruncated });
+function hostDecoderStart(path: string, cfg: ReplayConfig, arena: TraceArenaRegion | undefined): { link: RingDecoder; watch(replay: Worker): void; stop(): void } {
+  const { link, worker } = ringDecoderStart(path, { lenient: cfg.lenient, allowTruncated: cfg.allowTruncated, arena });
   return {
     link,
     watch: (replay) => decoderOnGone(worker, (gone) => replay.postMessage({ type: 'decoder', gone } satisfies ReplayWorkerDecoderGone)),
@@ -91,9 +112,12 @@ function hostDecoderStart(path: string, cfg: ReplayConfig): { link: RingDecoder;
 function replayInWorker(path: string, cfg: ReplayConfig, control: ReplayControl): ReplayHandle {
   const base = handleBase(control);
   const full: ReplayConfig = { pipeline: path !== '-', ...cfg };
-  const decoder = full.pipeline && path !== '-' ? hostDecoderStart(path, full) : null;
+  const piped = full.pipeline === true && path !== '-';
+  const shared = piped ? hostMemory(full) : null;
+  const decoder = piped ? hostDecoderStart(path, full, shared?.arena) : null;
   const data: ReplayWorkerData = { path: path === '-' ? null : path, cfg: full, control: control.buffer };
   if (decoder) data.decoder = decoder.link;
+  if (shared) data.memory = shared.memory;
   const worker = new Worker(replayerWorkerUrl('replayWorker'), { workerData: data, transferList: decoder ? [decoder.link.side] : [] });
   decoder?.watch(worker);
   const stdin = path === '-' ? hostPipeStdin(worker) : null;

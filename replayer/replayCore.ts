@@ -52,6 +52,9 @@ export interface ReplayHooks {
   /** A reader of `source` already being opened (the worker starts its decode worker before it loads
    * the replay code, so the two start-ups overlap). replayRun closes it. */
   opening?: Promise<ReplaySource>;
+  /** The memory the allocator is made in (the host made it by runMemoryPlan and gave its spare region
+   *  to the decode worker's arena, so batches are read in place). */
+  memory?: WebAssembly.Memory;
 }
 
 /** Events between two polls of the control block. */
@@ -366,7 +369,7 @@ export async function replayRun(
     void hooks.opening?.then((r) => r.close(), () => undefined);
     throw err;
   }
-  const alloc = Allocator.create(params);
+  const alloc = Allocator.create(params, hooks.memory ? { memory: hooks.memory } : {});
   hooks.onReady?.(alloc);
   const reader = await (hooks.opening ?? replayOpen(source, cfg));
   ctl.floats[F_EVENTS_TOTAL] = Number(reader.header.expectedEvents) || 0;

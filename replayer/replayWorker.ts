@@ -20,6 +20,8 @@ export interface ReplayWorkerData {
   control: SharedArrayBuffer;
   /** The decode worker the host started on `path` (its side port is transferred with the data). */
   decoder?: RingDecoder;
+  /** The memory the host made for the allocator (its spare region is the decode worker's arena). */
+  memory?: WebAssembly.Memory;
 }
 
 /** Host → replay worker: the decode worker is gone (failed or exited, with why). */
@@ -54,7 +56,7 @@ async function workerMain(): Promise<void> {
   if (data.decoder) {
     const watch = new DecoderWatch();
     parentPort!.on('message', (m: ReplayWorkerDecoderGone) => { if (m.type === 'decoder') watch.gone ??= m.gone; });
-    opening = ringReaderAttach(data.decoder, watch, async () => undefined); // the host stops the decode worker
+    opening = ringReaderAttach({ ...data.decoder, memory: data.memory }, watch, async () => undefined); // the host stops the decode worker
   } else if (data.cfg.pipeline && data.path !== null) {
     opening = ringReaderOpen(data.path, { lenient: data.cfg.lenient, allowTruncated: data.cfg.allowTruncated });
   }
@@ -63,6 +65,7 @@ async function workerMain(): Promise<void> {
     const { replayRun } = await import('./replayCore.js');
     const result = await replayRun(source, data.cfg, controlOpen(data.control), {
       opening,
+      memory: data.memory,
       onReady: (alloc) => post({ type: 'ready', buffer: alloc.buffer }),
       onMark: (mark) => post({ type: 'mark', mark }),
     });

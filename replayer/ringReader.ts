@@ -17,7 +17,7 @@ import {
   ringCreate, ringGetJson, ringOpen, RingState, RING_CONSUMER_WAITS, RING_DEFAULT, RING_END_LEN, RING_HEADER_LEN, RING_PRODUCER_WAITS, RING_QUIT,
   RING_READ, RING_STATE, RING_WRITTEN,
   SLOT_AUX, SLOT_AUX_AT, SLOT_BYTES_READ, SLOT_CHUNK, SLOT_COUNT, SLOT_FIRST, SLOT_ID_AT, SLOT_MARKS_LEN, SLOT_OFFSET, SLOT_OP_AT,
-  SLOT_SHARED, SLOT_SIZE_AT, SLOT_TID_AT, type Ring, type RingGeometry,
+  SLOT_SHARED, SLOT_SIZE_AT, SLOT_TID_AT, type Ring, type RingGeometry, type RingMemoryMessage,
 } from './batchRing.js';
 import type { DecodeWorkerData } from './decodeWorker.js';
 import { replayErrorFromData, type ReplayErrorData } from './replayError.js';
@@ -65,6 +65,9 @@ export interface RingDecoder {
   ring: SharedArrayBuffer;
   geometry: RingGeometry;
   side: MessagePort;
+  /** The memory whose region the decoder's arena was given (open.arena), as the reader's thread
+   *  holds it: batches there are viewed through this object, so they share its buffer. */
+  memory?: WebAssembly.Memory;
 }
 
 /** Starts a decode worker on `path`; the caller owns the worker (watch it, terminate it). */
@@ -227,8 +230,8 @@ export async function ringReaderAttach(link: RingDecoder, watch: DecoderWatch, s
     throw end.error ? replayErrorFromData(end.error) : new Error(watch.gone ?? 'decode worker ended without a header');
   }
   // the decoder's shared memory (or null) was posted first, before the header's length
-  const memory = receiveMessageOnPort(side)?.message as WebAssembly.Memory | null | undefined;
-  if (memory === undefined) throw new Error('ring: the decoder\'s memory message is missing from the side port');
+  const posted = receiveMessageOnPort(side)?.message as RingMemoryMessage | undefined;
+  if (posted === undefined) throw new Error('ring: the decoder\'s memory message is missing from the side port');
   const header = ringGetJson<TraceHeader>(ring.headerArea, Atomics.load(ring.ctl, RING_HEADER_LEN), take);
-  return new RingReader(header, ring, stop, watch, side, memory);
+  return new RingReader(header, ring, stop, watch, side, posted.region && link.memory ? link.memory : posted.memory);
 }

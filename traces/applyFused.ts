@@ -5,7 +5,7 @@
 // 2^28, no bad events. It stops before the first event it does not handle, with the state as after
 // the event before (resume* saved), and the general pass takes over from there once the columns are
 // decoded; a cut or overlong varint also stops it, so the decode reports it. This file owns the
-// kernel's state block (FK_*: word slots of the arena's first ARENA_STATE_BYTES, mirrored as K_* in
+// kernel's state block (FK_*: word slots of the arena's ARENA_STATE_BYTES at arena.stateAt, mirrored as K_* in
 // the kernel's source): the arrays' byte offsets and the carried state go in, the state comes back.
 // Every array must lie in the reader's arena; when one does not (no kernel, an arena that could not
 // grow), the pass applies nothing and the general pass applies the chunk.
@@ -83,7 +83,7 @@ export function traceApplyFused(st: TraceReadState, inp: TraceInput, b: TraceBat
   d[FKD.LB] = st.liveBytes;
   d[FKD.PKB] = st.peakLiveBytes;
   d[FKD.BA] = st.bytesAllocated;
-  const i = k.apply(0);
+  const i = k.apply(k.arena.stateAt);
   ids.top = w[FK.TOP]!;
   ids.next = w[FK.NEXT]!;
   st.h1 = w[FK.H1]!;

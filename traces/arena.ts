@@ -9,6 +9,10 @@
 // arrays come from the JavaScript heap instead and `holds` is false for them: the kernel is skipped and
 // the general pass applies those chunks. TraceAlloc is what the owners of such arrays take; heapAlloc
 // is the plain one (writers, tests, JSON input).
+// An arena can also be a region of a memory someone else made (inRegion: the replay's host gives the
+// decode worker a part of the allocator's memory, so that the replay worker reads the batches in the
+// memory its own kernel runs in): the state block is at the region's start, nothing is written outside
+// it, and it never grows (full: heap arrays, as above).
 
 /** Where a reader's arrays come from. */
 export interface TraceAlloc {
@@ -29,30 +33,55 @@ const PAGE = 65536;
 /** wasm32: 65,536 pages of 64 KiB. */
 const ARENA_MAX_PAGES = 65536;
 const ARENA_INITIAL_PAGES = 16;
+/** A region smaller than this is not worth an arena (the state block, a batch set and some tables). */
+const ARENA_REGION_MIN = 16 << 20;
+
+/** A region of a shared memory made elsewhere, for TraceArena.inRegion (OpenTraceOptions.arena). */
+export interface TraceArenaRegion {
+  memory: WebAssembly.Memory;
+  /** Byte offset of the region (8-aligned). */
+  base: number;
+  bytes: number;
+}
 
 export class TraceArena implements TraceAlloc {
   readonly memory: WebAssembly.Memory;
   /** Every buffer the memory has had (a shared memory's buffer object changes on growth). */
   private readonly buffers: ArrayBufferLike[] = [];
-  private top = ARENA_STATE_BYTES;
+  private top: number;
+  /** The region's end, or -1: the whole memory, grown as needed. */
+  private readonly end: number;
+  /** Byte offset of the state block (the kernel's argument). */
+  readonly stateAt: number;
   /** The state block, as words and as doubles. */
   readonly state32: Int32Array;
   readonly state64: Float64Array;
 
-  private constructor(memory: WebAssembly.Memory) {
+  private constructor(memory: WebAssembly.Memory, base: number, end: number) {
     this.memory = memory;
     this.buffers.push(memory.buffer);
-    this.state32 = new Int32Array(memory.buffer, 0, ARENA_STATE_BYTES >> 2);
-    this.state64 = new Float64Array(memory.buffer, 0, ARENA_STATE_BYTES >> 3);
+    this.stateAt = base;
+    this.top = base + ARENA_STATE_BYTES;
+    this.end = end;
+    this.state32 = new Int32Array(memory.buffer, base, ARENA_STATE_BYTES >> 2);
+    this.state64 = new Float64Array(memory.buffer, base, ARENA_STATE_BYTES >> 3);
   }
 
   /** A new arena, or null when the engine refuses the memory. */
   static create(): TraceArena | null {
     try {
-      return new TraceArena(new WebAssembly.Memory({ initial: ARENA_INITIAL_PAGES, maximum: ARENA_MAX_PAGES, shared: true }));
+      return new TraceArena(new WebAssembly.Memory({ initial: ARENA_INITIAL_PAGES, maximum: ARENA_MAX_PAGES, shared: true }), 0, -1);
     } catch {
       return null;
     }
+  }
+
+  /** An arena in [base, base + bytes) of an existing shared memory (never grown), or null when the
+   *  region is not inside the memory or too small to be of use. */
+  static inRegion(r: TraceArenaRegion): TraceArena | null {
+    const end = r.base + r.bytes;
+    if (r.base % 8 !== 0 || r.base < 0 || end > r.memory.buffer.byteLength || r.bytes < ARENA_REGION_MIN) return null;
+    return new TraceArena(r.memory, r.base, end);
   }
 
   /** Whether view lies in this arena (so the kernel can reach it by its byteOffset). */
@@ -65,6 +94,11 @@ export class TraceArena implements TraceAlloc {
   /** Byte offset of n bytes (8-aligned) in the memory, grown as needed; -1 when it cannot grow. */
   private take(bytes: number): number {
     const at = this.top, end = at + ((bytes + 7) & ~7);
+    if (this.end >= 0) {
+      if (end > this.end) return -1;
+      this.top = end;
+      return at;
+    }
     const have = this.memory.buffer.byteLength;
     if (end > have) {
       const pages = Math.ceil((end - have) / PAGE);

@@ -2,7 +2,9 @@
 // k sets of columns in turn, so the last k - 1 batches yielded keep their values while the next is
 // read (what the decode worker relies on to publish batches without copying them); a validating
 // reader's batches are views of its shared memory (for protobuf, the fused kernel wrote them there),
-// an unchecked reader's are not; and the events are the same whatever the number of sets.
+// an unchecked reader's are not; and the events are the same whatever the number of sets. A reader
+// given a region of another memory (OpenTraceOptions.arena) keeps its arena there: the same events,
+// batches inside the region, no byte outside it written; a region too small is not used.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,5 +117,31 @@ describe('sharedMemory', () => {
     const u = await openTrace(pb, { validate: false });
     expect(u.sharedMemory).toBeNull();
     for await (const b of u.batches()) expect(u.inSharedMemory(b.op)).toBe(false);
+  });
+  it('an arena in a region of a given memory: the same events, batches in the region, nothing written outside', async () => {
+    const want: Snap[] = [];
+    for await (const b of (await openTrace(pb)).batches()) want.push(snap(b));
+    const memory = new WebAssembly.Memory({ initial: 1024, maximum: 1024, shared: true }); // 64 MiB
+    const bytes = new Uint8Array(memory.buffer);
+    bytes.fill(0xa5);
+    const base = 8 << 20, size = 32 << 20;
+    const r = await openTrace(pb, { batchSets: 2, arena: { memory, base, bytes: size } });
+    expect(r.sharedMemory).toBe(memory);
+    const got: Snap[] = [];
+    for await (const b of r.batches()) {
+      expect(r.inSharedMemory(b.op) && r.inSharedMemory(b.id) && r.inSharedMemory(b.size)).toBe(true);
+      expect(b.op.byteOffset).toBeGreaterThanOrEqual(base);
+      expect(b.size.byteOffset + b.size.byteLength).toBeLessThanOrEqual(base + size);
+      got.push(snap(b));
+    }
+    expect(got).toEqual(want);
+    expect(bytes.subarray(0, base).every((v) => v === 0xa5)).toBe(true);
+    expect(bytes.subarray(base + size).every((v) => v === 0xa5)).toBe(true);
+    // a region too small for an arena: the reader makes its own memory
+    const small = await openTrace(pb, { arena: { memory, base, bytes: 1 << 20 } });
+    expect(small.sharedMemory).not.toBe(memory);
+    const rest: Snap[] = [];
+    for await (const b of small.batches()) rest.push(snap(b));
+    expect(rest).toEqual(want);
   });
 });

@@ -4,9 +4,9 @@
 // missing build is an internal error, as a missing schema is (schema.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { TraceArena } from './arena.js';
+import { TraceArena, type TraceArenaRegion } from './arena.js';
 
-/** A reader's kernel: the arena it works in and its entry (the state block at byte 0; returns the first event not applied). */
+/** A reader's kernel: the arena it works in and its entry (the state block's offset, arena.stateAt; returns the first event not applied). */
 export interface FusedKernel {
   readonly arena: TraceArena;
   readonly apply: (state: number) => number;
@@ -23,10 +23,10 @@ function fusedWasmPath(): string {
   throw new Error(`slabtrace: traces/kernel/build/fused.wasm not found near ${import.meta.url} (npm run build makes it)`);
 }
 
-/** A kernel over a new arena, or null when the engine refuses the arena's memory (the reader then uses
- *  heap arrays and the general pass). */
-export function fusedKernelCreate(): FusedKernel | null {
-  const arena = TraceArena.create();
+/** A kernel over a new arena (or over the given region of a memory), or null when the engine refuses
+ *  the arena's memory or the region is unusable (the reader then uses heap arrays and the general pass). */
+export function fusedKernelCreate(region?: TraceArenaRegion): FusedKernel | null {
+  const arena = region ? TraceArena.inRegion(region) : TraceArena.create();
   if (arena === null) return null;
   compiled ??= new WebAssembly.Module(readFileSync(fusedWasmPath()));
   const inst = new WebAssembly.Instance(compiled, { env: { memory: arena.memory } });

@@ -20,3 +20,4 @@ export type {
 } from './types.js';
 export { cutTrace, CUT_OPS, type CutOptions, type CutResult } from './cut.js';
 export { traceInfo, type TraceInfo, type TraceInfoOptions } from './info.js';
+export type { TraceArenaRegion } from './arena.js';

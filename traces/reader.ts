@@ -88,7 +88,7 @@ class TraceReaderImpl implements TraceReader {
     this.verifyDigest = (opts.verifyDigest ?? true) && this.validate;
     // the fused kernel serves validating reads (protobuf); its arena holds the arrays it touches and
     // every batch's columns (sharedMemory)
-    const kernel = this.validate ? fusedKernelCreate() : null;
+    const kernel = this.validate ? fusedKernelCreate(opts.arena) : null;
     this.kernel = kernel;
     this.st = new TraceReadState(bytes.name, this.lenient, kernel);
     this.sets = Array.from({ length: Math.max(1, opts.batchSets ?? 1) }, () => new TraceBatch(kernel?.arena));

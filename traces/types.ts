@@ -1,4 +1,5 @@
 // Public data types of the trace format: header, footer, the reused event batch, reader and writer.
+import type { TraceArenaRegion } from './arena.js';
 import type { TraceError } from './errors.js';
 export interface TraceHeader {
   magic: string;
@@ -130,6 +131,12 @@ export interface OpenTraceOptions {
    * thread reading them through sharedMemory).
    */
   batchSets?: number;
+  /**
+   * Where the reader's arena (sharedMemory) goes: a region of a shared memory made elsewhere (the
+   * replay's host puts it in the allocator's memory, so the replay worker reads the batches where its
+   * kernel runs). Default: a memory of the reader's own.
+   */
+  arena?: TraceArenaRegion;
   /** Name used in error messages (default: the path, or '<stdin>' / '<stream>'). */
   name?: string;
 }
