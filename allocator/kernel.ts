@@ -189,10 +189,11 @@ export class RunKernel {
   }
 
   /** Makes a batch's columns [0, count) the loaded ones: in place when all four are views of this
-   *  memory, else copied into the scratch; false when a copy does not fit. */
+   *  memory's spare region (past the scratch: never the allocator's buffer, which the runs change),
+   *  else copied into the scratch; false when a copy does not fit. */
   load(op: Uint8Array, tid: Uint32Array, id: Uint32Array, size: Float64Array, count: number): boolean {
     const b = this.buffer;
-    if (op.buffer === b && tid.buffer === b && id.buffer === b && size.buffer === b) {
+    if (this.spare(op) && this.spare(tid) && this.spare(id) && this.spare(size)) {
       this.op = op;
       this.tid = tid;
       this.id = id;
@@ -217,6 +218,10 @@ export class RunKernel {
     this.id = this.sId;
     this.size = this.sSize;
     return true;
+  }
+
+  private spare(v: ArrayBufferView): boolean {
+    return v.buffer === this.buffer && v.byteOffset >= this.end;
   }
 
   /** A zeroed handle table of n entries in the scratch, or null when it is full. */

@@ -130,6 +130,10 @@ describe('runAllocFree: the WebAssembly fast paths and the handle API have the s
     const j = Allocator.create(params, { kernel: false });
     expect(drive(k, mixed).digests).toEqual(drive(j, batches).digests);
     expect(k.stats()).toEqual(j.stats());
+    // views of the allocator's own part of the memory are copied, never used in place
+    const inBuffer = new Uint8Array(memory.buffer, 1 << 20, first.count);
+    k.runLoad(inBuffer, first.tid, first.id, first.size, first.count);
+    expect(k.kernel!.op).not.toBe(inBuffer);
     // a memory not made by the plan is refused
     expect(() => Allocator.create(params, { memory: new WebAssembly.Memory({ initial: 16, maximum: 16, shared: true }) })).toThrow(/runMemoryPlan/);
   });

@@ -2,15 +2,17 @@
 // then read live by the main thread; a file is decoded in a second worker, stdin is forwarded to it in
 // acknowledged chunks) or on the main thread (`replay --in-process`: no live view). Either way the host
 // gets a handle: the control block (commands: pause / step / speed / quit; progress), the allocator
-// buffer once it exists (for openStatsView), marks as they pass, and the result. Marks a worker spilled
+// buffer once it exists (for openStatsView), marks as they pass, and the result. For a file, the host
+// starts the decode worker itself, beside the replay worker, and makes the allocator's memory, whose
+// spare region (runMemoryPlan) becomes the decode worker's arena. Marks a worker spilled
 // to a file are adopted here, so the file is removed when this (main) thread's process exits.
 
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { controlCreate, controlPause, controlQuit, controlSetSpeed, controlStep, F_BYTES_TOTAL, type ReplayControl } from './control.js';
-import { markSpillAdopt } from './markSpill.js';
 import { runMemoryPlan, type RunMemoryPlan } from '../allocator/index.js';
 import type { TraceArenaRegion } from '../traces/index.js';
+import { controlCreate, controlPause, controlQuit, controlSetSpeed, controlStep, F_BYTES_TOTAL, type ReplayControl } from './control.js';
+import { markSpillAdopt } from './markSpill.js';
 import { replayParams, replayRun, type ReplayConfig } from './replayCore.js';
 import { replayErrorFromData } from './replayError.js';
 import type { ReplayMark, ReplayResult } from './result.js';

@@ -51,7 +51,7 @@ async function workerMain(): Promise<void> {
   const data = workerData as ReplayWorkerData;
   const post = (m: ReplayWorkerMessage): void => parentPort!.postMessage(m);
   const source = data.path ?? workerStdin();
-  // Start the decode worker first: it loads the trace code while this worker loads the replay code.
+  // Attach to the decode worker (or start it) first: it reads the header while this worker loads the replay code.
   let opening: Promise<ReplaySource> | undefined;
   if (data.decoder) {
     const watch = new DecoderWatch();
