@@ -68,6 +68,15 @@ function dpathPush(d: number, n: number): void {
   dpath[d] = n;
 }
 
+/**
+ * Memory-level parallelism for the descents (no effect on the tree or the buffer): at each level a
+ * descent reads the start and the links of both children before it knows which one it takes, so the
+ * next level's cache misses overlap this one's (the nodes are scattered over megabytes: each level
+ * is a miss, and which child comes next is a coin toss for the branch predictor). The values feed
+ * `mlpSink` (exported, so the compiler keeps the loads; nothing reads it).
+ */
+export let mlpSink = 0;
+
 const f = (a: AllocCore, n: number, field: number): number => a.f64[(a.vmaOff + n * L.VMA_STRIDE + field) >> 1]!;
 const fset = (a: AllocCore, n: number, field: number, v: number): void => { a.f64[(a.vmaOff + n * L.VMA_STRIDE + field) >> 1] = v; };
 const w = (a: AllocCore, n: number, field: number): number => a.i32[a.vmaOff + n * L.VMA_STRIDE + field]!;
@@ -191,12 +200,15 @@ function upd(a: AllocCore, n: number): void {
  *  of sL and the leftmost of sR (-1 when empty). */
 function split(a: AllocCore, t: number, key: number): void {
   const i32 = a.i32, f64 = a.f64, o = a.vmaOff, of = o >> 1;
-  let l = -1, r = -1, d = 0;
+  let l = -1, r = -1, d = 0, mlp = 0;
   sL = -1; sR = -1;
   while (t >= 0) {
     if (d >= path.length) pathPush(d, t); else path[d] = t;
     d++;
     const b = o + t * N.STRIDE;
+    const cl = i32[b + N.LEFT]!, cr = i32[b + N.RIGHT]!;
+    if (cl >= 0) mlp += f64[of + cl * N.F + N.START]! + i32[o + cl * N.STRIDE + N.PRIO]!;
+    if (cr >= 0) mlp += f64[of + cr * N.F + N.START]! + i32[o + cr * N.STRIDE + N.PRIO]!;
     if (f64[of + t * N.F + N.START]! < key) {
       if (l < 0) sL = t; else i32[o + l * N.STRIDE + N.RIGHT] = t;
       l = t;
@@ -211,6 +223,7 @@ function split(a: AllocCore, t: number, key: number): void {
   if (r >= 0) i32[o + r * N.STRIDE + N.LEFT] = -1;
   sLast = l;
   sFirst = r;
+  mlpSink = mlp;
   updPath(path, i32, f64, o, d);
 }
 
@@ -297,10 +310,14 @@ function dropAll(a: AllocCore, t: number): void {
 export function vmaFloor(a: AllocCore, addr: number): number {
   const i32 = a.i32, f64 = a.f64, o = a.vmaOff, of = o >> 1;
   let t = i32[L.H_VMA_ROOT]!;
-  let best = -1;
+  let best = -1, mlp = 0;
   while (t >= 0) {
-    if (f64[of + t * N.F + N.START]! <= addr) { best = t; t = i32[o + t * N.STRIDE + N.RIGHT]!; } else t = i32[o + t * N.STRIDE + N.LEFT]!;
+    const cl = i32[o + t * N.STRIDE + N.LEFT]!, cr = i32[o + t * N.STRIDE + N.RIGHT]!;
+    if (cl >= 0) mlp += f64[of + cl * N.F + N.START]! + i32[o + cl * N.STRIDE + N.PRIO]!;
+    if (cr >= 0) mlp += f64[of + cr * N.F + N.START]! + i32[o + cr * N.STRIDE + N.PRIO]!;
+    if (f64[of + t * N.F + N.START]! <= addr) { best = t; t = cr; } else t = cl;
   }
+  mlpSink = mlp;
   return best;
 }
 
@@ -415,12 +432,16 @@ function vmaFindGap(a: AllocCore, need: number): number {
   const i32 = a.i32, f64 = a.f64, o = a.vmaOff, of = o >> 1;
   let t = i32[L.H_VMA_ROOT]!;
   if (t < 0 || f64[of + t * N.F + N.MAXGAP]! < need) return -1;
+  let mlp = 0;
   while (t >= 0) {
-    const r = i32[o + t * N.STRIDE + N.RIGHT]!;
+    const r = i32[o + t * N.STRIDE + N.RIGHT]!, l = i32[o + t * N.STRIDE + N.LEFT]!;
+    if (l >= 0) mlp += f64[of + l * N.F + N.MAXGAP]! + i32[o + l * N.STRIDE + N.PRIO]!;
+    if (r >= 0) mlp += i32[o + r * N.STRIDE + N.PRIO]!;
     if (r >= 0 && f64[of + r * N.F + N.MAXGAP]! >= need) { t = r; continue; }
-    if (f64[of + t * N.F + N.GAP]! >= need) return t;
-    t = i32[o + t * N.STRIDE + N.LEFT]!;
+    if (f64[of + t * N.F + N.GAP]! >= need) { mlpSink = mlp; return t; }
+    t = l;
   }
+  mlpSink = mlp;
   return -1;
 }
 
@@ -466,17 +487,21 @@ export const vmaTuning = { inPlace: true };
 export function vmaMunmap(a: AllocCore, start: number, end: number): boolean {
   const i32 = a.i32, f64 = a.f64, o = a.vmaOff, of = o >> 1;
   let t = i32[L.H_VMA_ROOT]!;
-  let v = -1, d = 0, exact = false, strict = true, prev = 0x80000000;
+  let v = -1, d = 0, exact = false, strict = true, prev = 0x80000000, mlp = 0;
   while (t >= 0) {
     if (d >= dpath.length) dpathPush(d, t); else dpath[d] = t;
     d++;
     const pr = i32[o + t * N.STRIDE + N.PRIO]!;
     if (pr >= prev) strict = false;
     prev = pr;
+    const cl = i32[o + t * N.STRIDE + N.LEFT]!, cr = i32[o + t * N.STRIDE + N.RIGHT]!;
+    if (cl >= 0) mlp += f64[of + cl * N.F + N.START]! + i32[o + cl * N.STRIDE + N.PRIO]!;
+    if (cr >= 0) mlp += f64[of + cr * N.F + N.START]! + i32[o + cr * N.STRIDE + N.PRIO]!;
     const st = f64[of + t * N.F + N.START]!;
     if (st === start) { v = t; exact = true; break; }
-    if (st < start) { v = t; t = i32[o + t * N.STRIDE + N.RIGHT]!; } else t = i32[o + t * N.STRIDE + N.LEFT]!;
+    if (st < start) { v = t; t = cr; } else t = cl;
   }
+  mlpSink = mlp;
   const vEnd = v >= 0 ? f64[of + v * N.F + N.END]! : 0;
   const inside = v >= 0 && f64[of + v * N.F + N.START]! < start && vEnd > end;
   if (inside && f64[L.S.mappings]! >= a.p.maxMapCount) {
