@@ -77,10 +77,10 @@ export class TraceArena implements TraceAlloc {
   }
 
   /** An arena in [base, base + bytes) of an existing shared memory (never grown), or null when the
-   *  region is not inside the memory or too small to be of use. */
+   *  memory is not shared or the region is not inside it or too small to be of use. */
   static inRegion(r: TraceArenaRegion): TraceArena | null {
     const end = r.base + r.bytes;
-    if (r.base % 8 !== 0 || r.base < 0 || end > r.memory.buffer.byteLength || r.bytes < ARENA_REGION_MIN) return null;
+    if (!(r.memory.buffer instanceof SharedArrayBuffer) || r.base % 8 !== 0 || r.base < 0 || end > r.memory.buffer.byteLength || r.bytes < ARENA_REGION_MIN) return null;
     return new TraceArena(r.memory, r.base, end);
   }
 
