@@ -73,9 +73,9 @@ function dpathPush(d: number, n: number): void {
  * descent reads the start and the links of both children before it knows which one it takes, so the
  * next level's cache misses overlap this one's (the nodes are scattered over megabytes: each level
  * is a miss, and which child comes next is a coin toss for the branch predictor). The values feed
- * `mlpSink` (exported, so the compiler keeps the loads; nothing reads it).
+ * `vmaTouched` (exported, so the compiler keeps the loads; nothing reads it).
  */
-export let mlpSink = 0;
+export let vmaTouched = 0;
 
 const f = (a: AllocCore, n: number, field: number): number => a.f64[(a.vmaOff + n * L.VMA_STRIDE + field) >> 1]!;
 const fset = (a: AllocCore, n: number, field: number, v: number): void => { a.f64[(a.vmaOff + n * L.VMA_STRIDE + field) >> 1] = v; };
@@ -223,7 +223,7 @@ function split(a: AllocCore, t: number, key: number): void {
   if (r >= 0) i32[o + r * N.STRIDE + N.LEFT] = -1;
   sLast = l;
   sFirst = r;
-  mlpSink = mlp;
+  vmaTouched = mlp;
   updPath(path, i32, f64, o, d);
 }
 
@@ -317,7 +317,7 @@ export function vmaFloor(a: AllocCore, addr: number): number {
     if (cr >= 0) mlp += f64[of + cr * N.F + N.START]! + i32[o + cr * N.STRIDE + N.PRIO]!;
     if (f64[of + t * N.F + N.START]! <= addr) { best = t; t = cr; } else t = cl;
   }
-  mlpSink = mlp;
+  vmaTouched = mlp;
   return best;
 }
 
@@ -438,10 +438,10 @@ function vmaFindGap(a: AllocCore, need: number): number {
     if (l >= 0) mlp += f64[of + l * N.F + N.MAXGAP]! + i32[o + l * N.STRIDE + N.PRIO]!;
     if (r >= 0) mlp += i32[o + r * N.STRIDE + N.PRIO]!;
     if (r >= 0 && f64[of + r * N.F + N.MAXGAP]! >= need) { t = r; continue; }
-    if (f64[of + t * N.F + N.GAP]! >= need) { mlpSink = mlp; return t; }
+    if (f64[of + t * N.F + N.GAP]! >= need) { vmaTouched = mlp; return t; }
     t = l;
   }
-  mlpSink = mlp;
+  vmaTouched = mlp;
   return -1;
 }
 
@@ -501,7 +501,7 @@ export function vmaMunmap(a: AllocCore, start: number, end: number): boolean {
     if (st === start) { v = t; exact = true; break; }
     if (st < start) { v = t; t = cr; } else t = cl;
   }
-  mlpSink = mlp;
+  vmaTouched = mlp;
   const vEnd = v >= 0 ? f64[of + v * N.F + N.END]! : 0;
   const inside = v >= 0 && f64[of + v * N.F + N.START]! < start && vEnd > end;
   if (inside && f64[L.S.mappings]! >= a.p.maxMapCount) {
