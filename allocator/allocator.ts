@@ -50,7 +50,8 @@ export class Allocator extends AllocCore {
     this.init();
   }
 
-  /** Creates an allocator whose whole state lives in `opts.buffer` (or a new growable SharedArrayBuffer). */
+  /** Creates an allocator whose whole state lives in `opts.buffer`, else in the first part of the kernel's
+   *  memory (`opts.memory`, or a new one), else (no kernel) in a new growable SharedArrayBuffer. */
   static create(params: AllocParams, opts: AllocatorOptions = {}): Allocator {
     return new Allocator(validateParams({ ...params }), opts.buffer, opts.kernel ?? true, opts.memory);
   }

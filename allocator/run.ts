@@ -26,7 +26,8 @@ export interface RunHost extends AllocCore {
   runOom: boolean;
 }
 
-/** The batch the next runs apply (runLoad): its columns, and whether the kernel holds a copy. */
+/** The batch the next runs apply (runLoad): its columns, and whether the kernel reaches them (its
+ *  scratch copy, or the batch itself when it lies in the memory's spare region). */
 export class RunBatch {
   op: Uint8Array = new Uint8Array(0);
   tid: Uint32Array = new Uint32Array(0);
@@ -42,7 +43,7 @@ export function runLoad(a: AllocCore, b: RunBatch, op: Uint8Array, tid: Uint32Ar
   b.count = count;
   b.inKernel = k !== null && k.load(op, tid, id, size, count);
   if (b.inKernel) {
-    // the cold paths read the kernel's copy too (just written: in this core's cache)
+    // the cold paths read the columns the kernel reads (its copy, or the batch itself)
     b.op = k!.op;
     b.tid = k!.tid;
     b.id = k!.id;

@@ -4,7 +4,8 @@
 // arrays are bump-allocated views, 8-byte aligned, never freed: a grown array (they grow by doubling)
 // leaves its old storage behind, so the arena holds at most about twice what is live. The memory is
 // shared so that growing it never detaches a view handed out earlier (a non-shared memory's buffer is
-// replaced on growth). Bytes [0, ARENA_STATE_BYTES) are the kernel's state block.
+// replaced on growth). The ARENA_STATE_BYTES at stateAt (byte 0 of an arena's own memory) are the
+// kernel's state block.
 // When the memory cannot be created or grown (wasm32's 4 GiB, the engine's address-space budget), the
 // arrays come from the JavaScript heap instead and `holds` is false for them: the kernel is skipped and
 // the general pass applies those chunks. TraceAlloc is what the owners of such arrays take; heapAlloc
