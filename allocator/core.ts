@@ -10,6 +10,7 @@ import { RKF, RunKernel } from './kernel.js';
 import * as L from './layout.js';
 import type { AllocParams } from './params.js';
 import { tmGet } from './tidmap.js';
+import type { VmaKernel } from './vmaKernel.js';
 
 interface GrowableSab { readonly byteLength: number; readonly maxByteLength: number; readonly growable: boolean; grow(n: number): void }
 const GSAB = SharedArrayBuffer as unknown as new (n: number, o?: { maxByteLength: number }) => SharedArrayBuffer;
@@ -29,6 +30,8 @@ export class AllocCore {
   private maxBytes = 0;
   /** The replay's fast paths in WebAssembly over this buffer, or null (the JavaScript paths). */
   readonly kernel: RunKernel | null = null;
+  /** The address space's system calls in WebAssembly over the kernel's memory (set by vma.ts's vmaInit), or null. */
+  vk: VmaKernel | null = null;
   i32!: Int32Array;
   f64!: Float64Array;
   u16!: Uint16Array;

@@ -94,16 +94,19 @@ export interface RunKernelConfig {
 
 let compiled: WebAssembly.Module | null = null;
 
-function runWasmPath(): string {
-  const candidates = ['./kernel/build/run.wasm', '../../allocator/kernel/build/run.wasm'];
+/** The compiled kernel `name` (allocator/kernel/build/<name>.wasm), from dist/allocator/ or a bundle in dist/<folder>/. */
+export function kernelWasmPath(name: string): string {
+  const candidates = [`./kernel/build/${name}.wasm`, `../../allocator/kernel/build/${name}.wasm`];
   for (const c of candidates) {
     const p = fileURLToPath(new URL(c, import.meta.url));
     if (existsSync(p)) return p;
   }
-  throw new Error(`slabtrace: allocator/kernel/build/run.wasm not found near ${import.meta.url} (npm run build makes it)`);
+  throw new Error(`slabtrace: allocator/kernel/build/${name}.wasm not found near ${import.meta.url} (npm run build makes it)`);
 }
 
 export class RunKernel {
+  /** The memory (for other kernels over the same allocator, e.g. vmaKernel.ts). */
+  readonly memory: WebAssembly.Memory;
   /** The allocator's buffer: the whole memory (its first maxBytes are the allocator's). */
   readonly buffer: SharedArrayBuffer;
   readonly state32: Int32Array;
@@ -125,13 +128,14 @@ export class RunKernel {
   private sSize: Float64Array = new Float64Array(0);
 
   private constructor(memory: WebAssembly.Memory, scratch: number, scratchEnd: number, c: RunKernelConfig) {
+    this.memory = memory;
     this.buffer = memory.buffer as SharedArrayBuffer;
     this.end = scratchEnd;
     this.state = scratch;
     this.top = scratch + STATE_BYTES;
     this.state32 = new Int32Array(this.buffer, scratch, STATE_BYTES >> 2);
     this.state64 = new Float64Array(this.buffer, scratch, STATE_BYTES >> 3);
-    compiled ??= new WebAssembly.Module(readFileSync(runWasmPath()));
+    compiled ??= new WebAssembly.Module(readFileSync(kernelWasmPath('run')));
     const exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports;
     const words = runLayoutWords(c.ciStride);
     const check = this.take(words.length * 4);
@@ -181,7 +185,7 @@ export class RunKernel {
   }
 
   /** Byte offset of `bytes` (8-aligned) in the scratch, or -1 when it is full. */
-  private take(bytes: number): number {
+  take(bytes: number): number {
     const at = this.top, next = at + ((bytes + 7) & ~7);
     if (next > this.end) return -1;
     this.top = next;

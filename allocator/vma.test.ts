@@ -1,10 +1,12 @@
 // The simulated address space (vma.ts): the layouts Linux produced on a real machine (kernel 6.18,
 // probed with small C programs: SuperSlabs at a 4 MiB stride, two VMAs per pthread stack, merge at the
 // map-count limit), and a seeded differential test against a naive interval-list model of the same
-// rules.
+// rules. Each runs on both implementations: kernel/vma.ts in WebAssembly (an allocator with the replay
+// kernel) and vma.ts's JavaScript (an allocator without it); a last test holds their buffers equal.
 import { describe, expect, it } from 'vitest';
 import { Allocator, resolveParams } from './index.js';
 import type { AllocCore } from './core.js';
+import * as L from './layout.js';
 import {
   MMAP_MAP_COUNT, MMAP_OK, VF_NOMERGE, VF_READ, VF_RW, VF_STACK, VK_LARGE, VK_SENTINEL, VK_SUPERSLAB,
   vmaEnd, vmaFlags, vmaKind, vmaLastAddr, vmaMmap, vmaMunmap, vmaProtect, vmaStart, vmaTuning, vmaWalk,
@@ -13,8 +15,13 @@ import {
 const MiB = 2 ** 20;
 const BASE = 2 ** 47 - 4096 - 128 * MiB; // the default mmapBase
 
-function bare(over: Record<string, string> = {}): Allocator {
-  return Allocator.create(resolveParams('hakmem-7.7', { baselineVmas: '0', baselineVmSize: '0', baselineRss: '0', tlsBytes: '0', ...over }));
+/** The two implementations of the system calls: an allocator with the kernel takes kernel/vma.ts. */
+const IMPLS = [{ impl: 'WebAssembly', kernel: true }, { impl: 'JavaScript', kernel: false }];
+
+function bare(kernel: boolean, over: Record<string, string> = {}): Allocator {
+  const a = Allocator.create(resolveParams('hakmem-7.7', { baselineVmas: '0', baselineVmSize: '0', baselineRss: '0', tlsBytes: '0', ...over }), { kernel });
+  expect(a.vk !== null).toBe(kernel);
+  return a;
 }
 
 interface Iv { start: number; end: number; flags: number; kind: number }
@@ -35,9 +42,9 @@ function superSlab(a: AllocCore, size = 2 * MiB): { at: number; tailOk: boolean 
   return { at, tailOk };
 }
 
-describe('address space: layouts seen on Linux', () => {
+describe.each(IMPLS)('address space ($impl): layouts seen on Linux', ({ kernel }) => {
   it('SuperSlabs land 4 MiB apart, each its own VMA (2 MiB holes between them)', () => {
-    const a = bare();
+    const a = bare(kernel);
     const at = [0, 1, 2, 3, 4].map(() => superSlab(a).at);
     for (let i = 1; i < at.length; i++) expect(at[i - 1]! - at[i]!).toBe(4 * MiB);
     expect(at.every((x) => x % (2 * MiB) === 0)).toBe(true);
@@ -47,7 +54,7 @@ describe('address space: layouts seen on Linux', () => {
   });
 
   it('a thread stack is two VMAs (guard + stack) right below the lowest mapping; the next SuperSlab is THP-aligned below it', () => {
-    const a = bare();
+    const a = bare(kernel);
     const ss = superSlab(a).at;
     const before = a.stats().mappings;
     expect(a.threadStart(1)).toBe(true);
@@ -67,7 +74,7 @@ describe('address space: layouts seen on Linux', () => {
   });
 
   it('at the VMA limit a SuperSlab mmap still succeeds by merging with the one above; its tail munmap fails', () => {
-    const a = bare({ maxMapCount: '12' });
+    const a = bare(kernel, { maxMapCount: '12' });
     const tails: boolean[] = [];
     for (let i = 0; i < 16; i++) tails.push(superSlab(a).tailOk);
     // 12 separate SuperSlabs, then each new 4 MiB region merges with the lowest and cannot be split
@@ -79,7 +86,7 @@ describe('address space: layouts seen on Linux', () => {
   });
 
   it('mmap fails once the count is above max_map_count (it may reach max + 1)', () => {
-    const a = bare({ maxMapCount: '3' });
+    const a = bare(kernel, { maxMapCount: '3' });
     const flags = [VF_READ | VF_NOMERGE, VF_RW | VF_NOMERGE];
     let ok = 0;
     for (let i = 0; i < 10; i++) if (vmaMmap(a, 4096, flags[i & 1]!, VK_LARGE) === MMAP_OK) ok++;
@@ -88,7 +95,7 @@ describe('address space: layouts seen on Linux', () => {
   });
 
   it('merges equal neighbours and splits on a hole in the middle', () => {
-    const a = bare();
+    const a = bare(kernel);
     vmaMmap(a, 3 * 4096, VF_RW, VK_LARGE);
     const x = vmaLastAddr();
     vmaMmap(a, 4096, VF_RW, VK_LARGE);
@@ -175,12 +182,12 @@ class NaiveSpace {
   }
 }
 
-describe('address space: seeded differential test against a naive model', () => {
+describe.each(IMPLS)('address space ($impl): seeded differential test against a naive model', ({ kernel }) => {
   for (const seed of [1, 2, 3, 4, 5, 6]) {
     it(`seed ${seed}: 3,000 random mmap / munmap / mprotect give the same VMAs and addresses`, () => {
       const max = 40 + seed * 7;
       const space = 256 * MiB;
-      const a = bare({ maxMapCount: String(max), mmapBase: String(space + 64 * MiB), mmapMinAddr: String(64 * MiB) });
+      const a = bare(kernel, { maxMapCount: String(max), mmapBase: String(space + 64 * MiB), mmapMinAddr: String(64 * MiB) });
       const ref = new NaiveSpace(64 * MiB, space + 64 * MiB, max, true);
       let x = seed * 0x9e3779b1;
       const rnd = (n: number): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) % n; };
@@ -214,44 +221,111 @@ describe('address space: seeded differential test against a naive model', () => 
   }
 });
 
-describe('address space: munmap in place', () => {
-  /** Runs `steps` seeded operations (whole-VMA, tail and inner-hole munmaps favoured) on `a`; in-place munmap on or off. */
-  function drive(a: AllocCore, seed: number, inPlace: boolean, steps: number): void {
-    let x = seed * 0x9e3779b1;
-    const rnd = (n: number): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) % n; };
-    const page = 4096;
-    vmaTuning.inPlace = inPlace;
-    try {
-      for (let step = 0; step < steps; step++) {
-        const op = rnd(10);
-        if (op < 4) {
-          if (rnd(2) === 0) superSlab(a);
-          else vmaMmap(a, page * (1 + rnd(64)), [VF_RW, VF_STACK, VF_READ][rnd(3)]!, VK_LARGE);
-          continue;
-        }
-        const v = vmas(a);
-        if (v.length === 0) continue;
-        const t = v[rnd(v.length)]!;
-        if (op < 7) vmaMunmap(a, t.start, t.end); // a whole VMA
-        else if (op < 8) vmaMunmap(a, t.end - page * (1 + rnd((t.end - t.start) / page - 1 || 1)), t.end); // its tail
-        else if (op < 9 && t.end - t.start >= 3 * page) vmaMunmap(a, t.start + page, t.end - page); // a hole inside it
-        else vmaMunmap(a, t.start, Math.min(t.end + 8 * MiB, BASE)); // one or more, whatever they cover
+/** Runs `steps` seeded operations (whole-VMA, tail and inner-hole munmaps favoured) on `a`; in-place munmap on or off. */
+function drive(a: AllocCore, seed: number, inPlace: boolean, steps: number): void {
+  let x = seed * 0x9e3779b1;
+  const rnd = (n: number): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) % n; };
+  const page = 4096;
+  vmaTuning.inPlace = inPlace;
+  try {
+    for (let step = 0; step < steps; step++) {
+      const op = rnd(10);
+      if (op < 4) {
+        if (rnd(2) === 0) superSlab(a);
+        else vmaMmap(a, page * (1 + rnd(64)), [VF_RW, VF_STACK, VF_READ][rnd(3)]!, VK_LARGE);
+        continue;
       }
-    } finally {
-      vmaTuning.inPlace = true;
+      const v = vmas(a);
+      if (v.length === 0) continue;
+      const t = v[rnd(v.length)]!;
+      if (op < 7) vmaMunmap(a, t.start, t.end); // a whole VMA
+      else if (op < 8) vmaMunmap(a, t.end - page * (1 + rnd((t.end - t.start) / page - 1 || 1)), t.end); // its tail
+      else if (op < 9 && t.end - t.start >= 3 * page) vmaMunmap(a, t.start + page, t.end - page); // a hole inside it
+      else vmaMunmap(a, t.start, Math.min(t.end + 8 * MiB, BASE)); // one or more, whatever they cover
     }
+  } finally {
+    vmaTuning.inPlace = true;
   }
+}
 
+describe.each(IMPLS)('address space ($impl): munmap in place', ({ kernel }) => {
   for (const seed of [1, 2, 3]) {
     it(`seed ${seed}: whole-VMA, tail and inner-hole munmaps in place leave the same buffer as the split/merge path`, () => {
       const over = { maxMapCount: String(60 + seed * 20) };
-      const a = bare(over);
-      const b = bare(over);
+      const a = bare(kernel, over);
+      const b = bare(kernel, over);
       drive(a, seed, true, 2500);
       drive(b, seed, false, 2500);
       expect(a.digest()).toBe(b.digest());
       expect(Array.from(a.i32)).toEqual(Array.from(b.i32));
       expect(a.checkInvariants().errors).toEqual([]);
+    });
+  }
+});
+
+describe('address space: the WebAssembly and JavaScript system calls leave the same buffer', () => {
+  /** Seeded mmap / munmap / mprotect, each made on both allocators (w: WebAssembly, j: JavaScript),
+   *  over many VMAs (the node table grows several times, some of them inside a munmap's split / merge
+   *  path), with the map-count limit reached now and then; results compared at each call, the
+   *  buffers every 20 calls. Returns how many calls were refused. */
+  function lockstep(w: Allocator, j: Allocator, seed: number, steps: number): number {
+    let x = seed * 0x9e3779b1;
+    const rnd = (n: number): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) % n; };
+    const page = 4096;
+    let refused = 0;
+    const live: Array<[number, number]> = [];
+    const both = (call: (a: AllocCore) => boolean): void => {
+      const r = call(w);
+      expect(call(j)).toBe(r);
+      if (!r) refused++;
+    };
+    for (let step = 0; step < steps; step++) {
+      if (step % 20 === 0) expect(w.digest()).toBe(j.digest());
+      const op = rnd(12);
+      if (op < 5 || live.length === 0) {
+        const len = rnd(3) === 0 ? 4 * MiB : page * (1 + rnd(2048));
+        const flags = [VF_RW, VF_STACK | VF_RW, VF_READ, VF_RW | VF_NOMERGE][rnd(4)]!;
+        const r = vmaMmap(w, len, flags, VK_LARGE), at = vmaLastAddr();
+        expect(vmaMmap(j, len, flags, VK_LARGE)).toBe(r);
+        if (r !== MMAP_OK) refused++;
+        else {
+          expect(vmaLastAddr()).toBe(at);
+          live.push([at, at + len]);
+        }
+        continue;
+      }
+      if (op < 7 || op >= 10) { // a whole VMA (as a SuperSlab's release), or mprotect inside one (its range must be mapped)
+        const v = vmas(w);
+        const t = v[rnd(v.length)]!;
+        if (op < 7) both((a) => vmaMunmap(a, t.start, t.end));
+        else {
+          const from = t.start + page * rnd((t.end - t.start) / page);
+          const to = Math.min(t.end, from + page * (1 + rnd(64)));
+          const flags = [VF_READ, VF_RW, VF_STACK][rnd(3)]!;
+          both((a) => vmaProtect(a, from, to, flags));
+        }
+        continue;
+      }
+      const k = rnd(live.length);
+      const [s, e] = live[k]!;
+      const pages = (e - s) / page;
+      const from = s + page * rnd(pages), to = Math.min(e, from + page * (1 + rnd(pages)));
+      both((a) => vmaMunmap(a, from, to));
+      if (from === s && to === e) { live[k] = live[live.length - 1]!; live.pop(); }
+    }
+    return refused;
+  }
+
+  for (const seed of [1, 2, 3]) {
+    it(`seed ${seed}: 4,000 calls give the same results, statistics and bytes`, () => {
+      const over = { maxMapCount: String(800 + seed * 200) };
+      const w = bare(true, over);
+      const j = bare(false, over);
+      expect(lockstep(w, j, seed, 4000)).toBeGreaterThan(0); // the limit was reached
+      expect(w.i32[L.H_VMA_CAP]).toBeGreaterThanOrEqual(1024); // grown from 64 through the host
+      expect(w.stats()).toEqual(j.stats());
+      expect(Array.from(w.i32)).toEqual(Array.from(j.i32));
+      expect(w.checkInvariants().errors).toEqual([]);
     });
   }
 });

@@ -14,8 +14,12 @@
 // the largest gap in n's subtree; no two adjacent nodes have equal mergeable flags; two sentinels
 // ([0, mmapMinAddr) and [mmapBase, 2^47)) bound the space and are not counted; the statistics
 // (mappings, vmSize, per-kind counts and bytes) equal a walk of the tree.
+// An allocator with the replay kernel runs vmaMmap / vmaMunmap / vmaProtect in WebAssembly
+// (kernel/vma.ts through vmaKernel.ts, step for step these algorithms, the same bytes); the rest of
+// this file (setup, walks, the baseline's inserts) and allocators without a kernel run the code here.
 import type { AllocCore } from './core.js';
 import * as L from './layout.js';
+import { VmaKernel } from './vmaKernel.js';
 
 // ---- flags (equal flags merge, unless VF_NOMERGE is set) ----
 export const VF_READ = 1;
@@ -339,6 +343,8 @@ export function vmaInit(a: AllocCore): void {
   upd(a, lo);
   upd(a, hi);
   a.i32[L.H_VMA_ROOT] = merge(a, lo, hi);
+  const p = a.p;
+  a.vk = a.kernel ? VmaKernel.create(a.kernel, { maxMapCount: p.maxMapCount, memLimit: p.memLimit, thpAlign: p.thpAlign }, () => vmaGrow(a)) : null;
 }
 
 // ---------------------------------------------------------------- insert / remove
@@ -461,6 +467,12 @@ export function vmaPlace(a: AllocCore, len: number): number {
 
 /** mmap(NULL, len, flags): MMAP_OK with the address in vmaLastAddr(), or the failure. */
 export function vmaMmap(a: AllocCore, len: number, flags: number, kind: number): number {
+  const k = a.vk;
+  if (k !== null) {
+    const r = k.mmap(len, flags, kind);
+    if (r === MMAP_OK) mmapAddr = k.addr();
+    return r;
+  }
   const s = a.f64;
   if (s[L.S.mappings]! > a.p.maxMapCount) return MMAP_MAP_COUNT;
   if (s[L.S.vmSize]! + len > a.p.memLimit) return MMAP_MEM_LIMIT;
@@ -485,6 +497,7 @@ export const vmaTuning = { inPlace: true };
  *  the right, so the in-place forms give the same tree only when the priorities strictly decrease
  *  along the path (no tie to reorder); otherwise vmaRemove does it. */
 export function vmaMunmap(a: AllocCore, start: number, end: number): boolean {
+  if (a.vk !== null) return a.vk.munmap(start, end, vmaTuning.inPlace ? 1 : 0) === 1;
   const i32 = a.i32, f64 = a.f64, o = a.vmaOff, of = o >> 1;
   let t = i32[L.H_VMA_ROOT]!;
   let v = -1, d = 0, exact = false, strict = true, prev = 0x80000000, mlp = 0;
@@ -599,6 +612,7 @@ function vmaTrimTail(a: AllocCore, v: number, d: number, start: number): void {
 /** mprotect(start, end - start, flags): false (ENOMEM, nothing changed) when a needed split would pass
  *  the map count limit. The range must be mapped. */
 export function vmaProtect(a: AllocCore, start: number, end: number, flags: number): boolean {
+  if (a.vk !== null) return a.vk.protect(start, end, flags) === 1;
   const splits = vmaSplitsNeeded(a, start, end);
   if (splits > 0 && a.f64[L.S.mappings]! + splits - 1 >= a.p.maxMapCount) return false;
   const v = vmaFloor(a, start);
