@@ -112,6 +112,10 @@ export class RunKernel {
   readonly state32: Int32Array;
   readonly state64: Float64Array;
   readonly runFast: (state: number) => number;
+  /** slab.ts's slabTake loops (kernel/run.ts slabFill): the new magazine top. */
+  readonly slabFill: (mb: number, top: number, h0: number, st: number, free: number, n1: number, carved: number, n2: number) => number;
+  /** magazine.ts's magReturn loop (kernel/run.ts magReturnRun): -1, or where the host finishes a block. */
+  readonly magReturnRun: (mb: number, from: number, n: number, shift: number, mask: number, slabOff: number, ssOff: number, ssStride: number) => number;
   /** Byte offset of the state block (the scratch's start). */
   readonly state: number;
   private top: number;
@@ -144,6 +148,8 @@ export class RunKernel {
       throw new Error('slabtrace: allocator/kernel/run.ts does not match layout.ts (rebuild: npm run build)');
     }
     this.runFast = exports.runFast as (state: number) => number;
+    this.slabFill = exports.slabFill as RunKernel['slabFill'];
+    this.magReturnRun = exports.magReturnRun as RunKernel['magReturnRun'];
     this.configure(c);
   }
 

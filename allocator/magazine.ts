@@ -4,8 +4,9 @@
 // not stored: readers sum the magazine tops of live thread slots.
 import type { AllocCore } from './core.js';
 import * as L from './layout.js';
-import { slabReturn } from './slab.js';
-import { slabRec } from './slabRecord.js';
+import { slabReturn, slabReturnActive } from './slab.js';
+import { partialPush, slabRec } from './slabRecord.js';
+import { ssOnEmpty } from './superslab.js';
 
 
 /** Returns the oldest `n` blocks of magazine (slot, c) to their slabs. */
@@ -17,9 +18,25 @@ export function magReturn(a: AllocCore, slot: number, c: number, n: number): voi
   if (n > top) n = top;
   const shift = a.blockShift;
   const mask = a.blockMask;
-  for (let i = 0; i < n; i++) {
-    const h = a.i32[mb + i]!;
-    slabReturn(a, h >>> shift, h & mask);
+  const k = a.kernel;
+  if (k !== null) {
+    // the kernel returns the blocks until one needs a partial list or empties its SuperSlab: that
+    // block is finished here (as slabReturn would), then the kernel goes on after it
+    for (let i = 0; i < n; i++) {
+      const at = k.magReturnRun(mb, i, n, shift, mask, a.slabOff, a.ssOff, a.ssStride);
+      if (at < 0) break;
+      i = at >> 1;
+      const sid = a.i32[mb + i]! >>> shift;
+      if ((at & 1) === 0) {
+        partialPush(a, sid);
+        slabReturnActive(a, sid);
+      } else ssOnEmpty(a, a.i32[slabRec(a, sid) + L.SL_SS]!);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const h = a.i32[mb + i]!;
+      slabReturn(a, h >>> shift, h & mask);
+    }
   }
   a.i32.copyWithin(mb, mb + n, mb + top);
   a.i32[mt] = top - n;

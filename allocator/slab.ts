@@ -20,14 +20,18 @@ export function slabTake(a: AllocCore, sid: number, slot: number, c: number, wan
   let top = i32[mt]!;
   const h0 = sid << a.blockShift;
   const st = i32[r + L.SL_STACK]!;
-  let free = i32[r + L.SL_FREE_TOP]!;
+  const free = i32[r + L.SL_FREE_TOP]!;
   const n1 = Math.min(free, want);
-  for (let i = 0; i < n1; i++) i32[mb + top++] = h0 | u16[st + --free]!;
-  i32[r + L.SL_FREE_TOP] = free;
   const carved = i32[r + L.SL_CARVED]!;
   const n2 = Math.min(i32[r + L.SL_CAP]! - carved, want - n1);
-  if (n2 > 0) {
+  // the free-state blocks (top of the stack first), then the carved ones (highest index first)
+  if (a.kernel !== null) top = a.kernel.slabFill(mb, top, h0, st, free, n1, carved, n2);
+  else {
+    for (let i = 1; i <= n1; i++) i32[mb + top++] = h0 | u16[st + free - i]!;
     for (let j = n2 - 1; j >= 0; j--) i32[mb + top++] = h0 | (carved + j);
+  }
+  i32[r + L.SL_FREE_TOP] = free - n1;
+  if (n2 > 0) {
     i32[r + L.SL_CARVED] = carved + n2;
     const k = i32[r + L.SL_SS]!;
     const size = a.classSize[c]!;
@@ -50,8 +54,15 @@ export function slabReturn(a: AllocCore, sid: number, idx: number): void {
   i32[r + L.SL_FREE_TOP] = ft + 1;
   i32[r + L.SL_USED]!--;
   if (i32[r + L.SL_LIST] === L.SL_LIST_NONE && i32[r + L.SL_TLS] === 0) partialPush(a, sid);
-  const e = a.ssOff + i32[r + L.SL_SS]! * a.ssStride;
-  if (--i32[e + L.SS_ACTIVE]! === 0) ssOnEmpty(a, i32[r + L.SL_SS]!);
+  slabReturnActive(a, sid);
+}
+
+/** slabReturn's last step: one active block fewer in the slab's SuperSlab, which may become empty. */
+export function slabReturnActive(a: AllocCore, sid: number): void {
+  const i32 = a.i32;
+  const k = i32[slabRec(a, sid) + L.SL_SS]!;
+  const e = a.ssOff + k * a.ssStride;
+  if (--i32[e + L.SS_ACTIVE]! === 0) ssOnEmpty(a, k);
 }
 
 /** Pushes block `idx` on the remote queue of slab `sid`. */

@@ -1,5 +1,6 @@
 // allocator/kernel/run.ts — AssemblyScript, compiled to allocator/kernel/build/run.wasm (npm run build):
-// the replay's fast paths (run.ts's contract) over the allocator's own memory. The allocator's buffer
+// the replay's fast paths (run.ts's contract) over the allocator's own memory, and the bulk block moves of
+// the slow paths (a magazine's refill from a slab, its return to the slabs). The allocator's buffer
 // is the first part of a shared WebAssembly.Memory (its byte 0 is the header); the kernel's state
 // block, the loaded batch columns, the handle table, the class table and the class info live in the
 // scratch part after it (kernel.ts). runFast applies events from FROM while they are mallocs and frees
@@ -127,4 +128,36 @@ export function runFast(s: usize): i32 {
     store<f64>(s + D_BASE + di(D_OPS), ops + <f64>(i - start));
   }
   return i;
+}
+
+// ---- bulk block moves between a magazine and slabs (slab.ts's slabTake loops, magazine.ts's magReturn)
+
+/** slabTake's two loops: n1 free-state blocks popped off the stack of the slab whose handles start at
+ *  h0 (stack at Uint16 index st, free on it), then n2 blocks carved from `carved` down, pushed on the
+ *  magazine chunk at word mb from `top`. Returns the new top. */
+export function slabFill(mb: i32, top: i32, h0: i32, st: i32, free: i32, n1: i32, carved: i32, n2: i32): i32 {
+  for (let i = 0; i < n1; i++) store<i32>(wi(mb + top++), h0 | <i32>load<u16>(<usize>(st + --free) << 1));
+  for (let j = n2 - 1; j >= 0; j--) store<i32>(wi(mb + top++), h0 | (carved + j));
+  return top;
+}
+
+/** magReturn's loop from block `from` of the magazine chunk at word mb, up to n: each block back into
+ *  its slab's free state (slab.ts's slabReturn). Returns -1 when all are back; else stops at block i
+ *  whose slab must go on a partial list (2 * i: the SuperSlab's count is not yet decremented) or whose
+ *  SuperSlab became empty (2 * i + 1: decremented), for the host to finish that block. */
+export function magReturnRun(mb: i32, from: i32, n: i32, shift: i32, mask: i32, slabOff: i32, ssOff: i32, ssStride: i32): i32 {
+  for (let i = from; i < n; i++) {
+    const h = load<i32>(wi(mb + i));
+    const r = slabOff + (h >>> shift) * L_SLAB_STRIDE;
+    const ft = load<i32>(wi(r + L_SL_FREE_TOP));
+    store<u16>(<usize>(load<i32>(wi(r + L_SL_STACK)) + ft) << 1, <u16>(h & mask));
+    store<i32>(wi(r + L_SL_FREE_TOP), ft + 1);
+    store<i32>(wi(r + L_SL_USED), load<i32>(wi(r + L_SL_USED)) - 1);
+    if (load<i32>(wi(r + L_SL_LIST)) == 0 /* SL_LIST_NONE */ && load<i32>(wi(r + L_SL_TLS)) == 0) return i << 1;
+    const e = ssOff + load<i32>(wi(r + L_SL_SS)) * ssStride;
+    const act = load<i32>(wi(e + L_SS_ACTIVE)) - 1;
+    store<i32>(wi(e + L_SS_ACTIVE), act);
+    if (act == 0) return (i << 1) | 1;
+  }
+  return -1;
 }
