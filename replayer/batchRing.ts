@@ -6,7 +6,9 @@
 // (read % K) and increments READ when it is done with it. Each side sleeps with Atomics.wait on the
 // other's counter, having said so first (PRODUCER_WAITS / CONSUMER_WAITS), and is notified only when
 // it said so: a side stores its counter and then reads the other's flag, the sleeper sets its flag and
-// then waits on the counter's old value, so one of them sees the other (no lost wake-up); STATE says
+// then waits on the counter's old value, so one of them sees the other (no lost wake-up; the consumer
+// wakes a sleeping producer only once half the slots are free, which its reads reach, since the
+// producer sleeps only on a full ring); STATE says
 // whether the producer has ended (ok / error); QUIT asks it to stop.
 // Most batches carry no aux at all (alignments, mark names, join/detach targets): their aux column is
 // not copied (SLOT_AUX = 0) and the reader presents zeros instead.

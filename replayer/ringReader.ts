@@ -156,6 +156,7 @@ class RingReader implements ReplaySource {
 
   async *batches(): AsyncIterableIterator<EventBatch> {
     const ctl = this.ring.ctl;
+    const half = this.ring.geometry.slots >> 1;
     let read = Atomics.load(ctl, RING_READ);
     for (;;) {
       const written = Atomics.load(ctl, RING_WRITTEN);
@@ -163,7 +164,9 @@ class RingReader implements ReplaySource {
         yield this.view(read);
         read++;
         Atomics.store(ctl, RING_READ, read);
-        if (Atomics.load(ctl, RING_PRODUCER_WAITS) === 1) Atomics.notify(ctl, RING_READ);
+        // a sleeping producer is woken once half the ring is free (it sleeps only on a full ring, so
+        // the reads reach that point), not on every slot: half the system calls, and it fills slots in turn
+        if (Atomics.load(ctl, RING_PRODUCER_WAITS) === 1 && Atomics.load(ctl, RING_WRITTEN) - read <= half) Atomics.notify(ctl, RING_READ);
         continue;
       }
       if (Atomics.load(ctl, RING_STATE) !== RingState.Running) {
