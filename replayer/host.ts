@@ -18,6 +18,7 @@ import { replayErrorFromData } from './replayError.js';
 import type { ReplayMark, ReplayResult } from './result.js';
 import type { ReplayWorkerData, ReplayWorkerDecoderGone, ReplayWorkerMessage } from './replayWorker.js';
 import { decoderOnGone, ringDecoderStart, type RingDecoder } from './ringReader.js';
+import { threadRowsUnpack } from './threadTable.js';
 import { replayerWorkerUrl } from './workerUrl.js';
 
 export interface ReplayHandle {
@@ -131,7 +132,12 @@ function replayInWorker(path: string, cfg: ReplayConfig, control: ReplayControl)
       if (m.type === 'ready') resolveBuffer(m.buffer);
       else if (m.type === 'mark') base.emit(m.mark);
       else if (m.type === 'ack') stdin?.ack();
-      else if (m.type === 'done') { settled = true; markSpillAdopt(m.result.marksSpill); resolve(m.result); }
+      else if (m.type === 'done') {
+        settled = true;
+        markSpillAdopt(m.result.marksSpill);
+        if (m.threads) m.result.threads = threadRowsUnpack(m.threads);
+        resolve(m.result);
+      }
       else if (m.type === 'error') { settled = true; reject(replayErrorFromData(m.error)); }
     });
     worker.on('error', (err) => { settled = true; reject(err); });

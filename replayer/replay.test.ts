@@ -117,10 +117,12 @@ describe('determinism', () => {
     const b = await replayRun(larsonPb, cfg);
     const c = await replayRun(larsonJson, cfg);
     const d = await replayStart(larsonPb, cfg).result;
+    expect(a.threads!.length).toBeGreaterThan(1);
     for (const r of [b, c, d]) {
       expect(r.digest).toBe(a.digest);
       expect(r.marks).toEqual(a.marks);
       expect(r.final).toEqual(a.final);
+      expect(r.threads).toEqual(a.threads); // the worker's rows come packed (threadRowsPack)
     }
     const other = await replayRun(larsonPb, { preset: 'hakmem-larson-bug' });
     expect(other.digest).not.toBe(a.digest);

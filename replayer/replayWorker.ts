@@ -12,6 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { controlOpen } from './control.js';
 import type { ReplayConfig } from './replayCore.js';
 import { replayErrorToData } from './replayError.js';
+import { threadRowsPack, type ThreadRowsPacked } from './threadTable.js';
 import { DecoderWatch, ringReaderAttach, ringReaderOpen, type RingDecoder, type ReplaySource } from './ringReader.js';
 
 export interface ReplayWorkerData {
@@ -31,7 +32,8 @@ export type ReplayWorkerMessage =
   | { type: 'ready'; buffer: SharedArrayBuffer }
   | { type: 'mark'; mark: import('./result.js').ReplayMark }
   | { type: 'ack' }
-  | { type: 'done'; result: import('./result.js').ReplayResult }
+  /** The result, its thread rows packed (threads: undefined in `result`, keeping the field's place). */
+  | { type: 'done'; result: import('./result.js').ReplayResult; threads: ThreadRowsPacked | null }
   | { type: 'error'; error: import('./replayError.js').ReplayErrorData };
 
 function workerStdin(): Readable {
@@ -49,7 +51,7 @@ function workerStdin(): Readable {
 
 async function workerMain(): Promise<void> {
   const data = workerData as ReplayWorkerData;
-  const post = (m: ReplayWorkerMessage): void => parentPort!.postMessage(m);
+  const post = (m: ReplayWorkerMessage, transfer: ArrayBuffer[] = []): void => parentPort!.postMessage(m, transfer);
   const source = data.path ?? workerStdin();
   // Attach to the decode worker (or start it) first: it reads the header while this worker loads the replay code.
   let opening: Promise<ReplaySource> | undefined;
@@ -69,7 +71,8 @@ async function workerMain(): Promise<void> {
       onReady: (alloc) => post({ type: 'ready', buffer: alloc.buffer }),
       onMark: (mark) => post({ type: 'mark', mark }),
     });
-    post({ type: 'done', result });
+    const threads = result.threads ? threadRowsPack(result.threads) : null;
+    post({ type: 'done', result: { ...result, threads: undefined }, threads }, threads ? [threads.figures.buffer, threads.states.buffer] : []);
   } catch (err) {
     post({ type: 'error', error: replayErrorToData(err) });
   }
