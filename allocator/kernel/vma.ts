@@ -296,6 +296,7 @@ function vmaFloor(addr: f64): i32 {
 // ---------------------------------------------------------------- insert / remove
 
 function vmaInsert(start: f64, end: f64, flags: i32, kind: i32): void {
+  if (vmaInsertInPlace(start, end, flags, kind)) return;
   split(hw(H_VMA_ROOT), start);
   const left = sL;
   let right = sR;
@@ -327,6 +328,69 @@ function vmaInsert(start: f64, end: f64, flags: i32, kind: i32): void {
     right = merge(n, right);
   }
   hwSet(H_VMA_ROOT, merge(left, right));
+}
+
+/** vmaInsert without the split of the whole path and the two merges that zip it back: one descent
+ *  to start, then only what changes. When the priorities strictly decrease along that path, the
+ *  zip gives the path back as it was, with the new node (if any) below the path's left-of-start
+ *  nodes of higher priority and its right-of-start nodes of higher or equal priority (the merges'
+ *  ties go to the right), over the split of the subtree it displaces: the same tree, node for node.
+ *  False (nothing changed) when the path has a tie, when the VMA absorbs both neighbours, or when a
+ *  new node would grow the table (vmaInsert's copy is moved after its split: the old copy differs). */
+function vmaInsertInPlace(start: f64, end: f64, flags: i32, kind: i32): bool {
+  let t = hw(H_VMA_ROOT);
+  let d = 0, p = -1, s = -1;
+  let prev: i64 = 0x80000000;
+  while (t >= 0) {
+    const pr = wP(t);
+    if (<i64>pr >= prev) return false;
+    prev = pr;
+    pathSet(dpathAt, d++, t);
+    if (fS(t) < start) { p = t; t = wR(t); } else { s = t; t = wL(t); }
+  }
+  const mergeable = (flags & VF_NOMERGE) == 0;
+  const ml = mergeable && p >= 0 && fE(p) == start && wF(p) == flags;
+  const mr = mergeable && s >= 0 && fS(s) == end && wF(s) == flags;
+  if (ml && mr) return false;
+  if (ml) { // p grows up to end: the successor's gap shrinks
+    vmaResize(p, fS(p), end);
+    vmaMixKind(p, kind);
+    if (s >= 0) setG(s, fS(s) - end);
+    updPath(dpathAt, d);
+    return true;
+  }
+  if (mr) { // s grows down to start: its gap shrinks
+    vmaResize(s, start, fE(s));
+    vmaMixKind(s, kind);
+    setG(s, start - (p >= 0 ? fE(p) : 0));
+    updPath(dpathAt, d);
+    return true;
+  }
+  if (hw(H_VMA_FREE) < 0 && hw(H_VMA_HW) >= hw(H_VMA_CAP)) return false;
+  const n = vmaNode(start, end, flags, kind);
+  const pn = wP(n);
+  let k = 0;
+  for (; k < d; k++) {
+    const x = pathGet(dpathAt, k);
+    const px = wP(x);
+    if (!(fS(x) < start ? px > pn : px >= pn)) break;
+  }
+  split(k < d ? pathGet(dpathAt, k) : -1, start);
+  const l = sL, r = sR;
+  setL(n, l);
+  setR(n, r);
+  setG(n, start - (p >= 0 ? fE(p) : 0));
+  // the successor: the leftmost of r when r is not empty, else an ancestor of n (on the path above k)
+  if (r >= 0) fixLeftGap(r, end);
+  else if (s >= 0) setG(s, fS(s) - end);
+  upd(n);
+  if (k == 0) hwSet(H_VMA_ROOT, n);
+  else {
+    const q = pathGet(dpathAt, k - 1);
+    if (fS(q) < start) setR(q, n); else setL(q, n);
+  }
+  updPath(dpathAt, k);
+  return true;
 }
 
 function vmaRemove(start: f64, end: f64): void {
