@@ -108,8 +108,10 @@ export function runFast(s: usize): i32 {
     } else if (o == 0 /* RUN_MALLOC */) {
       const k = load<u32>(idc + wi(i));
       const n = load<f64>(size + di(i));
-      if (k >= nh || n > maxSmall) break;
-      const c = <i32>load<u8>(lut + <usize>((<i32>n + 15) >> 4));
+      if (k >= nh || !(n <= maxSmall)) break; // (a NaN size takes the handle API, as in run.ts)
+      // a size is an integer (the trace's varint), so its value is the low word of 2^52 + n: one add,
+      // where a float-to-integer conversion is a chain of four dependent instructions
+      const c = <i32>load<u8>(lut + <usize>((<i32>reinterpret<i64>(n + 4503599627370496.0) + 15) >> 4));
       const mt = cT + c;
       const top = load<i32>(wi(mt)) - 1;
       if (top < 0) break;
