@@ -147,11 +147,13 @@ export class AllocCore {
       this.maxBytes = g.growable ? g.maxByteLength : this.bytes;
     } else {
       this.kernel = kernel ? RunKernel.create(p.maxBufferBytes, {
-        lut: this.classLut, info: this.cInfo, ciStride: CI.STRIDE, magLimDelta: this.magLimDelta, magPtrDelta: this.magPtrDelta,
+        lut: this.classLut, info: this.cInfo, ciStride: CI.STRIDE, ciMagCap: CI.MAGCAP, ciSize: CI.SIZE, magLimDelta: this.magLimDelta, magPtrDelta: this.magPtrDelta,
         blockShift: this.blockShift, blockMask: this.blockMask, ssStride: this.ssStride, thrStride: this.thrStride,
         flags: (this.remoteQueue && this.releaseOnExit ? RKF.RELEASE : 0) | (this.periodic ? RKF.PERIODIC : 0)
           | (this.partialMode ? RKF.PARTIAL : 0) | (this.tlsMode ? RKF.TLS : 0),
         maxSmall: this.maxSmall,
+        tlsDelta: L.thrTls(this.nc) - L.T_MAGTOP, refillBatch: p.refillBatch, slabsPerSS: this.slabsPerSS,
+        pageShift: this.pageShift, ssSize: this.ssSize,
       }, memory) : null;
       this.buffer = this.kernel ? this.kernel.buffer : coreNewBuffer(want, p.maxBufferBytes);
       this.bytes = want;

@@ -14,6 +14,7 @@
 // memory is then used in place by load(), not copied.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import * as L from './layout.js';
 import { HOT } from './layout.js';
 
 /** State block word slots (kernel/run.ts K_*); doubles from byte 128 (RKD). */
@@ -21,8 +22,9 @@ export const enum RK {
   OP = 0, TID = 1, ID = 2, SIZE = 3, HANDLES = 4, NH = 5, FROM = 6, TO = 7,
   LUT = 8, INFO = 9, LIMD = 10, PTRD = 11, BS = 12, BM = 13, SSSTRIDE = 14, THRSTRIDE = 15,
   FLAGS = 16, SLABOFF = 17, SSOFF = 18, THROFF = 19, CTID = 20, CT = 21, SERIAL = 22, CTS = 23,
+  TLSD = 24, REFILL = 25, SPS = 26, PGSHIFT = 27,
 }
-export const enum RKD { OPS = 16, MAXSMALL = 17 }
+export const enum RKD { OPS = 16, MAXSMALL = 17, SSSIZE = 18 }
 /** RK.FLAGS bits. */
 export const enum RKF { RELEASE = 1, PERIODIC = 2, PARTIAL = 4, TLS = 8 }
 
@@ -63,14 +65,16 @@ export function runMemoryPlan(maxBytes: number, spare = false): RunMemoryPlan | 
   return { pages: total / PAGE, scratch: buffer, scratchEnd, spare: region };
 }
 
-/** The values kernel/run.ts's layoutCheck compares with its own, in its order. */
-function runLayoutWords(ciStride: number): number[] {
+/** The values kernel/run.ts's layoutCheck compares with its own, in its order (Int32 words, then
+ *  SS_BASE as a Float64 at the next 8-byte boundary). */
+function runLayoutWords(c: RunKernelConfig): number[] {
   return [
     HOT.SL_SS, HOT.SL_CLASS, HOT.SL_FREE_TOP, HOT.SL_REMOTE, HOT.SL_USED, HOT.SL_OWNER, HOT.SL_TLS,
     HOT.SL_LIST, HOT.SL_STACK, HOT.SL_OWNER_SLOT, HOT.SLAB_STRIDE,
     HOT.SS_OWNER, HOT.SS_OWNER_SLOT, HOT.SS_ACTIVE, HOT.T_SERIAL,
     HOT.CLASS_STATS_F64, HOT.CLASS_STRIDE, HOT.CS_ALLOC, HOT.CS_FREED, HOT.S_NEXT_TRIM_AT,
-    ciStride,
+    c.ciStride,
+    HOT.SL_CAP, HOT.SL_CARVED, L.SS_RES_PAGES, HOT.SS_SLABS, L.S.rss, L.S.peakRss, c.ciMagCap, c.ciSize,
   ];
 }
 
@@ -79,8 +83,11 @@ function runLayoutWords(ciStride: number): number[] {
 export interface RunKernelConfig {
   lut: Uint8Array;
   info: Int32Array;
-  /** Words per class in `info` (core.ts CI.STRIDE; the kernel's copy is checked against it). */
+  /** Words per class in `info`, and the words of a class's magazine capacity and block size in it
+   *  (core.ts CI.STRIDE, CI.MAGCAP, CI.SIZE; the kernel's copies are checked against them). */
   ciStride: number;
+  ciMagCap: number;
+  ciSize: number;
   magLimDelta: number;
   magPtrDelta: number;
   blockShift: number;
@@ -90,6 +97,12 @@ export interface RunKernelConfig {
   /** RKF bits */
   flags: number;
   maxSmall: number;
+  /** Word distance from a thread's magazine top of class c to its TLS slab of class c. */
+  tlsDelta: number;
+  refillBatch: number;
+  slabsPerSS: number;
+  pageShift: number;
+  ssSize: number;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -141,9 +154,10 @@ export class RunKernel {
     this.state64 = new Float64Array(this.buffer, scratch, STATE_BYTES >> 3);
     compiled ??= new WebAssembly.Module(readFileSync(kernelWasmPath('run')));
     const exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports;
-    const words = runLayoutWords(c.ciStride);
-    const check = this.take(words.length * 4);
+    const words = runLayoutWords(c);
+    const check = this.take(words.length * 4 + 16);
     new Int32Array(this.buffer, check, words.length).set(words);
+    new Float64Array(this.buffer, check + ((words.length * 4 + 7) & ~7), 1)[0] = HOT.SS_BASE;
     if ((exports.layoutCheck as (p: number) => number)(check) !== 1) {
       throw new Error('slabtrace: allocator/kernel/run.ts does not match layout.ts (rebuild: npm run build)');
     }
@@ -167,7 +181,12 @@ export class RunKernel {
     s[RK.SSSTRIDE] = c.ssStride;
     s[RK.THRSTRIDE] = c.thrStride;
     s[RK.FLAGS] = c.flags;
+    s[RK.TLSD] = c.tlsDelta;
+    s[RK.REFILL] = c.refillBatch;
+    s[RK.SPS] = c.slabsPerSS;
+    s[RK.PGSHIFT] = c.pageShift;
     this.state64[RKD.MAXSMALL] = c.maxSmall;
+    this.state64[RKD.SSSIZE] = c.ssSize;
   }
 
   /** A kernel whose memory holds an allocator buffer of up to maxBytes, or null (no room, or refused).

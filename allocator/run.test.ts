@@ -138,6 +138,37 @@ describe('runAllocFree: the WebAssembly fast paths and the handle API have the s
     expect(() => Allocator.create(params, { memory: new WebAssembly.Memory({ initial: 16, maximum: 16, shared: true }) })).toThrow(/runMemoryPlan/);
   });
 
+  it('refills in the kernel: the same bytes after every 50 events (carving, page residency, peak RSS, trims due)', () => {
+    // one thread allocating far more than it frees, so its magazines empty and refill from its TLS
+    // slabs again and again (carving new pages: RSS and its peak grow); trims fall between refills
+    let x = 0x51ab;
+    const rnd = (n: number): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) % n; };
+    const op: number[] = [], tid: number[] = [], id: number[] = [], size: number[] = [];
+    let next = 0;
+    const live: number[] = [];
+    for (let e = 0; e < 30_000; e++) {
+      if (live.length > 0 && rnd(4) === 0) { op.push(RUN_FREE); id.push(live.splice(rnd(live.length), 1)[0]!); size.push(0); }
+      else { op.push(RUN_MALLOC); id.push(next); live.push(next++); size.push(8 + rnd(500)); }
+      tid.push(0);
+    }
+    const small: Batch[] = [];
+    for (let at = 0; at < op.length; at += 50) {
+      const n = Math.min(50, op.length - at);
+      small.push({
+        op: Uint8Array.from(op.slice(at, at + n)), tid: Uint32Array.from(tid.slice(at, at + n)),
+        id: Uint32Array.from(id.slice(at, at + n)), size: Float64Array.from(size.slice(at, at + n)), count: n,
+      });
+    }
+    for (const [preset, over] of [['hakmem-larson-fix', { trimInterval: '777' }], ['hakmem-7.7', { carve: 'lazy' }]] as const) {
+      const k = Allocator.create(resolveParams(preset, over), { kernel: true });
+      const j = Allocator.create(resolveParams(preset, over), { kernel: false });
+      expect(drive(k, small).digests).toEqual(drive(j, small).digests);
+      const st = k.stats();
+      expect(st).toEqual(j.stats());
+      expect(st.peakRss).toBe(st.rss); // it only grew
+    }
+  });
+
   it('with allocations failing at a mapping limit', () => {
     const params = (): ReturnType<typeof resolveParams> => resolveParams('hakmem-larson-bug', { maxMapCount: '120' });
     const k = Allocator.create(params(), { kernel: true });

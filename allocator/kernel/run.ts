@@ -21,9 +21,12 @@ const L_SL_LIST = 12, L_SL_STACK = 15, L_SL_OWNER_SLOT = 17, L_SLAB_STRIDE = 20;
 const L_SS_OWNER = 2, L_SS_OWNER_SLOT = 3, L_SS_ACTIVE = 4, L_T_SERIAL = 1;
 const L_CLASS_STATS_F64 = 192, L_CLASS_STRIDE = 7, L_CS_ALLOC = 1, L_CS_FREED = 2, L_S_NEXT_TRIM_AT = 132;
 const L_CI_STRIDE = 8, L_CI_SHIFT = 0;
-const L_COUNT = 21;
+const L_SL_CAP = 5, L_SL_CARVED = 6, L_SS_RES_PAGES = 8, L_SS_SLABS = 12, L_S_RSS = 96, L_S_PEAK_RSS = 97;
+const L_CI_MAGCAP = 1, L_CI_SIZE = 3, L_SS_BASE: f64 = 4294967296;
+const L_COUNT = 29;
 
-/** 1 when the compiled layout equals the L_COUNT words at p (layout.ts's values, same order), else 0. */
+/** 1 when the compiled layout equals the L_COUNT words at p (layout.ts's values, same order) and the
+ *  Float64 after them, else 0. */
 export function layoutCheck(p: usize): i32 {
   let k = 0, ok = true;
   ok = ok && load<i32>(p + wi(k++)) == L_SL_SS && load<i32>(p + wi(k++)) == L_SL_CLASS;
@@ -36,7 +39,12 @@ export function layoutCheck(p: usize): i32 {
   ok = ok && load<i32>(p + wi(k++)) == L_T_SERIAL && load<i32>(p + wi(k++)) == L_CLASS_STATS_F64;
   ok = ok && load<i32>(p + wi(k++)) == L_CLASS_STRIDE && load<i32>(p + wi(k++)) == L_CS_ALLOC;
   ok = ok && load<i32>(p + wi(k++)) == L_CS_FREED && load<i32>(p + wi(k++)) == L_S_NEXT_TRIM_AT;
-  ok = ok && load<i32>(p + wi(k++)) == L_CI_STRIDE && k == L_COUNT;
+  ok = ok && load<i32>(p + wi(k++)) == L_CI_STRIDE;
+  ok = ok && load<i32>(p + wi(k++)) == L_SL_CAP && load<i32>(p + wi(k++)) == L_SL_CARVED;
+  ok = ok && load<i32>(p + wi(k++)) == L_SS_RES_PAGES && load<i32>(p + wi(k++)) == L_SS_SLABS;
+  ok = ok && load<i32>(p + wi(k++)) == L_S_RSS && load<i32>(p + wi(k++)) == L_S_PEAK_RSS;
+  ok = ok && load<i32>(p + wi(k++)) == L_CI_MAGCAP && load<i32>(p + wi(k++)) == L_CI_SIZE;
+  ok = ok && k == L_COUNT && load<f64>(p + ((wi(k) + 7) & ~7)) == L_SS_BASE; // then SS_BASE, 8-aligned
   return ok ? 1 : 0;
 }
 
@@ -44,8 +52,9 @@ export function layoutCheck(p: usize): i32 {
 const K_OP = 0, K_TID = 1, K_ID = 2, K_SIZE = 3, K_HANDLES = 4, K_NH = 5, K_FROM = 6, K_TO = 7;
 const K_LUT = 8, K_INFO = 9, K_LIMD = 10, K_PTRD = 11, K_BS = 12, K_BM = 13, K_SSSTRIDE = 14, K_THRSTRIDE = 15;
 const K_FLAGS = 16, K_SLABOFF = 17, K_SSOFF = 18, K_THROFF = 19, K_CTID = 20, K_CT = 21, K_SERIAL = 22, K_CTS = 23;
+const K_TLSD = 24, K_REFILL = 25, K_SPS = 26, K_PGSHIFT = 27;
 const D_BASE = 128;
-const D_OPS = 0, D_MAXSMALL = 1;
+const D_OPS = 0, D_MAXSMALL = 1, D_SSSIZE = 2;
 // K_FLAGS bits
 const F_RELEASE = 1, F_PERIODIC = 2, F_PARTIAL = 4, F_TLS = 8;
 
@@ -113,8 +122,14 @@ export function runFast(s: usize): i32 {
       // where a float-to-integer conversion is a chain of four dependent instructions
       const c = <i32>load<u8>(lut + <usize>((<i32>reinterpret<i64>(n + 4503599627370496.0) + 15) >> 4));
       const mt = cT + c;
-      const top = load<i32>(wi(mt)) - 1;
-      if (top < 0) break;
+      let top = load<i32>(wi(mt)) - 1;
+      if (top < 0) {
+        // refill()'s common case: no trim due, the thread's TLS slab of the class without remote
+        // frees, a magazine chunk, and blocks to take; anything else is the handle API's
+        if (periodic && opsBase + <f64>i - 1 >= load<f64>(di(L_S_NEXT_TRIM_AT))) break;
+        top = magRefill(s, mt, c, ptrD, slabOff, ssOff, ssStride, bs, info) - 1;
+        if (top < 0) break;
+      }
       store<i32>(handles + (<usize>k << 2), load<i32>(wi(load<i32>(wi(mt + ptrD)) + top)));
       store<i32>(wi(mt), top);
       const st = di(L_CLASS_STATS_F64 + c * L_CLASS_STRIDE + L_CS_ALLOC);
@@ -130,6 +145,61 @@ export function runFast(s: usize): i32 {
     store<f64>(s + D_BASE + di(D_OPS), ops + <f64>(i - start));
   }
   return i;
+}
+
+/** The empty magazine at word mt (class c) refilled from its thread's TLS slab, as refill() and
+ *  slabTake do it (free-state blocks, then carving, with the pages the carved blocks reach made
+ *  resident): the new top, or 0 when the handle API must do it (no TLS slab, remote frees to drain,
+ *  no magazine chunk yet, or no block to take). */
+function magRefill(s: usize, mt: i32, c: i32, ptrD: i32, slabOff: i32, ssOff: i32, ssStride: i32, bs: i32, info: usize): i32 {
+  const sid = load<i32>(wi(mt + w(s, K_TLSD)));
+  if (sid < 0) return 0;
+  const r = slabOff + sid * L_SLAB_STRIDE;
+  if (load<i32>(wi(r + L_SL_REMOTE)) > 0) return 0;
+  const mb = load<i32>(wi(mt + ptrD));
+  if (mb < 0) return 0;
+  const want = min(w(s, K_REFILL), load<i32>(info + wi(c * L_CI_STRIDE + L_CI_MAGCAP)));
+  const free = load<i32>(wi(r + L_SL_FREE_TOP));
+  const n1 = min(free, want);
+  const carved = load<i32>(wi(r + L_SL_CARVED));
+  const n2 = min(load<i32>(wi(r + L_SL_CAP)) - carved, want - n1);
+  const n = n1 + n2;
+  if (n <= 0) return 0;
+  const top = slabFill(mb, 0, sid << bs, load<i32>(wi(r + L_SL_STACK)), free, n1, carved, n2);
+  store<i32>(wi(r + L_SL_FREE_TOP), free - n1);
+  const k = load<i32>(wi(r + L_SL_SS));
+  const e = ssOff + k * ssStride;
+  if (n2 > 0) {
+    store<i32>(wi(r + L_SL_CARVED), carved + n2);
+    const size = <f64>load<i32>(info + wi(c * L_CI_STRIDE + L_CI_SIZE));
+    const rel = load<f64>(di(r >> 1)) - (L_SS_BASE + <f64>k * load<f64>(s + D_BASE + di(D_SSSIZE)));
+    ssTouch(s, e, <i32>(rel + <f64>carved * size), <i32>(rel + <f64>(carved + n2) * size));
+  }
+  store<i32>(wi(mt), top);
+  store<i32>(wi(r + L_SL_USED), load<i32>(wi(r + L_SL_USED)) + n);
+  store<i32>(wi(e + L_SS_ACTIVE), load<i32>(wi(e + L_SS_ACTIVE)) + n);
+  return top;
+}
+
+/** os.ts's osTouchSS: the pages of SuperSlab entry e covering bytes [from, to) resident (bits, count, RSS). */
+function ssTouch(s: usize, e: i32, from: i32, to: i32): void {
+  if (to <= from) return;
+  const shift = w(s, K_PGSHIFT);
+  const bits = e + L_SS_SLABS + w(s, K_SPS);
+  const last = (to - 1) >> shift;
+  let added = 0;
+  for (let pg = from >> shift; pg <= last; pg++) {
+    const a = wi(bits + (pg >> 5));
+    const b = 1 << (pg & 31);
+    const v = load<i32>(a);
+    if ((v & b) == 0) { store<i32>(a, v | b); added++; }
+  }
+  if (added > 0) {
+    store<i32>(wi(e + L_SS_RES_PAGES), load<i32>(wi(e + L_SS_RES_PAGES)) + added);
+    const rss = load<f64>(di(L_S_RSS)) + <f64>(added << shift);
+    store<f64>(di(L_S_RSS), rss);
+    if (rss > load<f64>(di(L_S_PEAK_RSS))) store<f64>(di(L_S_PEAK_RSS), rss);
+  }
 }
 
 // ---- bulk block moves between a magazine and slabs (slab.ts's slabTake loops, magazine.ts's magReturn)
