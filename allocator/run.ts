@@ -1,8 +1,9 @@
 // allocator/run.ts — the replay's hot loop: runs of malloc and free events from a loaded event batch,
 // objects named by 32-bit block handles in the caller's table (never addresses). With the kernel
 // (kernel.ts: the batch's columns and the handle table in the allocator's memory), the fast paths run
-// in WebAssembly (kernel/run.ts): the magazine pop, the magazine push into an own slab, and Larson's
-// free into the slab of a thread that exited and released it; every event they leave goes through the
+// in WebAssembly (kernel/run.ts): the magazine pop (and an empty magazine's refill from the thread's
+// TLS slab), the magazine push into an own slab, and Larson's free into the slab of a thread that
+// exited and released it; every event they leave goes through the
 // Allocator's handle API (mallocHandle / freeHandle) here, and the kernel is re-entered after it with
 // the cached offsets and thread read again (a slow path may grow the buffer, move a table or switch
 // the cached thread). Without the kernel every event takes the handle API. Invariant: the same effects,

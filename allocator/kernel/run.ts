@@ -4,11 +4,12 @@
 // is the first part of a shared WebAssembly.Memory (its byte 0 is the header); the kernel's state
 // block, the loaded batch columns, the handle table, the class table and the class info live in the
 // scratch part after it (kernel.ts). runFast applies events from FROM while they are mallocs and frees
-// of the cached thread that hit a fast path — the magazine pop, the magazine push into an own slab,
-// and the free into the slab of a thread that exited and released it — and returns the index of the
+// of the cached thread that hit a fast path — the magazine pop (an empty magazine refilled from the
+// thread's TLS slab first, magRefill), the magazine push into an own slab, and the free into the slab
+// of a thread that exited and released it — and returns the index of the
 // first event that does not (run.ts takes it through the allocator's handle API). The fast events'
 // thread counters and operation count are folded in before it returns. Layout constants (L_*) are
-// layout.ts's HOT values, compiled in; layoutCheck compares them with the values layout.ts writes,
+// layout.ts's values, compiled in; layoutCheck compares them with the values layout.ts writes,
 // so a drift is refused when the kernel is instantiated. No allocation, no runtime.
 
 @inline function w(s: usize, k: i32): i32 { return load<i32>(s + (<usize>k << 2)); }

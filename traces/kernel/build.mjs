@@ -1,5 +1,6 @@
 // Compiles AssemblyScript kernels (the .ts paths given, relative to the package root) into a build/
-// folder beside each (run by `npm run build`, before tsc): traces/kernel/fused.ts, allocator/kernel/run.ts.
+// folder beside each (run by `npm run build`, before tsc): traces/kernel/fused.ts, allocator/kernel/run.ts,
+// allocator/kernel/vma.ts.
 // Flags: no runtime (the kernels allocate nothing), no assertions, the memory imported and shared (the
 // reader's arena, traces/arena.ts; the allocator's memory, allocator/kernel.ts) and never exported.
 import asc from 'assemblyscript/asc';
