@@ -68,7 +68,10 @@ export interface RingGeometry {
  *  the region of the replay's memory it was given (OpenTraceOptions.arena). */
 export interface RingMemoryMessage { memory: WebAssembly.Memory | null; region: boolean }
 
-export const RING_DEFAULT: RingGeometry = { slots: 4, capacity: 32768, markBytes: 1 << 16, metaBytes: 1 << 20 };
+/** 8 slots: the decode-bound 4141 trace waited for free slots when the replay worker had a burst of
+ *  cold paths (thread starts, SuperSlab maps); 8 against 4: +5-7 % there, 12345 not slower (paired
+ *  A/B, bench/RESULTS.md). Max RSS of a 67 M-event replay 129 -> 133 MB. */
+export const RING_DEFAULT: RingGeometry = { slots: 8, capacity: 32768, markBytes: 1 << 16, metaBytes: 1 << 20 };
 
 interface RingSlot {
   f: Float64Array;
