@@ -41,9 +41,14 @@ function larsonBatches(seed: number, threads: number, chunks: number, events: nu
       push(THREAD_START, tids[t]!, 0, 0);
     }
   }
+  return toBatches(op, tid, id, size, 4096);
+}
+
+/** The event columns cut into batches of `per` events. */
+function toBatches(op: number[], tid: number[], id: number[], size: number[], per: number): Batch[] {
   const batches: Batch[] = [];
-  for (let at = 0; at < op.length; at += 4096) {
-    const n = Math.min(4096, op.length - at);
+  for (let at = 0; at < op.length; at += per) {
+    const n = Math.min(per, op.length - at);
     batches.push({
       op: Uint8Array.from(op.slice(at, at + n)), tid: Uint32Array.from(tid.slice(at, at + n)),
       id: Uint32Array.from(id.slice(at, at + n)), size: Float64Array.from(size.slice(at, at + n)), count: n,
@@ -151,14 +156,7 @@ describe('runAllocFree: the WebAssembly fast paths and the handle API have the s
       else { op.push(RUN_MALLOC); id.push(next); live.push(next++); size.push(8 + rnd(500)); }
       tid.push(0);
     }
-    const small: Batch[] = [];
-    for (let at = 0; at < op.length; at += 50) {
-      const n = Math.min(50, op.length - at);
-      small.push({
-        op: Uint8Array.from(op.slice(at, at + n)), tid: Uint32Array.from(tid.slice(at, at + n)),
-        id: Uint32Array.from(id.slice(at, at + n)), size: Float64Array.from(size.slice(at, at + n)), count: n,
-      });
-    }
+    const small = toBatches(op, tid, id, size, 50);
     for (const [preset, over] of [['hakmem-larson-fix', { trimInterval: '777' }], ['hakmem-7.7', { carve: 'lazy' }]] as const) {
       const k = Allocator.create(resolveParams(preset, over), { kernel: true });
       const j = Allocator.create(resolveParams(preset, over), { kernel: false });

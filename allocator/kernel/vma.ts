@@ -368,13 +368,7 @@ function vmaInsertInPlace(start: f64, end: f64, flags: i32, kind: i32): bool {
   }
   if (hw(H_VMA_FREE) < 0 && hw(H_VMA_HW) >= hw(H_VMA_CAP)) return false;
   const n = vmaNode(start, end, flags, kind);
-  const pn = wP(n);
-  let k = 0;
-  for (; k < d; k++) {
-    const x = pathGet(dpathAt, k);
-    const px = wP(x);
-    if (!(fS(x) < start ? px > pn : px >= pn)) break;
-  }
+  const k = pathPlace(d, start, wP(n));
   split(k < d ? pathGet(dpathAt, k) : -1, start);
   const l = sL, r = sR;
   setL(n, l);
@@ -391,6 +385,19 @@ function vmaInsertInPlace(start: f64, end: f64, flags: i32, kind: i32): bool {
   }
   updPath(dpathAt, k);
   return true;
+}
+
+/** Where a new node of priority `prio` at key `key` hangs on the descent path dpath[0 .. d): the
+ *  first index whose node it goes above (merge's rule: below the left-of-key nodes of higher
+ *  priority and the right-of-key nodes of higher or equal priority); d when it is a leaf. */
+function pathPlace(d: i32, key: f64, prio: i32): i32 {
+  let k = 0;
+  for (; k < d; k++) {
+    const x = pathGet(dpathAt, k);
+    const px = wP(x);
+    if (!(fS(x) < key ? px > prio : px >= prio)) break;
+  }
+  return k;
 }
 
 function vmaRemove(start: f64, end: f64): void {
@@ -535,13 +542,7 @@ function vmaDeleteAt(d: i32, start: f64): void {
 function vmaSplitInside(v: i32, d: i32, start: f64, end: f64, vEnd: f64): void {
   const tail = vmaNode(end, vEnd, wF(v), wK(v)); // the table has room (checked by the caller)
   vmaResize(v, fS(v), start);
-  const pt = wP(tail);
-  let k = 0;
-  for (; k < d; k++) {
-    const x = pathGet(dpathAt, k);
-    const px = wP(x);
-    if (!(fS(x) < start ? px > pt : px >= pt)) break;
-  }
+  const k = pathPlace(d, start, wP(tail));
   split(k < d ? pathGet(dpathAt, k) : -1, end);
   setL(tail, sL);
   setR(tail, sR);
