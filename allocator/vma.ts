@@ -15,7 +15,8 @@
 // ([0, mmapMinAddr) and [mmapBase, 2^47)) bound the space and are not counted; the statistics
 // (mappings, vmSize, per-kind counts and bytes) equal a walk of the tree.
 // An allocator with the replay kernel runs vmaMmap / vmaMunmap / vmaProtect in WebAssembly
-// (kernel/vma.ts through vmaKernel.ts, step for step these algorithms, the same bytes); the rest of
+// (kernel/vma.ts through vmaKernel.ts: these algorithms, with mmap's insert done in place where that
+// gives the same tree; the same bytes); the rest of
 // this file (setup, walks, the baseline's inserts) and allocators without a kernel run the code here.
 import type { AllocCore } from './core.js';
 import * as L from './layout.js';

@@ -1,9 +1,10 @@
 // allocator/kernel/vma.ts — AssemblyScript, compiled to allocator/kernel/build/vma.wasm (npm run build):
 // the simulated address space's system calls (mmap, munmap, mprotect) over the VMA treap in the
 // allocator's own memory, step for step the algorithms of allocator/vma.ts (which keeps them for an
-// allocator without a kernel, and whose header states the semantics and the invariants). Both leave
-// the same bytes: the same nodes from the same free list, the same xorshift priorities, the same
-// links, gaps and statistics (allocator/vma.test.ts and run.test.ts hold one to the other).
+// allocator without a kernel, and whose header states the semantics and the invariants), except
+// mmap's insert, done in place where that gives the same tree (vmaInsertInPlace). Both leave the same
+// bytes: the same nodes from the same free list, the same xorshift priorities, the same links, gaps
+// and statistics (allocator/vma.test.ts and run.test.ts hold one to the other).
 // A node is VMA_STRIDE words at word vmaOff + n * VMA_STRIDE (Float64 fields at even words); vmaOff
 // is re-read from the header at each call and after each table growth, which the host does (the
 // imported `grow`: it moves the table in the heap, as vma.ts's vmaGrow). The path stacks live in the
