@@ -2,8 +2,7 @@
 // only rare messages: 'ready' with the allocator's buffer, one 'mark' per mark, and 'done' or 'error'.
 // A file is read by a decode worker the host started beside this one (data.decoder: its ring and side
 // port), so the two boot at once; the host forwards the decode worker's death ('decoder' messages).
-// Without one (a pipelined replay started otherwise), this worker starts it first thing. The replay
-// code is loaded after (dynamic import), while the decode worker loads the trace code.
+// The replay code is loaded after attaching (dynamic import), while the decode worker reads the header.
 // When the trace comes from the host's stdin, the host forwards it in chunks ('data'/'end'), and the
 // worker acknowledges each chunk it consumed so the host never buffers more than a few.
 
@@ -13,7 +12,7 @@ import { controlOpen } from './control.js';
 import type { ReplayConfig } from './replayCore.js';
 import { replayErrorToData } from './replayError.js';
 import { threadRowsPack, type ThreadRowsPacked } from './threadTable.js';
-import { DecoderWatch, ringReaderAttach, ringReaderOpen, type RingDecoder, type ReplaySource } from './ringReader.js';
+import { DecoderWatch, ringReaderAttach, type RingDecoder, type ReplaySource } from './ringReader.js';
 
 export interface ReplayWorkerData {
   path: string | null;
@@ -53,16 +52,15 @@ async function workerMain(): Promise<void> {
   const data = workerData as ReplayWorkerData;
   const post = (m: ReplayWorkerMessage, transfer: ArrayBuffer[] = []): void => parentPort!.postMessage(m, transfer);
   const source = data.path ?? workerStdin();
-  // Attach to the decode worker (or start it) first: it reads the header while this worker loads the replay code.
+  // Attach to the decode worker first: it reads the header while this worker loads the replay code.
+  // (Without one, replayRun opens the source itself.)
   let opening: Promise<ReplaySource> | undefined;
   if (data.decoder) {
     const watch = new DecoderWatch();
     parentPort!.on('message', (m: ReplayWorkerDecoderGone) => { if (m.type === 'decoder') watch.gone ??= m.gone; });
     opening = ringReaderAttach({ ...data.decoder, memory: data.memory }, watch, async () => undefined); // the host stops the decode worker
-  } else if (data.cfg.pipeline && data.path !== null) {
-    opening = ringReaderOpen(data.path, { lenient: data.cfg.lenient, allowTruncated: data.cfg.allowTruncated });
+    opening.catch(() => undefined); // observed by replayRun
   }
-  opening?.catch(() => undefined); // observed by replayRun
   try {
     const { replayRun } = await import('./replayCore.js');
     const result = await replayRun(source, data.cfg, controlOpen(data.control), {
