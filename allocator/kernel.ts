@@ -105,6 +105,9 @@ export interface RunKernelConfig {
   ssSize: number;
 }
 
+/** Parameters of each export of kernel/run.ts, as this file calls them. */
+const RUN_ARITY: Readonly<Record<string, number>> = { layoutCheck: 1, runFast: 1, slabFill: 8, magReturnRun: 8 };
+
 let compiled: WebAssembly.Module | null = null;
 
 /** The compiled kernel `name` (allocator/kernel/build/<name>.wasm), from dist/allocator/ or a bundle in dist/<folder>/. */
@@ -158,8 +161,10 @@ export class RunKernel {
     const check = this.take(words.length * 4 + 16);
     new Int32Array(this.buffer, check, words.length).set(words);
     new Float64Array(this.buffer, check + ((words.length * 4 + 7) & ~7), 1)[0] = HOT.SS_BASE;
-    if ((exports.layoutCheck as (p: number) => number)(check) !== 1) {
-      throw new Error('slabtrace: allocator/kernel/run.ts does not match layout.ts (rebuild: npm run build)');
+    // the bulk moves' arguments are positional: a build whose exports take other counts is refused too
+    const arity = Object.entries(RUN_ARITY).find(([name, n]) => (exports[name] as ((...a: number[]) => number) | undefined)?.length !== n);
+    if (arity !== undefined || (exports.layoutCheck as (p: number) => number)(check) !== 1) {
+      throw new Error(`slabtrace: allocator/kernel/run.ts does not match ${arity ? `kernel.ts (${arity[0]})` : 'layout.ts'} (rebuild: npm run build)`);
     }
     this.runFast = exports.runFast as (state: number) => number;
     this.slabFill = exports.slabFill as RunKernel['slabFill'];

@@ -30,6 +30,9 @@ function vmaLayoutWords(): number[] {
 /** What the system calls need of the allocator's configuration. */
 export interface VmaKernelConfig { maxMapCount: number; memLimit: number; thpAlign: boolean }
 
+/** Parameters of each export of kernel/vma.ts, as this file calls them. */
+const VMA_ARITY: Readonly<Record<string, number>> = { layoutCheck: 1, vmaConfigure: 6, vmaMmap: 3, vmaMunmap: 3, vmaProtect: 3, vmaAddr: 0 };
+
 let compiled: WebAssembly.Module | null = null;
 
 export class VmaKernel {
@@ -57,9 +60,11 @@ export class VmaKernel {
     if (check < 0 || paths < 0) return null;
     compiled ??= new WebAssembly.Module(readFileSync(kernelWasmPath('vma')));
     const e = new WebAssembly.Instance(compiled, { env: { memory: k.memory, grow } }).exports;
+    // the arguments are positional: a build whose exports take other counts of them is refused too
+    const arity = Object.entries(VMA_ARITY).find(([name, n]) => (e[name] as ((...a: number[]) => number) | undefined)?.length !== n);
     new Int32Array(k.buffer, check, words.length).set(words);
-    if ((e.layoutCheck as (p: number) => number)(check) !== 1) {
-      throw new Error('slabtrace: allocator/kernel/vma.ts does not match layout.ts (rebuild: npm run build)');
+    if (arity !== undefined || (e.layoutCheck as (p: number) => number)(check) !== 1) {
+      throw new Error(`slabtrace: allocator/kernel/vma.ts does not match ${arity ? `vmaKernel.ts (${arity[0]})` : 'layout.ts'} (rebuild: npm run build)`);
     }
     (e.vmaConfigure as (p: number, d: number, cap: number, m: number, lim: number, thp: number) => void)(
       paths, paths + PATH_CAP * 4, PATH_CAP, c.maxMapCount, c.memLimit, c.thpAlign ? 1 : 0);
